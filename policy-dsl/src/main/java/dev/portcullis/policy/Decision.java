@@ -1,0 +1,84 @@
+package dev.portcullis.policy;
+
+import java.util.Optional;
+
+/**
+ * The outcome of one access question, able to explain itself.
+ *
+ * <pre>{@code
+ * Decision d = policy.decide(Subject.user("ci", "artifact-workloads"), "team/app", Action.UPDATE);
+ * if (!d.allowed()) log.info(d.explain());
+ * }</pre>
+ *
+ * The explanation is composed only when asked for, so deciding stays cheap.
+ */
+public final class Decision {
+    /** What was asked. */
+    enum Question { REPOSITORY, METRICS, CATALOG }
+
+    private final AccessPolicy policy;
+    private final Question question;
+    private final Subject subject;
+    private final String repository;
+    private final Action action;
+    private final boolean allowed;
+    private final Grant grantedBy;
+    private final String pattern;
+
+    Decision(AccessPolicy policy, Question question, Subject subject, String repository, Action action,
+             boolean allowed, Grant grantedBy, String pattern) {
+        this.policy = policy;
+        this.question = question;
+        this.subject = subject;
+        this.repository = repository;
+        this.action = action;
+        this.allowed = allowed;
+        this.grantedBy = grantedBy;
+        this.pattern = pattern;
+    }
+
+    public boolean allowed() {
+        return allowed;
+    }
+
+    /** The pattern whose rule applied, or empty when no pattern matched (or for metrics). */
+    public Optional<String> pattern() {
+        return Optional.ofNullable(pattern);
+    }
+
+    /** The tier that granted the action, or {@link Grant#NONE} for a denial. */
+    public Grant grantedBy() {
+        return grantedBy;
+    }
+
+    public Subject subject() {
+        return subject;
+    }
+
+    /** The repository asked about, or {@code null} for a metrics decision. */
+    public String repository() {
+        return repository;
+    }
+
+    /** The action asked about ({@code READ} for metrics and catalog listing). */
+    public Action action() {
+        return action;
+    }
+
+    Question question() {
+        return question;
+    }
+
+    /**
+     * One human sentence: who asked for what, which pattern applied and why it won over the other
+     * matching patterns, what the subject holds there, and why the action is or is not granted.
+     */
+    public String explain() {
+        return new Explanation(policy, this).sentence();
+    }
+
+    @Override
+    public String toString() {
+        return explain();
+    }
+}

@@ -1,0 +1,410 @@
+package dev.portcullis.policy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One repository pattern with zot's (doublestar v4) glob syntax, parsed once and compiled to a
+ * regular expression.
+ *
+ * <p>Syntax: {@code *} any run of characters but {@code /}; {@code ?} one character but {@code /};
+ * {@code [abc]}, {@code [a-z]}, {@code [^a]}/{@code [!a]} classes (never matching {@code /});
+ * {@code {a,b}} alternatives, nestable, expanded textually before matching; {@code \} escapes the next character; {@code **} as a whole
+ * path segment matches zero or more segments, anywhere else it is a plain {@code *}. Matching is
+ * case-sensitive and must cover the whole name.
+ */
+final class Glob {
+    /** More alternatives than this, all braces multiplied out, is almost certainly a mistake. */
+    static final int MAX_EXPANSIONS = 1024;
+
+    private final String pattern;
+    private final int byteLength;
+    private final int wildcards;
+    /** The unescaped text when the pattern has no wildcard at all, else null. */
+    private final String literal;
+    /** Null for a literal pattern. */
+    private final Pattern regex;
+    /** A literal prefix that every matching name starts with, per brace expansion, without duplicates. */
+    private final List<String> prefixes;
+
+    private Glob(String pattern, int wildcards, String literal, Pattern regex, List<String> prefixes) {
+        this.pattern = pattern;
+        this.byteLength = pattern.getBytes(StandardCharsets.UTF_8).length;
+        this.wildcards = wildcards;
+        this.literal = literal;
+        this.regex = regex;
+        this.prefixes = prefixes;
+    }
+
+    /**
+     * Parses and compiles a pattern.
+     *
+     * @throws IllegalArgumentException naming the pattern, the 1-based position and the problem
+     */
+    static Glob compile(String pattern) {
+        if (pattern.isEmpty()) {
+            throw new IllegalArgumentException("the empty pattern matches no repository name; use \"**\" for every repository");
+        }
+        if (pattern.charAt(0) == '/') {
+            throw new IllegalArgumentException("pattern '" + pattern + "' starts with '/', but repository names never do,"
+                    + " so it can never match; remove the leading '/'");
+        }
+        Parser parser = new Parser(pattern);
+        List<Node> nodes = parser.sequence(false, -1);
+        List<List<Node>> expansions = expand(pattern, nodes);
+        Set<String> prefixes = new LinkedHashSet<>();
+        List<String> alternatives = new ArrayList<>();
+        for (List<Node> expansion : expansions) {
+            List<List<Node>> segments = segments(expansion);
+            prefixes.add(prefix(segments));
+            alternatives.add(regex(segments));
+        }
+        if (parser.wildcards == 0) {
+            String text = expansions.get(0).stream().map(Node::literalText).reduce("", String::concat);
+            return new Glob(pattern, 0, text, null, List.of(text));
+        }
+        String source = alternatives.size() == 1 ? alternatives.get(0) : "(?:" + String.join("|", alternatives) + ")";
+        return new Glob(pattern, parser.wildcards, null, Pattern.compile(source, Pattern.DOTALL), List.copyOf(prefixes));
+    }
+
+    boolean matches(String name) {
+        return literal != null ? literal.equals(name) : regex.matcher(name).matches();
+    }
+
+    String pattern() {
+        return pattern;
+    }
+
+    /** Length in UTF-8 bytes, zot's measure of "longest pattern". */
+    int byteLength() {
+        return byteLength;
+    }
+
+    /** Unescaped {@code * ? [ {} outside character classes; the tie-break prefers fewer. */
+    int wildcards() {
+        return wildcards;
+    }
+
+    boolean isLiteral() {
+        return literal != null;
+    }
+
+    List<String> prefixes() {
+        return prefixes;
+    }
+
+    // ---------------------------------------------------------------- syntax tree
+
+    private sealed interface Node permits Lit, Sep, AnyChar, Star, CharClass, Alternatives {
+        default String literalText() {
+            throw new IllegalStateException("not a literal: " + this);
+        }
+    }
+
+    private record Lit(int codePoint) implements Node {
+        @Override
+        public String literalText() {
+            return new String(Character.toChars(codePoint));
+        }
+    }
+
+    private record Sep() implements Node {
+        @Override
+        public String literalText() {
+            return "/";
+        }
+    }
+
+    private record AnyChar() implements Node {
+    }
+
+    private record Star(int count) implements Node {
+    }
+
+    /** {@code ranges} holds pairs lo, hi (inclusive code points). */
+    private record CharClass(boolean negated, int[] ranges) implements Node {
+    }
+
+    private record Alternatives(List<List<Node>> options) implements Node {
+    }
+
+    private static final class Parser {
+        private final String p;
+        private int i;
+        int wildcards;
+
+        Parser(String pattern) {
+            this.p = pattern;
+        }
+
+        private IllegalArgumentException error(int at, String what) {
+            return new IllegalArgumentException("invalid pattern '" + p + "' at position " + (at + 1) + ": " + what);
+        }
+
+        /** Parses until the end, or inside braces until an unescaped ',' or '}' (not consumed). */
+        List<Node> sequence(boolean inBraces, int braceStart) {
+            List<Node> out = new ArrayList<>();
+            while (i < p.length()) {
+                int c = p.codePointAt(i);
+                if (inBraces && (c == ',' || c == '}')) {
+                    return out;
+                }
+                switch (c) {
+                    case '\\' -> {
+                        if (i + 1 >= p.length()) {
+                            throw error(i, "a trailing '\\' escapes nothing; write '\\\\' for a literal backslash");
+                        }
+                        int escaped = p.codePointAt(i + 1);
+                        out.add(escaped == '/' ? new Sep() : new Lit(escaped));
+                        i += 1 + Character.charCount(escaped);
+                    }
+                    case '/' -> {
+                        out.add(new Sep());
+                        i++;
+                    }
+                    case '?' -> {
+                        wildcards++;
+                        out.add(new AnyChar());
+                        i++;
+                    }
+                    case '*' -> {
+                        int start = i;
+                        while (i < p.length() && p.charAt(i) == '*') {
+                            i++;
+                        }
+                        wildcards += i - start;
+                        out.add(new Star(i - start));
+                    }
+                    case '[' -> {
+                        wildcards++;
+                        out.add(charClass());
+                    }
+                    case '{' -> {
+                        wildcards++;
+                        out.add(alternatives());
+                    }
+                    default -> {
+                        out.add(new Lit(c));
+                        i += Character.charCount(c);
+                    }
+                }
+            }
+            if (inBraces) {
+                throw error(braceStart, "'{' is never closed; add the matching '}' or escape it as '\\{'");
+            }
+            return out;
+        }
+
+        private Node alternatives() {
+            int start = i;
+            i++; // '{'
+            List<List<Node>> options = new ArrayList<>();
+            while (true) {
+                options.add(sequence(true, start));
+                char c = p.charAt(i++);
+                if (c == '}') {
+                    return new Alternatives(options);
+                }
+            }
+        }
+
+        private Node charClass() {
+            int start = i;
+            i++; // '['
+            boolean negated = i < p.length() && (p.charAt(i) == '!' || p.charAt(i) == '^');
+            if (negated) {
+                i++;
+            }
+            if (i >= p.length()) {
+                throw error(start, "'[' is never closed; add the matching ']' or escape it as '\\['");
+            }
+            if (p.charAt(i) == ']') {
+                throw error(start, "empty character class '" + p.substring(start, i + 1) + "'; a class needs at least one character");
+            }
+            List<Integer> ranges = new ArrayList<>();
+            while (i < p.length() && p.charAt(i) != ']') {
+                int lo = classChar(start);
+                int hi = lo;
+                if (i + 1 < p.length() && p.charAt(i) == '-' && p.charAt(i + 1) != ']') {
+                    int dash = i;
+                    i++;
+                    hi = classChar(start);
+                    if (hi < lo) {
+                        throw error(dash, "range '" + new String(Character.toChars(lo)) + "-" + new String(Character.toChars(hi))
+                                + "' is backwards and matches nothing; write the smaller character first");
+                    }
+                }
+                ranges.add(lo);
+                ranges.add(hi);
+            }
+            if (i >= p.length()) {
+                throw error(start, "'[' is never closed; add the matching ']' or escape it as '\\['");
+            }
+            i++; // ']'
+            return new CharClass(negated, ranges.stream().mapToInt(Integer::intValue).toArray());
+        }
+
+        private int classChar(int classStart) {
+            if (p.charAt(i) == '\\') {
+                i++;
+                if (i >= p.length()) {
+                    throw error(classStart, "'[' is never closed; add the matching ']' or escape it as '\\['");
+                }
+            }
+            int c = p.codePointAt(i);
+            i += Character.charCount(c);
+            return c;
+        }
+    }
+
+    // ---------------------------------------------------------------- compilation
+
+    private static List<List<Node>> expand(String pattern, List<Node> nodes) {
+        List<List<Node>> results = new ArrayList<>();
+        results.add(new ArrayList<>());
+        for (Node node : nodes) {
+            if (node instanceof Alternatives alt) {
+                List<List<Node>> options = new ArrayList<>();
+                for (List<Node> option : alt.options()) {
+                    options.addAll(expand(pattern, option));
+                }
+                if ((long) results.size() * options.size() > MAX_EXPANSIONS) {
+                    throw new IllegalArgumentException("invalid pattern '" + pattern + "': its {…} alternatives multiply out to more than "
+                            + MAX_EXPANSIONS + " patterns; split it into several patterns");
+                }
+                List<List<Node>> next = new ArrayList<>();
+                for (List<Node> head : results) {
+                    for (List<Node> tail : options) {
+                        List<Node> joined = new ArrayList<>(head);
+                        joined.addAll(tail);
+                        next.add(joined);
+                    }
+                }
+                results = next;
+            } else {
+                for (List<Node> r : results) {
+                    r.add(node);
+                }
+            }
+        }
+        return results;
+    }
+
+    private static List<List<Node>> segments(List<Node> expansion) {
+        List<List<Node>> segments = new ArrayList<>();
+        List<Node> current = new ArrayList<>();
+        for (Node n : expansion) {
+            if (n instanceof Sep) {
+                segments.add(current);
+                current = new ArrayList<>();
+            } else if (n instanceof Star star && !current.isEmpty() && current.get(current.size() - 1) instanceof Star previous) {
+                // alternatives expand textually: "*{,*}" is "**"
+                current.set(current.size() - 1, new Star(previous.count() + star.count()));
+            } else {
+                current.add(n);
+            }
+        }
+        segments.add(current);
+        return segments;
+    }
+
+    private static boolean isGlobstar(List<Node> segment) {
+        return segment.size() == 1 && segment.get(0) instanceof Star s && s.count() == 2;
+    }
+
+    private static String prefix(List<List<Node>> segments) {
+        StringBuilder prefix = new StringBuilder();
+        for (int s = 0; s < segments.size(); s++) {
+            List<Node> segment = segments.get(s);
+            if (isGlobstar(segment)) {
+                // "a/**" also matches "a": the separator before a final ** is optional
+                if (s == segments.size() - 1 && prefix.length() > 0) {
+                    prefix.setLength(prefix.length() - 1);
+                }
+                return prefix.toString();
+            }
+            for (Node n : segment) {
+                if (!(n instanceof Lit)) {
+                    return prefix.toString();
+                }
+                prefix.append(n.literalText());
+            }
+            if (s < segments.size() - 1) {
+                prefix.append('/');
+            }
+        }
+        return prefix.toString();
+    }
+
+    private static String regex(List<List<Node>> segments) {
+        StringBuilder out = new StringBuilder();
+        int last = segments.size() - 1;
+        boolean separatorAbsorbed = true; // nothing before the first segment
+        for (int s = 0; s <= last; s++) {
+            List<Node> segment = segments.get(s);
+            if (isGlobstar(segment)) {
+                if (s < last) {
+                    // zero or more whole segments, each followed by its separator
+                    if (!separatorAbsorbed) {
+                        out.append('/');
+                    }
+                    out.append("(?:.*/)?");
+                    separatorAbsorbed = true;
+                } else if (separatorAbsorbed) {
+                    out.append(".*");
+                } else {
+                    out.append("(?:/.*)?");
+                }
+                continue;
+            }
+            if (!separatorAbsorbed) {
+                out.append('/');
+            }
+            for (Node n : segment) {
+                appendRegex(out, n);
+            }
+            separatorAbsorbed = false;
+        }
+        return out.toString();
+    }
+
+    private static void appendRegex(StringBuilder out, Node n) {
+        if (n instanceof Lit lit) {
+            appendCodePoint(out, lit.codePoint());
+        } else if (n instanceof AnyChar) {
+            out.append("[^/]");
+        } else if (n instanceof Star) {
+            out.append("[^/]*");
+        } else if (n instanceof CharClass cls) {
+            out.append(cls.negated() ? "[^/" : "[");
+            int[] r = cls.ranges();
+            for (int k = 0; k < r.length; k += 2) {
+                appendCodePoint(out, r[k]);
+                if (r[k + 1] != r[k]) {
+                    out.append('-');
+                    appendCodePoint(out, r[k + 1]);
+                }
+            }
+            out.append(cls.negated() ? "]" : "&&[^/]]");
+        } else {
+            throw new IllegalStateException("unexpanded node " + n);
+        }
+    }
+
+    private static void appendCodePoint(StringBuilder out, int cp) {
+        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')) {
+            out.append((char) cp);
+        } else {
+            out.append("\\x{").append(Integer.toHexString(cp)).append('}');
+        }
+    }
+
+    @Override
+    public String toString() {
+        return pattern;
+    }
+}

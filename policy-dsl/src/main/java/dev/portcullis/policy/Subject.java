@@ -1,0 +1,93 @@
+package dev.portcullis.policy;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Who is asking: anonymous, or a named user with the groups their identity provider reported.
+ *
+ * <pre>{@code
+ * Subject ci = Subject.user("ci-bot", "artifact-workloads");
+ * Subject nobody = Subject.anonymous();
+ * }</pre>
+ *
+ * Groups defined in the policy's own {@code groups} section are added by the policy at decision
+ * time; they need not be listed here.
+ */
+public final class Subject {
+    private static final Subject ANONYMOUS = new Subject(null, Set.of());
+
+    private final String name;
+    private final Set<String> groups;
+
+    private Subject(String name, Set<String> groups) {
+        this.name = name;
+        this.groups = groups;
+    }
+
+    /** The caller who presented no credentials. */
+    public static Subject anonymous() {
+        return ANONYMOUS;
+    }
+
+    /**
+     * An authenticated user.
+     *
+     * @throws IllegalArgumentException if the name is null or empty, or a group is null
+     */
+    public static Subject user(String name, Collection<String> groups) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("a user name must not be empty; use Subject.anonymous() for a caller without credentials");
+        }
+        Objects.requireNonNull(groups, "groups");
+        LinkedHashSet<String> copy = new LinkedHashSet<>();
+        for (String g : groups) {
+            if (g == null) {
+                throw new IllegalArgumentException("user '" + name + "' has a null group name");
+            }
+            copy.add(g);
+        }
+        return new Subject(name, Collections.unmodifiableSet(copy));
+    }
+
+    /** An authenticated user with the given groups. */
+    public static Subject user(String name, String... groups) {
+        return user(name, Arrays.asList(groups));
+    }
+
+    public boolean isAnonymous() {
+        return name == null;
+    }
+
+    /** The user name, or {@code null} for the anonymous subject. */
+    public String name() {
+        return name;
+    }
+
+    /** The groups from the identity provider, in the order given (empty for anonymous). */
+    public Set<String> groups() {
+        return groups;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Subject s && Objects.equals(name, s.name) && groups.equals(s.groups);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, groups);
+    }
+
+    @Override
+    public String toString() {
+        if (isAnonymous()) {
+            return "anonymous";
+        }
+        return groups.isEmpty() ? "user '" + name + "'" : "user '" + name + "' (groups: " + String.join(", ", groups) + ")";
+    }
+}
