@@ -92,7 +92,7 @@ final class Explanation {
         if (d.allowed()) {
             out.append(action.configName()).append(" is granted by ").append(grantSource(action));
         } else {
-            out.append(action.configName()).append(" is not granted there");
+            out.append(action.configName()).append(matching.isEmpty() ? " is not granted" : " is not granted there");
             if (!matching.isEmpty()) {
                 RepositoryRule rule = policy.rule(matching.get(0));
                 if (!subject.isAnonymous() && rule.anonymousPolicy().contains(action)) {

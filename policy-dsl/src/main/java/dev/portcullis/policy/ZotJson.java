@@ -27,6 +27,9 @@ final class ZotJson {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** Jackson's "[Source: …; line: 1, column: 18]", which names no source here. */
+    private static final java.util.regex.Pattern SOURCE_LOCATION =
+            java.util.regex.Pattern.compile("\\[Source: [^;]*; line: (\\d+), column: (\\d+)\\]");
     private static final List<String> ACCESS_CONTROL_KEYS = List.of("groups", "repositories", "adminPolicy", "metrics");
     private static final List<String> RULE_KEYS = List.of("policies", "defaultPolicy", "anonymousPolicy");
     private static final List<String> POLICY_KEYS = List.of("users", "groups", "actions");
@@ -53,7 +56,11 @@ final class ZotJson {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new InvalidPolicyException("malformed JSON" + where + ": " + e.getOriginalMessage());
+            String problem = SOURCE_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1, column $2");
+            if (problem.startsWith("Duplicate field ")) {
+                problem = "key " + problem.substring("Duplicate field ".length()) + " appears twice in the same object; merge the two";
+            }
+            throw new InvalidPolicyException("malformed JSON" + where + ": " + problem);
         }
         if (root == null || root.isMissingNode()) {
             throw new InvalidPolicyException("the policy is empty; expected a JSON object (a zot accessControl object or a whole zot config)");
@@ -94,7 +101,7 @@ final class ZotJson {
                 } else {
                     hint = unknownKeyHint(key, ACCESS_CONTROL_KEYS);
                 }
-                throw new InvalidPolicyException(child(path, key) + ": unknown accessControl key '" + key + "'; " + hint);
+                throw new InvalidPolicyException((path.isEmpty() ? "" : path + ": ") + "unknown accessControl key " + quote(key) + "; " + hint);
             }
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();
