@@ -130,6 +130,51 @@ public final class AccessPolicy {
         }
     }
 
+    /**
+     * Parses a policy written in the Portcullis policy language ({@code docs/policy-language.md}).
+     * {@code test} blocks are checked for syntax and otherwise ignored here; see {@link PolicyDocument}.
+     *
+     * <pre>{@code
+     * AccessPolicy policy = AccessPolicy.parse("""
+     *     repo "**" {
+     *       anonymous: read
+     *       group artifact-workloads: read, create
+     *     }
+     *     admin group admins: all
+     *     metrics anonymous: read
+     *     """);
+     * }</pre>
+     *
+     * @throws InvalidPolicyException with line, column, the offending line and a caret
+     */
+    public static AccessPolicy parse(String text) {
+        return rulesOf(PolicyDocument.parse(text, "policy"));
+    }
+
+    /** Like {@link #parse(String)}, from a {@code .policy} file; errors start with the file name. */
+    public static AccessPolicy parse(Path file) {
+        return rulesOf(PolicyDocument.parse(file));
+    }
+
+    private static AccessPolicy rulesOf(PolicyDocument doc) {
+        if (doc.policyReference().isPresent()) {
+            throw new InvalidPolicyException(doc.source() + ": this file holds tests for " + doc.policyReference().get()
+                    + " (its 'policy' line), not rules; load that file instead");
+        }
+        return doc.policy();
+    }
+
+    /**
+     * The canonical policy-language text of this policy; {@code parse(p.toText())} decides exactly
+     * like {@code p}.
+     *
+     * @throws IllegalStateException for a policy {@linkplain #withoutAccessControl() without accessControl},
+     *     which the language deliberately cannot express
+     */
+    public String toText() {
+        return PolicyText.print(this);
+    }
+
     /** zot's behaviour when a config has no {@code accessControl}: authenticated users may do everything. */
     public static AccessPolicy withoutAccessControl() {
         return new AccessPolicy(false, Map.of(), List.of(), AdminPolicy.NONE, MetricsPolicy.NONE);

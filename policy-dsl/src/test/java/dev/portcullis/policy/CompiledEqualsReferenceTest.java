@@ -27,7 +27,7 @@ class CompiledEqualsReferenceTest {
         "a", "b", "c", "ab", "-", "/", "/", "*", "**", "**", "?", "[ab]", "[!a]", "[^c]", "[a-b]", "[-a]",
         "{a,b}", "{a/b,c}", "{a,{b,c}*}", "{,a}", "{**/a,b}", "\\*", "\\a", "\\{",
     };
-    private static final String[] SUBJECT_USERS = {"u1", "u2", "root"};
+    private static final String[] SUBJECT_USERS = {"u1", "u2", "root", "user", "a b"};
     private static final String[] GROUPS = {"g1", "g2", "admins"};
 
     private static Arbitrary<List<String>> pieces() {
@@ -110,8 +110,10 @@ class CompiledEqualsReferenceTest {
         Arbitrary<AdminPolicy> admin = Combinators.combine(users, groups, actionSets()).as(AdminPolicy::new);
         Arbitrary<Map<String, List<String>>> configGroups = Arbitraries.maps(Arbitraries.of(GROUPS), users).ofMaxSize(2)
                 .map(LinkedHashMap::new);
-        return Combinators.combine(rule.list().ofMinSize(0).ofMaxSize(12).uniqueElements(RepositoryRule::pattern), admin, configGroups)
-                .as((rules, a, g) -> AccessPolicy.of(g, new ArrayList<>(rules), a, MetricsPolicy.NONE));
+        Arbitrary<MetricsPolicy> metrics = Combinators.combine(users, Arbitraries.of(Set.<Action>of(), Set.of(Action.READ)))
+                .as(MetricsPolicy::new);
+        return Combinators.combine(rule.list().ofMinSize(0).ofMaxSize(12).uniqueElements(RepositoryRule::pattern), admin, configGroups,
+                metrics).as((rules, a, g, m) -> AccessPolicy.of(g, new ArrayList<>(rules), a, m));
     }
 
     @Provide
@@ -143,5 +145,20 @@ class CompiledEqualsReferenceTest {
         assertThat(copy.decide(subject, repository, action).grantedBy()).isEqualTo(policy.decide(subject, repository, action).grantedBy());
         assertThat(copy.decideMetrics(subject).allowed()).isEqualTo(policy.decideMetrics(subject).allowed());
         assertThat(copy.toZotJson()).isEqualTo(policy.toZotJson());
+    }
+
+    @Property(tries = 2_000, seed = "20261128")
+    void policyLanguageRoundTripDecidesIdentically(@ForAll("policies") AccessPolicy policy, @ForAll("subjects") Subject subject,
+                                                   @ForAll("names") String repository, @ForAll Action action) {
+        String text = policy.toText();
+        AccessPolicy parsed = AccessPolicy.parse(text);
+        assertThat(parsed.toText()).isEqualTo(text);
+        AccessPolicy viaJson = AccessPolicy.fromZotJson(parsed.toZotJson());
+        for (AccessPolicy copy : List.of(parsed, viaJson)) {
+            assertThat(copy.decide(subject, repository, action).grantedBy()).as(text)
+                    .isEqualTo(policy.decide(subject, repository, action).grantedBy());
+            assertThat(copy.decideMetrics(subject).allowed()).isEqualTo(policy.decideMetrics(subject).allowed());
+            assertThat(copy.canList(subject, repository)).isEqualTo(policy.canList(subject, repository));
+        }
     }
 }

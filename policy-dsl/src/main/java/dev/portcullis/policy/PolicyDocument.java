@@ -1,0 +1,90 @@
+package dev.portcullis.policy;
+
+import dev.portcullis.policy.testing.PolicyCase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A parsed {@code .policy} file: its access rules, its {@code test} blocks, and — for a file that
+ * only holds tests — the policy file it tests ({@code policy "team.policy"}).
+ *
+ * <pre>{@code
+ * PolicyDocument doc = PolicyDocument.parse(Path.of("registry.policy"));
+ * for (PolicyCase c : doc.cases()) {
+ *     boolean ok = c.decide(doc.policy()).allowed() == c.expectAllowed();
+ * }
+ * }</pre>
+ */
+public final class PolicyDocument {
+    private final String source;
+    private final AccessPolicy policy;
+    private final List<PolicyCase> cases;
+    private final String policyReference;
+    private final Map<String, Integer> patternLines;
+    private final boolean hasRules;
+
+    PolicyDocument(String source, AccessPolicy policy, List<PolicyCase> cases, String policyReference,
+                   Map<String, Integer> patternLines, boolean hasRules) {
+        this.source = source;
+        this.policy = policy;
+        this.cases = List.copyOf(cases);
+        this.policyReference = policyReference;
+        this.patternLines = Map.copyOf(patternLines);
+        this.hasRules = hasRules;
+    }
+
+    /**
+     * Parses policy-language text.
+     *
+     * @param source the name used in error messages, usually the file name
+     * @throws InvalidPolicyException with {@code source:line:column}, the line and a caret
+     */
+    public static PolicyDocument parse(String text, String source) {
+        return new PolicyText.Parser(source, text).document();
+    }
+
+    /** Parses a {@code .policy} file; errors start with the file name. */
+    public static PolicyDocument parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidPolicyException(file + ": cannot read the policy file: " + e, e);
+        }
+        return parse(text, file.toString());
+    }
+
+    public String source() {
+        return source;
+    }
+
+    /** The rules of this file (empty when the file only holds tests for another file). */
+    public AccessPolicy policy() {
+        return policy;
+    }
+
+    /** The expectations of every {@code test} block, in file order. */
+    public List<PolicyCase> cases() {
+        return cases;
+    }
+
+    /** The file named by {@code policy "…"}, relative to this one, whose rules the tests run against. */
+    public Optional<String> policyReference() {
+        return Optional.ofNullable(policyReference);
+    }
+
+    /** Whether the file declares any rule (group, repo, admin, metrics). */
+    public boolean hasRules() {
+        return hasRules;
+    }
+
+    /** The line on which {@code pattern}'s repo block starts, if it is in this file. */
+    public Optional<Integer> lineOf(String pattern) {
+        return Optional.ofNullable(patternLines.get(pattern));
+    }
+}

@@ -1,0 +1,580 @@
+package dev.portcullis.policy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.portcullis.policy.PolicyLexer.Token;
+import dev.portcullis.policy.PolicyLexer.Type;
+import dev.portcullis.policy.testing.PolicyCase;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The Portcullis policy language: parser, canonical printer and comment-preserving formatter. */
+final class PolicyText {
+    static final List<String> KEYWORDS = List.of("repo", "group", "groups", "user", "users", "admin", "metrics", "test", "policy",
+            "anonymous", "authenticated", "none", "all", "can", "cannot", "on", "list");
+    private static final List<String> STATEMENTS = List.of("repo", "group", "admin", "metrics", "test", "policy");
+
+    private PolicyText() {
+    }
+
+    /** {@code source:line:column: message}, then the line and a caret under the column. */
+    static InvalidPolicyException error(String source, String text, int line, int column, String message) {
+        String[] lines = text.split("\n", -1);
+        String offending = line - 1 < lines.length ? lines[line - 1].replace("\t", " ").stripTrailing() : "";
+        return new InvalidPolicyException(source + ":" + line + ":" + column + ": " + message + "\n    " + offending + "\n    "
+                + " ".repeat(Math.max(0, column - 1)) + "^");
+    }
+
+    // ------------------------------------------------------------------ parsing
+
+    static final class Parser {
+        private final String source;
+        private final String text;
+        private final List<Token> tokens = new ArrayList<>();
+        private int p;
+
+        private final Map<String, List<String>> groups = new LinkedHashMap<>();
+        private final Map<String, RepositoryRule> rules = new LinkedHashMap<>();
+        private final Map<String, Integer> patternLines = new HashMap<>();
+        private final Map<String, Integer> groupLines = new HashMap<>();
+        private AdminPolicy admin = AdminPolicy.NONE;
+        private Token adminAt;
+        private Set<Action> metricsAnonymous = Set.of();
+        private List<String> metricsUsers = List.of();
+        private Token metricsAnonymousAt;
+        private Token metricsUsersAt;
+        private final List<PolicyCase> cases = new ArrayList<>();
+        private String policyReference;
+        private boolean hasRules;
+
+        Parser(String source, String text) {
+            this.source = source;
+            this.text = text;
+            // comments go; a line break after a comma or an opening bracket continues the statement
+            for (Token t : PolicyLexer.tokenize(source, text)) {
+                if (t.type() == Type.COMMENT) {
+                    continue;
+                }
+                if (t.type() == Type.NEWLINE && !tokens.isEmpty()) {
+                    Type previous = tokens.get(tokens.size() - 1).type();
+                    if (previous == Type.COMMA || previous == Type.LBRACKET) {
+                        continue;
+                    }
+                }
+                tokens.add(t);
+            }
+        }
+
+        private InvalidPolicyException error(Token at, String message) {
+            return PolicyText.error(source, text, at.line(), at.column(), message);
+        }
+
+        private Token peek() {
+            return tokens.get(p);
+        }
+
+        private Token next() {
+            return tokens.get(p++);
+        }
+
+        private void skipNewlines() {
+            while (peek().type() == Type.NEWLINE) {
+                p++;
+            }
+        }
+
+        private Token expect(Type type, String what) {
+            Token t = next();
+            if (t.type() != type) {
+                throw error(t, "expected " + what + ", found " + t.describe());
+            }
+            return t;
+        }
+
+        private void expectWord(String word, String context) {
+            Token t = next();
+            if (!t.is(word)) {
+                throw error(t, "expected '" + word + "' " + context + ", found " + t.describe());
+            }
+        }
+
+        private void endOfStatement() {
+            Token t = peek();
+            if (t.type() == Type.NEWLINE) {
+                p++;
+            } else if (t.type() != Type.EOF && t.type() != Type.RBRACE) {
+                throw error(t, "expected the end of the line, found " + t.describe());
+            }
+        }
+
+        PolicyDocument document() {
+            while (true) {
+                skipNewlines();
+                Token t = peek();
+                if (t.type() == Type.EOF) {
+                    break;
+                }
+                if (t.type() != Type.WORD || !STATEMENTS.contains(t.text())) {
+                    String hint = t.type() == Type.WORD ? Spelling.closest(t.text(), STATEMENTS).map(s -> " — did you mean '" + s + "'?").orElse("") : "";
+                    throw error(t, "expected a statement (repo, group, admin, metrics, test or policy), found " + t.describe() + hint);
+                }
+                p++;
+                switch (t.text()) {
+                    case "repo" -> repo(t);
+                    case "group" -> group();
+                    case "admin" -> admin(t);
+                    case "metrics" -> metrics(t);
+                    case "test" -> test();
+                    default -> policyReference(t);
+                }
+            }
+            AccessPolicy policy = AccessPolicy.of(groups, new ArrayList<>(rules.values()), admin,
+                    new MetricsPolicy(metricsUsers, metricsAnonymous));
+            return new PolicyDocument(source, policy, cases, policyReference, patternLines, hasRules);
+        }
+
+        private void policyReference(Token at) {
+            Token file = next();
+            if (!file.isName()) {
+                throw error(file, "expected the policy file to test, as a string: policy \"registry.policy\"");
+            }
+            if (policyReference != null) {
+                throw error(at, "only one 'policy' line is allowed: a file's tests run against one policy");
+            }
+            policyReference = file.value();
+            endOfStatement();
+        }
+
+        private String name(String what) {
+            Token t = next();
+            if (!t.isName()) {
+                throw error(t, "expected " + what + ", found " + t.describe());
+            }
+            return t.value();
+        }
+
+        private List<String> names(String what) {
+            List<String> out = new ArrayList<>();
+            out.add(name(what));
+            while (peek().type() == Type.COMMA) {
+                p++;
+                out.add(name(what));
+            }
+            return out;
+        }
+
+        private void group() {
+            hasRules = true;
+            Token at = peek();
+            String group = name("a group name");
+            expect(Type.COLON, "':' and the group's members (group ci: bot1, bot2)");
+            List<String> members = peek().isName() ? names("a user name") : List.of();
+            if (groups.containsKey(group)) {
+                throw error(at, "group '" + group + "' is already defined on line " + groupLines.get(group)
+                        + "; list all its members on one line");
+            }
+            groups.put(group, members);
+            groupLines.put(group, at.line());
+            endOfStatement();
+        }
+
+        private Set<Action> actions() {
+            Token first = peek();
+            if (first.is("none")) {
+                p++;
+                return Set.of();
+            }
+            if (first.is("all")) {
+                p++;
+                return EnumSet.allOf(Action.class);
+            }
+            Set<Action> out = EnumSet.noneOf(Action.class);
+            out.add(action());
+            while (peek().type() == Type.COMMA) {
+                p++;
+                out.add(action());
+            }
+            return out;
+        }
+
+        private Action action() {
+            Token t = next();
+            if (t.type() != Type.WORD) {
+                throw error(t, "expected an action (read, create, update, delete), 'all' or 'none', found " + t.describe());
+            }
+            try {
+                return Action.parse(t.text());
+            } catch (IllegalArgumentException e) {
+                throw error(t, e.getMessage());
+            }
+        }
+
+        /** {@code user a, b group c, d} — at least one of the two. */
+        private PolicyEntry principals(Token at, String context) {
+            List<String> users = List.of();
+            List<String> groupNames = List.of();
+            if (peek().is("user") || peek().is("users")) {
+                p++;
+                users = names("a user name");
+            }
+            if (peek().is("group") || peek().is("groups")) {
+                p++;
+                groupNames = names("a group name");
+            }
+            if (users.isEmpty() && groupNames.isEmpty()) {
+                throw error(peek(), "expected 'user' or 'group' " + context + ", found " + peek().describe());
+            }
+            expect(Type.COLON, "':' and the actions (" + (users.isEmpty() ? "group" : "user") + " … : read, create)");
+            return new PolicyEntry(users, groupNames, actions());
+        }
+
+        private void repo(Token at) {
+            hasRules = true;
+            Token patternToken = next();
+            if (!patternToken.isName()) {
+                throw error(patternToken, "expected the repository pattern in quotes: repo \"team/**\" {");
+            }
+            String pattern = patternToken.value();
+            try {
+                Glob.compile(pattern);
+            } catch (IllegalArgumentException e) {
+                throw error(patternToken, e.getMessage());
+            }
+            if (rules.containsKey(pattern)) {
+                throw error(patternToken, "pattern \"" + pattern + "\" is already defined on line " + patternLines.get(pattern)
+                        + "; merge the two repo blocks");
+            }
+            expect(Type.LBRACE, "'{' to open the repo block");
+            List<PolicyEntry> entries = new ArrayList<>();
+            Set<Action> anonymous = null;
+            Set<Action> authenticated = null;
+            while (true) {
+                skipNewlines();
+                Token t = peek();
+                if (t.type() == Type.RBRACE) {
+                    p++;
+                    break;
+                }
+                if (t.type() == Type.EOF) {
+                    throw error(at, "this repo block is never closed; add '}'");
+                }
+                if (t.is("anonymous") || t.is("authenticated")) {
+                    p++;
+                    expect(Type.COLON, "':' and the actions (" + t.text() + ": read)");
+                    Set<Action> actions = actions();
+                    if (t.is("anonymous")) {
+                        if (anonymous != null) {
+                            throw error(t, "'anonymous' is already given in this repo block; list all its actions on one line");
+                        }
+                        anonymous = actions;
+                    } else {
+                        if (authenticated != null) {
+                            throw error(t, "'authenticated' is already given in this repo block; list all its actions on one line");
+                        }
+                        authenticated = actions;
+                    }
+                } else if (t.is("user") || t.is("users") || t.is("group") || t.is("groups")) {
+                    entries.add(principals(t, "in a repo block"));
+                } else {
+                    throw error(t, "expected 'anonymous:', 'authenticated:', 'user …:' or 'group …:' inside a repo block, found "
+                            + t.describe());
+                }
+                endOfStatement();
+            }
+            rules.put(pattern, new RepositoryRule(pattern, entries, authenticated == null ? Set.of() : authenticated,
+                    anonymous == null ? Set.of() : anonymous));
+            patternLines.put(pattern, at.line());
+            endOfStatement();
+        }
+
+        private void admin(Token at) {
+            hasRules = true;
+            if (adminAt != null) {
+                throw error(at, "admin is already given on line " + adminAt.line()
+                        + "; zot's adminPolicy has one list of actions, so write one line: admin user … group …: actions");
+            }
+            adminAt = at;
+            PolicyEntry entry = principals(at, "after 'admin'");
+            admin = new AdminPolicy(entry.users(), entry.groups(), entry.actions());
+            endOfStatement();
+        }
+
+        private void metrics(Token at) {
+            hasRules = true;
+            Token t = next();
+            if (t.is("anonymous")) {
+                if (metricsAnonymousAt != null) {
+                    throw error(at, "'metrics anonymous' is already given on line " + metricsAnonymousAt.line());
+                }
+                metricsAnonymousAt = at;
+                expect(Type.COLON, "':' and 'read' or 'none' (metrics anonymous: read)");
+                metricsAnonymous = metricsActions();
+            } else if (t.is("user") || t.is("users")) {
+                if (metricsUsersAt != null) {
+                    throw error(at, "'metrics user' is already given on line " + metricsUsersAt.line() + "; list all users on one line");
+                }
+                metricsUsersAt = at;
+                List<String> users = names("a user name");
+                expect(Type.COLON, "':' and 'read' (metrics user prometheus: read)");
+                if (metricsActions().isEmpty()) {
+                    users = List.of();
+                }
+                metricsUsers = users;
+            } else {
+                throw error(t, "expected 'anonymous' or 'user' after 'metrics' (metrics anonymous: read, metrics user prometheus: read), found "
+                        + t.describe());
+            }
+            endOfStatement();
+        }
+
+        private Set<Action> metricsActions() {
+            Token t = peek();
+            Set<Action> actions = actions();
+            if (!actions.isEmpty() && !actions.equals(Set.of(Action.READ))) {
+                throw error(t, "metrics can only be read; write 'read' or 'none'");
+            }
+            return actions;
+        }
+
+        // -------------------------------------------------------------- tests
+
+        private void test() {
+            Token nameToken = next();
+            if (!nameToken.isName()) {
+                throw error(nameToken, "expected the test's name: test \"ci pushes new tags\" {");
+            }
+            String testName = nameToken.value();
+            Token open = expect(Type.LBRACE, "'{' to open the test block");
+            while (true) {
+                skipNewlines();
+                Token t = peek();
+                if (t.type() == Type.RBRACE) {
+                    p++;
+                    break;
+                }
+                if (t.type() == Type.EOF) {
+                    throw error(open, "this test block is never closed; add '}'");
+                }
+                expectation(testName);
+                endOfStatement();
+            }
+            endOfStatement();
+        }
+
+        /** {@code user ci groups [a, b] can create, read on team/app} and friends. */
+        private void expectation(String testName) {
+            Token start = peek();
+            Subject subject = subject();
+            Token verb = next();
+            if (!verb.is("can") && !verb.is("cannot")) {
+                throw error(verb, "expected 'can' or 'cannot', found " + verb.describe());
+            }
+            boolean allowed = verb.is("can");
+            String location = source + ":" + start.line();
+            Token what = peek();
+            if (what.is("read") && tokens.get(p + 1).is("metrics")) {
+                p += 2;
+                cases.add(new PolicyCase(testName, location, subject, PolicyCase.Check.METRICS, null, allowed));
+                return;
+            }
+            if (what.is("list")) {
+                p++;
+                for (String repo : names("a repository name")) {
+                    cases.add(new PolicyCase(testName, location, subject, PolicyCase.Check.CATALOG, repo, allowed));
+                }
+                return;
+            }
+            List<Action> actions = new ArrayList<>();
+            actions.add(action());
+            while (peek().type() == Type.COMMA) {
+                p++;
+                actions.add(action());
+            }
+            expectWord("on", "before the repositories (… can read on team/app)");
+            for (String repo : names("a repository name")) {
+                for (Action a : actions) {
+                    cases.add(new PolicyCase(testName, location, subject, PolicyCase.Check.of(a), repo, allowed));
+                }
+            }
+        }
+
+        private Subject subject() {
+            Token t = next();
+            if (t.is("anonymous")) {
+                return Subject.anonymous();
+            }
+            if (!t.is("user")) {
+                throw error(t, "expected 'anonymous' or 'user NAME' to start an expectation, found " + t.describe());
+            }
+            String user = name("a user name");
+            List<String> userGroups = List.of();
+            if (peek().is("groups")) {
+                p++;
+                expect(Type.LBRACKET, "'[' and the groups (groups [ci, devs])");
+                userGroups = peek().type() == Type.RBRACKET ? List.of() : names("a group name");
+                expect(Type.RBRACKET, "']' to close the group list");
+            } else if (peek().is("group")) {
+                p++;
+                userGroups = List.of(name("a group name"));
+            }
+            return Subject.user(user, userGroups);
+        }
+    }
+
+    // ------------------------------------------------------------------ printing
+
+    /** The canonical text of a policy: groups, repo blocks in declaration order, admin, metrics. */
+    static String print(AccessPolicy policy) {
+        if (!policy.hasAccessControl()) {
+            throw new IllegalStateException("a policy without accessControl (zot: every authenticated user may do everything)"
+                    + " has no text form; write the rules you want, e.g. repo \"**\" { authenticated: all }");
+        }
+        StringBuilder out = new StringBuilder();
+        policy.groups().forEach((g, users) -> out.append("group ").append(name(g)).append(':')
+                .append(users.isEmpty() ? "" : " " + names(users)).append('\n'));
+        for (RepositoryRule rule : policy.repositories()) {
+            if (out.length() > 0) {
+                out.append('\n');
+            }
+            out.append("repo ").append(quote(rule.pattern())).append(" {\n");
+            if (!rule.anonymousPolicy().isEmpty()) {
+                out.append("  anonymous: ").append(actions(rule.anonymousPolicy())).append('\n');
+            }
+            if (!rule.defaultPolicy().isEmpty()) {
+                out.append("  authenticated: ").append(actions(rule.defaultPolicy())).append('\n');
+            }
+            for (PolicyEntry e : rule.policies()) {
+                if (!e.users().isEmpty() || !e.groups().isEmpty()) {
+                    out.append("  ").append(principals(e.users(), e.groups())).append(": ").append(actions(e.actions())).append('\n');
+                }
+            }
+            out.append("}\n");
+        }
+        AdminPolicy admin = policy.adminPolicy();
+        MetricsPolicy metrics = policy.metricsPolicy();
+        boolean printAdmin = !admin.users().isEmpty() || !admin.groups().isEmpty();
+        boolean printMetrics = metrics.anonymousPolicy().contains(Action.READ) || !metrics.users().isEmpty();
+        if ((printAdmin || printMetrics) && out.length() > 0) {
+            out.append('\n');
+        }
+        if (printAdmin) {
+            out.append("admin ").append(principals(admin.users(), admin.groups())).append(": ").append(actions(admin.actions())).append('\n');
+        }
+        if (metrics.anonymousPolicy().contains(Action.READ)) {
+            out.append("metrics anonymous: read\n");
+        }
+        if (!metrics.users().isEmpty()) {
+            out.append("metrics user ").append(names(metrics.users())).append(": read\n");
+        }
+        return out.toString();
+    }
+
+    private static String principals(List<String> users, List<String> groups) {
+        String u = users.isEmpty() ? "" : "user " + names(users);
+        String g = groups.isEmpty() ? "" : "group " + names(groups);
+        return u.isEmpty() ? g : g.isEmpty() ? u : u + " " + g;
+    }
+
+    private static String actions(Set<Action> actions) {
+        return actions.isEmpty() ? "none" : actions.stream().sorted().map(Action::configName).collect(Collectors.joining(", "));
+    }
+
+    private static String names(List<String> names) {
+        return names.stream().map(PolicyText::name).collect(Collectors.joining(", "));
+    }
+
+    /** A bare word when it reads back as the same name, else a JSON string. */
+    static String name(String name) {
+        boolean bare = !name.isEmpty() && !KEYWORDS.contains(name) && name.codePoints().allMatch(PolicyLexer::isWordChar);
+        return bare ? name : quote(name);
+    }
+
+    static String quote(String s) {
+        return JsonNodeFactory.instance.textNode(s).toString();
+    }
+
+    // ------------------------------------------------------------------ formatting
+
+    /**
+     * Re-lays out a policy file without changing what it says: two-space indentation by brace
+     * depth, one space after ',' and ':', none before, comments kept where they are, at most one
+     * blank line in a row and none just inside braces. Continuation lines (after a trailing ',')
+     * are indented four more spaces. Idempotent.
+     */
+    static String format(String source, String text) {
+        List<List<Token>> lines = new ArrayList<>();
+        List<Token> current = new ArrayList<>();
+        for (Token t : PolicyLexer.tokenize(source, text)) {
+            if (t.type() == Type.NEWLINE || t.type() == Type.EOF) {
+                lines.add(current);
+                current = new ArrayList<>();
+            } else {
+                current.add(t);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        int depth = 0;
+        boolean continuation = false;
+        boolean pendingBlank = false;
+        boolean afterOpen = true; // no blank line at the start of the file
+        for (List<Token> line : lines) {
+            if (line.isEmpty()) {
+                pendingBlank = !afterOpen;
+                continue;
+            }
+            boolean closes = line.get(0).type() == Type.RBRACE;
+            if (closes) {
+                depth = Math.max(0, depth - 1);
+                pendingBlank = false;
+            }
+            if (pendingBlank) {
+                out.append('\n');
+                pendingBlank = false;
+            }
+            out.append("  ".repeat(depth)).append(continuation ? "    " : "");
+            Token previous = null;
+            for (int k = 0; k < line.size(); k++) {
+                Token t = line.get(k);
+                if (previous != null) {
+                    out.append(spaceBetween(previous, t));
+                }
+                out.append(t.text());
+                if (t.type() == Type.LBRACE) {
+                    depth++;
+                } else if (t.type() == Type.RBRACE && !(closes && k == 0)) {
+                    depth = Math.max(0, depth - 1);
+                }
+                previous = t;
+            }
+            out.append('\n');
+            Token last = lastCodeToken(line);
+            continuation = last != null && last.type() == Type.COMMA;
+            afterOpen = last != null && last.type() == Type.LBRACE;
+        }
+        return out.toString();
+    }
+
+    private static Token lastCodeToken(List<Token> line) {
+        for (int k = line.size() - 1; k >= 0; k--) {
+            if (line.get(k).type() != Type.COMMENT) {
+                return line.get(k);
+            }
+        }
+        return null;
+    }
+
+    private static String spaceBetween(Token a, Token b) {
+        if (b.type() == Type.COMMENT) {
+            return "  ";
+        }
+        if (b.type() == Type.COMMA || b.type() == Type.COLON || b.type() == Type.RBRACKET || a.type() == Type.LBRACKET) {
+            return "";
+        }
+        return " ";
+    }
+}
