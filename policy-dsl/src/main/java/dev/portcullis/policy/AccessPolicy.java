@@ -175,6 +175,29 @@ public final class AccessPolicy {
         return PolicyText.print(this);
     }
 
+    /**
+     * Loads a policy file by its extension: {@code .json} as zot JSON, {@code .policy} in the
+     * policy language; any other name by its content (a leading '{' means JSON).
+     *
+     * @throws InvalidPolicyException when the file cannot be read or parsed
+     */
+    public static AccessPolicy load(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        if (name.endsWith(".json")) {
+            return fromZotJson(file);
+        }
+        if (name.endsWith(".policy")) {
+            return parse(file);
+        }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidPolicyException(file + ": cannot read the policy file: " + e, e);
+        }
+        return text.stripLeading().startsWith("{") ? fromZotJson(file) : parse(file);
+    }
+
     /** zot's behaviour when a config has no {@code accessControl}: authenticated users may do everything. */
     public static AccessPolicy withoutAccessControl() {
         return new AccessPolicy(false, Map.of(), List.of(), AdminPolicy.NONE, MetricsPolicy.NONE);

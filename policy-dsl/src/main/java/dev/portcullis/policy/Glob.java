@@ -30,14 +30,17 @@ final class Glob {
     private final Pattern regex;
     /** A literal prefix that every matching name starts with, per brace expansion, without duplicates. */
     private final List<String> prefixes;
+    /** Per brace expansion, its path segments; for analysis (lint, diff), not for matching. */
+    private final List<List<List<Node>>> expansions;
 
-    private Glob(String pattern, int wildcards, String literal, Pattern regex, List<String> prefixes) {
+    private Glob(String pattern, int wildcards, String literal, Pattern regex, List<String> prefixes, List<List<List<Node>>> expansions) {
         this.pattern = pattern;
         this.byteLength = pattern.getBytes(StandardCharsets.UTF_8).length;
         this.wildcards = wildcards;
         this.literal = literal;
         this.regex = regex;
         this.prefixes = prefixes;
+        this.expansions = expansions;
     }
 
     /**
@@ -58,17 +61,19 @@ final class Glob {
         List<List<Node>> expansions = expand(pattern, nodes);
         Set<String> prefixes = new LinkedHashSet<>();
         List<String> alternatives = new ArrayList<>();
+        List<List<List<Node>>> segmented = new ArrayList<>();
         for (List<Node> expansion : expansions) {
             List<List<Node>> segments = segments(expansion);
+            segmented.add(segments);
             prefixes.add(prefix(segments));
             alternatives.add(regex(segments));
         }
         if (parser.wildcards == 0) {
             String text = expansions.get(0).stream().map(Node::literalText).reduce("", String::concat);
-            return new Glob(pattern, 0, text, null, List.of(text));
+            return new Glob(pattern, 0, text, null, List.of(text), segmented);
         }
         String source = alternatives.size() == 1 ? alternatives.get(0) : "(?:" + String.join("|", alternatives) + ")";
-        return new Glob(pattern, parser.wildcards, null, Pattern.compile(source, Pattern.DOTALL), List.copyOf(prefixes));
+        return new Glob(pattern, parser.wildcards, null, Pattern.compile(source, Pattern.DOTALL), List.copyOf(prefixes), segmented);
     }
 
     boolean matches(String name) {
@@ -97,39 +102,43 @@ final class Glob {
         return prefixes;
     }
 
+    List<List<List<Node>>> expansions() {
+        return expansions;
+    }
+
     // ---------------------------------------------------------------- syntax tree
 
-    private sealed interface Node permits Lit, Sep, AnyChar, Star, CharClass, Alternatives {
+    sealed interface Node permits Lit, Sep, AnyChar, Star, CharClass, Alternatives {
         default String literalText() {
             throw new IllegalStateException("not a literal: " + this);
         }
     }
 
-    private record Lit(int codePoint) implements Node {
+    record Lit(int codePoint) implements Node {
         @Override
         public String literalText() {
             return new String(Character.toChars(codePoint));
         }
     }
 
-    private record Sep() implements Node {
+    record Sep() implements Node {
         @Override
         public String literalText() {
             return "/";
         }
     }
 
-    private record AnyChar() implements Node {
+    record AnyChar() implements Node {
     }
 
-    private record Star(int count) implements Node {
+    record Star(int count) implements Node {
     }
 
     /** {@code ranges} holds pairs lo, hi (inclusive code points). */
-    private record CharClass(boolean negated, int[] ranges) implements Node {
+    record CharClass(boolean negated, int[] ranges) implements Node {
     }
 
-    private record Alternatives(List<List<Node>> options) implements Node {
+    record Alternatives(List<List<Node>> options) implements Node {
     }
 
     private static final class Parser {
@@ -312,7 +321,7 @@ final class Glob {
         return segments;
     }
 
-    private static boolean isGlobstar(List<Node> segment) {
+    static boolean isGlobstar(List<Node> segment) {
         return segment.size() == 1 && segment.get(0) instanceof Star s && s.count() == 2;
     }
 

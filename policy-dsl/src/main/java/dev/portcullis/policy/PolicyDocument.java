@@ -25,16 +25,20 @@ public final class PolicyDocument {
     private final AccessPolicy policy;
     private final List<PolicyCase> cases;
     private final String policyReference;
-    private final Map<String, Integer> patternLines;
+    static final String ADMIN_ANCHOR = "admin";
+    static final String METRICS_ANCHOR = "metrics";
+
+    /** Statement start lines, keyed by {@link #repositoryAnchor}, {@link #groupAnchor}, admin, metrics. */
+    private final Map<String, Integer> anchors;
     private final boolean hasRules;
 
     PolicyDocument(String source, AccessPolicy policy, List<PolicyCase> cases, String policyReference,
-                   Map<String, Integer> patternLines, boolean hasRules) {
+                   Map<String, Integer> anchors, boolean hasRules) {
         this.source = source;
         this.policy = policy;
         this.cases = List.copyOf(cases);
         this.policyReference = policyReference;
-        this.patternLines = Map.copyOf(patternLines);
+        this.anchors = Map.copyOf(anchors);
         this.hasRules = hasRules;
     }
 
@@ -57,6 +61,16 @@ public final class PolicyDocument {
             throw new InvalidPolicyException(file + ": cannot read the policy file: " + e, e);
         }
         return parse(text, file.toString());
+    }
+
+    /**
+     * Re-lays out policy-language text without changing what it says, keeping comments: two-space
+     * indentation, one space after ',' and ':', at most one blank line in a row. Idempotent.
+     *
+     * @throws InvalidPolicyException only for text that cannot even be split into tokens
+     */
+    public static String format(String text, String source) {
+        return PolicyText.format(source, text);
     }
 
     public String source() {
@@ -85,6 +99,18 @@ public final class PolicyDocument {
 
     /** The line on which {@code pattern}'s repo block starts, if it is in this file. */
     public Optional<Integer> lineOf(String pattern) {
-        return Optional.ofNullable(patternLines.get(pattern));
+        return line(repositoryAnchor(pattern));
+    }
+
+    Optional<Integer> line(String anchor) {
+        return Optional.ofNullable(anchors.get(anchor));
+    }
+
+    static String repositoryAnchor(String pattern) {
+        return "repo " + pattern;
+    }
+
+    static String groupAnchor(String group) {
+        return "group " + group;
     }
 }

@@ -42,6 +42,7 @@ final class PolicyText {
         private final Map<String, RepositoryRule> rules = new LinkedHashMap<>();
         private final Map<String, Integer> patternLines = new HashMap<>();
         private final Map<String, Integer> groupLines = new HashMap<>();
+        private final Map<String, Integer> anchors = new HashMap<>();
         private AdminPolicy admin = AdminPolicy.NONE;
         private Token adminAt;
         private Set<Action> metricsAnonymous = Set.of();
@@ -135,7 +136,7 @@ final class PolicyText {
             }
             AccessPolicy policy = AccessPolicy.of(groups, new ArrayList<>(rules.values()), admin,
                     new MetricsPolicy(metricsUsers, metricsAnonymous));
-            return new PolicyDocument(source, policy, cases, policyReference, patternLines, hasRules);
+            return new PolicyDocument(source, policy, cases, policyReference, anchors, hasRules);
         }
 
         private void policyReference(Token at) {
@@ -180,6 +181,7 @@ final class PolicyText {
             }
             groups.put(group, members);
             groupLines.put(group, at.line());
+            anchors.put(PolicyDocument.groupAnchor(group), at.line());
             endOfStatement();
         }
 
@@ -289,6 +291,7 @@ final class PolicyText {
             rules.put(pattern, new RepositoryRule(pattern, entries, authenticated == null ? Set.of() : authenticated,
                     anonymous == null ? Set.of() : anonymous));
             patternLines.put(pattern, at.line());
+            anchors.put(PolicyDocument.repositoryAnchor(pattern), at.line());
             endOfStatement();
         }
 
@@ -299,6 +302,7 @@ final class PolicyText {
                         + "; zot's adminPolicy has one list of actions, so write one line: admin user … group …: actions");
             }
             adminAt = at;
+            anchors.put(PolicyDocument.ADMIN_ANCHOR, at.line());
             PolicyEntry entry = principals(at, "after 'admin'");
             admin = new AdminPolicy(entry.users(), entry.groups(), entry.actions());
             endOfStatement();
@@ -306,6 +310,7 @@ final class PolicyText {
 
         private void metrics(Token at) {
             hasRules = true;
+            anchors.putIfAbsent(PolicyDocument.METRICS_ANCHOR, at.line());
             Token t = next();
             if (t.is("anonymous")) {
                 if (metricsAnonymousAt != null) {

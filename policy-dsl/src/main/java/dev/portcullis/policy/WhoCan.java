@@ -1,0 +1,66 @@
+package dev.portcullis.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every principal that may perform an action on a repository: named users, groups, every
+ * authenticated user, anonymous callers, admins.
+ *
+ * <pre>{@code
+ * System.out.print(WhoCan.of(policy, Action.UPDATE, "team/app"));
+ * }</pre>
+ *
+ * A user's identity-provider groups are not known here: a user listed under a group may do what
+ * the group may.
+ */
+public record WhoCan(String repository, Action action, String pattern, List<String> principals) {
+
+    public static WhoCan of(AccessPolicy policy, Action action, String repository) {
+        List<String> out = new ArrayList<>();
+        if (!policy.hasAccessControl()) {
+            out.add("any authenticated user (the configuration has no accessControl)");
+            return new WhoCan(repository, action, null, out);
+        }
+        String pattern = policy.decide(Subject.anonymous(), repository, action).pattern().orElse(null);
+        if (pattern != null) {
+            RepositoryRule rule = policy.rule(pattern);
+            for (PolicyEntry e : rule.policies()) {
+                if (e.actions().contains(action)) {
+                    e.users().forEach(u -> out.add("user " + u));
+                }
+            }
+            for (PolicyEntry e : rule.policies()) {
+                if (e.actions().contains(action)) {
+                    for (String g : e.groups()) {
+                        List<String> members = policy.groups().get(g);
+                        out.add("group " + g + (members == null || members.isEmpty() ? "" : " (members by config: " + String.join(", ", members) + ")"));
+                    }
+                }
+            }
+            if (rule.defaultPolicy().contains(action)) {
+                out.add("any authenticated user (defaultPolicy)");
+            }
+            if (rule.anonymousPolicy().contains(action)) {
+                out.add("anonymous (anonymousPolicy)");
+            }
+        }
+        AdminPolicy admin = policy.adminPolicy();
+        if (admin.actions().contains(action)) {
+            admin.users().forEach(u -> out.add("admin user " + u + " (adminPolicy)"));
+            admin.groups().forEach(g -> out.add("admin group " + g + " (adminPolicy)"));
+        }
+        return new WhoCan(repository, action, pattern, out.stream().distinct().toList());
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder(action.configName()).append(" on '").append(repository).append("' (")
+                .append(pattern == null ? "no pattern matches; only adminPolicy applies" : "pattern '" + pattern + "'").append("):\n");
+        if (principals.isEmpty()) {
+            s.append("  nobody\n");
+        }
+        principals.forEach(p -> s.append("  ").append(p).append('\n'));
+        return s.toString();
+    }
+}
