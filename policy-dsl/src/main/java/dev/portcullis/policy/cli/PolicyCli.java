@@ -117,6 +117,7 @@ public final class PolicyCli implements Runnable {
             int passed = 0;
             int failed = 0;
             boolean broken = false;
+            Map<String, String> names = new LinkedHashMap<>();
             Map<String, AccessPolicy> policies = new LinkedHashMap<>();
             Map<String, Set<String>> exercised = new LinkedHashMap<>();
             for (Path file : files) {
@@ -131,8 +132,11 @@ public final class PolicyCli implements Runnable {
                 if (suite.cases().isEmpty()) {
                     err.println("warning: " + file + " has no test cases");
                 }
-                policies.putIfAbsent(suite.policySource(), suite.policy());
-                Set<String> hit = exercised.computeIfAbsent(suite.policySource(), k -> new LinkedHashSet<>());
+                // one coverage report per policy file, however each test file names it
+                String key = Path.of(suite.policySource()).toAbsolutePath().normalize().toString();
+                names.putIfAbsent(key, suite.policySource());
+                policies.putIfAbsent(key, suite.policy());
+                Set<String> hit = exercised.computeIfAbsent(key, k -> new LinkedHashSet<>());
                 for (PolicyCase c : suite.cases()) {
                     Decision d = c.decide(suite.policy());
                     if (d.allowed()) {
@@ -148,7 +152,7 @@ public final class PolicyCli implements Runnable {
                 }
             }
             if (coverage) {
-                policies.forEach((source, policy) -> printCoverage(out, source, policy, exercised.get(source)));
+                policies.forEach((key, policy) -> printCoverage(out, names.get(key), policy, exercised.get(key)));
             }
             out.println(passed + " passed, " + failed + " failed");
             return broken ? BAD_INPUT : failed > 0 ? FINDING : 0;
@@ -293,8 +297,14 @@ public final class PolicyCli implements Runnable {
                     findings = PolicyLint.check(doc);
                 }
             } catch (InvalidPolicyException e) {
-                findings = List.of(new PolicyLint.Finding(PolicyLint.Severity.ERROR, file.toString(), e.getMessage(),
-                        "correct the file so that it loads"));
+                String message = e.getMessage();
+                String location = file.toString();
+                if (message.startsWith(location + ":")) { // the loader already names the file (and line)
+                    int end = message.indexOf(": ", location.length() + 1);
+                    location = message.substring(0, end);
+                    message = message.substring(end + 2);
+                }
+                findings = List.of(new PolicyLint.Finding(PolicyLint.Severity.ERROR, location, message, "correct the file so that it loads"));
             }
             findings.forEach(out::println);
             long errors = findings.stream().filter(f -> f.severity() == PolicyLint.Severity.ERROR).count();

@@ -195,7 +195,7 @@ class PolicyCliTest {
     void lintOfAnUnloadableFileIsAnErrorAndACleanFileHasNoFindings() throws Exception {
         Path json = write("config.json", "{\"repositories\": {\"**\": {\"anonymousPolicy\": [\"write\"]}}}");
         Run r = cli("lint", json.toString());
-        assertThat(r.out()).startsWith("error: " + json + ": " + json + ": repositories[\"**\"].anonymousPolicy[0]: unknown action 'write'");
+        assertThat(r.out()).startsWith("error: " + json + ": repositories[\"**\"].anonymousPolicy[0]: unknown action 'write'");
         assertThat(r.code()).isEqualTo(1);
         Path clean = write("clean.policy", "repo \"**\" {\n  anonymous: read\n}\nmetrics user prometheus: read\n");
         assertThat(cli("lint", clean.toString()).out()).isEqualTo("no findings\n");
