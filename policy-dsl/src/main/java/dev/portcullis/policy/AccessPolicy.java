@@ -117,12 +117,7 @@ public final class AccessPolicy {
      * @throws InvalidPolicyException also when the file cannot be read
      */
     public static AccessPolicy fromZotJson(Path file) {
-        String json;
-        try {
-            json = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new InvalidPolicyException(file + ": cannot read the policy file: " + e, e);
-        }
+        String json = read(file);
         try {
             return ZotJson.read(json);
         } catch (InvalidPolicyException e) {
@@ -189,13 +184,16 @@ public final class AccessPolicy {
         if (name.endsWith(".policy")) {
             return parse(file);
         }
-        String text;
+        return read(file).stripLeading().startsWith("{") ? fromZotJson(file) : parse(file);
+    }
+
+    /** A policy file's text, or an error naming the file. */
+    static String read(Path file) {
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            return Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new InvalidPolicyException(file + ": cannot read the policy file: " + e, e);
         }
-        return text.stripLeading().startsWith("{") ? fromZotJson(file) : parse(file);
     }
 
     /** zot's behaviour when a config has no {@code accessControl}: authenticated users may do everything. */

@@ -1,9 +1,6 @@
 package dev.portcullis.policy;
 
 import dev.portcullis.policy.testing.PolicyCase;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -54,13 +51,7 @@ public final class PolicyDocument {
 
     /** Parses a {@code .policy} file; errors start with the file name. */
     public static PolicyDocument parse(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new InvalidPolicyException(file + ": cannot read the policy file: " + e, e);
-        }
-        return parse(text, file.toString());
+        return parse(AccessPolicy.read(file), file.toString());
     }
 
     /**

@@ -97,6 +97,20 @@ final class PolicyText {
             return t;
         }
 
+        /** Skips blank lines; false (consuming the '}') at the block's end. */
+        private boolean insideBlock(Token opening, String kind) {
+            skipNewlines();
+            Token t = peek();
+            if (t.type() == Type.RBRACE) {
+                p++;
+                return false;
+            }
+            if (t.type() == Type.EOF) {
+                throw error(opening, "this " + kind + " block is never closed; add '}'");
+            }
+            return true;
+        }
+
         private void expectWord(String word, String context) {
             Token t = next();
             if (!t.is(word)) {
@@ -255,16 +269,8 @@ final class PolicyText {
             List<PolicyEntry> entries = new ArrayList<>();
             Set<Action> anonymous = null;
             Set<Action> authenticated = null;
-            while (true) {
-                skipNewlines();
+            while (insideBlock(at, "repo")) {
                 Token t = peek();
-                if (t.type() == Type.RBRACE) {
-                    p++;
-                    break;
-                }
-                if (t.type() == Type.EOF) {
-                    throw error(at, "this repo block is never closed; add '}'");
-                }
                 if (t.is("anonymous") || t.is("authenticated")) {
                     p++;
                     expect(Type.COLON, "':' and the actions (" + t.text() + ": read)");
@@ -355,16 +361,7 @@ final class PolicyText {
             }
             String testName = nameToken.value();
             Token open = expect(Type.LBRACE, "'{' to open the test block");
-            while (true) {
-                skipNewlines();
-                Token t = peek();
-                if (t.type() == Type.RBRACE) {
-                    p++;
-                    break;
-                }
-                if (t.type() == Type.EOF) {
-                    throw error(open, "this test block is never closed; add '}'");
-                }
+            while (insideBlock(open, "test")) {
                 expectation(testName);
                 endOfStatement();
             }

@@ -2,7 +2,6 @@ package dev.portcullis.policy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -78,9 +77,5 @@ final class ReferenceEvaluator {
         boolean isAdmin = !subject.isAnonymous()
                 && (admin.users().contains(subject.name()) || admin.groups().stream().anyMatch(groups::contains));
         return isAdmin && admin.actions().contains(action) ? Grant.ADMIN : Grant.NONE;
-    }
-
-    static List<String> actionsIn(Set<Action> actions) {
-        return actions.stream().sorted().map(Action::configName).toList();
     }
 }
