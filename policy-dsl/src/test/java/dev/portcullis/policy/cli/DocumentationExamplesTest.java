@@ -16,7 +16,7 @@ class DocumentationExamplesTest {
     void theExamplePolicyAndItsCaseBundlePass() {
         PolicyCliTest.Run r = PolicyCliTest.cli("test", DOCS.resolve("examples/registry.policy").toString(),
                 DOCS.resolve("examples/registry-cases.json").toString());
-        assertThat(r.out()).isEqualTo("32 passed, 0 failed\n");
+        assertThat(r.out()).isEqualTo("34 passed, 0 failed\n");
         assertThat(r.code()).isZero();
         assertThat(PolicyCliTest.cli("lint", DOCS.resolve("examples/registry.policy").toString()).out()).isEqualTo("no findings\n");
         assertThat(PolicyCliTest.cli("fmt", "--check", DOCS.resolve("examples/registry.policy").toString()).code()).isZero();
