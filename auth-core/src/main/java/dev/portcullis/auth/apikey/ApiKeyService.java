@@ -1,0 +1,477 @@
+package dev.portcullis.auth.apikey;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates, verifies and revokes API keys. Thread-safe; one per node, closed on shutdown.
+ *
+ * <pre>{@code
+ * ApiKeyService keys = ApiKeyService.builder(JdbcApiKeyStore.open("data/keys.db")).build();
+ * ApiKeyService.CreatedKey created = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"),
+ *         "github actions", List.of(Scope.parse("team/**:read,create")), null, "portcullis-keys"));
+ * System.out.println(created.token());                 // shown once, never stored
+ * KeyVerification v = keys.verify(created.token());   // Valid(...)
+ * }</pre>
+ *
+ * <p>Verification, cheapest first: the token's shape and checksum (no store access); a
+ * negative cache of tokens that just failed; the verified-token cache (keyed by the SHA-256 of
+ * the token, never the token); an in-memory index of known key ids; then one Argon2id
+ * verification, at most {@code maxConcurrentHashes} at a time and never for a key id that has
+ * failed too often lately. Revocations and expiry take effect at once on this node and, through
+ * the store's event feed polled every {@code eventPollInterval}, on every node sharing the store.
+ * If the feed cannot be read for {@code 5 × eventPollInterval}, cached verifications are no longer
+ * trusted and every key goes back to the store (failing closed when it is down).
+ */
+public final class ApiKeyService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyService.class);
+
+    /** What to do with a key requested without expiry or beyond the maximum lifetime. */
+    public enum OverlongKeys { CLAMP_TO_MAXIMUM, REFUSE }
+
+    /**
+     * A request for a new key.
+     *
+     * @param expiresAt {@code null} for no expiry (subject to the maximum lifetime)
+     */
+    public record KeyRequest(String owner, List<String> ownerGroups, String label, List<Scope> scopes, Instant expiresAt, String creator) {
+        public KeyRequest {
+            if (owner == null || owner.isEmpty()) {
+                throw new IllegalArgumentException("a key needs an owner user name");
+            }
+            ownerGroups = List.copyOf(ownerGroups);
+            scopes = List.copyOf(scopes);
+        }
+    }
+
+    /** A new key and its token; the token is shown this once and stored nowhere. */
+    public record CreatedKey(ApiKey key, String token) {
+        @Override
+        public String toString() {
+            return "CreatedKey[" + key + "]";
+        }
+    }
+
+    private record Verified(ApiKey key, List<String> groups) {
+    }
+
+    private final ApiKeyStore store;
+    private final KeyFormat format;
+    private final Argon2Hasher hasher;
+    private final Clock clock;
+    private final Duration maxLifetime;
+    private final OverlongKeys overlong;
+    private final Cache<String, Verified> verified;
+    private final Cache<String, Boolean> recentlyFailed;
+    private final Cache<String, Integer> failuresById;
+    private final int maxFailuresPerId;
+    private final Semaphore hashing;
+    private final long hashWaitMillis;
+    private final Set<String> knownIds = ConcurrentHashMap.newKeySet();
+    private final Cache<String, Boolean> unknownIds;
+    private final RateLimit unknownIdLookups;
+    private final Map<String, Instant> pendingLastUsed = new ConcurrentHashMap<>();
+    private final LongAdder argon2Computations = new LongAdder();
+    private final ScheduledExecutorService maintenance;
+    private final long staleAfterNanos;
+    private final AtomicLong lastEventPoll = new AtomicLong();
+    private volatile long eventCursor = -1;
+
+    private ApiKeyService(Builder b) {
+        this.store = b.store;
+        this.format = new KeyFormat(b.prefix);
+        this.hasher = b.hasher;
+        this.clock = b.clock;
+        this.maxLifetime = b.maxLifetime;
+        this.overlong = b.overlong;
+        this.verified = Caffeine.newBuilder().maximumSize(b.verifiedCacheSize).expireAfterWrite(b.verifiedCacheTtl).build();
+        this.recentlyFailed = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.negativeCacheTtl).build();
+        this.failuresById = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.failureWindow).build();
+        this.maxFailuresPerId = b.maxFailuresPerId;
+        this.hashing = new Semaphore(b.maxConcurrentHashes, true);
+        this.hashWaitMillis = b.hashWait.toMillis();
+        this.unknownIds = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.eventPollInterval).build();
+        this.unknownIdLookups = new RateLimit(b.unknownIdLookupsPerSecond);
+        this.staleAfterNanos = b.eventPollInterval.toNanos() * 5;
+        pollEvents(); // the known-id index must be complete before the first verification
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "portcullis-apikey-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        long poll = b.eventPollInterval.toMillis();
+        maintenance.scheduleWithFixedDelay(this::pollEventsQuietly, poll, poll, TimeUnit.MILLISECONDS);
+        long flush = b.lastUsedFlushInterval.toMillis();
+        maintenance.scheduleWithFixedDelay(this::flushLastUsedQuietly, flush, flush, TimeUnit.MILLISECONDS);
+    }
+
+    public static Builder builder(ApiKeyStore store) {
+        return new Builder(store);
+    }
+
+    // ------------------------------------------------------------------ lifecycle of keys
+
+    /**
+     * Creates a key; the returned token is the only copy of its secret.
+     *
+     * @throws IllegalArgumentException for an expiry in the past, or beyond the maximum lifetime when that is refused
+     * @throws ApiKeyStoreException when the store is unavailable
+     */
+    public CreatedKey create(KeyRequest request) {
+        Instant now = clock.instant();
+        Instant expiresAt = request.expiresAt();
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw new IllegalArgumentException("expiration " + expiresAt + " is in the past; give a future time");
+        }
+        if (maxLifetime != null) {
+            Instant limit = now.plus(maxLifetime);
+            if (expiresAt == null || expiresAt.isAfter(limit)) {
+                if (overlong == OverlongKeys.REFUSE) {
+                    throw new IllegalArgumentException((expiresAt == null ? "a key without expiry" : "expiration " + expiresAt)
+                            + " exceeds the maximum key lifetime of " + maxLifetime + "; expire it by " + limit);
+                }
+                expiresAt = limit;
+            }
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            KeyFormat.Token token = format.generate();
+            ApiKey key = new ApiKey(token.id(), request.owner(), request.ownerGroups(), request.label(), request.scopes(), now, expiresAt,
+                    null, request.creator(), false);
+            if (store.insert(key, hash(token.secret()))) {
+                knownIds.add(key.id());
+                unknownIds.invalidate(key.id());
+                return new CreatedKey(key, token.value());
+            }
+        }
+        throw new IllegalStateException("three random key ids in a row were taken; the random source is broken");
+    }
+
+    /** The owner's keys, newest first, with last-use times not yet written merged in. */
+    public List<ApiKey> list(String owner) {
+        return store.listByOwner(owner).stream().map(k -> {
+            Instant pending = pendingLastUsed.get(k.id());
+            return pending != null && (k.lastUsed() == null || pending.isAfter(k.lastUsed())) ? k.withLastUsed(pending) : k;
+        }).toList();
+    }
+
+    public Optional<ApiKey> find(String keyId) {
+        return store.find(keyId).map(ApiKeyStore.StoredApiKey::key);
+    }
+
+    /** Revokes a key; effective at once here, and on other nodes within the event poll interval. */
+    public boolean revoke(String keyId) {
+        boolean revoked = store.revoke(keyId);
+        forget(keyId);
+        return revoked;
+    }
+
+    /** Revokes all of a user's keys (an admin action); returns how many. */
+    public int revokeAll(String owner) {
+        int n = store.revokeAll(owner);
+        verified.asMap().values().removeIf(v -> v.key().owner().equals(owner));
+        return n;
+    }
+
+    /** Records the groups a user had at login; their keys carry these groups from now on. */
+    public void recordLogin(String user, List<String> groups) {
+        store.recordUserGroups(user, groups);
+        verified.asMap().values().removeIf(v -> v.key().owner().equals(user));
+    }
+
+    private void forget(String keyId) {
+        verified.asMap().values().removeIf(v -> v.key().id().equals(keyId));
+    }
+
+    // ------------------------------------------------------------------ verification
+
+    /** Checks a presented token (the Basic-auth password or the Bearer token). Never throws for a bad token. */
+    public KeyVerification verify(String presented) {
+        Optional<KeyFormat.Token> parsed = format.parse(presented);
+        if (parsed.isEmpty()) {
+            return new KeyVerification.Rejected(KeyVerification.Reason.MALFORMED);
+        }
+        KeyFormat.Token token = parsed.get();
+        String digest = sha256(presented);
+        Instant now = clock.instant();
+        Verified hit = verified.getIfPresent(digest);
+        if (hit != null && System.nanoTime() - lastEventPoll.get() < staleAfterNanos) {
+            if (hit.key().isExpired(now)) {
+                verified.invalidate(digest);
+                return new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED);
+            }
+            pendingLastUsed.put(hit.key().id(), now);
+            return new KeyVerification.Valid(hit.key(), hit.groups());
+        }
+        if (recentlyFailed.getIfPresent(digest) != null) {
+            return new KeyVerification.Rejected(KeyVerification.Reason.RECENTLY_FAILED);
+        }
+        if (!knownIds.contains(token.id())
+                && (unknownIds.getIfPresent(token.id()) != null || !unknownIdLookups.tryAcquire())) {
+            return new KeyVerification.Rejected(KeyVerification.Reason.UNKNOWN_KEY);
+        }
+        Integer failures = failuresById.getIfPresent(token.id());
+        if (failures != null && failures >= maxFailuresPerId) {
+            return new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED);
+        }
+        try {
+            return verifyWithStore(token, digest, now);
+        } catch (ApiKeyStoreException e) {
+            LOG.warn("API key {} not verified: {}", token.id(), e.getMessage());
+            return new KeyVerification.Unavailable("the key store is unavailable");
+        }
+    }
+
+    private KeyVerification verifyWithStore(KeyFormat.Token token, String digest, Instant now) {
+        Optional<ApiKeyStore.StoredApiKey> stored = store.find(token.id());
+        if (stored.isEmpty()) {
+            unknownIds.put(token.id(), Boolean.TRUE);
+            return new KeyVerification.Rejected(KeyVerification.Reason.UNKNOWN_KEY);
+        }
+        knownIds.add(token.id());
+        ApiKey key = stored.get().key();
+        if (key.revoked()) {
+            return new KeyVerification.Rejected(KeyVerification.Reason.REVOKED);
+        }
+        if (key.isExpired(now)) {
+            return new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED);
+        }
+        boolean matches;
+        try {
+            if (!hashing.tryAcquire(hashWaitMillis, TimeUnit.MILLISECONDS)) {
+                return new KeyVerification.Unavailable("every Argon2 slot stayed busy for " + hashWaitMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new KeyVerification.Unavailable("interrupted while waiting to verify");
+        }
+        try {
+            argon2Computations.increment();
+            matches = hasher.verify(stored.get().hash(), token.secret());
+        } finally {
+            hashing.release();
+        }
+        if (!matches) {
+            recentlyFailed.put(digest, Boolean.TRUE);
+            // each failure is a write, so the cool-down window restarts at the latest one
+            failuresById.asMap().merge(token.id(), 1, Integer::sum);
+            return new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET);
+        }
+        if (hasher.needsRehash(stored.get().hash())) {
+            store.replaceHash(key.id(), hash(token.secret()));
+        }
+        List<String> groups = store.userGroups(key.owner()).orElse(key.ownerGroups());
+        verified.put(digest, new Verified(key, groups));
+        pendingLastUsed.put(key.id(), now);
+        return new KeyVerification.Valid(key, groups);
+    }
+
+    private String hash(String secret) {
+        argon2Computations.increment();
+        return hasher.hash(secret);
+    }
+
+    /** Argon2id hashes and verifications computed so far (a metric, and how tests prove the cheap paths cheap). */
+    public long argon2Computations() {
+        return argon2Computations.sum();
+    }
+
+    private static String sha256(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ maintenance
+
+    /** Reads the store's key events: new ids join the index, revoked ones leave the cache. */
+    void pollEvents() {
+        ApiKeyStore.KeyEvents events = store.eventsSince(eventCursor);
+        knownIds.addAll(events.created());
+        events.created().forEach(unknownIds::invalidate);
+        for (String id : events.revoked()) {
+            forget(id);
+        }
+        eventCursor = events.cursor();
+        lastEventPoll.set(System.nanoTime());
+    }
+
+    private void pollEventsQuietly() {
+        try {
+            pollEvents();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot read API key events from the store ({}); cached keys are trusted for at most {} ms more",
+                    e.getMessage(), TimeUnit.NANOSECONDS.toMillis(staleAfterNanos));
+        }
+    }
+
+    /** Writes the batched last-use times. */
+    void flushLastUsed() {
+        if (pendingLastUsed.isEmpty()) {
+            return;
+        }
+        Map<String, Instant> batch = Map.copyOf(pendingLastUsed);
+        store.recordLastUsed(batch);
+        batch.forEach(pendingLastUsed::remove);
+    }
+
+    private void flushLastUsedQuietly() {
+        try {
+            flushLastUsed();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot record API key use ({}); will retry", e.getMessage());
+        }
+    }
+
+    /** Stops the maintenance thread and writes pending last-use times; the store stays open (its owner closes it). */
+    @Override
+    public void close() {
+        maintenance.shutdownNow();
+        flushLastUsedQuietly();
+    }
+
+    /** A token bucket refilled continuously; lock-free enough for its rare use (unknown ids). */
+    private static final class RateLimit {
+        private final double perNano;
+        private final double capacity;
+        private double tokens;
+        private long last = System.nanoTime();
+
+        RateLimit(int perSecond) {
+            this.perNano = perSecond / 1e9;
+            this.capacity = Math.max(1, perSecond);
+            this.tokens = capacity;
+        }
+
+        synchronized boolean tryAcquire() {
+            long now = System.nanoTime();
+            tokens = Math.min(capacity, tokens + (now - last) * perNano);
+            last = now;
+            if (tokens >= 1) {
+                tokens -= 1;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Settings; every default is stated. */
+    public static final class Builder {
+        private final ApiKeyStore store;
+        private String prefix = "pck_";
+        private Argon2Hasher hasher = Argon2Hasher.DEFAULT;
+        private Clock clock = Clock.systemUTC();
+        private Duration verifiedCacheTtl = Duration.ofMinutes(5);
+        private long verifiedCacheSize = 10_000;
+        private Duration negativeCacheTtl = Duration.ofSeconds(30);
+        private int maxFailuresPerId = 5;
+        private Duration failureWindow = Duration.ofMinutes(1);
+        private int maxConcurrentHashes = Runtime.getRuntime().availableProcessors();
+        private Duration hashWait = Duration.ofSeconds(5);
+        private int unknownIdLookupsPerSecond = 50;
+        private Duration eventPollInterval = Duration.ofSeconds(1);
+        private Duration lastUsedFlushInterval = Duration.ofSeconds(10);
+        private Duration maxLifetime;
+        private OverlongKeys overlong = OverlongKeys.CLAMP_TO_MAXIMUM;
+
+        private Builder(ApiKeyStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** Token prefix, default {@code pck_}. */
+        public Builder prefix(String prefix) {
+            this.prefix = prefix;
+            return this;
+        }
+
+        /** Argon2id parameters, default m=19 MiB, t=2, p=1. */
+        public Builder hasher(Argon2Hasher hasher) {
+            this.hasher = hasher;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /** How long a verified token is trusted without the store, default 5 minutes, bounded to 10,000 tokens. */
+        public Builder verifiedCache(Duration ttl, long maximumSize) {
+            this.verifiedCacheTtl = ttl;
+            this.verifiedCacheSize = maximumSize;
+            return this;
+        }
+
+        /** A failed token is rejected without work for this long, default 30 s. */
+        public Builder negativeCacheTtl(Duration ttl) {
+            this.negativeCacheTtl = ttl;
+            return this;
+        }
+
+        /** After {@code failures} wrong secrets for one key id within {@code window}, that id is not hashed until the window passes (default 5 per minute). */
+        public Builder failureLimit(int failures, Duration window) {
+            this.maxFailuresPerId = failures;
+            this.failureWindow = window;
+            return this;
+        }
+
+        /** At most this many Argon2id computations at once (default: the number of cores), waiting at most {@code wait} for a slot. */
+        public Builder maxConcurrentHashes(int max, Duration wait) {
+            this.maxConcurrentHashes = max;
+            this.hashWait = wait;
+            return this;
+        }
+
+        /** Store look-ups per second for key ids not (yet) in the index, default 50. */
+        public Builder unknownIdLookupsPerSecond(int perSecond) {
+            this.unknownIdLookupsPerSecond = perSecond;
+            return this;
+        }
+
+        /** How often the store's key events are read: the bound for revocations made on other nodes. Default 1 s. */
+        public Builder eventPollInterval(Duration interval) {
+            this.eventPollInterval = interval;
+            return this;
+        }
+
+        /** How often last-use times are written, in one batch. Default 10 s. */
+        public Builder lastUsedFlushInterval(Duration interval) {
+            this.lastUsedFlushInterval = interval;
+            return this;
+        }
+
+        /** Keys live at most this long; keys requested without expiry or beyond it are clamped or refused. Default: no maximum. */
+        public Builder maxLifetime(Duration max, OverlongKeys whatToDo) {
+            this.maxLifetime = max;
+            this.overlong = whatToDo;
+            return this;
+        }
+
+        /** @throws ApiKeyStoreException if the store cannot be read for the initial key-id index */
+        public ApiKeyService build() {
+            return new ApiKeyService(this);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package dev.portcullis.auth.apikey;
+
+/**
+ * The key store cannot be reached or failed. Authentication that needs the store fails closed:
+ * the request pipeline answers 503, never allows.
+ */
+public class ApiKeyStoreException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ApiKeyStoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
