@@ -127,9 +127,9 @@ public final class KeysCli implements Runnable {
                 if (keys.isEmpty()) {
                     out.println("no keys for " + user);
                 }
-                out.printf("%-11s  %-20s  %-24s  %-20s  %-20s  %-20s  %s%n", "ID", "LABEL", "SCOPES", "CREATED", "EXPIRES", "LAST USED", "REVOKED");
+                out.printf("%-11s  %-20s  %-24s  %-24s  %-24s  %-24s  %s%n", "ID", "LABEL", "SCOPES", "CREATED", "EXPIRES", "LAST USED", "REVOKED");
                 for (ApiKey k : keys) {
-                    out.printf("%-11s  %-20s  %-24s  %-20s  %-20s  %-20s  %s%n", k.id(), k.label().isEmpty() ? "-" : k.label(),
+                    out.printf("%-11s  %-20s  %-24s  %-24s  %-24s  %-24s  %s%n", k.id(), k.label().isEmpty() ? "-" : k.label(),
                             k.scopes().isEmpty() ? "(all of the owner's)" : k.scopes().toString(), k.createdAt(),
                             k.expiresAt() == null ? "never" : k.expiresAt(), k.lastUsed() == null ? "never" : k.lastUsed(),
                             k.revoked() ? "yes" : "no");

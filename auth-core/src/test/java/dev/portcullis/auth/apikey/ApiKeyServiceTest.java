@@ -1,0 +1,418 @@
+package dev.portcullis.auth.apikey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.policy.Action;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ApiKeyServiceTest {
+    /** Cheap parameters so that tests hash quickly; one test uses the defaults. */
+    static final Argon2Hasher FAST = new Argon2Hasher(256, 1, 1);
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+    private final ControllableStore store = new ControllableStore(new InMemoryApiKeyStore());
+    private final List<ApiKeyService> services = new ArrayList<>();
+
+    private ApiKeyService service(ApiKeyService.Builder b) {
+        ApiKeyService s = b.build();
+        services.add(s);
+        return s;
+    }
+
+    private ApiKeyService service() {
+        return service(ApiKeyService.builder(store).hasher(FAST).clock(clock));
+    }
+
+    @AfterEach
+    void closeAll() {
+        services.forEach(ApiKeyService::close);
+    }
+
+    private static ApiKeyService.KeyRequest request(String owner, Instant expiresAt, Scope... scopes) {
+        return new ApiKeyService.KeyRequest(owner, List.of("artifact-workloads"), "ci", List.of(scopes), expiresAt, "test");
+    }
+
+    @Test
+    void aCreatedKeyVerifiesOnceWithArgon2AndThenFromTheCache() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        long afterCreate = keys.argon2Computations();
+        assertThat(afterCreate).isEqualTo(1);
+        KeyVerification first = keys.verify(created.token());
+        assertThat(first).isEqualTo(new KeyVerification.Valid(created.key(), List.of("artifact-workloads")));
+        assertThat(keys.argon2Computations()).isEqualTo(2);
+        for (int i = 0; i < 100; i++) {
+            assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        }
+        assertThat(keys.argon2Computations()).isEqualTo(2);
+    }
+
+    @Test
+    void theStoreHoldsOnlyAnArgon2idHashUnderTheDefaultParameters() {
+        ApiKeyService keys = service(ApiKeyService.builder(store).clock(clock));
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        String hash = store.find(created.key().id()).orElseThrow().hash();
+        assertThat(hash).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
+        String secret = created.token().substring(4 + 11 + 1, created.token().length() - 6);
+        assertThat(hash).doesNotContain(secret);
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+    }
+
+    @Test
+    void malformedTokensAreRejectedWithoutTheStoreOrArgon2() {
+        ApiKeyService keys = service();
+        String token = keys.create(request("ci", null)).token();
+        int storeCalls = store.calls.get();
+        long hashes = keys.argon2Computations();
+        String typo = token.substring(0, 20) + (token.charAt(20) == 'x' ? 'y' : 'x') + token.substring(21);
+        for (String bad : List.of(typo, token.substring(1), "password", "", token + "x")) {
+            assertThat(keys.verify(bad)).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.MALFORMED));
+        }
+        assertThat(store.calls.get()).isEqualTo(storeCalls);
+        assertThat(keys.argon2Computations()).isEqualTo(hashes);
+    }
+
+    @Test
+    void unknownKeyIdsAreRejectedWithoutArgon2AndMostlyWithoutTheStore() {
+        ApiKeyService keys = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).unknownIdLookupsPerSecond(1));
+        KeyFormat other = new KeyFormat("pck_");
+        int storeCalls = store.calls.get();
+        for (int i = 0; i < 50; i++) {
+            assertThat(keys.verify(other.generate().value())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.UNKNOWN_KEY));
+        }
+        assertThat(keys.argon2Computations()).isZero();
+        assertThat(store.calls.get() - storeCalls).as("store look-ups for ids outside the index are rate-limited").isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void aKeyCreatedByAnotherNodeIsFoundBeforeTheIndexCatchesUp() {
+        ApiKeyService here = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).eventPollInterval(Duration.ofHours(1)));
+        ApiKeyService elsewhere = service();
+        String token = elsewhere.create(request("ci", null)).token();
+        assertThat(here.verify(token)).isInstanceOf(KeyVerification.Valid.class);
+    }
+
+    @Test
+    void wrongSecretsAreCachedThenThrottledPerKeyId() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        String id = created.key().id();
+        KeyFormat format = new KeyFormat("pck_");
+        long before = keys.argon2Computations();
+        String wrong = forge(format, id);
+        assertThat(keys.verify(wrong)).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET));
+        assertThat(keys.verify(wrong)).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.RECENTLY_FAILED));
+        assertThat(keys.argon2Computations()).isEqualTo(before + 1);
+        for (int i = 0; i < 4; i++) {
+            assertThat(keys.verify(forge(format, id))).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET));
+        }
+        assertThat(keys.verify(forge(format, id))).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED));
+        assertThat(keys.argon2Computations()).isEqualTo(before + 5);
+        // the real key, once verified, is cached and unaffected by later floods
+        assertThat(keys.verify(created.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED));
+    }
+
+    /** A well-formed token for an existing id with a random secret, as an attacker who knows the id could make. */
+    static String forge(KeyFormat format, String id) {
+        KeyFormat.Token random = format.generate();
+        String body = "pck_" + id + "_" + random.secret();
+        return body + KeyFormat.checksum(body);
+    }
+
+    @Test
+    void aVerifiedKeyIsNotLockedOutByAFloodOfWrongSecretsForItsId() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        KeyFormat format = new KeyFormat("pck_");
+        for (int i = 0; i < 20; i++) {
+            keys.verify(forge(format, created.key().id()));
+        }
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+    }
+
+    @Test
+    void revocationTakesEffectAtOnceEvenForACachedKey() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(keys.revoke(created.key().id())).isTrue();
+        assertThat(keys.verify(created.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.REVOKED));
+        ApiKeyService.CreatedKey second = keys.create(request("ci", null));
+        keys.verify(second.token());
+        assertThat(keys.revokeAll("ci")).isEqualTo(1);
+        assertThat(keys.verify(second.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.REVOKED));
+    }
+
+    @Test
+    void expiryTakesEffectOnTheCachedPathToo() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", clock.instant().plus(Duration.ofHours(1))));
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        clock.advance(Duration.ofMinutes(59));
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(keys.verify(created.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
+        assertThat(keys.verify(created.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
+    }
+
+    @Test
+    void anExpiryInThePastIsRefused() {
+        ApiKeyService keys = service();
+        assertThatThrownBy(() -> keys.create(request("ci", clock.instant().minusSeconds(1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("expiration 2026-11-28T09:59:59Z is in the past; give a future time");
+    }
+
+    @Test
+    void theMaximumLifetimeClampsOrRefuses() {
+        ApiKeyService clamping = service(ApiKeyService.builder(store).hasher(FAST).clock(clock)
+                .maxLifetime(Duration.ofDays(90), ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM));
+        assertThat(clamping.create(request("ci", null)).key().expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(90)));
+        Instant soon = clock.instant().plus(Duration.ofDays(7));
+        assertThat(clamping.create(request("ci", soon)).key().expiresAt()).isEqualTo(soon);
+        ApiKeyService refusing = service(ApiKeyService.builder(store).hasher(FAST).clock(clock)
+                .maxLifetime(Duration.ofDays(90), ApiKeyService.OverlongKeys.REFUSE));
+        assertThatThrownBy(() -> refusing.create(request("ci", null)))
+                .hasMessage("a key without expiry exceeds the maximum key lifetime of PT2160H; expire it by 2027-02-26T10:00:00Z");
+    }
+
+    @Test
+    void scopesNarrowWhatAKeyMayDo() {
+        ApiKeyService keys = service();
+        ApiKey scoped = keys.create(request("ci", null, Scope.parse("team/**:read,create"), Scope.parse("cache/*:delete"))).key();
+        assertThat(scoped.permits("team/app", Action.CREATE)).isTrue();
+        assertThat(scoped.permits("team/app", Action.UPDATE)).isFalse();
+        assertThat(scoped.permits("other/app", Action.READ)).isFalse();
+        assertThat(scoped.permits("cache/x", Action.DELETE)).isTrue();
+        ApiKey unscoped = keys.create(request("ci", null)).key();
+        assertThat(unscoped.permits("anything", Action.DELETE)).isTrue();
+        assertThatThrownBy(() -> Scope.parse("team/**")).hasMessage("scope 'team/**' must be PATTERN:ACTIONS, e.g. 'team/**:read,create'");
+    }
+
+    @Test
+    void aKeyVerifiedUnderOldParametersIsRehashedWithTheNewOnes() {
+        ApiKeyService old = service();
+        ApiKeyService.CreatedKey created = old.create(request("ci", null));
+        Argon2Hasher stronger = new Argon2Hasher(512, 2, 1);
+        ApiKeyService upgraded = service(ApiKeyService.builder(store).hasher(stronger).clock(clock));
+        assertThat(upgraded.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(store.find(created.key().id()).orElseThrow().hash()).startsWith("$argon2id$v=19$m=512,t=2,p=1$");
+        ApiKeyService again = service(ApiKeyService.builder(store).hasher(stronger).clock(clock));
+        assertThat(again.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(again.argon2Computations()).as("no second re-hash").isEqualTo(1);
+    }
+
+    @Test
+    void keysCarryTheGroupsOfTheOwnersLatestLogin() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        assertThat(((KeyVerification.Valid) keys.verify(created.token())).groups()).containsExactly("artifact-workloads");
+        keys.recordLogin("ci", List.of("admins"));
+        assertThat(((KeyVerification.Valid) keys.verify(created.token())).groups()).containsExactly("admins");
+    }
+
+    @Test
+    void lastUseIsWrittenInBatchesNotPerRequest() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        keys.verify(created.token());
+        int writesBefore = store.lastUsedWrites.get();
+        for (int i = 0; i < 50; i++) {
+            keys.verify(created.token());
+        }
+        assertThat(store.lastUsedWrites.get()).isEqualTo(writesBefore);
+        assertThat(keys.list("ci")).singleElement().extracting(ApiKey::lastUsed).isEqualTo(clock.instant());
+        keys.flushLastUsed();
+        assertThat(store.lastUsedWrites.get()).isEqualTo(writesBefore + 1);
+        assertThat(store.find(created.key().id()).orElseThrow().key().lastUsed()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void aStoreThatIsDownFailsClosed() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        store.down.set(true);
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Unavailable.class);
+        assertThatThrownBy(() -> keys.create(request("ci", null))).isInstanceOf(ApiKeyStoreException.class);
+        store.down.set(false);
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+    }
+
+    @Test
+    void cachedKeysStopBeingTrustedWhenTheEventFeedCannotBeRead() {
+        ApiKeyService keys = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).eventPollInterval(Duration.ofMillis(20)));
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        store.down.set(true);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        KeyVerification v = keys.verify(created.token());
+        while (v instanceof KeyVerification.Valid && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            v = keys.verify(created.token());
+        }
+        assertThat(v).isInstanceOf(KeyVerification.Unavailable.class);
+    }
+
+    @Test
+    void concurrentCreateVerifyAndRevokeKeepEveryAnswerRight() throws Exception {
+        ApiKeyService keys = service();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Integer>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            futures.add(pool.submit(() -> {
+                int checks = 0;
+                for (int i = 0; i < 20; i++) {
+                    ApiKeyService.CreatedKey k = keys.create(request("user" + thread, null));
+                    assertThat(keys.verify(k.token())).isInstanceOf(KeyVerification.Valid.class);
+                    assertThat(keys.verify(k.token())).isInstanceOf(KeyVerification.Valid.class);
+                    if (i % 2 == 0) {
+                        keys.revoke(k.key().id());
+                        assertThat(keys.verify(k.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.REVOKED));
+                    }
+                    checks += 3;
+                }
+                return checks;
+            }));
+        }
+        int checks = 0;
+        for (Future<Integer> f : futures) {
+            checks += f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(checks).isEqualTo(8 * 20 * 3);
+        for (int t = 0; t < 8; t++) {
+            assertThat(keys.list("user" + t)).hasSize(20).filteredOn(ApiKey::revoked).hasSize(10);
+        }
+    }
+
+    /** A clock the test moves. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("fixed to UTC");
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** A real store wrapped to count calls and to be taken down on demand. */
+    static final class ControllableStore implements ApiKeyStore {
+        final ApiKeyStore delegate;
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger lastUsedWrites = new AtomicInteger();
+        final AtomicBoolean down = new AtomicBoolean();
+
+        ControllableStore(ApiKeyStore delegate) {
+            this.delegate = delegate;
+        }
+
+        private void call() {
+            calls.incrementAndGet();
+            if (down.get()) {
+                throw new ApiKeyStoreException("connection refused (test)", null);
+            }
+        }
+
+        @Override
+        public boolean insert(ApiKey key, String hash) {
+            call();
+            return delegate.insert(key, hash);
+        }
+
+        @Override
+        public Optional<StoredApiKey> find(String id) {
+            call();
+            return delegate.find(id);
+        }
+
+        @Override
+        public List<ApiKey> listByOwner(String owner) {
+            call();
+            return delegate.listByOwner(owner);
+        }
+
+        @Override
+        public boolean revoke(String id) {
+            call();
+            return delegate.revoke(id);
+        }
+
+        @Override
+        public int revokeAll(String owner) {
+            call();
+            return delegate.revokeAll(owner);
+        }
+
+        @Override
+        public void replaceHash(String id, String hash) {
+            call();
+            delegate.replaceHash(id, hash);
+        }
+
+        @Override
+        public void recordLastUsed(Map<String, Instant> lastUsed) {
+            call();
+            lastUsedWrites.incrementAndGet();
+            delegate.recordLastUsed(lastUsed);
+        }
+
+        @Override
+        public void recordUserGroups(String user, List<String> groups) {
+            call();
+            delegate.recordUserGroups(user, groups);
+        }
+
+        @Override
+        public Optional<List<String>> userGroups(String user) {
+            call();
+            return delegate.userGroups(user);
+        }
+
+        @Override
+        public KeyEvents eventsSince(long cursor) {
+            call();
+            return delegate.eventsSince(cursor);
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.portcullis.auth.apikey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** portcullis-keys end to end, against a SQLite file and a real PostgreSQL. */
+class KeysCliTest {
+    private static EmbeddedPostgres postgres;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = new EmbeddedPostgres();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        postgres.close();
+    }
+
+    record Run(int code, String out, String err) {
+        String lastLine() {
+            String[] lines = out.split("\n");
+            return lines[lines.length - 1];
+        }
+    }
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = KeysCli.run(args, new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private String store(String kind) throws Exception {
+        return kind.equals("sqlite") ? dir.resolve("data/keys.db").toString() : postgres.newDatabase();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void createListRevokeAndRevokeAll(String kind) throws Exception {
+        String store = store(kind);
+        Run created = cli("create", "--store", store, "--user", "ci", "--groups", "artifact-workloads,builders", "--label", "github",
+                "--expires", "2030-01-01T00:00:00Z", "--scope", "team/**:read,create");
+        assertThat(created.code()).isZero();
+        String token = created.lastLine();
+        assertThat(token).matches("pck_[0-9A-Za-z]{11}_[0-9A-Za-z]{39}");
+        String id = token.substring(4, 15);
+        assertThat(created.out()).startsWith("created key " + id + " for ci, expires 2030-01-01T00:00:00Z, scopes [team/**:read,create]\n");
+
+        try (JdbcApiKeyStore s = JdbcApiKeyStore.open(store); ApiKeyService keys = ApiKeyService.builder(s).build()) {
+            KeyVerification.Valid v = (KeyVerification.Valid) keys.verify(token);
+            assertThat(v.groups()).containsExactly("artifact-workloads", "builders");
+        }
+
+        Run list = cli("list", "--store", store, "--user", "ci");
+        assertThat(list.code()).isZero();
+        assertThat(list.out()).contains(id, "github", "[team/**:read,create]", "2030-01-01T00:00:00Z", " no").doesNotContain(token.substring(16));
+
+        assertThat(cli("revoke", "--store", store, id)).isEqualTo(new Run(0, "revoked key " + id + "\n", ""));
+        assertThat(cli("revoke", "--store", store, id)).isEqualTo(new Run(1, "", "error: key " + id + " was already revoked\n"));
+        assertThat(cli("revoke", "--store", store, "nosuchkey00")).isEqualTo(new Run(1, "", "error: no key with id nosuchkey00\n"));
+
+        cli("create", "--store", store, "--user", "ci");
+        cli("create", "--store", store, "--user", "ci");
+        assertThat(cli("revoke-all", "--store", store, "--user", "ci").out()).isEqualTo("revoked 2 key(s) of ci\n");
+        try (JdbcApiKeyStore s = JdbcApiKeyStore.open(store)) {
+            assertThat(s.listByOwner("ci")).hasSize(3).allMatch(ApiKey::revoked);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--expires=yesterday", "--scope=team/**:write", "--scope=team/[:read"})
+    void badInputIsOneLineAndNonZero(String option) throws Exception {
+        Run r = cli("create", "--store", store("sqlite"), "--user", "ci", option);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("error: ").endsWith("\n");
+        assertThat(r.err().strip().lines().count()).isEqualTo(1);
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUnreachableStoreIsReported() {
+        Run r = cli("list", "--store", "jdbc:postgresql://127.0.0.1:1/none?user=x&password=hunter2", "--user", "ci");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("error: cannot open the key store jdbc:postgresql://127.0.0.1:1/none?user=x&password=***")
+                .doesNotContain("hunter2");
+        assertThat(List.of(r.out())).containsExactly("");
+    }
+}
