@@ -207,6 +207,24 @@ class ApiKeyServiceTest {
     }
 
     @Test
+    void aScopedKeyMayDoOnlyWhatBothItsOwnersPolicyAndItsScopesAllow() {
+        dev.portcullis.policy.AccessPolicy policy = dev.portcullis.policy.AccessPolicy.parse("""
+                repo "**" {
+                  group artifact-workloads: read, create
+                }
+                """);
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null, Scope.parse("team/**:read,create,delete")));
+        KeyVerification.Valid v = (KeyVerification.Valid) keys.verify(created.token());
+        dev.portcullis.policy.Subject subject = dev.portcullis.policy.Subject.user(v.key().owner(), v.groups());
+        java.util.function.BiPredicate<String, Action> allowed = (repo, action) ->
+                policy.decide(subject, repo, action).allowed() && v.key().permits(repo, action);
+        assertThat(allowed.test("team/app", Action.CREATE)).isTrue();
+        assertThat(allowed.test("other/app", Action.CREATE)).as("outside the scopes").isFalse();
+        assertThat(allowed.test("team/app", Action.DELETE)).as("in the scopes, but not the owner's policy").isFalse();
+    }
+
+    @Test
     void aKeyVerifiedUnderOldParametersIsRehashedWithTheNewOnes() {
         ApiKeyService old = service();
         ApiKeyService.CreatedKey created = old.create(request("ci", null));
