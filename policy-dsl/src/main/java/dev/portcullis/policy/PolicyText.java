@@ -40,8 +40,6 @@ final class PolicyText {
 
         private final Map<String, List<String>> groups = new LinkedHashMap<>();
         private final Map<String, RepositoryRule> rules = new LinkedHashMap<>();
-        private final Map<String, Integer> patternLines = new HashMap<>();
-        private final Map<String, Integer> groupLines = new HashMap<>();
         private final Map<String, Integer> anchors = new HashMap<>();
         private AdminPolicy admin = AdminPolicy.NONE;
         private Token adminAt;
@@ -190,11 +188,10 @@ final class PolicyText {
             expect(Type.COLON, "':' and the group's members (group ci: bot1, bot2)");
             List<String> members = peek().isName() ? names("a user name") : List.of();
             if (groups.containsKey(group)) {
-                throw error(at, "group '" + group + "' is already defined on line " + groupLines.get(group)
+                throw error(at, "group '" + group + "' is already defined on line " + anchors.get(PolicyDocument.groupAnchor(group))
                         + "; list all its members on one line");
             }
             groups.put(group, members);
-            groupLines.put(group, at.line());
             anchors.put(PolicyDocument.groupAnchor(group), at.line());
             endOfStatement();
         }
@@ -262,7 +259,7 @@ final class PolicyText {
                 throw error(patternToken, e.getMessage());
             }
             if (rules.containsKey(pattern)) {
-                throw error(patternToken, "pattern \"" + pattern + "\" is already defined on line " + patternLines.get(pattern)
+                throw error(patternToken, "pattern \"" + pattern + "\" is already defined on line " + anchors.get(PolicyDocument.repositoryAnchor(pattern))
                         + "; merge the two repo blocks");
             }
             expect(Type.LBRACE, "'{' to open the repo block");
@@ -296,7 +293,6 @@ final class PolicyText {
             }
             rules.put(pattern, new RepositoryRule(pattern, entries, authenticated == null ? Set.of() : authenticated,
                     anonymous == null ? Set.of() : anonymous));
-            patternLines.put(pattern, at.line());
             anchors.put(PolicyDocument.repositoryAnchor(pattern), at.line());
             endOfStatement();
         }
