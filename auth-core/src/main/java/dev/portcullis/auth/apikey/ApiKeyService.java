@@ -463,9 +463,9 @@ public final class ApiKeyService implements AutoCloseable {
         }
 
         /** Keys live at most this long; keys requested without expiry or beyond it are clamped or refused. Default: no maximum. */
-        public Builder maxLifetime(Duration max, OverlongKeys whatToDo) {
+        public Builder maxLifetime(Duration max, OverlongKeys handling) {
             this.maxLifetime = max;
-            this.overlong = whatToDo;
+            this.overlong = handling;
             return this;
         }
 

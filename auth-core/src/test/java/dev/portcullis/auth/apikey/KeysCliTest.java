@@ -6,28 +6,18 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** portcullis-keys end to end, against a SQLite file and a real PostgreSQL. */
 class KeysCliTest {
-    private static EmbeddedPostgres postgres;
+    @RegisterExtension
+    static final EmbeddedPostgres POSTGRES = new EmbeddedPostgres();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = new EmbeddedPostgres();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        postgres.close();
-    }
 
     record Run(int code, String out, String err) {
         String lastLine() {
@@ -44,7 +34,7 @@ class KeysCliTest {
     }
 
     private String store(String kind) throws Exception {
-        return kind.equals("sqlite") ? dir.resolve("data/keys.db").toString() : postgres.newDatabase();
+        return kind.equals("sqlite") ? dir.resolve("data/keys.db").toString() : POSTGRES.newDatabase();
     }
 
     @ParameterizedTest

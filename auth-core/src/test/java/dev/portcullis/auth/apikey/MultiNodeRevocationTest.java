@@ -10,24 +10,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two registry nodes, each with its own store connection pool, on one real PostgreSQL. */
 class MultiNodeRevocationTest {
     private static final Duration POLL = Duration.ofMillis(250);
-    private static EmbeddedPostgres postgres;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = new EmbeddedPostgres();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        postgres.close();
-    }
+    @RegisterExtension
+    static final EmbeddedPostgres POSTGRES = new EmbeddedPostgres();
 
     private static ApiKeyService node(JdbcApiKeyStore store) {
         return ApiKeyService.builder(store).hasher(ApiKeyServiceTest.FAST).eventPollInterval(POLL).build();
@@ -35,7 +25,7 @@ class MultiNodeRevocationTest {
 
     @Test
     void aKeyRevokedOnOneNodeIsRejectedByTheOtherWithinThePollInterval() throws Exception {
-        String url = postgres.newDatabase();
+        String url = POSTGRES.newDatabase();
         try (JdbcApiKeyStore storeA = JdbcApiKeyStore.open(url); JdbcApiKeyStore storeB = JdbcApiKeyStore.open(url);
              ApiKeyService a = node(storeA); ApiKeyService b = node(storeB)) {
             ApiKeyService.CreatedKey created = a.create(new ApiKeyService.KeyRequest("ci", List.of(), "", List.of(), null, "test"));
@@ -58,7 +48,7 @@ class MultiNodeRevocationTest {
 
     @Test
     void keysCreatedConcurrentlyOnBothNodesNeverCollideAndWorkOnBoth() throws Exception {
-        String url = postgres.newDatabase();
+        String url = POSTGRES.newDatabase();
         try (JdbcApiKeyStore storeA = JdbcApiKeyStore.open(url); JdbcApiKeyStore storeB = JdbcApiKeyStore.open(url);
              ApiKeyService a = node(storeA); ApiKeyService b = node(storeB)) {
             Set<String> tokens = ConcurrentHashMap.newKeySet();
@@ -88,7 +78,7 @@ class MultiNodeRevocationTest {
 
     @Test
     void aStoreThatGoesDownFailsClosedAndRecoversWithoutARestart() throws Exception {
-        String url = postgres.newDatabase();
+        String url = POSTGRES.newDatabase();
         try (JdbcApiKeyStore store = JdbcApiKeyStore.open(url); ApiKeyService keys = node(store)) {
             ApiKeyService.CreatedKey created = keys.create(new ApiKeyService.KeyRequest("ci", List.of(), "", List.of(), null, "test"));
             try (var c = java.sql.DriverManager.getConnection(url); var st = c.createStatement()) {

@@ -1,23 +1,14 @@
 package dev.portcullis.auth.apikey;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
 
 class PostgresApiKeyStoreTest extends ApiKeyStoreContract {
-    private static EmbeddedPostgres postgres;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = new EmbeddedPostgres();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        postgres.close();
-    }
+    @RegisterExtension
+    static final EmbeddedPostgres POSTGRES = new EmbeddedPostgres();
 
     @Override
     protected ApiKeyStore newStore() throws Exception {
-        return JdbcApiKeyStore.open(postgres.newDatabase());
+        return JdbcApiKeyStore.open(POSTGRES.newDatabase());
     }
 }
