@@ -1,0 +1,122 @@
+package dev.portcullis.auth.routes;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decodes a request path and refuses every path whose meaning depends on who reads it, so that
+ * the repository authorized is always the repository served: encoded {@code /} or {@code \}, any
+ * {@code \}, {@code .} or {@code ..} segments (plain or encoded), empty segments ({@code //}),
+ * {@code ;} parameters, NUL and control characters, invalid percent-encoding or UTF-8.
+ */
+public final class RequestPaths {
+    private RequestPaths() {
+    }
+
+    /** Why a path was refused, or the decoded path. */
+    public record Checked(String path, String problem) {
+        public boolean ok() {
+            return problem == null;
+        }
+    }
+
+    public static Checked check(String rawPath) {
+        if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
+            return new Checked(null, "the path must start with '/'");
+        }
+        String lower = rawPath.toLowerCase(Locale.ROOT);
+        if (lower.contains("%2f") || lower.contains("%5c") || rawPath.indexOf('\\') >= 0) {
+            return new Checked(null, "encoded '/' or any '\\' in the path is ambiguous");
+        }
+        if (rawPath.indexOf(';') >= 0 || lower.contains("%3b")) {
+            return new Checked(null, "';' path parameters are not accepted");
+        }
+        Optional<String> decoded = decode(rawPath);
+        if (decoded.isEmpty()) {
+            return new Checked(null, "invalid percent-encoding or UTF-8 in the path");
+        }
+        String path = decoded.get();
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return new Checked(null, "control characters (NUL, CR, LF…) in the path are not accepted");
+            }
+        }
+        String[] segments = path.substring(1).split("/", -1);
+        for (int i = 0; i < segments.length; i++) {
+            String s = segments[i];
+            if (s.equals(".") || s.equals("..")) {
+                return new Checked(null, "'.' and '..' segments are not accepted");
+            }
+            if (s.isEmpty() && i < segments.length - 1) {
+                return new Checked(null, "empty path segments ('//') are not accepted");
+            }
+        }
+        return new Checked(path, null);
+    }
+
+    /** Strict percent-decoding (no '+' to space in paths); empty for malformed input. */
+    static Optional<String> decode(String raw) {
+        if (raw.indexOf('%') < 0) {
+            return Optional.of(raw);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(raw.length() * 4);
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= raw.length()) {
+                    return Optional.empty();
+                }
+                int hi = Character.digit(raw.charAt(i + 1), 16);
+                int lo = Character.digit(raw.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) {
+                    return Optional.empty();
+                }
+                bytes.put((byte) (hi * 16 + lo));
+                i += 2;
+            } else {
+                bytes.put(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        bytes.flip();
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        try {
+            CharBuffer chars = decoder.decode(bytes);
+            return Optional.of(chars.toString());
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Parses a raw query string into decoded parameters ('+' is a space, as in forms); empty for malformed input. */
+    public static Optional<Map<String, List<String>>> query(String rawQuery) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return Optional.of(out);
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            Optional<String> name = decode((eq < 0 ? pair : pair.substring(0, eq)).replace('+', ' '));
+            Optional<String> value = decode(eq < 0 ? "" : pair.substring(eq + 1).replace('+', ' '));
+            if (name.isEmpty() || value.isEmpty()) {
+                return Optional.empty();
+            }
+            out.computeIfAbsent(name.get(), k -> new ArrayList<>()).add(value.get());
+        }
+        return Optional.of(out);
+    }
+}

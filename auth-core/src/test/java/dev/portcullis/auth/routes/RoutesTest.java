@@ -1,0 +1,132 @@
+package dev.portcullis.auth.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.policy.Action;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RoutesTest {
+    private static Route oci(String method, String pathAndQuery) {
+        int q = pathAndQuery.indexOf('?');
+        String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        Map<String, List<String>> query = RequestPaths.query(q < 0 ? "" : pathAndQuery.substring(q + 1)).orElseThrow();
+        return OciDistributionRoutes.INSTANCE.resolve(new RequestTarget(method, path, query));
+    }
+
+    private static Route requires(String repo, Action action) {
+        return new Route.Protected(List.of(new Route.Requires(repo, action)));
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {3} on {2}")
+    @CsvSource(textBlock = """
+            GET,    /v2/team/app/manifests/latest,                  team/app,     READ
+            HEAD,   /v2/team/app/manifests/sha256:abc,              team/app,     READ
+            GET,    /v2/a/b/c/blobs/sha256:abc,                     a/b/c,        READ
+            GET,    /v2/team/app/tags/list,                         team/app,     READ
+            GET,    /v2/team/app/referrers/sha256:abc,              team/app,     READ
+            GET,    /v2/team/app/blobs/uploads/5f2a,                team/app,     READ
+            POST,   /v2/team/app/blobs/uploads/,                    team/app,     CREATE
+            POST,   /v2/team/app/blobs/uploads,                     team/app,     CREATE
+            PATCH,  /v2/team/app/blobs/uploads/5f2a,                team/app,     CREATE
+            PUT,    /v2/team/app/blobs/uploads/5f2a,                team/app,     CREATE
+            PUT,    /v2/team/app/manifests/sha256:abc,              team/app,     CREATE
+            DELETE, /v2/team/app/manifests/sha256:abc,              team/app,     DELETE
+            DELETE, /v2/team/app/blobs/sha256:abc,                  team/app,     DELETE
+            DELETE, /v2/team/app/blobs/uploads/5f2a,                team/app,     DELETE
+            GET,    /v2/blobs/manifests/blobs/sha256:abc,           blobs/manifests, READ
+            GET,    /v2/a/manifests/b/manifests/v1,                 a/manifests/b, READ
+            """)
+    void ociRequestsMapToTheActionOnTheRepository(String method, String path, String repo, Action action) {
+        assertThat(oci(method, path)).isEqualTo(requires(repo, action));
+    }
+
+    @Test
+    void aManifestPutByTagAsksWhetherTheTagExists() {
+        assertThat(oci("PUT", "/v2/team/app/manifests/v1.0")).isEqualTo(new Route.Protected(List.of(new Route.Writes("team/app", "v1.0"))));
+        assertThat(oci("PUT", "/v2/team/app/manifests/sha256:abc?tag=v1&tag=latest")).isEqualTo(new Route.Protected(List.of(
+                new Route.Writes("team/app", "v1"), new Route.Writes("team/app", "latest"))));
+    }
+
+    @Test
+    void aCrossRepositoryMountAlsoAsksAboutTheSource() {
+        assertThat(oci("POST", "/v2/team/app/blobs/uploads/?mount=sha256:abc&from=other/base")).isEqualTo(new Route.Protected(List.of(
+                new Route.Requires("team/app", Action.CREATE), new Route.MountsFrom("other/base"))));
+        assertThat(oci("POST", "/v2/team/app/blobs/uploads/?mount=sha256:abc&from=Bad..Name"))
+                .isEqualTo(new Route.Rejected(400, "NAME_INVALID", "'Bad..Name' is not a valid repository name"));
+    }
+
+    @Test
+    void versionCheckOptionsCatalogAndMetrics() {
+        assertThat(oci("GET", "/v2/")).isInstanceOf(Route.Unprotected.class);
+        assertThat(oci("GET", "/v2")).isInstanceOf(Route.Unprotected.class);
+        assertThat(oci("OPTIONS", "/v2/team/app/manifests/latest")).isInstanceOf(Route.Unprotected.class);
+        assertThat(oci("GET", "/v2/_catalog?n=10")).isEqualTo(new Route.Catalog());
+        assertThat(oci("GET", "/metrics")).isEqualTo(new Route.Metrics());
+        assertThat(oci("GET", "/index.html")).isInstanceOf(Route.Unprotected.class);
+    }
+
+    @Test
+    void invalidNamesUnknownRoutesAndWrongMethodsAreRefusedBeforeAuthentication() {
+        assertThat(oci("GET", "/v2/Team/app/manifests/latest")).isEqualTo(new Route.Rejected(400, "NAME_INVALID",
+                "'Team/app' is not a valid repository name"));
+        assertThat(oci("GET", "/v2/te*m/manifests/latest")).isEqualTo(new Route.Rejected(400, "NAME_INVALID",
+                "'te*m' is not a valid repository name"));
+        assertThat(oci("GET", "/v2/team/app/nothing")).isEqualTo(new Route.Rejected(404, "NOT_FOUND", "no registry route /v2/team/app/nothing"));
+        assertThat(oci("POST", "/v2/team/app/manifests/latest")).isEqualTo(new Route.Rejected(405, "UNSUPPORTED",
+                "POST is not supported on /v2/team/app/manifests/latest"));
+        assertThat(oci("DELETE", "/v2/_catalog")).isEqualTo(new Route.Rejected(405, "UNSUPPORTED", "DELETE is not supported on /v2/_catalog"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            /v2/team%2Fapp/manifests/latest     | encoded '/' or any '\\' in the path is ambiguous
+            /v2/team%2fapp/manifests/latest     | encoded '/' or any '\\' in the path is ambiguous
+            /v2/team%5Capp/manifests/latest     | encoded '/' or any '\\' in the path is ambiguous
+            /v2/team\\app/manifests/latest       | encoded '/' or any '\\' in the path is ambiguous
+            /v2/team/../secret/manifests/latest | '.' and '..' segments are not accepted
+            /v2/team/%2e%2e/secret/manifests/x  | '.' and '..' segments are not accepted
+            /v2/./team/manifests/latest         | '.' and '..' segments are not accepted
+            /v2//team/manifests/latest          | empty path segments ('//') are not accepted
+            /v2/team;x=1/app/manifests/latest   | ';' path parameters are not accepted
+            /v2/team%3Bx/manifests/latest       | ';' path parameters are not accepted
+            /v2/team%00/manifests/latest        | control characters (NUL, CR, LF…) in the path are not accepted
+            /v2/team%0d%0a/manifests/latest     | control characters (NUL, CR, LF…) in the path are not accepted
+            /v2/team%zz/manifests/latest        | invalid percent-encoding or UTF-8 in the path
+            /v2/team%c0%af/manifests/latest     | invalid percent-encoding or UTF-8 in the path
+            /v2/team%/manifests/latest          | invalid percent-encoding or UTF-8 in the path
+            v2/team/manifests/latest            | the path must start with '/'
+            """)
+    void ambiguousPathsAreRefused(String raw, String problem) {
+        assertThat(RequestPaths.check(raw)).isEqualTo(new RequestPaths.Checked(null, problem));
+    }
+
+    @Test
+    void plainAndHarmlesslyEncodedPathsDecode() {
+        assertThat(RequestPaths.check("/v2/team/app/manifests/sha256%3Aabc")).isEqualTo(new RequestPaths.Checked("/v2/team/app/manifests/sha256:abc", null));
+        assertThat(RequestPaths.check("/v2/")).isEqualTo(new RequestPaths.Checked("/v2/", null));
+        assertThat(RequestPaths.query("tag=a&tag=b&from=x%2Fy&n").orElseThrow())
+                .isEqualTo(Map.of("tag", List.of("a", "b"), "from", List.of("x/y"), "n", List.of("")));
+        assertThat(RequestPaths.query("a=%zz")).isEmpty();
+    }
+
+    @Test
+    void genericStoreRoutesFromATemplate() {
+        PathRoutes maven = PathRoutes.of("/maven/{repo}/**");
+        RequestTarget get = new RequestTarget("GET", "/maven/releases/org/acme/app/1.0/app-1.0.jar", Map.of());
+        assertThat(maven.resolve(get)).isEqualTo(requires("releases", Action.READ));
+        assertThat(maven.resolve(new RequestTarget("PUT", "/maven/releases/org/acme/app/1.0/app-1.0.jar", Map.of())))
+                .isEqualTo(new Route.Protected(List.of(new Route.Writes("releases", "org/acme/app/1.0/app-1.0.jar"))));
+        assertThat(maven.resolve(new RequestTarget("DELETE", "/maven/snapshots/x", Map.of()))).isEqualTo(requires("snapshots", Action.DELETE));
+        assertThat(maven.resolve(new RequestTarget("POST", "/maven/snapshots/x", Map.of()))).isEqualTo(requires("snapshots", Action.CREATE));
+        assertThat(maven.resolve(new RequestTarget("GET", "/mavenish/x", Map.of()))).isInstanceOf(Route.Unprotected.class);
+        assertThat(maven.resolve(new RequestTarget("GET", "/maven/", Map.of()))).isEqualTo(new Route.Rejected(404, "NOT_FOUND", "no repository in /maven/"));
+        assertThat(PathRoutes.of("/files/{repo}").resolve(new RequestTarget("GET", "/files/a/b", Map.of())))
+                .isEqualTo(new Route.Rejected(404, "NOT_FOUND", "/files/a/b does not match /files/{repo}"));
+        assertThatThrownBy(() -> PathRoutes.of("/maven/{repo}/{x}")).hasMessageContaining("must be literal segments, then {repo}");
+    }
+}
