@@ -297,7 +297,8 @@ public final class AccessPolicy {
         return visible;
     }
 
-    boolean isAdmin(Subject subject) {
+    /** Whether the subject is named by {@code adminPolicy} (as a user or through a group), whatever its actions. */
+    public boolean isAdmin(Subject subject) {
         if (subject.isAnonymous()) {
             return false;
         }

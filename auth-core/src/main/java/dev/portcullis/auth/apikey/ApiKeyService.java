@@ -205,6 +205,16 @@ public final class ApiKeyService implements AutoCloseable {
 
     // ------------------------------------------------------------------ verification
 
+    /** The token prefix, e.g. {@code pck_}. */
+    public String prefix() {
+        return format.prefix();
+    }
+
+    /** Whether this exact token is in the verified cache (no store access, no hashing). */
+    public boolean verifiedRecently(String presented) {
+        return format.parse(presented).isPresent() && verified.getIfPresent(sha256(presented)) != null;
+    }
+
     /** Checks a presented token (the Basic-auth password or the Bearer token). Never throws for a bad token. */
     public KeyVerification verify(String presented) {
         Optional<KeyFormat.Token> parsed = format.parse(presented);

@@ -1,0 +1,166 @@
+package dev.portcullis.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.auth.apikey.ApiKey;
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.ApiKeyStoreException;
+import dev.portcullis.auth.apikey.Scope;
+import dev.portcullis.auth.routes.RequestTarget;
+import dev.portcullis.policy.AccessPolicy;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * zot's API-key endpoints under {@code {prefix}/apikey}: POST creates (the only time the secret
+ * is shown), GET lists, DELETE {@code ?id=} revokes; users manage their own keys, admins
+ * ({@code adminPolicy}) may add {@code ?user=} for someone else's.
+ */
+final class ApiKeyEndpoints {
+    private final ApiKeyService keys;
+    private final AccessPolicy policy;
+
+    ApiKeyEndpoints(ApiKeyService keys, AccessPolicy policy) {
+        this.keys = keys;
+        this.policy = policy;
+    }
+
+    Outcome handle(HttpRequestView request, RequestTarget target, Identity caller) {
+        if (caller.method() == Identity.AuthMethod.SESSION && !target.method().equals("GET") && !CsrfCheck.passes(request)) {
+            return error(target, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
+        }
+        try {
+            return switch (target.method()) {
+                case "POST" -> create(request, target, caller);
+                case "GET" -> list(target, caller);
+                case "DELETE" -> revoke(target, caller);
+                default -> error(target, 405, "UNSUPPORTED", target.method() + " is not supported on " + target.path());
+            };
+        } catch (ApiKeyStoreException e) {
+            return error(target, 503, "UNAVAILABLE", "the API key store is unavailable");
+        }
+    }
+
+    private Optional<String> owner(RequestTarget target, Identity caller) {
+        List<String> user = target.parameters("user");
+        if (user.isEmpty() || user.get(0).equals(caller.name())) {
+            return Optional.of(caller.name());
+        }
+        return policy.isAdmin(caller.subject()) ? Optional.of(user.get(0)) : Optional.empty();
+    }
+
+    private Outcome create(HttpRequestView request, RequestTarget target, Identity caller) {
+        byte[] body;
+        try {
+            body = request.body(Portcullis.MAX_BODY);
+        } catch (IOException e) {
+            return error(target, 400, "BAD_REQUEST", "cannot read the request body");
+        }
+        if (body.length > Portcullis.MAX_BODY) {
+            return error(target, 413, "SIZE_INVALID", "the request body is larger than 8 KiB");
+        }
+        JsonNode json;
+        try {
+            json = body.length == 0 ? Responses.JSON.createObjectNode() : Responses.JSON.readTree(body);
+        } catch (IOException e) {
+            return error(target, 400, "BAD_REQUEST", "the body is not valid JSON");
+        }
+        if (json == null || !json.isObject()) {
+            return error(target, 400, "BAD_REQUEST", "the body must be a JSON object {\"label\", \"scopes\", \"expirationDate\"}");
+        }
+        String label = json.path("label").asText("");
+        List<Scope> scopes = new ArrayList<>();
+        JsonNode scopeNode = json.path("scopes");
+        if (!scopeNode.isMissingNode() && !scopeNode.isNull()) {
+            if (!scopeNode.isArray()) {
+                return error(target, 400, "BAD_REQUEST", "scopes must be an array of \"PATTERN:ACTIONS\" strings");
+            }
+            for (JsonNode s : scopeNode) {
+                try {
+                    scopes.add(Scope.parse(s.asText()));
+                } catch (IllegalArgumentException e) {
+                    return error(target, 400, "BAD_REQUEST", e.getMessage());
+                }
+            }
+        }
+        Instant expires = null;
+        String expiration = json.path("expirationDate").asText("");
+        if (!expiration.isEmpty()) {
+            try {
+                expires = java.time.OffsetDateTime.parse(expiration).toInstant();
+            } catch (DateTimeParseException e) {
+                return error(target, 400, "BAD_REQUEST", "expirationDate must be an RFC 3339 time such as 2027-01-31T00:00:00Z");
+            }
+        }
+        List<String> agent = request.headers("User-Agent");
+        ApiKeyService.CreatedKey created;
+        try {
+            created = keys.create(new ApiKeyService.KeyRequest(caller.name(), caller.groups(), label, scopes, expires,
+                    agent.isEmpty() ? "" : agent.get(0)));
+        } catch (IllegalArgumentException e) {
+            return error(target, 400, "BAD_REQUEST", e.getMessage());
+        }
+        ObjectNode out = describe(created.key());
+        out.put("apiKey", created.token());
+        return Responses.json(201, out, Map.of(), Duration.ZERO);
+    }
+
+    private Outcome list(RequestTarget target, Identity caller) {
+        Optional<String> owner = owner(target, caller);
+        if (owner.isEmpty()) {
+            return error(target, 403, "DENIED", "only admins may list another user's keys");
+        }
+        ObjectNode out = Responses.JSON.createObjectNode();
+        ArrayNode array = out.putArray("apiKeys");
+        keys.list(owner.get()).forEach(k -> array.add(describe(k)));
+        return Responses.json(200, out, Map.of(), Duration.ZERO);
+    }
+
+    private Outcome revoke(RequestTarget target, Identity caller) {
+        List<String> id = target.parameters("id");
+        if (id.isEmpty() || id.get(0).isEmpty()) {
+            return error(target, 400, "BAD_REQUEST", "give the key to revoke as ?id=");
+        }
+        Optional<ApiKey> key = keys.find(id.get(0));
+        // unknown ids and other users' keys answer like zot: 200, nothing done, nothing revealed
+        if (key.isPresent() && (key.get().owner().equals(caller.name()) || policy.isAdmin(caller.subject()))) {
+            keys.revoke(id.get(0));
+        }
+        return Responses.json(200, Responses.JSON.createObjectNode(), Map.of(), Duration.ZERO);
+    }
+
+    private ObjectNode describe(ApiKey k) {
+        ObjectNode o = Responses.JSON.createObjectNode();
+        o.put("createdAt", k.createdAt().toString());
+        if (k.expiresAt() == null) {
+            o.putNull("expirationDate");
+        } else {
+            o.put("expirationDate", k.expiresAt().toString());
+        }
+        o.put("isExpired", k.isExpired(Instant.now()));
+        o.put("creatorUa", k.creator());
+        o.put("generatedBy", "manual");
+        if (k.lastUsed() == null) {
+            o.putNull("lastUsed");
+        } else {
+            o.put("lastUsed", k.lastUsed().toString());
+        }
+        o.put("label", k.label());
+        ArrayNode scopes = o.putArray("scopes");
+        k.scopes().forEach(s -> scopes.add(s.toString()));
+        o.put("uuid", k.id());
+        o.put("revoked", k.revoked());
+        return o;
+    }
+
+    private static Outcome error(RequestTarget target, int status, String code, String message) {
+        return Responses.error(target.path(), status, code, message, null, Map.of(), Duration.ZERO);
+    }
+}

@@ -1,0 +1,80 @@
+package dev.portcullis.auth;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+
+/** What the {@code Authorization} header carries; malformed headers are refused, never read as "none". */
+sealed interface Credentials {
+    record None() implements Credentials {
+    }
+
+    record Basic(String user, String password) implements Credentials {
+        @Override
+        public String toString() {
+            return "Basic[user=" + user + "]";
+        }
+    }
+
+    record Bearer(String token) implements Credentials {
+        @Override
+        public String toString() {
+            return "Bearer[…]";
+        }
+    }
+
+    /** @param why for the log; never contains the credential */
+    record Malformed(String why) implements Credentials {
+    }
+
+    static Credentials from(List<String> authorization) {
+        if (authorization.isEmpty()) {
+            return new None();
+        }
+        if (authorization.size() > 1) {
+            return new Malformed("more than one Authorization header");
+        }
+        String value = authorization.get(0);
+        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+            return new Malformed("control characters in the Authorization header");
+        }
+        int space = value.indexOf(' ');
+        if (space <= 0) {
+            return new Malformed("the Authorization header has no scheme and credentials");
+        }
+        String scheme = value.substring(0, space).toLowerCase(Locale.ROOT);
+        String rest = value.substring(space + 1).strip();
+        switch (scheme) {
+            case "basic" -> {
+                byte[] decoded;
+                try {
+                    decoded = Base64.getDecoder().decode(rest);
+                } catch (IllegalArgumentException e) {
+                    return new Malformed("Basic credentials are not valid base64");
+                }
+                String text;
+                try {
+                    text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(decoded)).toString();
+                } catch (CharacterCodingException e) {
+                    return new Malformed("Basic credentials are not UTF-8");
+                }
+                int colon = text.indexOf(':');
+                if (colon <= 0) {
+                    return new Malformed("Basic credentials need user:password");
+                }
+                return new Basic(text.substring(0, colon), text.substring(colon + 1));
+            }
+            case "bearer" -> {
+                return rest.isEmpty() || rest.contains(" ") ? new Malformed("a Bearer token must be one word") : new Bearer(rest);
+            }
+            default -> {
+                return new Malformed("unsupported Authorization scheme '" + value.substring(0, space) + "'");
+            }
+        }
+    }
+}

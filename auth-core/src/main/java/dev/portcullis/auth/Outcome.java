@@ -1,0 +1,46 @@
+package dev.portcullis.auth;
+
+import dev.portcullis.auth.routes.Route;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/** What an adapter does with a request: let it through, or answer it. */
+public sealed interface Outcome {
+
+    /**
+     * Pass the request to the application.
+     *
+     * @param identity the authenticated identity, or {@code null} for an anonymous caller
+     * @param route what the request was recognised as
+     * @param deniedMountSources cross-repository mount sources the caller may not read: the
+     *     registry must fall back to a normal upload for these
+     * @param responseHeaders headers the adapter adds to the application's response
+     *     ({@code WWW-Authenticate} on a successful {@code GET /v2/}, as zot does)
+     */
+    record Proceed(Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders) implements Outcome {
+        public Proceed {
+            deniedMountSources = Set.copyOf(deniedMountSources);
+            responseHeaders = Map.copyOf(responseHeaders);
+        }
+
+        public Proceed(Identity identity, Route route, Set<String> deniedMountSources) {
+            this(identity, route, deniedMountSources, Map.of());
+        }
+    }
+
+    /**
+     * Answer with this response, after {@code delay} (failDelay for failed credentials); an
+     * adapter must not hold a thread or lock for the delay.
+     */
+    record Respond(int status, Map<String, String> headers, String contentType, byte[] body, Duration delay) implements Outcome {
+        public Respond {
+            headers = Map.copyOf(headers);
+        }
+
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,477 @@
+package dev.portcullis.auth;
+
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.KeyVerification;
+import dev.portcullis.auth.apikey.Scope;
+import dev.portcullis.auth.routes.ExistenceLookup;
+import dev.portcullis.auth.routes.OciDistributionRoutes;
+import dev.portcullis.auth.routes.RequestPaths;
+import dev.portcullis.auth.routes.RequestTarget;
+import dev.portcullis.auth.routes.Route;
+import dev.portcullis.auth.routes.RouteResolver;
+import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.Decision;
+import dev.portcullis.policy.Subject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The framework-neutral request pipeline: built-in endpoints, route resolution, authentication,
+ * authorization, and the response when the request may not proceed. Adapters (the servlet filter,
+ * the Netty handler) translate their request into a {@link HttpRequestView}, call
+ * {@link #handle}, and either pass the request on or write the {@link Outcome.Respond}.
+ *
+ * <pre>{@code
+ * Portcullis portcullis = Portcullis.builder()
+ *     .policy(AccessPolicy.load(Path.of("registry.policy")))
+ *     .apiKeys(ApiKeyService.builder(JdbcApiKeyStore.open("data/keys.db")).build())
+ *     .existence((repo, tag) -> storage.tagExists(repo, tag))
+ *     .build();
+ * Outcome outcome = portcullis.handle(view);
+ * }</pre>
+ *
+ * Blocking: may run Argon2/bcrypt and query the key store; thread-safe.
+ */
+public final class Portcullis implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Portcullis.class);
+    static final int MAX_BODY = 8 * 1024;
+
+    private final AccessPolicy policy;
+    private final String realm;
+    private final RouteResolver routes;
+    private final ExistenceLookup existence;
+    private final ApiKeyService apiKeys;
+    private final Htpasswd htpasswd;
+    private final String prefix;
+    private final Duration failDelay;
+    private final FailureLimiter limiter;
+    private final ClientAddresses clientAddresses;
+    private final AuthEventListener listener;
+    private final ApiKeyEndpoints keyEndpoints;
+    private final String challenge;
+    private final List<AutoCloseable> owned;
+
+    private Portcullis(Builder b) {
+        this.policy = Objects.requireNonNull(b.policy, "a policy is required");
+        this.realm = b.realm;
+        this.routes = b.routes;
+        this.existence = b.existence;
+        this.apiKeys = b.apiKeys;
+        this.htpasswd = b.htpasswd == null ? null : new Htpasswd(b.htpasswd);
+        this.prefix = b.prefix;
+        this.failDelay = b.failDelay;
+        this.limiter = new FailureLimiter(b.maxFailures, b.failureWindow);
+        this.clientAddresses = new ClientAddresses(b.trustedProxies);
+        this.listener = b.listener;
+        this.keyEndpoints = apiKeys == null ? null : new ApiKeyEndpoints(apiKeys, policy);
+        this.challenge = "Basic realm=\"" + realm.replace("\"", "") + "\"";
+        this.owned = List.copyOf(b.owned);
+    }
+
+    /** Closes what the builder was told to own (e.g. the key service and store a configuration opened). */
+    @Override
+    public void close() {
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", c, e.toString());
+            }
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public AccessPolicy policy() {
+        return policy;
+    }
+
+    /** The repositories of a catalog the caller may see ({@code identity} null for anonymous). */
+    public List<String> filterCatalog(Identity identity, Collection<String> repositories) {
+        return policy.filterCatalog(identity == null ? Subject.anonymous() : identity.subject(), repositories);
+    }
+
+    /** Decides one request. Never throws for anything the client sent. */
+    public Outcome handle(HttpRequestView request) {
+        RequestContext ctx = new RequestContext(request, clientAddresses.of(request));
+        RequestPaths.Checked checked = RequestPaths.check(request.rawPath());
+        if (!checked.ok()) {
+            return reject(ctx, null, 400, "NAME_INVALID", "ambiguous path: " + checked.problem());
+        }
+        ctx.path = checked.path();
+        Optional<Map<String, List<String>>> query = RequestPaths.query(request.rawQuery());
+        if (query.isEmpty()) {
+            return reject(ctx, null, 400, "UNSUPPORTED", "invalid percent-encoding in the query");
+        }
+        RequestTarget target = new RequestTarget(request.method(), ctx.path, query.get());
+        if (keyEndpoints != null && (ctx.path.equals(prefix + "/apikey") || ctx.path.startsWith(prefix + "/apikey/"))) {
+            return endpoint(ctx, target);
+        }
+        Route route;
+        try {
+            route = routes.resolve(target);
+        } catch (RuntimeException e) {
+            LOG.error("route resolver failed on {} {}", request.method(), ctx.path, e);
+            return reject(ctx, null, 500, "UNKNOWN", "the route resolver failed");
+        }
+        if (route instanceof Route.Rejected r) {
+            return reject(ctx, null, r.status(), r.code(), r.reason());
+        }
+        if (route instanceof Route.Unprotected) {
+            return versionCheckOrPass(ctx, route);
+        }
+        Authentication auth = authenticate(ctx);
+        if (auth.response != null) {
+            return auth.response;
+        }
+        ctx.identity = auth.identity;
+        if (route instanceof Route.Metrics) {
+            Decision d = policy.decideMetrics(subject(ctx));
+            return d.allowed() ? proceed(ctx, route, Set.of(), null, null, d) : deny(ctx, null, Action.READ, d);
+        }
+        if (route instanceof Route.Catalog) {
+            return proceed(ctx, route, Set.of(), null, null, null);
+        }
+        return authorize(ctx, (Route.Protected) route);
+    }
+
+    // ------------------------------------------------------------------ authentication
+
+    private static final class RequestContext {
+        final HttpRequestView request;
+        final String client;
+        String path;
+        Identity identity;
+
+        RequestContext(HttpRequestView request, String client) {
+            this.request = request;
+            this.client = client;
+        }
+    }
+
+    /** Either an identity (null: anonymous) or a response. */
+    private record Authentication(Identity identity, Outcome response) {
+    }
+
+    private Authentication authenticate(RequestContext ctx) {
+        Credentials credentials = Credentials.from(ctx.request.headers("Authorization"));
+        if (credentials instanceof Credentials.None) {
+            return new Authentication(null, null);
+        }
+        if (credentials instanceof Credentials.Malformed m) {
+            limiter.recordFailure(ctx.client);
+            return new Authentication(null, unauthorized(ctx, m.why(), true));
+        }
+        if (limiter.limited(ctx.client) && !verifiedRecently(credentials)) {
+            return new Authentication(null, reject(ctx, null, 429, "TOOMANYREQUESTS",
+                    "too many failed authentication attempts from this address",
+                    Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds()))));
+        }
+        if (credentials instanceof Credentials.Basic basic) {
+            if (apiKeys != null && basic.password().startsWith(apiKeys.prefix())) {
+                return apiKey(ctx, basic.password(), basic.user());
+            }
+            if (htpasswd != null && htpasswd.hasUser(basic.user())) {
+                if (htpasswd.verify(basic.user(), basic.password())) {
+                    return new Authentication(new Identity(basic.user(), List.of(), Identity.AuthMethod.HTPASSWD, null, List.of()), null);
+                }
+                return failed(ctx, "wrong password for htpasswd user '" + basic.user() + "'");
+            }
+            return failed(ctx, "unknown user '" + basic.user() + "'");
+        }
+        Credentials.Bearer bearer = (Credentials.Bearer) credentials;
+        if (apiKeys != null && bearer.token().startsWith(apiKeys.prefix())) {
+            return apiKey(ctx, bearer.token(), null);
+        }
+        return failed(ctx, "the bearer token is not an API key of this registry");
+    }
+
+    private boolean verifiedRecently(Credentials credentials) {
+        if (credentials instanceof Credentials.Basic b) {
+            return (apiKeys != null && apiKeys.verifiedRecently(b.password()))
+                    || (htpasswd != null && htpasswd.verifiedRecently(b.user(), b.password()));
+        }
+        return credentials instanceof Credentials.Bearer t && apiKeys != null && apiKeys.verifiedRecently(t.token());
+    }
+
+    private Authentication apiKey(RequestContext ctx, String token, String basicUser) {
+        KeyVerification v = apiKeys.verify(token);
+        if (v instanceof KeyVerification.Valid valid) {
+            if (basicUser != null && !basicUser.equals(valid.key().owner())) {
+                return failed(ctx, "API key " + valid.key().id() + " belongs to another user than '" + basicUser + "'");
+            }
+            return new Authentication(new Identity(valid.key().owner(), valid.groups(), Identity.AuthMethod.API_KEY, valid.key().id(),
+                    valid.key().scopes()), null);
+        }
+        if (v instanceof KeyVerification.Unavailable u) {
+            return new Authentication(null, reject(ctx, null, 503, "UNAVAILABLE", "authentication is unavailable: " + u.reason()));
+        }
+        return failed(ctx, "API key rejected: " + ((KeyVerification.Rejected) v).reason().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private Authentication failed(RequestContext ctx, String why) {
+        limiter.recordFailure(ctx.client);
+        return new Authentication(null, unauthorized(ctx, why, true));
+    }
+
+    // ------------------------------------------------------------------ authorization
+
+    private Outcome authorize(RequestContext ctx, Route.Protected route) {
+        Subject subject = subject(ctx);
+        Set<String> deniedMounts = new HashSet<>();
+        Decision last = null;
+        Route.Check lastCheck = null;
+        Action lastAction = null;
+        for (Route.Check check : route.checks()) {
+            Action action;
+            if (check instanceof Route.Requires r) {
+                action = r.action();
+            } else if (check instanceof Route.MountsFrom m) {
+                if (!allowed(ctx, policy.decide(subject, m.repository(), Action.READ), m.repository(), Action.READ)) {
+                    deniedMounts.add(m.repository());
+                }
+                continue;
+            } else {
+                Route.Writes w = (Route.Writes) check;
+                if (existence == null) {
+                    LOG.error("no ExistenceLookup configured: cannot tell create from update for {} {}", w.repository(), w.tag());
+                    return reject(ctx, w.repository(), 500, "UNKNOWN", "cannot tell whether '" + w.tag() + "' exists");
+                }
+                try {
+                    action = existence.exists(w.repository(), w.tag()) ? Action.UPDATE : Action.CREATE;
+                } catch (java.io.IOException | RuntimeException e) {
+                    LOG.error("existence lookup failed for {} {}: {}", w.repository(), w.tag(), e.toString());
+                    return reject(ctx, w.repository(), 500, "UNKNOWN", "cannot tell whether '" + w.tag() + "' exists; refusing to guess");
+                }
+            }
+            Decision d = policy.decide(subject, check.repository(), action);
+            if (!allowed(ctx, d, check.repository(), action)) {
+                return deny(ctx, check.repository(), action, d);
+            }
+            last = d;
+            lastCheck = check;
+            lastAction = action;
+        }
+        return proceed(ctx, route, deniedMounts, lastCheck == null ? null : lastCheck.repository(), lastAction, last);
+    }
+
+    /** The policy's decision, narrowed by an API key's scopes. */
+    private static boolean allowed(RequestContext ctx, Decision d, String repository, Action action) {
+        return d.allowed() && (ctx.identity == null || Scope.permitAll(ctx.identity.scopes(), repository, action));
+    }
+
+    private static Subject subject(RequestContext ctx) {
+        return ctx.identity == null ? Subject.anonymous() : ctx.identity.subject();
+    }
+
+    // ------------------------------------------------------------------ outcomes
+
+    private Outcome versionCheckOrPass(RequestContext ctx, Route route) {
+        boolean versionCheck = ctx.path.equals("/v2/") || ctx.path.equals("/v2");
+        if (!versionCheck) {
+            return new Outcome.Proceed(null, route, Set.of());
+        }
+        // credentials sent to /v2/ are checked, so that "docker login" validates them
+        Authentication auth = authenticate(ctx);
+        if (auth.response != null) {
+            return auth.response;
+        }
+        ctx.identity = auth.identity;
+        if (ctx.identity == null && dockerNeedsChallenge(ctx.request)) {
+            return unauthorized(ctx, "Docker sends credentials only after a 401 on /v2/", false);
+        }
+        emit(ctx, null, null, 0, null, "version check");
+        return new Outcome.Proceed(ctx.identity, route, Set.of(), Map.of("WWW-Authenticate", challenge));
+    }
+
+    /** zot's Docker quirk: with both anonymous and authenticated grants, a Docker client must be told to log in. */
+    private boolean dockerNeedsChallenge(HttpRequestView request) {
+        List<String> agents = request.headers("User-Agent");
+        boolean docker = !agents.isEmpty() && agents.get(0).toLowerCase(java.util.Locale.ROOT).contains("docker");
+        if (!docker) {
+            return false;
+        }
+        boolean anonymous = policy.repositories().stream().anyMatch(r -> !r.anonymousPolicy().isEmpty());
+        boolean authenticated = !policy.hasAccessControl() || policy.repositories().stream()
+                .anyMatch(r -> !r.defaultPolicy().isEmpty() || !r.policies().isEmpty()) || !policy.adminPolicy().actions().isEmpty();
+        return anonymous && authenticated;
+    }
+
+    private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, String repository, Action action, Decision d) {
+        emit(ctx, repository, action, 0, d == null ? null : d.pattern().orElse(null), d == null ? "not gated" : "granted by " + d.grantedBy());
+        return new Outcome.Proceed(ctx.identity, route, deniedMounts);
+    }
+
+    private Outcome deny(RequestContext ctx, String repository, Action action, Decision d) {
+        boolean scopeDenied = d.allowed(); // the policy allowed it; the key's scopes did not
+        String reason = scopeDenied ? "the API key's scopes do not include " + action.configName() + " on '" + repository + "'"
+                : d.explain();
+        if (ctx.identity == null) {
+            return unauthorizedForDecision(ctx, repository, action, d, reason);
+        }
+        String what = repository == null ? "read metrics" : action.configName() + " '" + repository + "'";
+        emit(ctx, repository, action, 403, d.pattern().orElse(null), reason);
+        return Responses.error(ctx.path, 403, "DENIED", "requested access to the resource is denied",
+                "user '" + ctx.identity.name() + "' may not " + what, Map.of(), Duration.ZERO);
+    }
+
+    private Outcome unauthorizedForDecision(RequestContext ctx, String repository, Action action, Decision d, String reason) {
+        emit(ctx, repository, action, 401, d.pattern().orElse(null), reason);
+        return Responses.error(ctx.path, 401, "UNAUTHORIZED", "authentication required", null,
+                Map.of("WWW-Authenticate", challenge), Duration.ZERO);
+    }
+
+    private Outcome unauthorized(RequestContext ctx, String why, boolean credentialsSent) {
+        emit(ctx, null, null, 401, null, why);
+        return Responses.error(ctx.path, 401, "UNAUTHORIZED", "authentication required", null,
+                Map.of("WWW-Authenticate", challenge), credentialsSent ? failDelay : Duration.ZERO);
+    }
+
+    private Outcome reject(RequestContext ctx, String repository, int status, String code, String message) {
+        return reject(ctx, repository, status, code, message, Map.of());
+    }
+
+    private Outcome reject(RequestContext ctx, String repository, int status, String code, String message, Map<String, String> headers) {
+        emit(ctx, repository, null, status, null, message);
+        return Responses.error(ctx.path == null ? ctx.request.rawPath() : ctx.path, status, code, message, null, headers, Duration.ZERO);
+    }
+
+    private void emit(RequestContext ctx, String repository, Action action, int status, String pattern, String reason) {
+        try {
+            Identity id = ctx.identity;
+            listener.onDecision(new AuthEvent(id == null ? null : id.name(), id == null ? null : id.method(), ctx.request.method(),
+                    ctx.path == null ? ctx.request.rawPath() : ctx.path, repository, action, status, pattern, ctx.client, reason));
+        } catch (RuntimeException e) {
+            LOG.warn("audit listener failed: {}", e.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ built-in endpoints
+
+    private Outcome endpoint(RequestContext ctx, RequestTarget target) {
+        Authentication auth = authenticate(ctx);
+        if (auth.response != null) {
+            return auth.response;
+        }
+        if (auth.identity == null) {
+            return unauthorized(ctx, "managing API keys needs an authenticated user", false);
+        }
+        ctx.identity = auth.identity;
+        Outcome out = keyEndpoints.handle(ctx.request, target, auth.identity);
+        if (out instanceof Outcome.Respond r) {
+            emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), null, "API key endpoint " + target.method());
+        }
+        return out;
+    }
+
+    /** Settings for {@link Portcullis}. */
+    public static final class Builder {
+        private AccessPolicy policy;
+        private String realm = "portcullis";
+        private RouteResolver routes = OciDistributionRoutes.INSTANCE;
+        private ExistenceLookup existence;
+        private ApiKeyService apiKeys;
+        private Path htpasswd;
+        private String prefix = "/auth";
+        private Duration failDelay = Duration.ZERO;
+        private int maxFailures = 20;
+        private Duration failureWindow = Duration.ofMinutes(1);
+        private List<String> trustedProxies = new ArrayList<>();
+        private AuthEventListener listener = AuthEventListener.slf4j();
+        private final List<AutoCloseable> owned = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Something {@link Portcullis#close()} closes, in the order given. */
+        public Builder closeWith(AutoCloseable resource) {
+            owned.add(resource);
+            return this;
+        }
+
+        public Builder policy(AccessPolicy policy) {
+            this.policy = policy;
+            return this;
+        }
+
+        /** The realm in {@code WWW-Authenticate}, zot's {@code http.realm}. */
+        public Builder realm(String realm) {
+            this.realm = realm;
+            return this;
+        }
+
+        /** Default: {@link OciDistributionRoutes#INSTANCE}. */
+        public Builder routes(RouteResolver routes) {
+            this.routes = routes;
+            return this;
+        }
+
+        /** Tells create from update on tag (or artifact) writes; without it such writes fail closed with 500. */
+        public Builder existence(ExistenceLookup existence) {
+            this.existence = existence;
+            return this;
+        }
+
+        /** API keys (Basic password or Bearer token), and the {@code {prefix}/apikey} endpoints. */
+        public Builder apiKeys(ApiKeyService apiKeys) {
+            this.apiKeys = apiKeys;
+            return this;
+        }
+
+        /** An htpasswd file of bcrypt hashes, re-read when it changes. */
+        public Builder htpasswd(Path file) {
+            this.htpasswd = file;
+            return this;
+        }
+
+        /** Where the built-in endpoints live, default {@code /auth}. */
+        public Builder endpointPrefix(String prefix) {
+            if (!prefix.startsWith("/") || prefix.endsWith("/")) {
+                throw new IllegalArgumentException("endpoint prefix '" + prefix + "' must start with '/' and not end with it, e.g. /auth");
+            }
+            this.prefix = prefix;
+            return this;
+        }
+
+        /** zot's {@code failDelay}: 401s for sent credentials are answered after this delay (without holding a thread). */
+        public Builder failDelay(Duration delay) {
+            this.failDelay = delay;
+            return this;
+        }
+
+        /** After {@code failures} failed attempts from one address within {@code window}, unverified attempts get 429. Default 20 per minute. */
+        public Builder failureLimit(int failures, Duration window) {
+            this.maxFailures = failures;
+            this.failureWindow = window;
+            return this;
+        }
+
+        /** Proxies whose {@code X-Forwarded-For} is believed (exact addresses). Default: none; the socket address counts. */
+        public Builder trustedProxies(Collection<String> addresses) {
+            this.trustedProxies = List.copyOf(addresses);
+            return this;
+        }
+
+        public Builder listener(AuthEventListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        public Portcullis build() {
+            return new Portcullis(this);
+        }
+    }
+}

@@ -1,0 +1,296 @@
+package dev.portcullis.auth;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.JdbcApiKeyStore;
+import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.InvalidPolicyException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A zot {@code config.json}, loaded as-is, plus an optional {@code portcullis} section for what zot
+ * lacks. Read from zot: {@code http.realm}, {@code http.externalUrl}, {@code http.auth.htpasswd.path},
+ * {@code http.auth.apikey}, {@code http.auth.failDelay}, {@code http.accessControl}. Features
+ * Portcullis does not implement (LDAP, OIDC for now, bearer certificates, mTLS) are a startup error
+ * naming them, never silently dropped; other unknown fields are ignored with a warning.
+ *
+ * <pre>{@code
+ * {
+ *   "http": { "realm": "registry", "auth": { "htpasswd": { "path": "htpasswd" }, "apikey": true, "failDelay": 1 },
+ *             "accessControl": { ... } },
+ *   "portcullis": {
+ *     "dataDirectory": "data",                     // relative to this file; default: data
+ *     "keyStore": "env:PORTCULLIS_KEY_STORE",      // JDBC URL or SQLite path; env:VAR or file:PATH for secrets
+ *     "endpointPrefix": "/auth",
+ *     "policyFile": "registry.policy",             // instead of http.accessControl
+ *     "trustedProxies": ["10.0.0.1"],
+ *     "failureLimit": { "attempts": 20, "windowSeconds": 60 },
+ *     "apiKeys": { "prefix": "pck_", "maxLifetimeDays": 90, "overlong": "clamp", "eventPollMillis": 1000 }
+ *   }
+ * }
+ * }</pre>
+ */
+public final class PortcullisConfig {
+    private static final Logger LOG = LoggerFactory.getLogger(PortcullisConfig.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> ZOT_OTHER_SECTIONS = Set.of("distSpecVersion", "storage", "log", "extensions", "scheduler", "cluster");
+
+    private final Path base;
+    private final List<String> warnings = new ArrayList<>();
+    private String realm = "portcullis";
+    private String externalUrl;
+    private Path htpasswd;
+    private boolean apiKeys;
+    private Duration failDelay = Duration.ZERO;
+    private AccessPolicy policy;
+    private Path dataDirectory;
+    private String keyStore;
+    private String endpointPrefix = "/auth";
+    private List<String> trustedProxies = List.of();
+    private int failureAttempts = 20;
+    private Duration failureWindow = Duration.ofMinutes(1);
+    private String keyPrefix = "pck_";
+    private Duration maxLifetime;
+    private ApiKeyService.OverlongKeys overlong = ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM;
+    private Duration eventPoll = Duration.ofSeconds(1);
+
+    private PortcullisConfig(Path base) {
+        this.base = base;
+        this.dataDirectory = base.resolve("data");
+    }
+
+    /** @throws InvalidPolicyException naming the file, the field and what to do */
+    public static PortcullisConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidPolicyException(file + ": cannot read the configuration: " + e);
+        }
+        try {
+            return parse(text, file.toAbsolutePath().getParent());
+        } catch (InvalidPolicyException e) {
+            throw new InvalidPolicyException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses configuration text; relative paths are resolved against {@code base}. */
+    public static PortcullisConfig parse(String json, Path base) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new InvalidPolicyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidPolicyException("the configuration must be a JSON object (a zot config.json)");
+        }
+        PortcullisConfig c = new PortcullisConfig(base);
+        c.read(root, json);
+        return c;
+    }
+
+    private void read(JsonNode root, String json) {
+        root.fieldNames().forEachRemaining(k -> {
+            if (!k.equals("http") && !k.equals("portcullis") && !ZOT_OTHER_SECTIONS.contains(k)) {
+                warnings.add("unknown top-level field '" + k + "' is ignored");
+            }
+        });
+        JsonNode http = root.path("http");
+        if (http.has("realm")) {
+            realm = text(http, "realm", "http.realm");
+        }
+        if (http.has("externalUrl")) {
+            externalUrl = text(http, "externalUrl", "http.externalUrl");
+        }
+        if (http.path("tls").has("cacert")) {
+            unsupported("http.tls.cacert", "mutual TLS (client certificates)");
+        }
+        if (http.has("tls")) {
+            warnings.add("http.tls is ignored: TLS is the servlet container's or Netty's job");
+        }
+        JsonNode auth = http.path("auth");
+        for (Iterator<String> it = auth.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "htpasswd" -> htpasswd = base.resolve(text(auth.path("htpasswd"), "path", "http.auth.htpasswd.path"));
+                case "apikey" -> apiKeys = bool(auth, "apikey", "http.auth.apikey");
+                case "failDelay" -> failDelay = Duration.ofSeconds(integer(auth, "failDelay", "http.auth.failDelay"));
+                case "ldap" -> unsupported("http.auth.ldap", "LDAP authentication");
+                case "openid" -> unsupported("http.auth.openid", "OIDC login (it arrives with the OIDC work)");
+                case "bearer" -> unsupported("http.auth.bearer", "bearer token authentication");
+                case "sessionKeysFile", "sessionHashKey", "sessionEncryptKey" -> warnings.add("http.auth." + k + " is ignored: sessions come with OIDC login");
+                default -> warnings.add("unknown field http.auth." + k + " is ignored");
+            }
+        }
+        JsonNode ours = root.path("portcullis");
+        String policyFile = null;
+        for (Iterator<String> it = ours.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "dataDirectory" -> dataDirectory = base.resolve(text(ours, k, "portcullis.dataDirectory"));
+                case "keyStore" -> keyStore = secret(text(ours, k, "portcullis.keyStore"), "portcullis.keyStore");
+                case "endpointPrefix" -> endpointPrefix = text(ours, k, "portcullis.endpointPrefix");
+                case "policyFile" -> policyFile = text(ours, k, "portcullis.policyFile");
+                case "trustedProxies" -> trustedProxies = strings(ours.get(k), "portcullis.trustedProxies");
+                case "failureLimit" -> {
+                    failureAttempts = integer(ours.get(k), "attempts", "portcullis.failureLimit.attempts");
+                    failureWindow = Duration.ofSeconds(integer(ours.get(k), "windowSeconds", "portcullis.failureLimit.windowSeconds"));
+                }
+                case "apiKeys" -> apiKeySettings(ours.get(k));
+                default -> warnings.add("unknown field portcullis." + k + " is ignored");
+            }
+        }
+        boolean accessControl = http.has("accessControl") && !http.get("accessControl").isNull();
+        if (policyFile != null) {
+            if (accessControl) {
+                throw new InvalidPolicyException("both http.accessControl and portcullis.policyFile are given; keep one policy");
+            }
+            policy = AccessPolicy.load(base.resolve(policyFile));
+        } else {
+            policy = AccessPolicy.fromZotJson(root.has("http") ? json : "{\"http\": {}}");
+        }
+    }
+
+    private void apiKeySettings(JsonNode node) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            String path = "portcullis.apiKeys." + k;
+            switch (k) {
+                case "prefix" -> keyPrefix = text(node, k, path);
+                case "maxLifetimeDays" -> maxLifetime = Duration.ofDays(integer(node, k, path));
+                case "overlong" -> overlong = switch (text(node, k, path)) {
+                    case "clamp" -> ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM;
+                    case "refuse" -> ApiKeyService.OverlongKeys.REFUSE;
+                    default -> throw new InvalidPolicyException(path + " must be \"clamp\" or \"refuse\"");
+                };
+                case "eventPollMillis" -> eventPoll = Duration.ofMillis(integer(node, k, path));
+                default -> warnings.add("unknown field " + path + " is ignored");
+            }
+        }
+    }
+
+    private static void unsupported(String field, String what) {
+        throw new InvalidPolicyException(field + ": " + what + " is not supported by Portcullis yet; remove " + field
+                + " or run zot's own authentication for it");
+    }
+
+    private String secret(String value, String field) {
+        if (value.startsWith("env:")) {
+            String v = System.getenv(value.substring(4));
+            if (v == null || v.isBlank()) {
+                throw new InvalidPolicyException(field + ": environment variable " + value.substring(4) + " is not set");
+            }
+            return v.strip();
+        }
+        if (value.startsWith("file:")) {
+            try {
+                return Files.readString(base.resolve(value.substring(5)), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new InvalidPolicyException(field + ": cannot read " + value.substring(5) + ": " + e.getMessage());
+            }
+        }
+        return value;
+    }
+
+    private static String text(JsonNode node, String key, String path) {
+        JsonNode v = node.get(key);
+        if (v == null || !v.isTextual()) {
+            throw new InvalidPolicyException(path + " must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static boolean bool(JsonNode node, String key, String path) {
+        JsonNode v = node.get(key);
+        if (v == null || !v.isBoolean()) {
+            throw new InvalidPolicyException(path + " must be true or false");
+        }
+        return v.booleanValue();
+    }
+
+    private static int integer(JsonNode node, String key, String path) {
+        JsonNode v = node == null ? null : node.get(key);
+        if (v == null || !v.canConvertToInt() || v.intValue() < 0) {
+            throw new InvalidPolicyException(path + " must be a non-negative whole number");
+        }
+        return v.intValue();
+    }
+
+    private static List<String> strings(JsonNode node, String path) {
+        if (node == null || !node.isArray()) {
+            throw new InvalidPolicyException(path + " must be an array of strings");
+        }
+        List<String> out = new ArrayList<>();
+        node.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    /** Fields that were ignored, for the operator. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    public AccessPolicy policy() {
+        return policy;
+    }
+
+    public String realm() {
+        return realm;
+    }
+
+    /** zot's {@code http.externalUrl}, or {@code null}. */
+    public String externalUrl() {
+        return externalUrl;
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /** The key store: the configured one, else {@code keys.db} in the data directory. */
+    public String keyStore() {
+        return keyStore != null ? keyStore : dataDirectory.resolve("keys.db").toString();
+    }
+
+    /**
+     * A pipeline builder set up from this configuration — add the application's
+     * {@link Portcullis.Builder#existence existence lookup} or routes, then build. Opens the key
+     * store when API keys are on; {@link Portcullis#close()} closes it. Logs the ignored fields.
+     */
+    public Portcullis.Builder builder() {
+        warnings.forEach(w -> LOG.warn("configuration: {}", w));
+        Portcullis.Builder b = Portcullis.builder().policy(policy).realm(realm).endpointPrefix(endpointPrefix).failDelay(failDelay)
+                .failureLimit(failureAttempts, failureWindow).trustedProxies(trustedProxies);
+        if (htpasswd != null) {
+            b.htpasswd(htpasswd);
+        }
+        if (apiKeys || keyStore != null) {
+            JdbcApiKeyStore store = JdbcApiKeyStore.open(keyStore());
+            ApiKeyService.Builder keys = ApiKeyService.builder(store).prefix(keyPrefix).eventPollInterval(eventPoll);
+            if (maxLifetime != null) {
+                keys.maxLifetime(maxLifetime, overlong);
+            }
+            ApiKeyService service = keys.build();
+            b.apiKeys(service).closeWith(service).closeWith(store);
+        }
+        return b;
+    }
+
+    public Portcullis build() {
+        return builder().build();
+    }
+}

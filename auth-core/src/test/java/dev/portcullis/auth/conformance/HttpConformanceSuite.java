@@ -1,0 +1,363 @@
+package dev.portcullis.auth.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.portcullis.auth.AuthEvent;
+import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.Argon2Hasher;
+import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
+import dev.portcullis.auth.apikey.SwitchableStore;
+import dev.portcullis.policy.AccessPolicy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The HTTP-level behaviour every adapter must show, run unchanged against each one (Jetty, Tomcat,
+ * Netty). An adapter's test supplies a server with Portcullis in front of a tiny application that
+ * answers every request it receives with {@code 200} (GET, HEAD), {@code 201} (PUT, POST) or
+ * {@code 202} (PATCH, DELETE) and the body {@code user=NAME mountsDenied=A,B} ({@code anonymous}
+ * when no identity), and {@code GET /v2/_catalog} with {@code {"repositories":[…]}} filtered from
+ * {@link #CATALOG} through {@link Portcullis#filterCatalog}.
+ */
+public abstract class HttpConformanceSuite {
+    public static final String REALM = "conformance";
+    public static final List<String> CATALOG = List.of("team/app", "infra/dns", "library/base");
+    static final String POLICY = """
+            {"groups": {"admins": {"users": ["ops"]}},
+             "repositories": {
+               "**": {"policies": [{"groups": ["artifact-workloads"], "actions": ["read", "create"]}], "anonymousPolicy": ["read"]},
+               "infra/**": {"policies": [{"users": ["alice"], "actions": ["read"]}]}},
+             "adminPolicy": {"groups": ["admins"], "actions": ["read", "create", "update", "delete"]},
+             "metrics": {"anonymousPolicy": ["read"]}}
+            """;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Starts the adapter's server with this pipeline on 127.0.0.1 and an ephemeral port; returns the port. */
+    protected abstract int start(Portcullis portcullis) throws Exception;
+
+    protected abstract void stop() throws Exception;
+
+    @TempDir
+    Path dir;
+    protected int port;
+    protected Path htpasswd;
+    protected SwitchableStore store;
+    protected ApiKeyService keys;
+    protected String ciKey;
+    protected final List<AuthEvent> events = new CopyOnWriteArrayList<>();
+    private Portcullis portcullis;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        htpasswd = dir.resolve("htpasswd");
+        Files.writeString(htpasswd, "# users\n"
+                + "ops:" + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, "ops-password".toCharArray()) + "\n"
+                + "alice:" + BCrypt.with(BCrypt.Version.VERSION_2B).hashToString(4, "alice-password".toCharArray()) + "\n"
+                + "bob:" + BCrypt.with(BCrypt.Version.VERSION_2A).hashToString(4, "bob-password".toCharArray()) + "\n");
+        store = new SwitchableStore(new InMemoryApiKeyStore());
+        keys = ApiKeyService.builder(store).hasher(new Argon2Hasher(256, 1, 1)).build();
+        ciKey = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "ci", List.of(), null, "test")).token();
+        serve(b -> { });
+    }
+
+    /** (Re)starts the server with the standard pipeline, adjusted by {@code customize}. */
+    protected void serve(Consumer<Portcullis.Builder> customize) throws Exception {
+        if (portcullis != null) {
+            stop();
+        }
+        Portcullis.Builder b = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY)).realm(REALM).apiKeys(keys).htpasswd(htpasswd)
+                .existence((repo, tag) -> repo.equals("team/app") && tag.equals("existing")).listener(events::add);
+        customize.accept(b);
+        portcullis = b.build();
+        port = start(portcullis);
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        stop();
+        keys.close();
+    }
+
+    protected static String basic(String user, String password) {
+        return "Authorization: Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    protected RawHttp.Response get(String target, String... headers) throws Exception {
+        return RawHttp.send(port, "GET", target, headers);
+    }
+
+    protected RawHttp.Response send(String method, String target, String... headers) throws Exception {
+        return RawHttp.send(port, method, target, headers);
+    }
+
+    private static void assertUnauthorized(RawHttp.Response r) {
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(r.header("WWW-Authenticate")).isEqualTo("Basic realm=\"" + REALM + "\"");
+    }
+
+    // ------------------------------------------------------------------ the canonical deployment
+
+    @Test
+    void anonymousPullIsAllowed() throws Exception {
+        RawHttp.Response r = get("/v2/team/app/manifests/latest");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("user=anonymous mountsDenied=");
+    }
+
+    @Test
+    void anonymousPushGets401WithTheChallengeAndAnOciBody() throws Exception {
+        RawHttp.Response r = send("PUT", "/v2/team/app/manifests/v1");
+        assertUnauthorized(r);
+        assertThat(r.body()).isEqualTo("{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\",\"detail\":null}]}");
+        assertThat(r.header("Content-Type")).startsWith("application/json");
+    }
+
+    @Test
+    void ciPushesANewTagWithItsKeyAsBasicPassword() throws Exception {
+        RawHttp.Response r = send("PUT", "/v2/team/app/manifests/new-tag", basic("ci", ciKey));
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.body()).isEqualTo("user=ci mountsDenied=");
+    }
+
+    @Test
+    void ciCannotOverwriteAnExistingTagNorDelete() throws Exception {
+        RawHttp.Response overwrite = send("PUT", "/v2/team/app/manifests/existing", basic("ci", ciKey));
+        assertThat(overwrite.status()).isEqualTo(403);
+        assertThat(overwrite.body()).isEqualTo("{\"errors\":[{\"code\":\"DENIED\",\"message\":\"requested access to the resource is denied\","
+                + "\"detail\":{\"reason\":\"user 'ci' may not update 'team/app'\"}}]}");
+        assertThat(send("DELETE", "/v2/team/app/manifests/sha256:abc", basic("ci", ciKey)).status()).isEqualTo(403);
+    }
+
+    @Test
+    void theKeyWorksAsABearerTokenToo() throws Exception {
+        assertThat(send("PUT", "/v2/team/app/manifests/other", "Authorization: Bearer " + ciKey).status()).isEqualTo(201);
+    }
+
+    @Test
+    void aBasicUserOtherThanTheKeysOwnerIsRefused() throws Exception {
+        assertUnauthorized(send("PUT", "/v2/team/app/manifests/v2", basic("ops", ciKey)));
+    }
+
+    @Test
+    void adminsMayOverwriteAndDelete() throws Exception {
+        RawHttp.Response put = send("PUT", "/v2/team/app/manifests/existing", basic("ops", "ops-password"));
+        assertThat(put.status()).isEqualTo(201);
+        assertThat(put.body()).isEqualTo("user=ops mountsDenied=");
+        assertThat(send("DELETE", "/v2/team/app/manifests/sha256:abc", basic("ops", "ops-password")).status()).isEqualTo(202);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ops:ops-password", "alice:alice-password", "bob:bob-password"})
+    void htpasswdUsersOfEveryBcryptVersionLogIn(String credentials) throws Exception {
+        String[] parts = credentials.split(":");
+        RawHttp.Response r = get("/v2/infra/dns/manifests/latest", basic(parts[0], parts[1]));
+        // ops is an admin, alice may read infra/**, bob is authenticated but holds nothing there
+        assertThat(r.status()).isEqualTo(parts[0].equals("bob") ? 403 : 200);
+    }
+
+    @Test
+    void aWrongPasswordIsNeverAnonymous() throws Exception {
+        assertUnauthorized(get("/v2/team/app/manifests/latest", basic("ops", "wrong")));
+        assertUnauthorized(get("/v2/team/app/manifests/latest", basic("nobody", "x")));
+        assertUnauthorized(get("/v2/team/app/manifests/latest", "Authorization: Bearer pck_AAAAAAAAAAA_" + "A".repeat(39)));
+    }
+
+    @Test
+    void metricsAreReadableWithoutCredentials() throws Exception {
+        assertThat(get("/metrics").status()).isEqualTo(200);
+        assertThat(get("/metrics", basic("ci", ciKey)).status()).isEqualTo(403);
+    }
+
+    @Test
+    void theCatalogIsFilteredPerCaller() throws Exception {
+        assertThat(JSON.readTree(get("/v2/_catalog").body()).get("repositories").toString()).isEqualTo("[\"team/app\",\"library/base\"]");
+        assertThat(JSON.readTree(get("/v2/_catalog", basic("alice", "alice-password")).body()).get("repositories").toString())
+                .isEqualTo("[\"infra/dns\"]");
+        assertThat(JSON.readTree(get("/v2/_catalog", basic("ops", "ops-password")).body()).get("repositories").toString())
+                .isEqualTo("[\"team/app\",\"infra/dns\",\"library/base\"]");
+    }
+
+    @Test
+    void aCrossRepositoryMountFromAnUnreadableSourceFallsBackInsteadOfFailing() throws Exception {
+        RawHttp.Response r = send("POST", "/v2/team/app/blobs/uploads/?mount=sha256:abc&from=infra/dns", basic("ci", ciKey));
+        assertThat(r.status()).isEqualTo(201);
+        assertThat(r.body()).isEqualTo("user=ci mountsDenied=infra/dns");
+    }
+
+    @Test
+    void theVersionCheckPassesWithTheChallengeAndDockerIsAskedToLogIn() throws Exception {
+        RawHttp.Response plain = get("/v2/", "User-Agent: skopeo/1.15");
+        assertThat(plain.status()).isEqualTo(200);
+        assertThat(plain.header("WWW-Authenticate")).isEqualTo("Basic realm=\"" + REALM + "\"");
+        assertUnauthorized(get("/v2/", "User-Agent: docker/27.0.1 go/go1.22"));
+        assertThat(get("/v2/", "User-Agent: docker/27.0.1", basic("ci", ciKey)).status()).isEqualTo(200);
+        assertUnauthorized(get("/v2/", basic("ci", "pck_bad")));
+    }
+
+    // ------------------------------------------------------------------ hostile headers and paths
+
+    @Test
+    void malformedAuthorizationHeadersAre401() throws Exception {
+        String target = "/v2/team/app/manifests/latest";
+        assertUnauthorized(get(target, basic("ci", ciKey), basic("ops", "ops-password")));
+        assertUnauthorized(get(target, "Authorization: Basic !!!not-base64"));
+        assertUnauthorized(get(target, "Authorization: Basic " + Base64.getEncoder().encodeToString(new byte[] {(byte) 0xff, ':', 'x'})));
+        assertUnauthorized(get(target, "Authorization: Basic " + Base64.getEncoder().encodeToString("no-colon".getBytes(StandardCharsets.UTF_8))));
+        assertUnauthorized(get(target, "Authorization: Digest username=\"x\""));
+        assertUnauthorized(get(target, "Authorization: Basic"));
+        assertUnauthorized(get(target, "Authorization: Bearer a b"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/v2/team%2Fapp/manifests/latest", "/v2/team%5capp/manifests/latest", "/v2/team/../infra/dns/manifests/latest",
+        "/v2/team/%2e%2e/infra/dns/manifests/latest", "/v2/./team/app/manifests/latest", "/v2//team/app/manifests/latest",
+        "/v2/team;x=y/app/manifests/latest", "/v2/team%00/manifests/latest", "/v2/team%zz/manifests/latest", "/v2/team%c0%ae/manifests/latest"})
+    void ambiguousPathsAre400WithoutConsultingTheApplication(String path) throws Exception {
+        RawHttp.Response r = get(path);
+        assertThat(r.status()).as(path).isEqualTo(400);
+        assertThat(r.body()).doesNotStartWith("user=");
+    }
+
+    // ------------------------------------------------------------------ failures, limits, outages
+
+    @Test
+    void failDelayDelaysOnlyFailedCredentials() throws Exception {
+        serve(b -> b.failDelay(Duration.ofMillis(400)));
+        long start = System.nanoTime();
+        assertUnauthorized(get("/v2/team/app/manifests/latest", basic("ops", "wrong")));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        long quick = System.nanoTime();
+        assertThat(get("/v2/team/app/manifests/latest").status()).isEqualTo(200);
+        assertThat(send("PUT", "/v2/team/app/manifests/v9").status()).isEqualTo(401);
+        assertThat(Duration.ofNanos(System.nanoTime() - quick)).isLessThan(Duration.ofMillis(400));
+    }
+
+    @Test
+    void repeatedFailuresFromOneAddressGet429ButVerifiedCredentialsStillPass() throws Exception {
+        serve(b -> b.failureLimit(3, Duration.ofMinutes(5)));
+        assertThat(get("/v2/team/app/manifests/latest", basic("ci", ciKey)).status()).isEqualTo(200); // verified and cached
+        for (int i = 0; i < 3; i++) {
+            assertUnauthorized(get("/v2/team/app/manifests/latest", basic("ops", "guess" + i)));
+        }
+        RawHttp.Response limited = get("/v2/team/app/manifests/latest", basic("ops", "guess-again"));
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(limited.header("Retry-After")).isEqualTo("300");
+        assertThat(get("/v2/team/app/manifests/latest", basic("ci", ciKey)).status()).isEqualTo(200);
+        assertThat(get("/v2/team/app/manifests/latest").status()).as("anonymous needs no credential check").isEqualTo(200);
+    }
+
+    @Test
+    void aKeyStoreThatIsDownGives503NeverAccess() throws Exception {
+        store.down(true);
+        RawHttp.Response r = get("/v2/team/app/manifests/latest", basic("ci", ciKey));
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body()).contains("UNAVAILABLE");
+        store.down(false);
+        assertThat(get("/v2/team/app/manifests/latest", basic("ci", ciKey)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anExistenceLookupFailureFailsClosed() throws Exception {
+        serve(b -> b.existence((repo, tag) -> {
+            throw new java.io.IOException("storage offline");
+        }));
+        assertThat(send("PUT", "/v2/team/app/manifests/v1", basic("ops", "ops-password")).status()).isEqualTo(500);
+    }
+
+    @Test
+    void everyDecisionIsAuditedWithoutSecrets() throws Exception {
+        send("PUT", "/v2/team/app/manifests/existing", basic("ci", ciKey));
+        AuthEvent e = events.get(events.size() - 1);
+        assertThat(e.user()).isEqualTo("ci");
+        assertThat(e.status()).isEqualTo(403);
+        assertThat(e.repository()).isEqualTo("team/app");
+        assertThat(e.action()).isEqualTo(dev.portcullis.policy.Action.UPDATE);
+        assertThat(e.pattern()).isEqualTo("**");
+        assertThat(e.clientAddress()).isEqualTo("127.0.0.1");
+        assertThat(e.toString()).doesNotContain(ciKey.substring(16));
+    }
+
+    // ------------------------------------------------------------------ API key endpoints (zot's JSON)
+
+    @Test
+    void apiKeysAreCreatedListedAndRevokedWithZotsJson() throws Exception {
+        String auth = basic("ops", "ops-password");
+        byte[] body = "{\"label\": \"laptop\", \"scopes\": [\"team/**:read\"], \"expirationDate\": \"2030-01-01T00:00:00Z\"}"
+                .getBytes(StandardCharsets.UTF_8);
+        RawHttp.Response created = RawHttp.send(port, "POST", "/auth/apikey", List.of(auth, "User-Agent: conformance/1.0",
+                "Content-Type: application/json"), body);
+        assertThat(created.status()).isEqualTo(201);
+        JsonNode key = JSON.readTree(created.body());
+        assertThat(key.get("label").asText()).isEqualTo("laptop");
+        assertThat(key.get("scopes").toString()).isEqualTo("[\"team/**:read\"]");
+        assertThat(key.get("expirationDate").asText()).isEqualTo("2030-01-01T00:00:00Z");
+        assertThat(key.get("isExpired").asBoolean()).isFalse();
+        assertThat(key.get("creatorUa").asText()).isEqualTo("conformance/1.0");
+        assertThat(key.get("generatedBy").asText()).isEqualTo("manual");
+        assertThat(key.get("lastUsed").isNull()).isTrue();
+        assertThat(key.has("createdAt")).isTrue();
+        String token = key.get("apiKey").asText();
+        String id = key.get("uuid").asText();
+        assertThat(token).startsWith("pck_" + id + "_");
+
+        assertThat(get("/v2/team/app/manifests/latest", basic("ops", token)).status()).isEqualTo(200);
+        assertThat(send("DELETE", "/v2/team/app/manifests/sha256:abc", basic("ops", token)).status())
+                .as("an admin's key is still bounded by its scopes").isEqualTo(403);
+
+        RawHttp.Response listed = get("/auth/apikey", auth);
+        assertThat(listed.status()).isEqualTo(200);
+        JsonNode keysJson = JSON.readTree(listed.body()).get("apiKeys");
+        assertThat(keysJson).hasSize(1);
+        assertThat(keysJson.get(0).get("uuid").asText()).isEqualTo(id);
+        assertThat(keysJson.get(0).has("apiKey")).isFalse();
+
+        assertThat(send("DELETE", "/auth/apikey", auth).status()).isEqualTo(400);
+        assertThat(send("DELETE", "/auth/apikey?id=" + id, auth).status()).isEqualTo(200);
+        assertThat(send("DELETE", "/auth/apikey?id=unknown0000", auth).status()).isEqualTo(200);
+        assertUnauthorized(get("/v2/team/app/manifests/latest", basic("ops", token)));
+    }
+
+    @Test
+    void usersManageOnlyTheirOwnKeysAndAdminsAnyonesKeys() throws Exception {
+        String ciKeyId = ciKey.substring(4, 15);
+        assertThat(get("/auth/apikey?user=ci", basic("alice", "alice-password")).status()).isEqualTo(403);
+        assertThat(send("DELETE", "/auth/apikey?id=" + ciKeyId, basic("alice", "alice-password")).status()).isEqualTo(200);
+        assertThat(get("/v2/team/app/manifests/latest", basic("ci", ciKey)).status()).as("alice could not revoke it").isEqualTo(200);
+        JsonNode asAdmin = JSON.readTree(get("/auth/apikey?user=ci", basic("ops", "ops-password")).body()).get("apiKeys");
+        assertThat(asAdmin.get(0).get("uuid").asText()).isEqualTo(ciKeyId);
+        assertThat(send("DELETE", "/auth/apikey?id=" + ciKeyId, basic("ops", "ops-password")).status()).isEqualTo(200);
+        assertUnauthorized(get("/v2/team/app/manifests/latest", basic("ci", ciKey)));
+    }
+
+    @Test
+    void keyRequestsAreValidated() throws Exception {
+        String auth = basic("alice", "alice-password");
+        assertUnauthorized(RawHttp.send(port, "POST", "/auth/apikey", List.of(), "{}".getBytes(StandardCharsets.UTF_8)));
+        assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(auth), "{not json".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(400);
+        assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(auth),
+                "{\"expirationDate\": \"2001-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(400);
+        assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(auth),
+                "{\"scopes\": [\"team/**:write\"]}".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(400);
+        byte[] big = ("{\"label\": \"" + "x".repeat(9000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(auth), big).status()).isEqualTo(413);
+        assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(auth), "{}".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(201);
+        assertThat(Set.of(send("PUT", "/auth/apikey", auth).status())).containsExactly(405);
+    }
+}

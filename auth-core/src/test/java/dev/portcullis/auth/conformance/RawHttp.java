@@ -1,0 +1,102 @@
+package dev.portcullis.auth.conformance;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A deliberately dumb HTTP/1.1 client over a socket: it sends exactly the bytes given (raw paths,
+ * duplicate headers, backslashes), so that tests see what a hostile or unusual client sends.
+ */
+public final class RawHttp {
+    private RawHttp() {
+    }
+
+    /** A response: status, headers (lower-case names, all values), body. */
+    public record Response(int status, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
+            List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
+            return v == null ? null : v.get(0);
+        }
+    }
+
+    /** Sends {@code method target} with the headers given (each "Name: value"), a body, and Connection: close. */
+    public static Response send(int port, String method, String target, List<String> headers, byte[] body) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n");
+            for (String h : headers) {
+                head.append(h).append("\r\n");
+            }
+            if (body != null) {
+                head.append("Content-Length: ").append(body.length).append("\r\n");
+            } else if (method.equals("PUT") || method.equals("POST") || method.equals("PATCH")) {
+                head.append("Content-Length: 0\r\n");
+            }
+            head.append("\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            if (body != null) {
+                out.write(body);
+            }
+            out.flush();
+            return parse(socket.getInputStream());
+        }
+    }
+
+    public static Response send(int port, String method, String target, String... headers) throws IOException {
+        return send(port, method, target, List.of(headers), null);
+    }
+
+    private static Response parse(InputStream in) throws IOException {
+        byte[] all = in.readAllBytes();
+        String text = new String(all, StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        String[] lines = text.substring(0, end).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                    .add(lines[i].substring(colon + 1).trim());
+        }
+        byte[] body = java.util.Arrays.copyOfRange(all, end + 4, all.length);
+        List<String> te = headers.get("transfer-encoding");
+        if (te != null && te.get(0).equalsIgnoreCase("chunked")) {
+            body = dechunk(body);
+        }
+        return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static byte[] dechunk(byte[] body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int i = 0;
+        while (i < body.length) {
+            int lineEnd = indexOf(body, i);
+            int size = Integer.parseInt(new String(body, i, lineEnd - i, StandardCharsets.ISO_8859_1).split(";")[0].trim(), 16);
+            if (size == 0) {
+                break;
+            }
+            out.write(body, lineEnd + 2, size);
+            i = lineEnd + 2 + size + 2;
+        }
+        return out.toByteArray();
+    }
+
+    private static int indexOf(byte[] b, int from) {
+        for (int i = from; i < b.length - 1; i++) {
+            if (b[i] == '\r' && b[i + 1] == '\n') {
+                return i;
+            }
+        }
+        return b.length;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.portcullis.servlet;
+
+import dev.portcullis.auth.Identity;
+import dev.portcullis.auth.Outcome;
+import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.PortcullisConfig;
+import dev.portcullis.auth.routes.ExistenceLookup;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Portcullis as a Jakarta Servlet filter: a thin adapter, every decision is the pipeline's.
+ *
+ * <p>Embedded: {@code new PortcullisFilter(portcullis)}. In {@code web.xml}: the init-param
+ * {@code config} names a zot {@code config.json} (with an optional {@code portcullis} section).
+ * The application sees the caller through {@code getRemoteUser()}, {@code getUserPrincipal()},
+ * {@code isUserInRole(group)}, {@code getAuthType()} and the request attribute
+ * {@link #IDENTITY_ATTRIBUTE} (an {@link Identity}); denied cross-repository mount sources are in
+ * {@link #DENIED_MOUNTS_ATTRIBUTE}. The filter must be registered with async support so that
+ * {@code failDelay} never holds a request thread.
+ */
+public final class PortcullisFilter implements Filter {
+    public static final String IDENTITY_ATTRIBUTE = "dev.portcullis.identity";
+    public static final String DENIED_MOUNTS_ATTRIBUTE = "dev.portcullis.deniedMountSources";
+
+    /**
+     * A servlet-context attribute where a {@code web.xml} application puts its {@link ExistenceLookup}
+     * (from a {@code ServletContextListener}) before the filter starts.
+     */
+    public static final String EXISTENCE_ATTRIBUTE = "dev.portcullis.existenceLookup";
+
+    private Portcullis portcullis;
+    private boolean owned;
+    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "portcullis-fail-delay");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** For {@code web.xml}: configured in {@link #init(FilterConfig)} from the {@code config} init-param. */
+    public PortcullisFilter() {
+    }
+
+    public PortcullisFilter(Portcullis portcullis) {
+        this.portcullis = portcullis;
+    }
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        if (portcullis != null) {
+            return;
+        }
+        String file = config.getInitParameter("config");
+        if (file == null || file.isBlank()) {
+            throw new ServletException("PortcullisFilter needs the init-param 'config': the path of a zot config.json");
+        }
+        try {
+            Portcullis.Builder builder = PortcullisConfig.load(Path.of(file)).builder();
+            if (config.getServletContext().getAttribute(EXISTENCE_ATTRIBUTE) instanceof ExistenceLookup lookup) {
+                builder.existence(lookup);
+            }
+            portcullis = builder.build();
+            owned = true;
+        } catch (RuntimeException e) {
+            throw new ServletException("PortcullisFilter: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
+            throw new ServletException("PortcullisFilter handles HTTP requests only");
+        }
+        Outcome outcome = portcullis.handle(new ServletRequestView(request));
+        if (outcome instanceof Outcome.Proceed proceed) {
+            proceed.responseHeaders().forEach(response::setHeader);
+            HttpServletRequest forward = request;
+            if (proceed.identity() != null) {
+                request.setAttribute(IDENTITY_ATTRIBUTE, proceed.identity());
+                forward = new AuthenticatedRequest(request, proceed.identity());
+            }
+            request.setAttribute(DENIED_MOUNTS_ATTRIBUTE, proceed.deniedMountSources());
+            chain.doFilter(forward, response);
+            return;
+        }
+        Outcome.Respond respond = (Outcome.Respond) outcome;
+        if (respond.delay().isZero() || !request.isAsyncSupported()) {
+            write(response, respond);
+            return;
+        }
+        AsyncContext async = request.startAsync();
+        async.setTimeout(respond.delay().toMillis() + 30_000);
+        delays.schedule(() -> {
+            try {
+                write((HttpServletResponse) async.getResponse(), respond);
+            } catch (IOException e) {
+                // the client went away during the delay; nothing to answer
+            } finally {
+                async.complete();
+            }
+        }, respond.delay().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static void write(HttpServletResponse response, Outcome.Respond respond) throws IOException {
+        response.setStatus(respond.status());
+        respond.headers().forEach(response::setHeader);
+        response.setContentType(respond.contentType());
+        response.setContentLength(respond.body().length);
+        response.getOutputStream().write(respond.body());
+        response.flushBuffer();
+    }
+
+    @Override
+    public void destroy() {
+        delays.shutdownNow();
+        if (owned) {
+            portcullis.close();
+        }
+    }
+}
