@@ -246,6 +246,20 @@ public final class Portcullis implements AutoCloseable {
                 continue;
             } else {
                 Route.Writes w = (Route.Writes) check;
+                Decision create = policy.decide(subject, w.repository(), Action.CREATE);
+                Decision update = policy.decide(subject, w.repository(), Action.UPDATE);
+                boolean mayCreate = allowed(ctx, create, w.repository(), Action.CREATE);
+                boolean mayUpdate = allowed(ctx, update, w.repository(), Action.UPDATE);
+                if (mayCreate == mayUpdate) {
+                    // whether the tag exists cannot change the answer: no lookup needed
+                    if (!mayCreate) {
+                        return deny(ctx, w.repository(), Action.CREATE, create);
+                    }
+                    last = create;
+                    lastCheck = check;
+                    lastAction = Action.CREATE;
+                    continue;
+                }
                 if (existence == null) {
                     LOG.error("no ExistenceLookup configured: cannot tell create from update for {} {}", w.repository(), w.tag());
                     return reject(ctx, w.repository(), 500, "UNKNOWN", "cannot tell whether '" + w.tag() + "' exists");
