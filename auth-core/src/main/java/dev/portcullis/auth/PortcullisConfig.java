@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.JdbcApiKeyStore;
 import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.Action;
 import dev.portcullis.policy.InvalidPolicyException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -162,6 +163,12 @@ public final class PortcullisConfig {
             policy = AccessPolicy.load(base.resolve(policyFile));
         } else {
             policy = AccessPolicy.fromZotJson(root.has("http") ? json : "{\"http\": {}}");
+        }
+        if (!policy.hasAccessControl() && htpasswd == null && !apiKeys && keyStore == null) {
+            // zot: with no authentication configured at all, everyone passes
+            warnings.add("no authentication and no accessControl are configured: everyone may do everything, as in zot");
+            policy = AccessPolicy.builder().repository("**", r -> r.anonymousPolicy(Action.values()))
+                    .metrics(List.of(), Action.READ).build();
         }
     }
 
