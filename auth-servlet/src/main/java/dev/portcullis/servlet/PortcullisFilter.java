@@ -41,8 +41,11 @@ public final class PortcullisFilter implements Filter {
      */
     public static final String EXISTENCE_ATTRIBUTE = "dev.portcullis.existenceLookup";
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PortcullisFilter.class);
+
     private Portcullis portcullis;
     private boolean owned;
+    private volatile boolean warnedAboutAsync;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "portcullis-fail-delay");
         t.setDaemon(true);
@@ -96,7 +99,21 @@ public final class PortcullisFilter implements Filter {
             return;
         }
         Outcome.Respond respond = (Outcome.Respond) outcome;
-        if (respond.delay().isZero() || !request.isAsyncSupported()) {
+        if (respond.delay().isZero()) {
+            write(response, respond);
+            return;
+        }
+        if (!request.isAsyncSupported()) {
+            // the delay is a defence, so it is kept even though a thread waits for it
+            if (!warnedAboutAsync) {
+                warnedAboutAsync = true;
+                LOG.warn("PortcullisFilter is not async-supported: failDelay holds a request thread; declare <async-supported>true</async-supported>");
+            }
+            try {
+                Thread.sleep(respond.delay().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             write(response, respond);
             return;
         }
