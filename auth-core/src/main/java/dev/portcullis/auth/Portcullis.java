@@ -184,11 +184,18 @@ public final class Portcullis implements AutoCloseable {
             if (apiKeys != null && basic.password().startsWith(apiKeys.prefix())) {
                 return apiKey(ctx, basic.password(), basic.user());
             }
-            if (htpasswd != null && htpasswd.hasUser(basic.user())) {
-                if (htpasswd.verify(basic.user(), basic.password())) {
-                    return new Authentication(new Identity(basic.user(), List.of(), Identity.AuthMethod.HTPASSWD, null, List.of()), null);
+            if (htpasswd != null) {
+                try {
+                    if (htpasswd.hasUser(basic.user())) {
+                        if (htpasswd.verify(basic.user(), basic.password())) {
+                            return new Authentication(new Identity(basic.user(), List.of(), Identity.AuthMethod.HTPASSWD, null, List.of()), null);
+                        }
+                        return failed(ctx, "wrong password for htpasswd user '" + basic.user() + "'");
+                    }
+                } catch (IllegalStateException e) {
+                    LOG.error("htpasswd unavailable: {}", e.getMessage());
+                    return new Authentication(null, reject(ctx, null, 503, "UNAVAILABLE", "authentication is unavailable"));
                 }
-                return failed(ctx, "wrong password for htpasswd user '" + basic.user() + "'");
             }
             return failed(ctx, "unknown user '" + basic.user() + "'");
         }

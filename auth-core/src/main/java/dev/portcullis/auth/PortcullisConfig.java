@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *     "policyFile": "registry.policy",             // instead of http.accessControl
  *     "trustedProxies": ["10.0.0.1"],
  *     "failureLimit": { "attempts": 20, "windowSeconds": 60 },
- *     "apiKeys": { "prefix": "pck_", "maxLifetimeDays": 90, "overlong": "clamp", "eventPollMillis": 1000 }
+ *     "apiKeys": { "prefix": "pck_", "maxLifetimeDays": 90, "overlong": "clamp", "eventPollMillis": 1000, "verifiedCacheSeconds": 300 }
  *   }
  * }
  * }</pre>
@@ -66,6 +66,7 @@ public final class PortcullisConfig {
     private Duration maxLifetime;
     private ApiKeyService.OverlongKeys overlong = ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM;
     private Duration eventPoll = Duration.ofSeconds(1);
+    private Duration verifiedCacheTtl = Duration.ofMinutes(5);
 
     private PortcullisConfig(Path base) {
         this.base = base;
@@ -185,6 +186,7 @@ public final class PortcullisConfig {
                     default -> throw new InvalidPolicyException(path + " must be \"clamp\" or \"refuse\"");
                 };
                 case "eventPollMillis" -> eventPoll = Duration.ofMillis(integer(node, k, path));
+                case "verifiedCacheSeconds" -> verifiedCacheTtl = Duration.ofSeconds(integer(node, k, path));
                 default -> warnings.add("unknown field " + path + " is ignored");
             }
         }
@@ -287,7 +289,8 @@ public final class PortcullisConfig {
         }
         if (apiKeys || keyStore != null) {
             JdbcApiKeyStore store = JdbcApiKeyStore.open(keyStore());
-            ApiKeyService.Builder keys = ApiKeyService.builder(store).prefix(keyPrefix).eventPollInterval(eventPoll);
+            ApiKeyService.Builder keys = ApiKeyService.builder(store).prefix(keyPrefix).eventPollInterval(eventPoll)
+                    .verifiedCache(verifiedCacheTtl, 10_000);
             if (maxLifetime != null) {
                 keys.maxLifetime(maxLifetime, overlong);
             }

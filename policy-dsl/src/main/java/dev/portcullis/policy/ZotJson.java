@@ -185,6 +185,10 @@ final class ZotJson {
 
     private static void checkKeys(JsonNode node, String path, List<String> allowed, String what) {
         node.fieldNames().forEachRemaining(key -> {
+            if (key.equals("conditions")) {
+                throw new InvalidPolicyException(path + ".conditions: CEL conditions are not supported by Portcullis yet; remove them"
+                        + " (a rule with conditions would otherwise grant more than intended)");
+            }
             if (!allowed.contains(key)) {
                 throw new InvalidPolicyException(path + "." + key + ": unknown " + what + " key '" + key + "'; "
                         + unknownKeyHint(key, allowed));

@@ -274,6 +274,13 @@ public abstract class HttpConformanceSuite {
     }
 
     @Test
+    void anUnreadableHtpasswdFileGives503NeverAccess() throws Exception {
+        Files.delete(htpasswd);
+        assertThat(get("/v2/infra/dns/manifests/latest", basic("ops", "ops-password")).status()).isEqualTo(503);
+        assertThat(get("/v2/team/app/manifests/latest").status()).as("anonymous needs no htpasswd").isEqualTo(200);
+    }
+
+    @Test
     void anExistenceLookupFailureFailsClosed() throws Exception {
         serve(b -> b.existence((repo, tag) -> {
             throw new java.io.IOException("storage offline");
