@@ -77,10 +77,9 @@ final class Htpasswd {
         return users.containsKey(user);
     }
 
-    /** A cheap answer when this exact credential was verified lately. */
+    /** Whether this exact credential was verified lately (memory only: no file access, never blocks). */
     boolean verifiedRecently(String user, String password) {
-        reloadIfChanged();
-        return users.containsKey(user) && verified.getIfPresent(digest(user, password)) != null;
+        return verified.getIfPresent(digest(user, password)) != null;
     }
 
     boolean verify(String user, String password) {

@@ -104,9 +104,42 @@ public final class Portcullis implements AutoCloseable {
         return policy.filterCatalog(identity == null ? Subject.anonymous() : identity.subject(), repositories);
     }
 
-    /** Decides one request. Never throws for anything the client sent. */
+    /** Decides one request; may block (Argon2, bcrypt, the key store, the application's lookup). Never throws for anything the client sent. */
     public Outcome handle(HttpRequestView request) {
-        RequestContext ctx = new RequestContext(request, clientAddresses.of(request));
+        return handle(new RequestContext(request, clientAddresses.of(request), true));
+    }
+
+    /**
+     * Decides the request only if that needs no blocking work — anonymous and policy-only
+     * decisions, credentials already verified and cached — else empty, and the caller runs
+     * {@link #handle} where blocking is allowed. For event-loop servers (Netty).
+     */
+    public Optional<Outcome> handleWithoutBlocking(HttpRequestView request) {
+        try {
+            return Optional.of(handle(new RequestContext(request, clientAddresses.of(request), false)));
+        } catch (WouldBlock e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Thrown inside a non-blocking attempt when the next step would block; carries no stack trace. */
+    private static final class WouldBlock extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final WouldBlock INSTANCE = new WouldBlock();
+
+        private WouldBlock() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static void mayBlock(RequestContext ctx) {
+        if (!ctx.mayBlock) {
+            throw WouldBlock.INSTANCE;
+        }
+    }
+
+    private Outcome handle(RequestContext ctx) {
+        HttpRequestView request = ctx.request;
         RequestPaths.Checked checked = RequestPaths.check(request.rawPath());
         if (!checked.ok()) {
             return reject(ctx, null, 400, "NAME_INVALID", "ambiguous path: " + checked.problem());
@@ -153,12 +186,14 @@ public final class Portcullis implements AutoCloseable {
     private static final class RequestContext {
         final HttpRequestView request;
         final String client;
+        final boolean mayBlock;
         String path;
         Identity identity;
 
-        RequestContext(HttpRequestView request, String client) {
+        RequestContext(HttpRequestView request, String client, boolean mayBlock) {
             this.request = request;
             this.client = client;
+            this.mayBlock = mayBlock;
         }
     }
 
@@ -175,7 +210,11 @@ public final class Portcullis implements AutoCloseable {
             limiter.recordFailure(ctx.client);
             return new Authentication(null, unauthorized(ctx, m.why(), true));
         }
-        if (limiter.limited(ctx.client) && !verifiedRecently(credentials)) {
+        boolean cached = verifiedRecently(credentials);
+        if (!cached) {
+            mayBlock(ctx);
+        }
+        if (limiter.limited(ctx.client) && !cached) {
             return new Authentication(null, reject(ctx, null, 429, "TOOMANYREQUESTS",
                     "too many failed authentication attempts from this address",
                     Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds()))));
@@ -185,6 +224,7 @@ public final class Portcullis implements AutoCloseable {
                 return apiKey(ctx, basic.password(), basic.user());
             }
             if (htpasswd != null) {
+                mayBlock(ctx); // htpasswd checks the file for changes
                 try {
                     if (htpasswd.hasUser(basic.user())) {
                         if (htpasswd.verify(basic.user(), basic.password())) {
@@ -206,10 +246,13 @@ public final class Portcullis implements AutoCloseable {
         return failed(ctx, "the bearer token is not an API key of this registry");
     }
 
+    /** Whether the credentials are in a verified cache: then nothing below blocks, and the limiter lets them through. */
     private boolean verifiedRecently(Credentials credentials) {
         if (credentials instanceof Credentials.Basic b) {
-            return (apiKeys != null && apiKeys.verifiedRecently(b.password()))
-                    || (htpasswd != null && htpasswd.verifiedRecently(b.user(), b.password()));
+            if (apiKeys != null && b.password().startsWith(apiKeys.prefix())) {
+                return apiKeys.verifiedRecently(b.password());
+            }
+            return htpasswd != null && htpasswd.verifiedRecently(b.user(), b.password());
         }
         return credentials instanceof Credentials.Bearer t && apiKeys != null && apiKeys.verifiedRecently(t.token());
     }
@@ -267,6 +310,7 @@ public final class Portcullis implements AutoCloseable {
                     lastAction = Action.CREATE;
                     continue;
                 }
+                mayBlock(ctx); // the application's lookup may block
                 if (existence == null) {
                     LOG.error("no ExistenceLookup configured: cannot tell create from update for {} {}", w.repository(), w.tag());
                     return reject(ctx, w.repository(), 500, "UNKNOWN", "cannot tell whether '" + w.tag() + "' exists");
@@ -383,6 +427,7 @@ public final class Portcullis implements AutoCloseable {
     // ------------------------------------------------------------------ built-in endpoints
 
     private Outcome endpoint(RequestContext ctx, RequestTarget target) {
+        mayBlock(ctx);
         Authentication auth = authenticate(ctx);
         if (auth.response != null) {
             return auth.response;
