@@ -1,0 +1,62 @@
+package dev.portcullis.netty;
+
+import dev.portcullis.auth.HttpRequestView;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+
+/** A Netty request head (and, for built-in endpoints, its collected body) as {@link HttpRequestView}; translation only. */
+final class NettyRequestView implements HttpRequestView {
+    private final HttpRequest request;
+    private final Channel channel;
+    private final byte[] body;
+
+    NettyRequestView(HttpRequest request, Channel channel, byte[] body) {
+        this.request = request;
+        this.channel = channel;
+        this.body = body;
+    }
+
+    @Override
+    public String method() {
+        return request.method().name();
+    }
+
+    @Override
+    public String rawPath() {
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    @Override
+    public String rawQuery() {
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        return q < 0 ? null : uri.substring(q + 1);
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        return request.headers().getAll(name);
+    }
+
+    @Override
+    public String remoteAddress() {
+        SocketAddress address = channel.remoteAddress();
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress() : String.valueOf(address);
+    }
+
+    @Override
+    public boolean secure() {
+        return channel.pipeline().get(SslHandler.class) != null;
+    }
+
+    @Override
+    public byte[] body(int limit) {
+        return body.length > limit + 1 ? java.util.Arrays.copyOf(body, limit + 1) : body;
+    }
+}

@@ -1,0 +1,311 @@
+package dev.portcullis.netty;
+
+import dev.portcullis.auth.Identity;
+import dev.portcullis.auth.Outcome;
+import dev.portcullis.auth.Portcullis;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Portcullis as a Netty channel handler, placed right after {@code HttpServerCodec} (and before
+ * any {@code HttpObjectAggregator} or {@code HttpServerExpectContinueHandler}). A thin adapter:
+ * every decision is the pipeline's.
+ *
+ * <pre>{@code
+ * ch.pipeline().addLast(new HttpServerCodec())
+ *              .addLast(new PortcullisHttpHandler(portcullis, blockingExecutor))
+ *              .addLast(new HttpObjectAggregator(1 << 20))          // optional
+ *              .addLast(new RegistryHandler());
+ * }</pre>
+ *
+ * <ul>
+ *   <li>The decision is made on the request head. Decisions that need no blocking work
+ *       (anonymous, policy-only, cached API keys) complete on the event loop; the others run on
+ *       {@code blockingExecutor}, with auto-read off meanwhile, and never block an event loop.</li>
+ *   <li>Allowed: the head and every content chunk are passed on in order. Denied: 401/403/… is
+ *       written and the rest of the request body is released unread (the connection stays usable,
+ *       or is closed when the client sent {@code Expect: 100-continue} and so may not send its body).
+ *       {@code Expect: 100-continue} reaches the application only after an allow.</li>
+ *   <li>Pipelined requests are handled one at a time, responses in order: the next request is
+ *       held (auto-read off) until the previous response has been written.</li>
+ *   <li>The identity is in the channel attribute {@link #IDENTITY} (null for anonymous), set for
+ *       every request before it is passed on, so one request's identity never leaks into the next;
+ *       denied mount sources are in {@link #DENIED_MOUNTS}.</li>
+ * </ul>
+ *
+ * Not sharable: one instance per channel.
+ */
+public final class PortcullisHttpHandler extends ChannelDuplexHandler {
+    public static final AttributeKey<Identity> IDENTITY = AttributeKey.valueOf("dev.portcullis.identity");
+    public static final AttributeKey<Set<String>> DENIED_MOUNTS = AttributeKey.valueOf("dev.portcullis.deniedMountSources");
+
+    private enum State { READY, COLLECTING, DECIDING, FORWARDING, DISCARDING, AWAITING_RESPONSE }
+
+    private final Portcullis portcullis;
+    private final Executor blocking;
+    private final String endpointPrefix;
+    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private State state = State.READY;
+    private HttpRequest current;
+    private ByteBuf body;
+    private boolean inboundDone;
+    private boolean outboundDone;
+    private boolean closeAfterResponse;
+    private Map<String, String> responseHeaders = Map.of();
+
+    /**
+     * @param blockingExecutor where decisions that may block run (Argon2, the key store); bounded, not an event loop
+     */
+    public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor) {
+        this(portcullis, blockingExecutor, "/auth");
+    }
+
+    /** @param endpointPrefix where the built-in endpoints live (the body of those requests is collected, at most 8 KiB) */
+    public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor, String endpointPrefix) {
+        this.portcullis = portcullis;
+        this.blocking = blockingExecutor;
+        this.endpointPrefix = endpointPrefix;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        queue.add(msg);
+        drain(ctx);
+    }
+
+    /** Processes queued messages as far as the state allows. */
+    private void drain(ChannelHandlerContext ctx) {
+        while (!queue.isEmpty()) {
+            Object msg = queue.peek();
+            switch (state) {
+                case READY -> {
+                    queue.poll();
+                    if (!(msg instanceof HttpRequest request)) {
+                        ReferenceCountUtil.release(msg); // content after a request we already answered and closed
+                        continue;
+                    }
+                    startRequest(ctx, request);
+                }
+                case COLLECTING -> {
+                    queue.poll();
+                    collect(ctx, msg);
+                }
+                case FORWARDING -> {
+                    queue.poll();
+                    ctx.fireChannelRead(msg);
+                    if (msg instanceof LastHttpContent) {
+                        inboundDone = true;
+                        state = State.AWAITING_RESPONSE;
+                        maybeReady(ctx);
+                    }
+                }
+                case DISCARDING -> {
+                    queue.poll();
+                    boolean last = msg instanceof LastHttpContent;
+                    ReferenceCountUtil.release(msg);
+                    if (last) {
+                        inboundDone = true;
+                        state = State.AWAITING_RESPONSE;
+                        maybeReady(ctx);
+                    }
+                }
+                case DECIDING, AWAITING_RESPONSE -> {
+                    ctx.channel().config().setAutoRead(false); // hold the rest until this request is done
+                    return;
+                }
+                default -> throw new IllegalStateException(state.name());
+            }
+        }
+        if (state != State.DECIDING && state != State.AWAITING_RESPONSE && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+
+    private void startRequest(ChannelHandlerContext ctx, HttpRequest request) {
+        current = request;
+        inboundDone = request instanceof LastHttpContent;
+        outboundDone = false;
+        closeAfterResponse = !HttpUtil.isKeepAlive(request);
+        responseHeaders = Map.of();
+        ctx.channel().attr(IDENTITY).set(null);
+        ctx.channel().attr(DENIED_MOUNTS).set(Set.of());
+        String path = new NettyRequestView(request, ctx.channel(), new byte[0]).rawPath();
+        if (path.equals(endpointPrefix + "/apikey") || path.startsWith(endpointPrefix + "/apikey/")) {
+            body = ctx.alloc().buffer();
+            state = State.COLLECTING;
+            if (inboundDone) {
+                collect(ctx, null);
+            }
+            return;
+        }
+        NettyRequestView view = new NettyRequestView(request, ctx.channel(), new byte[0]);
+        var quick = portcullis.handleWithoutBlocking(view);
+        if (quick.isPresent()) {
+            apply(ctx, quick.get());
+        } else {
+            decideElsewhere(ctx, view);
+        }
+    }
+
+    private void collect(ChannelHandlerContext ctx, Object msg) {
+        boolean last = msg == null || msg instanceof LastHttpContent;
+        if (msg instanceof HttpContent content) {
+            if (body.readableBytes() <= 8 * 1024) {
+                body.writeBytes(content.content(), Math.min(content.content().readableBytes(), 8 * 1024 + 1 - body.readableBytes()));
+            }
+            content.release();
+        } else if (msg != null) {
+            ReferenceCountUtil.release(msg);
+        }
+        if (!last) {
+            return;
+        }
+        inboundDone = true;
+        byte[] bytes = new byte[body.readableBytes()];
+        body.readBytes(bytes);
+        body.release();
+        body = null;
+        decideElsewhere(ctx, new NettyRequestView(current, ctx.channel(), bytes));
+    }
+
+    private void decideElsewhere(ChannelHandlerContext ctx, NettyRequestView view) {
+        state = State.DECIDING;
+        ctx.channel().config().setAutoRead(false);
+        try {
+            blocking.execute(() -> {
+                Outcome outcome;
+                try {
+                    outcome = portcullis.handle(view);
+                } catch (RuntimeException e) {
+                    outcome = null;
+                }
+                Outcome decided = outcome;
+                ctx.executor().execute(() -> {
+                    if (decided == null) {
+                        fail(ctx, "the pipeline failed");
+                    } else {
+                        apply(ctx, decided);
+                    }
+                    drain(ctx);
+                });
+            });
+        } catch (RejectedExecutionException e) {
+            fail(ctx, "too busy to decide");
+        }
+    }
+
+    private void fail(ChannelHandlerContext ctx, String why) {
+        byte[] json = ("{\"error\":\"unavailable\",\"message\":\"" + why + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        apply(ctx, new Outcome.Respond(503, Map.of(), "application/json; charset=utf-8", json, java.time.Duration.ZERO));
+    }
+
+    private void apply(ChannelHandlerContext ctx, Outcome outcome) {
+        if (outcome instanceof Outcome.Proceed proceed) {
+            ctx.channel().attr(IDENTITY).set(proceed.identity());
+            ctx.channel().attr(DENIED_MOUNTS).set(proceed.deniedMountSources());
+            responseHeaders = proceed.responseHeaders();
+            state = inboundDone ? State.AWAITING_RESPONSE : State.FORWARDING;
+            ctx.fireChannelRead(current);
+            return;
+        }
+        Outcome.Respond r = (Outcome.Respond) outcome;
+        ByteBuf content = current.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body());
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), content);
+        r.headers().forEach((k, v) -> response.headers().set(k, v));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        if (HttpUtil.is100ContinueExpected(current) && !inboundDone) {
+            closeAfterResponse = true; // the client may withhold its body; we cannot tell where the next request starts
+        }
+        ReferenceCountUtil.release(current);
+        state = inboundDone ? State.AWAITING_RESPONSE : State.DISCARDING;
+        respond(ctx, response, r.delay().toMillis());
+    }
+
+    private void respond(ChannelHandlerContext ctx, FullHttpResponse response, long delayMillis) {
+        if (closeAfterResponse) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (current.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        // written from this handler, so it does not pass through our own write(): mark it done here
+        Runnable write = () -> ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            if (closeAfterResponse) {
+                f.channel().close();
+            }
+            outboundDone = true;
+            maybeReady(ctx);
+            drain(ctx);
+        });
+        if (delayMillis > 0) {
+            ctx.executor().schedule(write, delayMillis, TimeUnit.MILLISECONDS);
+        } else {
+            write.run();
+        }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
+        if (msg instanceof HttpResponse response && !interim && !responseHeaders.isEmpty()) {
+            responseHeaders.forEach((k, v) -> {
+                if (!response.headers().contains(k)) {
+                    response.headers().set(k, v);
+                }
+            });
+        }
+        if (msg instanceof LastHttpContent && !interim) {
+            promise.addListener(f -> ctx.executor().execute(() -> {
+                outboundDone = true;
+                maybeReady(ctx);
+                drain(ctx);
+            }));
+        }
+        ctx.write(msg, promise);
+    }
+
+    private void maybeReady(ChannelHandlerContext ctx) {
+        if (state == State.AWAITING_RESPONSE && inboundDone && outboundDone) {
+            state = State.READY;
+            current = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        while (!queue.isEmpty()) {
+            ReferenceCountUtil.release(queue.poll());
+        }
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+        super.channelInactive(ctx);
+    }
+}

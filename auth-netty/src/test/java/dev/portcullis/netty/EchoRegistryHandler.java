@@ -1,0 +1,81 @@
+package dev.portcullis.netty;
+
+import dev.portcullis.auth.Identity;
+import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.conformance.HttpConformanceSuite;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The conformance suite's application on Netty: echoes who Portcullis let through, and the byte
+ * count and SHA-256 of the body it received (for streaming tests). Works with or without an
+ * aggregator in front of it.
+ */
+final class EchoRegistryHandler extends SimpleChannelInboundHandler<HttpObject> {
+    private final Portcullis portcullis;
+    private HttpRequest request;
+    private MessageDigest digest;
+    private long bytes;
+
+    EchoRegistryHandler(Portcullis portcullis) {
+        this.portcullis = portcullis;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) throws Exception {
+        if (msg instanceof HttpRequest r) {
+            request = r;
+            digest = MessageDigest.getInstance("SHA-256");
+            bytes = 0;
+        }
+        if (msg instanceof HttpContent content) {
+            bytes += content.content().readableBytes();
+            digest.update(content.content().nioBuffer());
+        }
+        if (!(msg instanceof LastHttpContent)) {
+            return;
+        }
+        Identity identity = ctx.channel().attr(PortcullisHttpHandler.IDENTITY).get();
+        String body;
+        if (request.uri().startsWith("/v2/_catalog")) {
+            body = "{\"repositories\":[" + String.join(",", portcullis.filterCatalog(identity, HttpConformanceSuite.CATALOG).stream()
+                    .map(r -> "\"" + r + "\"").toList()) + "]}";
+        } else if (request.uri().startsWith("/upload")) {
+            body = "bytes=" + bytes + " sha256=" + HexFormat.of().formatHex(digest.digest());
+        } else {
+            Set<String> denied = ctx.channel().attr(PortcullisHttpHandler.DENIED_MOUNTS).get();
+            body = "user=" + (identity == null ? "anonymous" : identity.name()) + " mountsDenied="
+                    + String.join(",", new TreeSet<>(denied == null ? Set.of() : denied));
+        }
+        HttpResponseStatus status = switch (request.method().name()) {
+            case "PUT", "POST" -> HttpResponseStatus.CREATED;
+            case "PATCH", "DELETE" -> HttpResponseStatus.ACCEPTED;
+            default -> HttpResponseStatus.OK;
+        };
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        }
+    }
+}

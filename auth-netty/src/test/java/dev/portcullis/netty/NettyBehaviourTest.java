@@ -1,0 +1,214 @@
+package dev.portcullis.netty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.Argon2Hasher;
+import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
+import dev.portcullis.policy.AccessPolicy;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What only an event-loop server can get wrong: streaming, 100-continue, pipelining, identities across requests, blocking. */
+class NettyBehaviourTest {
+    static {
+        LeakRecorder.install();
+    }
+
+    private ApiKeyService keys;
+    private String ciKey;
+    private NettyServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        keys = ApiKeyService.builder(new InMemoryApiKeyStore()).hasher(new Argon2Hasher(256, 1, 1)).build();
+        ciKey = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "", List.of(), null, "test")).token();
+        Portcullis portcullis = Portcullis.builder().policy(AccessPolicy.parse("""
+                repo "**" {
+                  anonymous: read
+                  group artifact-workloads: read, create
+                }
+                """)).apiKeys(keys).existence((repo, tag) -> false).listener(e -> { }).build();
+        server = new NettyServer(portcullis, false);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        keys.close();
+    }
+
+    @AfterAll
+    static void noBufferLeaked() {
+        assertThat(LeakRecorder.leaksAfterCollection()).isEmpty();
+    }
+
+    private String basicCi() {
+        return "Basic " + Base64.getEncoder().encodeToString(("ci:" + ciKey).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Reads one HTTP/1.1 response with a Content-Length body from the stream. */
+    private static String readResponse(InputStream in) throws Exception {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IllegalStateException("connection closed after: " + head);
+            }
+            head.write(b);
+        }
+        String headers = head.toString(StandardCharsets.ISO_8859_1);
+        int length = 0;
+        for (String line : headers.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return headers.split("\r\n")[0] + " | " + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theEventLoopIsWatchedForBlockingCalls() {
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            assertThatThrownBy(() -> group.submit(() -> {
+                Thread.sleep(1);
+                return null;
+            }).get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(reactor.blockhound.BlockingOperationError.class);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aDeniedLargeChunkedUploadIsAnsweredAtOnceDiscardedAndTheConnectionReused() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT /v2/team/app/blobs/uploads/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 401 Unauthorized | {\"errors\":[{\"code\":\"UNAUTHORIZED\"");
+            byte[] chunk = new byte[1 << 20];
+            new Random(1).nextBytes(chunk);
+            for (int i = 0; i < 50; i++) { // 50 MiB the server must read past, not keep
+                out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(chunk);
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            out.write("0\r\n\r\nGET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=anonymous mountsDenied=");
+        }
+    }
+
+    @Test
+    void anAllowedUploadReachesTheApplicationIntact() throws Exception {
+        byte[] blob = new byte[3 * (1 << 20) + 17];
+        new Random(2).nextBytes(blob);
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/upload/blob")).PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(201);
+        assertThat(r.body()).isEqualTo("bytes=" + blob.length + " sha256=" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob)));
+    }
+
+    @Test
+    void expectContinueIsAnsweredOnlyAfterTheDecisionAndADeniedClientNeverSendsItsBody() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT /v2/team/app/blobs/uploads/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\nExpect: 100-continue\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = readResponse(in);
+            assertThat(response).startsWith("HTTP/1.1 401 Unauthorized");
+            assertThat(in.read()).as("the connection is closed: the body was never sent").isEqualTo(-1);
+        }
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT /v2/team/app/blobs/uploads/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nAuthorization: "
+                    + basicCi() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 100 Continue");
+            out.write("hello".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            assertThat(readResponse(in)).isEqualTo("HTTP/1.1 201 Created | user=ci mountsDenied=");
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrderEachWithItsOwnIdentity() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            String pipelined = "PUT /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nAuthorization: " + basicCi() + "\r\n\r\n"
+                    + "PUT /v2/team/app/manifests/v2 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                    + "GET /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\nAuthorization: " + basicCi() + "\r\n\r\n";
+            socket.getOutputStream().write(pipelined.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            assertThat(readResponse(in)).isEqualTo("HTTP/1.1 201 Created | user=ci mountsDenied=");
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 401 Unauthorized");
+            assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=anonymous mountsDenied=");
+            assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=ci mountsDenied=");
+        }
+    }
+
+    @Test
+    void manyConnectionsWithMixedIdentitiesEachSeeOnlyTheirOwn() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Integer>> results = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            boolean asCi = t % 2 == 0;
+            results.add(pool.submit(() -> {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                int ok = 0;
+                for (int i = 0; i < 40; i++) {
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v2/team/app/manifests/t" + i));
+                    if (asCi) {
+                        b.header("Authorization", basicCi()).PUT(HttpRequest.BodyPublishers.ofString("m"));
+                    }
+                    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(r.body()).isEqualTo(asCi ? "user=ci mountsDenied=" : "user=anonymous mountsDenied=");
+                    ok++;
+                }
+                return ok;
+            }));
+        }
+        int total = 0;
+        for (Future<Integer> f : results) {
+            total += f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(total).isEqualTo(8 * 40);
+    }
+}
