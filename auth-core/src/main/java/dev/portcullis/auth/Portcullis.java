@@ -210,7 +210,8 @@ public final class Portcullis implements AutoCloseable {
             limiter.recordFailure(ctx.client);
             return new Authentication(null, unauthorized(ctx, m.why(), true));
         }
-        boolean cached = verifiedRecently(credentials);
+        Optional<KeyVerification> cachedKey = cachedKey(credentials);
+        boolean cached = cachedKey.isPresent() || verifiedRecently(credentials);
         if (!cached) {
             mayBlock(ctx);
         }
@@ -221,7 +222,7 @@ public final class Portcullis implements AutoCloseable {
         }
         if (credentials instanceof Credentials.Basic basic) {
             if (apiKeys != null && basic.password().startsWith(apiKeys.prefix())) {
-                return apiKey(ctx, basic.password(), basic.user());
+                return apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(basic.password())), basic.user());
             }
             if (htpasswd != null) {
                 mayBlock(ctx); // htpasswd checks the file for changes
@@ -241,24 +242,28 @@ public final class Portcullis implements AutoCloseable {
         }
         Credentials.Bearer bearer = (Credentials.Bearer) credentials;
         if (apiKeys != null && bearer.token().startsWith(apiKeys.prefix())) {
-            return apiKey(ctx, bearer.token(), null);
+            return apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(bearer.token())), null);
         }
         return failed(ctx, "the bearer token is not an API key of this registry");
     }
 
-    /** Whether the credentials are in a verified cache: then nothing below blocks, and the limiter lets them through. */
-    private boolean verifiedRecently(Credentials credentials) {
-        if (credentials instanceof Credentials.Basic b) {
-            if (apiKeys != null && b.password().startsWith(apiKeys.prefix())) {
-                return apiKeys.verifiedRecently(b.password());
-            }
-            return htpasswd != null && htpasswd.verifiedRecently(b.user(), b.password());
+    /** An API key's cached verification, if the credentials are one and it is cached. */
+    private Optional<KeyVerification> cachedKey(Credentials credentials) {
+        if (apiKeys == null) {
+            return Optional.empty();
         }
-        return credentials instanceof Credentials.Bearer t && apiKeys != null && apiKeys.verifiedRecently(t.token());
+        String token = credentials instanceof Credentials.Basic b ? b.password()
+                : credentials instanceof Credentials.Bearer t ? t.token() : null;
+        return token != null && token.startsWith(apiKeys.prefix()) ? apiKeys.verifyCached(token) : Optional.empty();
     }
 
-    private Authentication apiKey(RequestContext ctx, String token, String basicUser) {
-        KeyVerification v = apiKeys.verify(token);
+    /** Whether htpasswd credentials were verified lately: then the limiter lets them through. */
+    private boolean verifiedRecently(Credentials credentials) {
+        return credentials instanceof Credentials.Basic b && htpasswd != null && (apiKeys == null || !b.password().startsWith(apiKeys.prefix()))
+                && htpasswd.verifiedRecently(b.user(), b.password());
+    }
+
+    private Authentication apiKey(RequestContext ctx, KeyVerification v, String basicUser) {
         if (v instanceof KeyVerification.Valid valid) {
             if (basicUser != null && !basicUser.equals(valid.key().owner())) {
                 return failed(ctx, "API key " + valid.key().id() + " belongs to another user than '" + basicUser + "'");

@@ -71,6 +71,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private final String endpointPrefix;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private State state = State.READY;
+    private boolean draining;
     private HttpRequest current;
     private ByteBuf body;
     private boolean inboundDone;
@@ -98,8 +99,23 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         drain(ctx);
     }
 
-    /** Processes queued messages as far as the state allows. */
+    /**
+     * Processes queued messages as far as the state allows. Not re-entrant: a response completing
+     * synchronously inside a call below just lets the running loop go on.
+     */
     private void drain(ChannelHandlerContext ctx) {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            drainQueue(ctx);
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void drainQueue(ChannelHandlerContext ctx) {
         while (!queue.isEmpty()) {
             Object msg = queue.peek();
             switch (state) {
@@ -117,12 +133,13 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
                 }
                 case FORWARDING -> {
                     queue.poll();
-                    ctx.fireChannelRead(msg);
                     if (msg instanceof LastHttpContent) {
+                        // before passing it on: the application may answer (and complete) inside the call
                         inboundDone = true;
                         state = State.AWAITING_RESPONSE;
-                        maybeReady(ctx);
                     }
+                    ctx.fireChannelRead(msg);
+                    maybeReady(ctx);
                 }
                 case DISCARDING -> {
                     queue.poll();
@@ -259,9 +276,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             if (closeAfterResponse) {
                 f.channel().close();
             }
-            outboundDone = true;
-            maybeReady(ctx);
-            drain(ctx);
+            responseWritten(ctx);
         });
         if (delayMillis > 0) {
             ctx.executor().schedule(write, delayMillis, TimeUnit.MILLISECONDS);
@@ -281,13 +296,21 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             });
         }
         if (msg instanceof LastHttpContent && !interim) {
-            promise.addListener(f -> ctx.executor().execute(() -> {
-                outboundDone = true;
-                maybeReady(ctx);
-                drain(ctx);
-            }));
+            promise.addListener(f -> {
+                if (ctx.executor().inEventLoop()) {
+                    responseWritten(ctx);
+                } else {
+                    ctx.executor().execute(() -> responseWritten(ctx));
+                }
+            });
         }
         ctx.write(msg, promise);
+    }
+
+    private void responseWritten(ChannelHandlerContext ctx) {
+        outboundDone = true;
+        maybeReady(ctx);
+        drain(ctx);
     }
 
     private void maybeReady(ChannelHandlerContext ctx) {

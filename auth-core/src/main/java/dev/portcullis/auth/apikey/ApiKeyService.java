@@ -210,9 +210,26 @@ public final class ApiKeyService implements AutoCloseable {
         return format.prefix();
     }
 
-    /** Whether this exact token is in the verified cache (no store access, no hashing). */
-    public boolean verifiedRecently(String presented) {
-        return format.parse(presented).isPresent() && verified.getIfPresent(sha256(presented)) != null;
+    /**
+     * The verification of a token in the verified cache, or empty when it is not cached (or the
+     * event feed is stale): no store access, no hashing, never blocks. An expired key is rejected.
+     */
+    public Optional<KeyVerification> verifyCached(String presented) {
+        if (format.parse(presented).isEmpty()) {
+            return Optional.empty();
+        }
+        String digest = sha256(presented);
+        Verified hit = verified.getIfPresent(digest);
+        if (hit == null || System.nanoTime() - lastEventPoll.get() >= staleAfterNanos) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        if (hit.key().isExpired(now)) {
+            verified.invalidate(digest);
+            return Optional.of(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
+        }
+        pendingLastUsed.put(hit.key().id(), now);
+        return Optional.of(new KeyVerification.Valid(hit.key(), hit.groups()));
     }
 
     /** Checks a presented token (the Basic-auth password or the Bearer token). Never throws for a bad token. */

@@ -1,0 +1,135 @@
+package dev.portcullis.bench;
+
+import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
+import dev.portcullis.netty.PortcullisHttpHandler;
+import dev.portcullis.policy.AccessPolicy;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Netty "hello" server for load tests (issue #7): the same application with or without
+ * Portcullis in front. {@code java -cp benchmarks.jar dev.portcullis.bench.NettyHelloServer plain|portcullis [port]}
+ * prints {@code listening on PORT} and, with Portcullis, {@code key TOKEN} for a cached-key run.
+ */
+public final class NettyHelloServer implements AutoCloseable {
+    private static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.UTF_8);
+
+    private final EventLoopGroup group;
+    private final ThreadPoolExecutor blocking = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000));
+    private final Channel channel;
+    private final ApiKeyService keys;
+    final String token;
+
+    public NettyHelloServer(boolean withPortcullis, int port, int eventLoopThreads) throws InterruptedException {
+        group = new MultiThreadIoEventLoopGroup(eventLoopThreads, NioIoHandler.newFactory());
+        Portcullis portcullis = null;
+        if (withPortcullis) {
+            keys = ApiKeyService.builder(new InMemoryApiKeyStore()).build();
+            token = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "bench", List.of(), null, "bench")).token();
+            portcullis = Portcullis.builder().policy(AccessPolicy.parse("""
+                    repo "**" {
+                      anonymous: read
+                      group artifact-workloads: read, create
+                    }
+                    """)).apiKeys(keys).listener(e -> { }).build();
+        } else {
+            keys = null;
+            token = null;
+        }
+        Portcullis p = portcullis;
+        channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        if (p != null) {
+                            ch.pipeline().addLast(new PortcullisHttpHandler(p, blocking));
+                        }
+                        ch.pipeline().addLast(new Hello());
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    public String token() {
+        return token;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        channel.close().sync();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        blocking.shutdownNow();
+        if (keys != null) {
+            keys.close();
+        }
+    }
+
+    /** The application: 200 "hello" to everything, keep-alive as the client asks. */
+    private static final class Hello extends SimpleChannelInboundHandler<HttpObject> {
+        private boolean keepAlive;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (msg instanceof HttpRequest request) {
+                keepAlive = HttpUtil.isKeepAlive(request);
+            }
+            if (msg instanceof LastHttpContent) {
+                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(HELLO));
+                response.headers().set(HttpHeaderNames.CONTENT_LENGTH, HELLO.length);
+                HttpUtil.setKeepAlive(response, keepAlive);
+                var written = ctx.writeAndFlush(response);
+                if (!keepAlive) {
+                    written.addListener(ChannelFutureListener.CLOSE);
+                }
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1 || !(args[0].equals("plain") || args[0].equals("portcullis"))) {
+            System.err.println("usage: NettyHelloServer plain|portcullis [port] [event-loop-threads]");
+            System.exit(2);
+        }
+        int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        NettyHelloServer server = new NettyHelloServer(args[0].equals("portcullis"), port, threads);
+        System.out.println("listening on " + server.port());
+        if (server.token() != null) {
+            System.out.println("key " + server.token());
+        }
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,37 @@
+package dev.portcullis.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.bench.NettyHelloServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+/** The load-test server starts in both modes and answers as the wrk runs expect. */
+class NettyHelloServerSmokeTest {
+    private static int status(int port, String authorization, String method) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/team/app/manifests/latest"))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void bothModesServe() throws Exception {
+        try (NettyHelloServer plain = new NettyHelloServer(false, 0, 1)) {
+            assertThat(status(plain.port(), null, "PUT")).isEqualTo(200);
+        }
+        try (NettyHelloServer guarded = new NettyHelloServer(true, 0, 1)) {
+            String basic = "Basic " + Base64.getEncoder().encodeToString(("ci:" + guarded.token()).getBytes(StandardCharsets.UTF_8));
+            assertThat(status(guarded.port(), null, "GET")).isEqualTo(200);
+            assertThat(status(guarded.port(), null, "PUT")).isEqualTo(401);
+            assertThat(status(guarded.port(), basic, "GET")).isEqualTo(200);
+        }
+    }
+}
