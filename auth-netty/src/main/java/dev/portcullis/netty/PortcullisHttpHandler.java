@@ -64,6 +64,8 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     public static final AttributeKey<Identity> IDENTITY = AttributeKey.valueOf("dev.portcullis.identity");
     public static final AttributeKey<Set<String>> DENIED_MOUNTS = AttributeKey.valueOf("dev.portcullis.deniedMountSources");
 
+    private static final byte[] EMPTY = new byte[0];
+
     private enum State { READY, COLLECTING, DECIDING, FORWARDING, DISCARDING, AWAITING_RESPONSE }
 
     private final Portcullis portcullis;
@@ -172,8 +174,9 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         responseHeaders = Map.of();
         ctx.channel().attr(IDENTITY).set(null);
         ctx.channel().attr(DENIED_MOUNTS).set(Set.of());
-        String path = new NettyRequestView(request, ctx.channel(), new byte[0]).rawPath();
-        if (path.equals(endpointPrefix + "/apikey") || path.startsWith(endpointPrefix + "/apikey/")) {
+        NettyRequestView view = new NettyRequestView(request, ctx.channel(), EMPTY);
+        String path = view.rawPath();
+        if (path.startsWith(endpointPrefix) && (path.equals(endpointPrefix + "/apikey") || path.startsWith(endpointPrefix + "/apikey/"))) {
             body = ctx.alloc().buffer();
             state = State.COLLECTING;
             if (inboundDone) {
@@ -181,7 +184,6 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             }
             return;
         }
-        NettyRequestView view = new NettyRequestView(request, ctx.channel(), new byte[0]);
         var quick = portcullis.handleWithoutBlocking(view);
         if (quick.isPresent()) {
             apply(ctx, quick.get());

@@ -3,8 +3,6 @@ package dev.portcullis.auth.routes;
 import dev.portcullis.policy.Action;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * zot's mapping of OCI distribution-spec requests to repository actions. Names may contain
@@ -27,10 +25,6 @@ import java.util.regex.Pattern;
 public final class OciDistributionRoutes implements RouteResolver {
     public static final OciDistributionRoutes INSTANCE = new OciDistributionRoutes("/metrics");
 
-    /** The OCI distribution-spec repository name grammar. */
-    private static final Pattern NAME = Pattern.compile("[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
-    private static final Pattern ROUTE = Pattern.compile("/v2/(?<name>.+)/(?:manifests/(?<reference>[^/]+)|blobs/uploads/?(?<upload>[^/]*)"
-            + "|blobs/(?<digest>[^/]+)|(?<tags>tags/list)|referrers/(?<referrer>[^/]+))");
 
     private final String metricsPath;
 
@@ -58,36 +52,119 @@ public final class OciDistributionRoutes implements RouteResolver {
         if (path.equals("/v2/_catalog")) {
             return isRead(method) ? new Route.Catalog() : notAllowed(method, path);
         }
-        Matcher m = ROUTE.matcher(path);
-        if (!m.matches()) {
+        Parsed m = parse(path);
+        if (m == null) {
             return new Route.Rejected(404, "NOT_FOUND", "no registry route " + path);
         }
-        String name = m.group("name");
-        if (!NAME.matcher(name).matches()) {
+        String name = m.name;
+        if (!isValidName(name)) {
             return new Route.Rejected(400, "NAME_INVALID", "'" + name + "' is not a valid repository name");
         }
-        if (m.group("reference") != null) {
-            return manifests(method, name, m.group("reference"), target);
-        }
-        if (m.group("upload") != null) {
-            return switch (method) {
+        return switch (m.kind) {
+            case MANIFEST -> manifests(method, name, m.rest, target);
+            case UPLOAD -> switch (method) {
                 case "GET", "HEAD" -> requires(name, Action.READ);
                 case "DELETE" -> requires(name, Action.DELETE);
                 case "POST", "PATCH", "PUT" -> upload(name, target);
                 default -> notAllowed(method, path);
             };
-        }
-        if (m.group("digest") != null) {
-            if (m.group("digest").equals("uploads") && method.equals("POST")) {
-                return upload(name, target);
+            case BLOB -> {
+                if (m.rest.equals("uploads") && method.equals("POST")) {
+                    yield upload(name, target);
+                }
+                yield switch (method) {
+                    case "GET", "HEAD" -> requires(name, Action.READ);
+                    case "DELETE" -> requires(name, Action.DELETE);
+                    default -> notAllowed(method, path);
+                };
             }
-            return switch (method) {
-                case "GET", "HEAD" -> requires(name, Action.READ);
-                case "DELETE" -> requires(name, Action.DELETE);
-                default -> notAllowed(method, path);
-            };
+            case TAGS, REFERRERS -> isRead(method) ? requires(name, Action.READ) : notAllowed(method, path);
+        };
+    }
+
+    private enum Kind { MANIFEST, UPLOAD, BLOB, TAGS, REFERRERS }
+
+    private record Parsed(String name, Kind kind, String rest) {
+    }
+
+    /**
+     * Parses {@code /v2/NAME/(manifests/REF | blobs/uploads/[ID] | blobs/DIGEST | tags/list | referrers/DIGEST)}
+     * from the right, so that the name is as long as possible (as the greedy pattern in the spec).
+     */
+    private static Parsed parse(String path) {
+        String p = path.substring(4); // after "/v2/"
+        if (p.endsWith("/tags/list")) {
+            return named(p.substring(0, p.length() - "/tags/list".length()), Kind.TAGS, "");
         }
-        return isRead(method) ? requires(name, Action.READ) : notAllowed(method, path);
+        int lastSlash = p.lastIndexOf('/');
+        if (lastSlash <= 0) {
+            return null;
+        }
+        String last = p.substring(lastSlash + 1);
+        String head = p.substring(0, lastSlash);
+        if (head.endsWith("/blobs/uploads")) {
+            return named(head.substring(0, head.length() - "/blobs/uploads".length()), Kind.UPLOAD, last);
+        }
+        if (last.isEmpty()) {
+            return null;
+        }
+        if (head.endsWith("/manifests")) {
+            return named(head.substring(0, head.length() - "/manifests".length()), Kind.MANIFEST, last);
+        }
+        if (head.endsWith("/blobs")) {
+            return named(head.substring(0, head.length() - "/blobs".length()), Kind.BLOB, last);
+        }
+        if (head.endsWith("/referrers")) {
+            return named(head.substring(0, head.length() - "/referrers".length()), Kind.REFERRERS, last);
+        }
+        return null;
+    }
+
+    private static Parsed named(String name, Kind kind, String rest) {
+        return name.isEmpty() ? null : new Parsed(name, kind, rest);
+    }
+
+    /** The OCI distribution-spec name grammar, {@code [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/…)*}, without a regex. */
+    static boolean isValidName(String name) {
+        int i = 0;
+        int n = name.length();
+        while (true) {
+            // a path component: alphanumerics, separated by '.', '_', '__' or any run of '-'
+            if (i >= n || !alnum(name.charAt(i))) {
+                return false;
+            }
+            while (i < n && alnum(name.charAt(i))) {
+                i++;
+            }
+            while (i < n && name.charAt(i) != '/') {
+                char c = name.charAt(i);
+                if (c == '.') {
+                    i++;
+                } else if (c == '_') {
+                    i += (i + 1 < n && name.charAt(i + 1) == '_') ? 2 : 1;
+                } else if (c == '-') {
+                    while (i < n && name.charAt(i) == '-') {
+                        i++;
+                    }
+                } else {
+                    return false;
+                }
+                if (i >= n || !alnum(name.charAt(i))) {
+                    return false;
+                }
+                while (i < n && alnum(name.charAt(i))) {
+                    i++;
+                }
+            }
+            if (i >= n) {
+                return true;
+            }
+            i++; // '/'
+        }
+    }
+
+    private static boolean alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 
     private static Route manifests(String method, String name, String reference, RequestTarget target) {
@@ -116,7 +193,7 @@ public final class OciDistributionRoutes implements RouteResolver {
         List<String> from = target.parameters("from");
         if (!target.parameters("mount").isEmpty() && !from.isEmpty()) {
             String source = from.get(0);
-            if (!NAME.matcher(source).matches()) {
+            if (!isValidName(source)) {
                 return new Route.Rejected(400, "NAME_INVALID", "'" + source + "' is not a valid repository name");
             }
             checks.add(new Route.MountsFrom(source));

@@ -34,33 +34,56 @@ public final class RequestPaths {
         if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return new Checked(null, "the path must start with '/'");
         }
-        String lower = rawPath.toLowerCase(Locale.ROOT);
-        if (lower.contains("%2f") || lower.contains("%5c") || rawPath.indexOf('\\') >= 0) {
-            return new Checked(null, "encoded '/' or any '\\' in the path is ambiguous");
+        boolean encoded = false;
+        for (int i = 0; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            if (c == '\\') {
+                return new Checked(null, "encoded '/' or any '\\' in the path is ambiguous");
+            }
+            if (c == ';') {
+                return new Checked(null, "';' path parameters are not accepted");
+            }
+            if (c == '%') {
+                encoded = true;
+                if (i + 2 < rawPath.length()) {
+                    char h = rawPath.charAt(i + 1);
+                    char l = Character.toLowerCase(rawPath.charAt(i + 2));
+                    if ((h == '2' && l == 'f') || (h == '5' && l == 'c')) {
+                        return new Checked(null, "encoded '/' or any '\\' in the path is ambiguous");
+                    }
+                    if (h == '3' && l == 'b') {
+                        return new Checked(null, "';' path parameters are not accepted");
+                    }
+                }
+            }
         }
-        if (rawPath.indexOf(';') >= 0 || lower.contains("%3b")) {
-            return new Checked(null, "';' path parameters are not accepted");
+        String path = rawPath;
+        if (encoded) {
+            Optional<String> decoded = decode(rawPath);
+            if (decoded.isEmpty()) {
+                return new Checked(null, "invalid percent-encoding or UTF-8 in the path");
+            }
+            path = decoded.get();
         }
-        Optional<String> decoded = decode(rawPath);
-        if (decoded.isEmpty()) {
-            return new Checked(null, "invalid percent-encoding or UTF-8 in the path");
-        }
-        String path = decoded.get();
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
+        // one pass over the decoded path: control characters, '.'/'..' segments, empty segments
+        int segmentStart = 1;
+        for (int i = 1; i <= path.length(); i++) {
+            char c = i < path.length() ? path.charAt(i) : '/';
             if (c < 0x20 || c == 0x7f) {
                 return new Checked(null, "control characters (NUL, CR, LF…) in the path are not accepted");
             }
-        }
-        String[] segments = path.substring(1).split("/", -1);
-        for (int i = 0; i < segments.length; i++) {
-            String s = segments[i];
-            if (s.equals(".") || s.equals("..")) {
+            if (c != '/') {
+                continue;
+            }
+            int length = i - segmentStart;
+            if ((length == 1 && path.charAt(segmentStart) == '.')
+                    || (length == 2 && path.charAt(segmentStart) == '.' && path.charAt(segmentStart + 1) == '.')) {
                 return new Checked(null, "'.' and '..' segments are not accepted");
             }
-            if (s.isEmpty() && i < segments.length - 1) {
+            if (length == 0 && i < path.length()) {
                 return new Checked(null, "empty path segments ('//') are not accepted");
             }
+            segmentStart = i + 1;
         }
         return new Checked(path, null);
     }

@@ -129,4 +129,15 @@ class RoutesTest {
                 .isEqualTo(new Route.Rejected(404, "NOT_FOUND", "/files/a/b does not match /files/{repo}"));
         assertThatThrownBy(() -> PathRoutes.of("/maven/{repo}/{x}")).hasMessageContaining("must be literal segments, then {repo}");
     }
+
+    /** The spec's grammar as a regular expression: the reference for the hand-written validator. */
+    private static final java.util.regex.Pattern OCI_NAME = java.util.regex.Pattern.compile(
+            "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
+
+    @ParameterizedTest(name = "[{index}] \"{0}\"")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"a", "a.b", "a__b", "a---b", "a/b/c", "a-b.c_d/e0", "library/alpine",
+        "A", "a..b", "a___b", "a_.b", "-a", "a-", "a/", "/a", "a//b", "a.", "_a", "a b", "a/B", "ä", "", "a/-b", "0", "a__b__c-d"})
+    void theNameValidatorFollowsTheSpecGrammar(String name) {
+        assertThat(OciDistributionRoutes.isValidName(name)).isEqualTo(OCI_NAME.matcher(name).matches());
+    }
 }
