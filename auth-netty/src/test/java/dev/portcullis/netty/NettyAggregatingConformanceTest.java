@@ -1,32 +1,9 @@
 package dev.portcullis.netty;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.portcullis.auth.Portcullis;
-import dev.portcullis.auth.conformance.HttpConformanceSuite;
-import org.junit.jupiter.api.AfterAll;
-
-/** The conformance suite, unchanged, on a real Netty server behind which an HttpObjectAggregator collects each request. */
-class NettyAggregatingConformanceTest extends HttpConformanceSuite {
-    static {
-        LeakRecorder.install();
-    }
-
-    private NettyServer server;
-
+/** The conformance suite on Netty with an HttpObjectAggregator collecting each request behind the handler. */
+class NettyAggregatingConformanceTest extends NettyConformanceTest {
     @Override
-    protected int start(Portcullis portcullis) throws Exception {
-        server = new NettyServer(portcullis, true);
-        return server.port();
-    }
-
-    @Override
-    protected void stop() throws Exception {
-        server.close();
-    }
-
-    @AfterAll
-    static void noBufferLeaked() {
-        assertThat(LeakRecorder.leaksAfterCollection()).isEmpty();
+    boolean aggregate() {
+        return true;
     }
 }

@@ -14,9 +14,14 @@ class NettyConformanceTest extends HttpConformanceSuite {
 
     private NettyServer server;
 
+    /** Whether an HttpObjectAggregator sits behind the handler. */
+    boolean aggregate() {
+        return false;
+    }
+
     @Override
     protected int start(Portcullis portcullis) throws Exception {
-        server = new NettyServer(portcullis, false);
+        server = new NettyServer(portcullis, aggregate());
         return server.port();
     }
 
