@@ -173,6 +173,17 @@ public abstract class HttpConformanceSuite {
     }
 
     @Test
+    void theHtpasswdFileIsReReadWhenItChanges() throws Exception {
+        assertUnauthorized(get("/v2/infra/dns/manifests/latest", basic("carol", "carol-password")));
+        Files.writeString(htpasswd, Files.readString(htpasswd) + "carol:"
+                + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(4, "carol-password".toCharArray()) + "\n");
+        assertThat(get("/v2/infra/dns/manifests/latest", basic("carol", "carol-password")).status())
+                .as("carol is now an authenticated user without rights on infra/**").isEqualTo(403);
+        Files.writeString(htpasswd, Files.readString(htpasswd).replaceAll("(?m)^ops:.*\n", ""));
+        assertUnauthorized(get("/v2/infra/dns/manifests/latest", basic("ops", "ops-password")));
+    }
+
+    @Test
     void aWrongPasswordIsNeverAnonymous() throws Exception {
         assertUnauthorized(get("/v2/team/app/manifests/latest", basic("ops", "wrong")));
         assertUnauthorized(get("/v2/team/app/manifests/latest", basic("nobody", "x")));
