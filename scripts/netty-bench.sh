@@ -1,43 +1,49 @@
 #!/usr/bin/env bash
-# Netty hello server without and with Portcullis, under wrk (issue #7). Prints requests/s and ratios.
-# Usage: scripts/netty-bench.sh [duration-seconds] [connections]
+# Netty hello server without and with Portcullis, under wrk (issue #7). Both servers run side by
+# side; the modes are measured interleaved, several rounds, and the median of each is reported with
+# its ratio to the no-Portcullis median, so that drift of the shared machine hits every mode alike.
+# Usage: scripts/netty-bench.sh [seconds-per-run] [connections] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${1:-10}"
 connections="${2:-32}"
+rounds="${3:-5}"
 command -v wrk >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+command -v bc >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q bc; }
 [ -f benchmarks/target/benchmarks.jar ] || mvn -B -q install -DskipTests
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-start() { # mode -> sets PID, PORT, TOKEN
-  local log; log=$(mktemp)
-  java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.NettyHelloServer "$1" 0 1 > "$log" 2>&1 &
-  PID=$!
-  for _ in $(seq 1 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
-  PORT=$(awk '/listening on/ {print $3}' "$log"); TOKEN=$(awk '/^key / {print $2}' "$log")
+start() { # mode -> prints "port token"
+  java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.NettyHelloServer "$1" 0 1 > "$work/$1.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do grep -q "listening on" "$work/$1.log" && break; sleep 0.1; done
+  echo "$(awk '/listening on/ {print $3}' "$work/$1.log") $(awk '/^key / {print $2}' "$work/$1.log")"
 }
-run() { # label, extra wrk args...
-  local label="$1"; shift
-  wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "http://127.0.0.1:$PORT/v2/team/app/manifests/latest" > /tmp/wrk-$$.txt
-  local rps; rps=$(awk '/Requests\/sec/ {print $2}' /tmp/wrk-$$.txt)
-  local p50; p50=$(awk '$1=="50%" {print $2}' /tmp/wrk-$$.txt); local p99; p99=$(awk '$1=="99%" {print $2}' /tmp/wrk-$$.txt)
-  echo "$label $rps $p50 $p99"
+read -r plain_port _ <<< "$(start plain)"
+read -r guarded_port token <<< "$(start portcullis)"
+basic="Basic $(printf 'ci:%s' "$token" | base64 -w0)"
+path="/v2/team/app/manifests/latest"
+
+run() { # name port [wrk args...] -> appends "rps p50 p99" to $work/name
+  local name="$1" port="$2"; shift 2
+  wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "http://127.0.0.1:$port$path" > "$work/out.txt"
+  echo "$(awk '/Requests\/sec/ {print $2}' "$work/out.txt") $(awk '$1=="50%" {print $2}' "$work/out.txt") $(awk '$1=="99%" {print $2}' "$work/out.txt")" >> "$work/$name"
 }
+# warm-up: JIT, pools, and the key enters the verified cache
+wrk -t1 -c"$connections" -d3s "http://127.0.0.1:$plain_port$path" > /dev/null
+wrk -t1 -c"$connections" -d3s -H "Authorization: $basic" "http://127.0.0.1:$guarded_port$path" > /dev/null
+for _ in $(seq 1 "$rounds"); do
+  run no-portcullis "$plain_port"
+  run anonymous-read "$guarded_port"
+  run cached-api-key "$guarded_port" -H "Authorization: $basic"
+done
 
-start plain
-wrk -t1 -c"$connections" -d3s "http://127.0.0.1:$PORT/" > /dev/null   # warm-up
-base=$(run "no-portcullis")
-kill "$PID"; wait "$PID" 2>/dev/null || true
-
-start portcullis
-basic="Basic $(printf 'ci:%s' "$TOKEN" | base64 -w0)"
-wrk -t1 -c"$connections" -d3s -H "Authorization: $basic" "http://127.0.0.1:$PORT/v2/team/app/manifests/latest" > /dev/null   # warm-up, caches the key
-anon=$(run "anonymous-read")
-key=$(run "cached-api-key" -H "Authorization: $basic")
-kill "$PID"; wait "$PID" 2>/dev/null || true
-
-base_rps=$(echo "$base" | awk '{print $2}')
-printf '%-16s %12s %10s %10s %8s\n' mode requests/s p50 p99 ratio
-for line in "$base" "$anon" "$key"; do
-  set -- $line
-  printf '%-16s %12s %10s %10s %8.3f\n' "$1" "$2" "$3" "$4" "$(echo "$2 / $base_rps" | bc -l)"
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+base=$(awk '{print $1}' "$work/no-portcullis" | median)
+printf '%-16s %14s %8s   %s\n' mode "median req/s" ratio "runs (req/s p50 p99)"
+for mode in no-portcullis anonymous-read cached-api-key; do
+  m=$(awk '{print $1}' "$work/$mode" | median)
+  printf '%-16s %14.0f %8.3f   %s\n' "$mode" "$m" "$(echo "$m / $base" | bc -l)" "$(paste -sd'|' "$work/$mode")"
 done

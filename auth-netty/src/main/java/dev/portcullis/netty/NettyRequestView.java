@@ -13,11 +13,17 @@ final class NettyRequestView implements HttpRequestView {
     private final HttpRequest request;
     private final Channel channel;
     private final byte[] body;
+    private final String remoteAddress;
 
-    NettyRequestView(HttpRequest request, Channel channel, byte[] body) {
+    NettyRequestView(HttpRequest request, Channel channel, byte[] body, String remoteAddress) {
         this.request = request;
         this.channel = channel;
         this.body = body;
+        this.remoteAddress = remoteAddress;
+    }
+
+    static String format(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress() : String.valueOf(address);
     }
 
     @Override
@@ -46,8 +52,7 @@ final class NettyRequestView implements HttpRequestView {
 
     @Override
     public String remoteAddress() {
-        SocketAddress address = channel.remoteAddress();
-        return address instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress() : String.valueOf(address);
+        return remoteAddress;
     }
 
     @Override

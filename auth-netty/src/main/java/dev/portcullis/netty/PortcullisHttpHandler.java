@@ -74,6 +74,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private State state = State.READY;
     private boolean draining;
+    private String remoteAddress;
     private HttpRequest current;
     private ByteBuf body;
     private boolean inboundDone;
@@ -174,7 +175,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         responseHeaders = Map.of();
         ctx.channel().attr(IDENTITY).set(null);
         ctx.channel().attr(DENIED_MOUNTS).set(Set.of());
-        NettyRequestView view = new NettyRequestView(request, ctx.channel(), EMPTY);
+        NettyRequestView view = new NettyRequestView(request, ctx.channel(), EMPTY, remoteAddress(ctx));
         String path = view.rawPath();
         if (path.startsWith(endpointPrefix) && (path.equals(endpointPrefix + "/apikey") || path.startsWith(endpointPrefix + "/apikey/"))) {
             body = ctx.alloc().buffer();
@@ -190,6 +191,14 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         } else {
             decideElsewhere(ctx, view);
         }
+    }
+
+    /** The peer's address, formatted once per connection. */
+    private String remoteAddress(ChannelHandlerContext ctx) {
+        if (remoteAddress == null) {
+            remoteAddress = NettyRequestView.format(ctx.channel().remoteAddress());
+        }
+        return remoteAddress;
     }
 
     private void collect(ChannelHandlerContext ctx, Object msg) {
@@ -210,7 +219,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         body.readBytes(bytes);
         body.release();
         body = null;
-        decideElsewhere(ctx, new NettyRequestView(current, ctx.channel(), bytes));
+        decideElsewhere(ctx, new NettyRequestView(current, ctx.channel(), bytes, remoteAddress(ctx)));
     }
 
     private void decideElsewhere(ChannelHandlerContext ctx, NettyRequestView view) {
@@ -298,6 +307,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             });
         }
         if (msg instanceof LastHttpContent && !interim) {
+            promise = promise.unvoid(); // an application writing with the void promise still gets its response tracked
             promise.addListener(f -> {
                 if (ctx.executor().inEventLoop()) {
                     responseWritten(ctx);

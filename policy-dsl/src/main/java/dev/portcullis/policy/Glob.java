@@ -30,6 +30,8 @@ final class Glob {
     private final Pattern regex;
     /** A literal prefix that every matching name starts with, per brace expansion, without duplicates. */
     private final List<String> prefixes;
+    /** {@code **} and the like: no need to run a matcher. */
+    private final boolean matchesEverything;
     /** Per brace expansion, its path segments; for analysis (lint, diff), not for matching. */
     private final List<List<List<Node>>> expansions;
 
@@ -41,6 +43,7 @@ final class Glob {
         this.regex = regex;
         this.prefixes = prefixes;
         this.expansions = expansions;
+        this.matchesEverything = regex != null && regex.pattern().equals(".*");
     }
 
     /**
@@ -77,7 +80,10 @@ final class Glob {
     }
 
     boolean matches(String name) {
-        return literal != null ? literal.equals(name) : regex.matcher(name).matches();
+        if (literal != null) {
+            return literal.equals(name);
+        }
+        return matchesEverything || regex.matcher(name).matches();
     }
 
     String pattern() {

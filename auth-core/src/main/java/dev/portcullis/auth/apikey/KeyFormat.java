@@ -1,6 +1,5 @@
 package dev.portcullis.auth.apikey;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Optional;
 import java.util.zip.CRC32;
@@ -50,16 +49,22 @@ final class KeyFormat {
         if (token.charAt(sep) != '_' || !Base62.isDigits(token, idStart, sep) || !Base62.isDigits(token, sep + 1, token.length())) {
             return Optional.empty();
         }
-        String body = token.substring(0, checksumStart);
-        if (!checksum(body).equals(token.substring(checksumStart))) {
+        if (!checksum(token, checksumStart).equals(token.substring(checksumStart))) {
             return Optional.empty();
         }
         return Optional.of(new Token(token.substring(idStart, sep), token.substring(sep + 1, checksumStart), token));
     }
 
     static String checksum(String body) {
+        return checksum(body, body.length());
+    }
+
+    /** The checksum of the first {@code length} characters (all ASCII once the shape is checked). */
+    private static String checksum(String text, int length) {
         CRC32 crc = new CRC32();
-        crc.update(body.getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < length; i++) {
+            crc.update(text.charAt(i));
+        }
         return Base62.encode(crc.getValue(), CHECKSUM_LENGTH);
     }
 
