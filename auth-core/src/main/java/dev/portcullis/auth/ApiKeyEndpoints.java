@@ -33,6 +33,10 @@ final class ApiKeyEndpoints {
     }
 
     Outcome handle(HttpRequestView request, RequestTarget target, Identity caller) {
+        if (!caller.scopes().isEmpty()) {
+            // a restricted key must not mint (or manage) keys: that would shed its restrictions
+            return error(target, 403, "DENIED", "an API key with scopes cannot manage API keys; use an unrestricted credential");
+        }
         if (caller.method() == Identity.AuthMethod.SESSION && !target.method().equals("GET") && !CsrfCheck.passes(request)) {
             return error(target, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
         }

@@ -99,9 +99,16 @@ public final class Portcullis implements AutoCloseable {
         return policy;
     }
 
-    /** The repositories of a catalog the caller may see ({@code identity} null for anonymous). */
+    /**
+     * The repositories of a catalog the caller may see ({@code identity} null for anonymous): the
+     * policy's catalog rule, narrowed by an API key's scopes.
+     */
     public List<String> filterCatalog(Identity identity, Collection<String> repositories) {
-        return policy.filterCatalog(identity == null ? Subject.anonymous() : identity.subject(), repositories);
+        List<String> visible = policy.filterCatalog(identity == null ? Subject.anonymous() : identity.subject(), repositories);
+        if (identity == null || identity.scopes().isEmpty()) {
+            return visible;
+        }
+        return visible.stream().filter(r -> Scope.permitAll(identity.scopes(), r, Action.READ)).toList();
     }
 
     /** Decides one request; may block (Argon2, bcrypt, the key store, the application's lookup). Never throws for anything the client sent. */
@@ -173,6 +180,10 @@ public final class Portcullis implements AutoCloseable {
         ctx.identity = auth.identity;
         if (route instanceof Route.Metrics) {
             Decision d = policy.decideMetrics(subject(ctx));
+            if (d.allowed() && ctx.identity != null && !ctx.identity.scopes().isEmpty()) {
+                // scopes name repositories; a key restricted to some of them is not a metrics credential
+                return deny(ctx, null, Action.READ, d);
+            }
             return d.allowed() ? proceed(ctx, route, Set.of(), null, null, d) : deny(ctx, null, Action.READ, d);
         }
         if (route instanceof Route.Catalog) {
@@ -393,6 +404,9 @@ public final class Portcullis implements AutoCloseable {
             return unauthorizedForDecision(ctx, repository, action, d, reason);
         }
         String what = repository == null ? "read metrics" : action.configName() + " '" + repository + "'";
+        if (repository == null && d.allowed()) {
+            reason = "an API key with scopes cannot read metrics";
+        }
         emit(ctx, repository, action, 403, d.pattern().orElse(null), reason);
         return Responses.error(ctx.path, 403, "DENIED", "requested access to the resource is denied",
                 "user '" + ctx.identity.name() + "' may not " + what, Map.of(), Duration.ZERO);

@@ -45,7 +45,7 @@ public abstract class HttpConformanceSuite {
                "**": {"policies": [{"groups": ["artifact-workloads"], "actions": ["read", "create"]}], "anonymousPolicy": ["read"]},
                "infra/**": {"policies": [{"users": ["alice"], "actions": ["read"]}]}},
              "adminPolicy": {"groups": ["admins"], "actions": ["read", "create", "update", "delete"]},
-             "metrics": {"anonymousPolicy": ["read"]}}
+             "metrics": {"users": ["ops"], "anonymousPolicy": ["read"]}}
             """;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -366,6 +366,19 @@ public abstract class HttpConformanceSuite {
         assertThat(asAdmin.get(0).get("uuid").asText()).isEqualTo(ciKeyId);
         assertThat(send("DELETE", "/auth/apikey?id=" + ciKeyId, basic("ops", "ops-password")).status()).isEqualTo(200);
         assertUnauthorized(get("/v2/team/app/manifests/latest", basic("ci", ciKey)));
+    }
+
+    @Test
+    void aScopedKeyIsHeldToItsScopesEverywhere() throws Exception {
+        String scoped = keys.create(new ApiKeyService.KeyRequest("ops", List.of(), "scoped",
+                List.of(dev.portcullis.auth.apikey.Scope.parse("team/**:read")), null, "test")).token();
+        assertThat(get("/v2/team/app/manifests/latest", basic("ops", scoped)).status()).isEqualTo(200);
+        assertThat(get("/v2/infra/dns/manifests/latest", basic("ops", scoped)).status()).as("admin, but outside the scopes").isEqualTo(403);
+        assertThat(JSON.readTree(get("/v2/_catalog", basic("ops", scoped)).body()).get("repositories").toString()).isEqualTo("[\"team/app\"]");
+        assertThat(get("/metrics", basic("ops", "ops-password")).status()).isEqualTo(200);
+        assertThat(get("/metrics", basic("ops", scoped)).status()).isEqualTo(403);
+        RawHttp.Response mint = RawHttp.send(port, "POST", "/auth/apikey", List.of(basic("ops", scoped)), "{}".getBytes(StandardCharsets.UTF_8));
+        assertThat(mint.status()).as("a scoped key cannot mint an unscoped one").isEqualTo(403);
     }
 
     @Test
