@@ -5,11 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * One repository pattern with zot's (doublestar v4) glob syntax, parsed once and compiled to a
- * regular expression.
+ * One repository pattern with zot's (doublestar v4) glob syntax, parsed once into segments of
+ * tokens and matched without backtracking blow-ups.
  *
  * <p>Syntax: {@code *} any run of characters but {@code /}; {@code ?} one character but {@code /};
  * {@code [abc]}, {@code [a-z]}, {@code [^a]}/{@code [!a]} classes (never matching {@code /});
@@ -26,8 +25,6 @@ final class Glob {
     private final int wildcards;
     /** The unescaped text when the pattern has no wildcard at all, else null. */
     private final String literal;
-    /** Null for a literal pattern. */
-    private final Pattern regex;
     /** A literal prefix that every matching name starts with, per brace expansion, without duplicates. */
     private final List<String> prefixes;
     /** {@code **} and the like: no need to run a matcher. */
@@ -35,15 +32,14 @@ final class Glob {
     /** Per brace expansion, its path segments; for analysis (lint, diff), not for matching. */
     private final List<List<List<Node>>> expansions;
 
-    private Glob(String pattern, int wildcards, String literal, Pattern regex, List<String> prefixes, List<List<List<Node>>> expansions) {
+    private Glob(String pattern, int wildcards, String literal, List<String> prefixes, List<List<List<Node>>> expansions) {
         this.pattern = pattern;
         this.byteLength = pattern.getBytes(StandardCharsets.UTF_8).length;
         this.wildcards = wildcards;
         this.literal = literal;
-        this.regex = regex;
         this.prefixes = prefixes;
         this.expansions = expansions;
-        this.matchesEverything = regex != null && regex.pattern().equals(".*");
+        this.matchesEverything = literal == null && expansions.stream().anyMatch(e -> e.size() == 1 && isGlobstar(e.get(0)));
     }
 
     /**
@@ -63,27 +59,145 @@ final class Glob {
         List<Node> nodes = parser.sequence(false, -1);
         List<List<Node>> expansions = expand(pattern, nodes);
         Set<String> prefixes = new LinkedHashSet<>();
-        List<String> alternatives = new ArrayList<>();
         List<List<List<Node>>> segmented = new ArrayList<>();
         for (List<Node> expansion : expansions) {
             List<List<Node>> segments = segments(expansion);
             segmented.add(segments);
             prefixes.add(prefix(segments));
-            alternatives.add(regex(segments));
         }
         if (parser.wildcards == 0) {
             String text = expansions.get(0).stream().map(Node::literalText).reduce("", String::concat);
-            return new Glob(pattern, 0, text, null, List.of(text), segmented);
+            return new Glob(pattern, 0, text, List.of(text), segmented);
         }
-        String source = alternatives.size() == 1 ? alternatives.get(0) : "(?:" + String.join("|", alternatives) + ")";
-        return new Glob(pattern, parser.wildcards, null, Pattern.compile(source, Pattern.DOTALL), List.copyOf(prefixes), segmented);
+        return new Glob(pattern, parser.wildcards, null, List.copyOf(prefixes), segmented);
     }
 
     boolean matches(String name) {
         if (literal != null) {
             return literal.equals(name);
         }
-        return matchesEverything || regex.matcher(name).matches();
+        if (matchesEverything) {
+            return true;
+        }
+        int[] bounds = segmentBounds(name);
+        for (List<List<Node>> expansion : expansions) {
+            if (matchSegments(expansion, name, bounds)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- matching
+    //
+    // Greedy wildcard matching with a single backtrack point, at two levels: '**' over whole
+    // segments, '*' over characters inside a segment. Both run in time proportional to the product
+    // of the lengths, never exponential: a hostile repository name cannot make a policy pattern
+    // (say "*-*-*-*-*-x") take seconds, as a backtracking regular expression would.
+
+    /** Start and end (exclusive) of each '/'-separated segment of the name, as pairs. */
+    private static int[] segmentBounds(String name) {
+        int count = 1;
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) == '/') {
+                count++;
+            }
+        }
+        int[] bounds = new int[count * 2];
+        int start = 0;
+        int k = 0;
+        for (int i = 0; i <= name.length(); i++) {
+            if (i == name.length() || name.charAt(i) == '/') {
+                bounds[k++] = start;
+                bounds[k++] = i;
+                start = i + 1;
+            }
+        }
+        return bounds;
+    }
+
+    private static boolean matchSegments(List<List<Node>> pattern, String name, int[] bounds) {
+        int segments = bounds.length / 2;
+        int p = 0;
+        int n = 0;
+        int starP = -1;
+        int starN = -1;
+        while (n < segments) {
+            if (p < pattern.size() && isGlobstar(pattern.get(p))) {
+                starP = p++;
+                starN = n;
+                continue;
+            }
+            if (p < pattern.size() && matchSegment(pattern.get(p), name, bounds[2 * n], bounds[2 * n + 1])) {
+                p++;
+                n++;
+                continue;
+            }
+            if (starP >= 0) {
+                p = starP + 1;
+                n = ++starN;
+                continue;
+            }
+            return false;
+        }
+        while (p < pattern.size() && isGlobstar(pattern.get(p))) {
+            p++;
+        }
+        return p == pattern.size();
+    }
+
+    private static boolean matchSegment(List<Node> pattern, String s, int from, int to) {
+        int p = 0;
+        int i = from;
+        int starP = -1;
+        int starI = -1;
+        while (i < to) {
+            if (p < pattern.size()) {
+                Node node = pattern.get(p);
+                if (node instanceof Star) {
+                    starP = p++;
+                    starI = i;
+                    continue;
+                }
+                int cp = s.codePointAt(i);
+                if (matchesOne(node, cp)) {
+                    p++;
+                    i += Character.charCount(cp);
+                    continue;
+                }
+            }
+            if (starP >= 0) {
+                p = starP + 1;
+                starI += Character.charCount(s.codePointAt(starI));
+                i = starI;
+                continue;
+            }
+            return false;
+        }
+        while (p < pattern.size() && pattern.get(p) instanceof Star) {
+            p++;
+        }
+        return p == pattern.size();
+    }
+
+    /** One character against a literal, '?' or a class; none of them matches '/' (segments hold none). */
+    private static boolean matchesOne(Node node, int cp) {
+        if (node instanceof Lit lit) {
+            return lit.codePoint() == cp;
+        }
+        if (node instanceof AnyChar) {
+            return cp != '/';
+        }
+        CharClass cls = (CharClass) node;
+        boolean in = false;
+        int[] r = cls.ranges();
+        for (int k = 0; k < r.length; k += 2) {
+            if (r[k] <= cp && cp <= r[k + 1]) {
+                in = true;
+                break;
+            }
+        }
+        return cp != '/' && in != cls.negated();
     }
 
     String pattern() {
@@ -353,69 +467,6 @@ final class Glob {
             }
         }
         return prefix.toString();
-    }
-
-    private static String regex(List<List<Node>> segments) {
-        StringBuilder out = new StringBuilder();
-        int last = segments.size() - 1;
-        boolean separatorAbsorbed = true; // nothing before the first segment
-        for (int s = 0; s <= last; s++) {
-            List<Node> segment = segments.get(s);
-            if (isGlobstar(segment)) {
-                if (s < last) {
-                    // zero or more whole segments, each followed by its separator
-                    if (!separatorAbsorbed) {
-                        out.append('/');
-                    }
-                    out.append("(?:.*/)?");
-                    separatorAbsorbed = true;
-                } else if (separatorAbsorbed) {
-                    out.append(".*");
-                } else {
-                    out.append("(?:/.*)?");
-                }
-                continue;
-            }
-            if (!separatorAbsorbed) {
-                out.append('/');
-            }
-            for (Node n : segment) {
-                appendRegex(out, n);
-            }
-            separatorAbsorbed = false;
-        }
-        return out.toString();
-    }
-
-    private static void appendRegex(StringBuilder out, Node n) {
-        if (n instanceof Lit lit) {
-            appendCodePoint(out, lit.codePoint());
-        } else if (n instanceof AnyChar) {
-            out.append("[^/]");
-        } else if (n instanceof Star) {
-            out.append("[^/]*");
-        } else if (n instanceof CharClass cls) {
-            out.append(cls.negated() ? "[^/" : "[");
-            int[] r = cls.ranges();
-            for (int k = 0; k < r.length; k += 2) {
-                appendCodePoint(out, r[k]);
-                if (r[k + 1] != r[k]) {
-                    out.append('-');
-                    appendCodePoint(out, r[k + 1]);
-                }
-            }
-            out.append(cls.negated() ? "]" : "&&[^/]]");
-        } else {
-            throw new IllegalStateException("unexpanded node " + n);
-        }
-    }
-
-    private static void appendCodePoint(StringBuilder out, int cp) {
-        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')) {
-            out.append((char) cp);
-        } else {
-            out.append("\\x{").append(Integer.toHexString(cp)).append('}');
-        }
     }
 
     @Override
