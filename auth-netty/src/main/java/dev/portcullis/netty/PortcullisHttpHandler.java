@@ -185,7 +185,13 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             }
             return;
         }
-        var quick = portcullis.handleWithoutBlocking(view);
+        java.util.Optional<Outcome> quick;
+        try {
+            quick = portcullis.handleWithoutBlocking(view);
+        } catch (RuntimeException e) {
+            fail(ctx, "the pipeline failed"); // never leave a request unanswered
+            return;
+        }
         if (quick.isPresent()) {
             apply(ctx, quick.get());
         } else {
