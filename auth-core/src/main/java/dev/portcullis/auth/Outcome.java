@@ -3,6 +3,7 @@ package dev.portcullis.auth;
 import dev.portcullis.auth.routes.Route;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,10 +34,18 @@ public sealed interface Outcome {
     /**
      * Answer with this response, after {@code delay} (failDelay for failed credentials); an
      * adapter must not hold a thread or lock for the delay.
+     *
+     * @param cookies {@code Set-Cookie} header values, one header each (login, logout)
      */
-    record Respond(int status, Map<String, String> headers, String contentType, byte[] body, Duration delay) implements Outcome {
+    record Respond(int status, Map<String, String> headers, List<String> cookies, String contentType, byte[] body, Duration delay)
+            implements Outcome {
         public Respond {
             headers = Map.copyOf(headers);
+            cookies = List.copyOf(cookies);
+        }
+
+        public Respond(int status, Map<String, String> headers, String contentType, byte[] body, Duration delay) {
+            this(status, headers, List.of(), contentType, body, delay);
         }
 
         public String bodyText() {

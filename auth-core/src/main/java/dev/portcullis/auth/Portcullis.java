@@ -3,6 +3,10 @@ package dev.portcullis.auth;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.KeyVerification;
 import dev.portcullis.auth.apikey.Scope;
+import dev.portcullis.auth.oidc.BearerJwt;
+import dev.portcullis.auth.oidc.OidcLogin;
+import dev.portcullis.auth.session.Session;
+import dev.portcullis.auth.session.SessionCookies;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import dev.portcullis.auth.routes.OciDistributionRoutes;
 import dev.portcullis.auth.routes.RequestPaths;
@@ -59,6 +63,9 @@ public final class Portcullis implements AutoCloseable {
     private final ClientAddresses clientAddresses;
     private final AuthEventListener listener;
     private final ApiKeyEndpoints keyEndpoints;
+    private final OidcLogin oidc;
+    private final SessionCookies sessions;
+    private final BearerJwt bearerJwt;
     private final String challenge;
     private final List<AutoCloseable> owned;
 
@@ -75,6 +82,9 @@ public final class Portcullis implements AutoCloseable {
         this.clientAddresses = new ClientAddresses(b.trustedProxies);
         this.listener = b.listener;
         this.keyEndpoints = apiKeys == null ? null : new ApiKeyEndpoints(apiKeys, policy);
+        this.oidc = b.oidc;
+        this.sessions = b.oidc != null ? b.oidc.sessions() : b.sessions;
+        this.bearerJwt = b.bearerJwt;
         this.challenge = "Basic realm=\"" + realm.replace("\"", "") + "\"";
         this.owned = List.copyOf(b.owned);
     }
@@ -157,6 +167,15 @@ public final class Portcullis implements AutoCloseable {
             return reject(ctx, null, 400, "UNSUPPORTED", "invalid percent-encoding in the query");
         }
         RequestTarget target = new RequestTarget(request.method(), ctx.path, query.get());
+        if (oidc != null && oidc.handles(ctx.path)) {
+            mayBlock(ctx); // the provider is asked
+            Outcome.Respond r = oidc.handle(request, ctx.path, query.get());
+            emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), null, "OIDC " + ctx.path.substring(prefix.length()));
+            return r;
+        }
+        if (sessions != null && ctx.path.equals(prefix + "/logout")) {
+            return logout(ctx);
+        }
         if (keyEndpoints != null && (ctx.path.equals(prefix + "/apikey") || ctx.path.startsWith(prefix + "/apikey/"))) {
             return endpoint(ctx, target);
         }
@@ -215,14 +234,16 @@ public final class Portcullis implements AutoCloseable {
     private Authentication authenticate(RequestContext ctx) {
         Credentials credentials = Credentials.from(ctx.request.headers("Authorization"));
         if (credentials instanceof Credentials.None) {
-            return new Authentication(null, null);
+            return new Authentication(sessionIdentity(ctx), null);
         }
         if (credentials instanceof Credentials.Malformed m) {
             limiter.recordFailure(ctx.client);
             return new Authentication(null, unauthorized(ctx, m.why(), true));
         }
         Optional<KeyVerification> cachedKey = cachedKey(credentials);
-        boolean cached = cachedKey.isPresent() || verifiedRecently(credentials);
+        Optional<BearerJwt.Result.Valid> cachedJwt = credentials instanceof Credentials.Bearer t && bearerJwt != null
+                ? bearerJwt.verifyCached(t.token()) : Optional.empty();
+        boolean cached = cachedKey.isPresent() || cachedJwt.isPresent() || verifiedRecently(credentials);
         if (!cached) {
             mayBlock(ctx);
         }
@@ -255,7 +276,40 @@ public final class Portcullis implements AutoCloseable {
         if (apiKeys != null && bearer.token().startsWith(apiKeys.prefix())) {
             return apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(bearer.token())), null);
         }
-        return failed(ctx, "the bearer token is not an API key of this registry");
+        if (bearerJwt != null && BearerJwt.looksLikeJwt(bearer.token())) {
+            BearerJwt.Result r = cachedJwt.isPresent() ? cachedJwt.get() : bearerJwt.verify(bearer.token());
+            if (r instanceof BearerJwt.Result.Valid v) {
+                return new Authentication(new Identity(v.user(), v.groups(), Identity.AuthMethod.BEARER, null, List.of()), null);
+            }
+            if (r instanceof BearerJwt.Result.Unavailable u) {
+                return new Authentication(null, reject(ctx, null, 503, "UNAVAILABLE", "authentication is unavailable: " + u.reason()));
+            }
+            return failed(ctx, ((BearerJwt.Result.Invalid) r).reason());
+        }
+        return failed(ctx, bearerJwt == null ? "the bearer token is not an API key of this registry"
+                : "the bearer token is neither an API key of this registry nor a JWT");
+    }
+
+    /**
+     * The browser session, if the request carries a valid one; an expired or foreign session cookie
+     * counts as no credentials (anonymous), since browsers send cookies with every request.
+     */
+    private Identity sessionIdentity(RequestContext ctx) {
+        if (sessions == null) {
+            return null;
+        }
+        List<String> cookies = ctx.request.headers("Cookie");
+        if (cookies.isEmpty()) {
+            return null;
+        }
+        Optional<Session> session = sessions.read(cookies);
+        if (session.isEmpty()) {
+            if (SessionCookies.present(cookies)) {
+                LOG.debug("an expired or unreadable session cookie from {} is ignored", ctx.client);
+            }
+            return null;
+        }
+        return new Identity(session.get().user(), session.get().groups(), Identity.AuthMethod.SESSION, null, List.of());
     }
 
     /** An API key's cached verification, if the credentials are one and it is cached. */
@@ -445,6 +499,22 @@ public final class Portcullis implements AutoCloseable {
 
     // ------------------------------------------------------------------ built-in endpoints
 
+    /** {@code POST {prefix}/logout}: clears the session cookie; names the provider's logout URL when it has one. */
+    private Outcome logout(RequestContext ctx) {
+        if (!ctx.request.method().equals("POST")) {
+            return reject(ctx, null, 405, "UNSUPPORTED", "log out with POST " + prefix + "/logout");
+        }
+        mayBlock(ctx); // the provider's discovery may be needed for its logout URL
+        Optional<Session> session = sessions.read(ctx.request.headers("Cookie"));
+        if (session.isPresent() && !CsrfCheck.passes(ctx.request)) {
+            return reject(ctx, null, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
+        }
+        Object body = oidc == null ? Responses.JSON.createObjectNode() : oidc.logout(session.orElse(null));
+        Outcome.Respond ok = Responses.json(200, body, Map.of(), Duration.ZERO);
+        emit(ctx, null, null, 0, null, session.map(s -> "logout of " + s.user()).orElse("logout without a session"));
+        return new Outcome.Respond(200, ok.headers(), List.of(sessions.clearSession()), ok.contentType(), ok.body(), Duration.ZERO);
+    }
+
     private Outcome endpoint(RequestContext ctx, RequestTarget target) {
         mayBlock(ctx);
         Authentication auth = authenticate(ctx);
@@ -477,8 +547,33 @@ public final class Portcullis implements AutoCloseable {
         private List<String> trustedProxies = new ArrayList<>();
         private AuthEventListener listener = AuthEventListener.slf4j();
         private final List<AutoCloseable> owned = new ArrayList<>();
+        private OidcLogin oidc;
+        private SessionCookies sessions;
+        private BearerJwt bearerJwt;
 
         private Builder() {
+        }
+
+        /**
+         * OIDC browser login ({@code {prefix}/login}, {@code {prefix}/callback/NAME}, {@code {prefix}/logout})
+         * and its session cookies, which then authenticate requests without an {@code Authorization} header.
+         * Its endpoint prefix must be this builder's.
+         */
+        public Builder oidc(OidcLogin login) {
+            this.oidc = login;
+            return this;
+        }
+
+        /** Session cookies without a login here (e.g. sessions issued by another replica); implied by {@link #oidc}. */
+        public Builder sessions(SessionCookies cookies) {
+            this.sessions = cookies;
+            return this;
+        }
+
+        /** Bearer JWTs from trusted issuers (workload identity). */
+        public Builder bearerJwt(BearerJwt verifier) {
+            this.bearerJwt = verifier;
+            return this;
         }
 
         /** Something {@link Portcullis#close()} closes, in the order given. */
@@ -556,6 +651,10 @@ public final class Portcullis implements AutoCloseable {
         }
 
         public Portcullis build() {
+            if (oidc != null && !oidc.handles(prefix + "/login")) {
+                throw new IllegalStateException("the OIDC login was built for another endpoint prefix than '" + prefix
+                        + "'; give OidcLogin.Builder#endpointPrefix the same prefix");
+            }
             return new Portcullis(this);
         }
     }

@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.JdbcApiKeyStore;
+import dev.portcullis.auth.oidc.BearerJwt;
+import dev.portcullis.auth.oidc.OidcLogin;
+import dev.portcullis.auth.oidc.OidcProviderSettings;
+import dev.portcullis.auth.session.SessionCookies;
+import dev.portcullis.auth.session.SessionKeyRing;
 import dev.portcullis.policy.AccessPolicy;
 import dev.portcullis.policy.Action;
 import dev.portcullis.policy.InvalidPolicyException;
@@ -23,8 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A zot {@code config.json}, loaded as-is, plus an optional {@code portcullis} section for what zot
  * lacks. Read from zot: {@code http.realm}, {@code http.externalUrl}, {@code http.auth.htpasswd.path},
- * {@code http.auth.apikey}, {@code http.auth.failDelay}, {@code http.accessControl}. Features
- * Portcullis does not implement (LDAP, OIDC for now, bearer certificates, mTLS) are a startup error
+ * {@code http.auth.apikey}, {@code http.auth.failDelay}, {@code http.auth.openid} (OIDC providers with an
+ * issuer), {@code http.auth.sessionKeysFile}, {@code http.auth.bearer.oidc} (trusted JWT issuers),
+ * {@code http.accessControl}. Features Portcullis does not implement (LDAP, OAuth2 without OIDC,
+ * a bearer token service, mTLS) are a startup error
  * naming them, never silently dropped; other unknown fields are ignored with a warning.
  *
  * <pre>{@code
@@ -38,7 +45,8 @@ import org.slf4j.LoggerFactory;
  *     "policyFile": "registry.policy",             // instead of http.accessControl
  *     "trustedProxies": ["10.0.0.1"],
  *     "failureLimit": { "attempts": 20, "windowSeconds": 60 },
- *     "apiKeys": { "prefix": "pck_", "maxLifetimeDays": 90, "overlong": "clamp", "eventPollMillis": 1000, "verifiedCacheSeconds": 300 }
+ *     "apiKeys": { "prefix": "pck_", "maxLifetimeDays": 90, "overlong": "clamp", "eventPollMillis": 1000, "verifiedCacheSeconds": 300 },
+ *     "sessions": { "keys": "file:session-keys.json", "maxAgeMinutes": 120, "secureCookie": true }
  *   }
  * }
  * }</pre>
@@ -67,6 +75,12 @@ public final class PortcullisConfig {
     private ApiKeyService.OverlongKeys overlong = ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM;
     private Duration eventPoll = Duration.ofSeconds(1);
     private Duration verifiedCacheTtl = Duration.ofMinutes(5);
+    private final List<OidcProviderSettings> providers = new ArrayList<>();
+    private List<String> callbackAllowOrigins = List.of();
+    private final List<BearerJwt.TrustedIssuer> bearerIssuers = new ArrayList<>();
+    private SessionKeyRing sessionKeys;
+    private Duration sessionMaxAge = Duration.ofHours(2);
+    private Boolean secureCookie;
 
     private PortcullisConfig(Path base) {
         this.base = base;
@@ -132,9 +146,12 @@ public final class PortcullisConfig {
                 case "apikey" -> apiKeys = bool(auth, "apikey", "http.auth.apikey");
                 case "failDelay" -> failDelay = Duration.ofSeconds(integer(auth, "failDelay", "http.auth.failDelay"));
                 case "ldap" -> unsupported("http.auth.ldap", "LDAP authentication");
-                case "openid" -> unsupported("http.auth.openid", "OIDC login (it arrives with the OIDC work)");
-                case "bearer" -> unsupported("http.auth.bearer", "bearer token authentication");
-                case "sessionKeysFile", "sessionHashKey", "sessionEncryptKey" -> warnings.add("http.auth." + k + " is ignored: sessions come with OIDC login");
+                case "openid" -> openid(auth.get(k));
+                case "bearer" -> bearer(auth.get(k));
+                case "sessionKeysFile" -> sessionKeys = zotSessionKeys(base.resolve(text(auth, k, "http.auth.sessionKeysFile")));
+                case "sessionHashKey", "sessionEncryptKey" -> warnings.add("http.auth." + k
+                        + " is ignored: give the session keys in a file (http.auth.sessionKeysFile or portcullis.sessions.keys)");
+                case "sessionDriver" -> warnings.add("http.auth.sessionDriver is ignored: Portcullis sessions are sealed cookies, no store");
                 default -> warnings.add("unknown field http.auth." + k + " is ignored");
             }
         }
@@ -153,8 +170,13 @@ public final class PortcullisConfig {
                     failureWindow = Duration.ofSeconds(integer(ours.get(k), "windowSeconds", "portcullis.failureLimit.windowSeconds"));
                 }
                 case "apiKeys" -> apiKeySettings(ours.get(k));
+                case "sessions" -> sessionSettings(ours.get(k));
                 default -> warnings.add("unknown field portcullis." + k + " is ignored");
             }
+        }
+        if (!providers.isEmpty() && externalUrl == null) {
+            throw new InvalidPolicyException("http.auth.openid needs http.externalUrl, the URL users reach the registry at"
+                    + " (the providers redirect back to <externalUrl>" + endpointPrefix + "/callback/<provider>)");
         }
         boolean accessControl = http.has("accessControl") && !http.get("accessControl").isNull();
         if (policyFile != null) {
@@ -165,11 +187,185 @@ public final class PortcullisConfig {
         } else {
             policy = AccessPolicy.fromZotJson(root.has("http") ? json : "{\"http\": {}}");
         }
-        if (!policy.hasAccessControl() && htpasswd == null && !apiKeys && keyStore == null) {
+        if (!policy.hasAccessControl() && htpasswd == null && !apiKeys && keyStore == null && providers.isEmpty() && bearerIssuers.isEmpty()) {
             // zot: with no authentication configured at all, everyone passes
             warnings.add("no authentication and no accessControl are configured: everyone may do everything, as in zot");
             policy = AccessPolicy.builder().repository("**", r -> r.anonymousPolicy(Action.values()))
                     .metrics(List.of(), Action.READ).build();
+        }
+    }
+
+    private void openid(JsonNode node) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "providers" -> node.get(k).fields().forEachRemaining(e -> providers.add(provider(e.getKey(), e.getValue())));
+                case "callbackAllowOrigins" -> callbackAllowOrigins = strings(node.get(k), "http.auth.openid.callbackAllowOrigins");
+                default -> warnings.add("unknown field http.auth.openid." + k + " is ignored");
+            }
+        }
+        if (providers.isEmpty()) {
+            throw new InvalidPolicyException("http.auth.openid.providers must name at least one provider");
+        }
+    }
+
+    private OidcProviderSettings provider(String name, JsonNode node) {
+        String path = "http.auth.openid.providers." + name;
+        String clientId = null;
+        String clientSecret = null;
+        String issuer = null;
+        List<String> scopes = List.of("openid", "email", "profile");
+        String usernameClaim = null;
+        String groupsClaim = "groups";
+        OidcProviderSettings.ClientAuth clientAuth = OidcProviderSettings.ClientAuth.CLIENT_SECRET_BASIC;
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "issuer" -> issuer = text(node, k, path + ".issuer");
+                case "clientid" -> clientId = text(node, k, path + ".clientid");
+                case "clientsecret" -> clientSecret = secret(text(node, k, path + ".clientsecret"), path + ".clientsecret");
+                case "credentialsFile" -> {
+                    Path file = base.resolve(text(node, k, path + ".credentialsFile"));
+                    try {
+                        JsonNode creds = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+                        clientId = text(creds, "clientid", file + ": clientid");
+                        clientSecret = text(creds, "clientsecret", file + ": clientsecret");
+                    } catch (IOException e) {
+                        throw new InvalidPolicyException(path + ".credentialsFile: cannot read " + file + " as {\"clientid\", \"clientsecret\"}: "
+                                + e.getMessage());
+                    }
+                }
+                case "clientAuthMethod" -> {
+                    try {
+                        clientAuth = OidcProviderSettings.ClientAuth.fromConfig(text(node, k, path + ".clientAuthMethod"));
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidPolicyException(path + ".clientAuthMethod: " + e.getMessage());
+                    }
+                }
+                case "scopes" -> scopes = strings(node.get(k), path + ".scopes");
+                case "claimMapping" -> {
+                    JsonNode m = node.get(k);
+                    if (m.has("username")) {
+                        usernameClaim = text(m, "username", path + ".claimMapping.username");
+                    }
+                    if (m.has("groups")) {
+                        groupsClaim = text(m, "groups", path + ".claimMapping.groups");
+                    }
+                }
+                case "name" -> {
+                    // zot's display name for its UI; the key is the name in URLs
+                }
+                case "keypath" -> unsupported(path + ".keypath", "private_key_jwt client authentication");
+                case "authurl", "tokenurl" -> unsupported(path + "." + k, "OAuth2 login without OIDC discovery (e.g. GitHub)");
+                default -> warnings.add("unknown field " + path + "." + k + " is ignored");
+            }
+        }
+        if (issuer == null) {
+            unsupported(path + " without an issuer", "OAuth2 login without OIDC discovery (e.g. GitHub)");
+        }
+        if (clientId == null || clientSecret == null) {
+            throw new InvalidPolicyException(path + " needs clientid and clientsecret, or a credentialsFile holding both");
+        }
+        try {
+            return new OidcProviderSettings(name, issuer, clientId, clientSecret, clientAuth, scopes, usernameClaim, groupsClaim);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException(path + ": " + e.getMessage());
+        }
+    }
+
+    private void bearer(JsonNode node) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "oidc" -> {
+                    if (!node.get(k).isArray()) {
+                        throw new InvalidPolicyException("http.auth.bearer.oidc must be an array of trusted issuers");
+                    }
+                    int i = 0;
+                    for (JsonNode issuer : node.get(k)) {
+                        bearerIssuers.add(trustedIssuer(issuer, "http.auth.bearer.oidc[" + i++ + "]"));
+                    }
+                }
+                case "realm", "service", "cert", "upstreamTokenEndpoint", "awsSecretsManager" ->
+                        unsupported("http.auth.bearer." + k, "a Docker token service (bearer realm/service/cert)");
+                default -> warnings.add("unknown field http.auth.bearer." + k + " is ignored");
+            }
+        }
+    }
+
+    private BearerJwt.TrustedIssuer trustedIssuer(JsonNode node, String path) {
+        String issuer = text(node, "issuer", path + ".issuer");
+        List<String> audiences = strings(node.get("audiences"), path + ".audiences");
+        String username = null;
+        String groups = null;
+        JsonNode mapping = node.path("claimMapping");
+        for (Iterator<String> it = mapping.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "username" -> username = text(mapping, k, path + ".claimMapping.username");
+                case "groups" -> groups = text(mapping, k, path + ".claimMapping.groups");
+                default -> unsupported(path + ".claimMapping." + k, "CEL variables and validations");
+            }
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "issuer", "audiences", "claimMapping", "jwksUri" -> {
+                }
+                case "skipIssuerVerification" -> unsupported(path + ".skipIssuerVerification", "skipping the issuer check");
+                case "certificateAuthority", "certificateAuthorityFile" -> unsupported(path + "." + k,
+                        "a private CA for the issuer (add it to the JVM's trust store instead)");
+                default -> warnings.add("unknown field " + path + "." + k + " is ignored");
+            }
+        }
+        java.net.URI jwks = node.has("jwksUri") ? java.net.URI.create(text(node, "jwksUri", path + ".jwksUri")) : null;
+        try {
+            return new BearerJwt.TrustedIssuer(issuer, audiences, username, groups, jwks);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException(path + ": " + e.getMessage());
+        }
+    }
+
+    private void sessionSettings(JsonNode node) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            String path = "portcullis.sessions." + k;
+            switch (k) {
+                case "keys" -> {
+                    try {
+                        sessionKeys = SessionKeyRing.parse(secret(text(node, k, path), path));
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidPolicyException(path + ": " + e.getMessage());
+                    }
+                }
+                case "maxAgeMinutes" -> sessionMaxAge = Duration.ofMinutes(Math.max(1, integer(node, k, path)));
+                case "secureCookie" -> secureCookie = bool(node, k, path);
+                default -> warnings.add("unknown field " + path + " is ignored");
+            }
+        }
+    }
+
+    /** zot's session key file {@code {"hashKey", "encryptKey"}}, or a Portcullis key ring {@code {"keys": [...]}}. */
+    private static SessionKeyRing zotSessionKeys(Path file) {
+        try {
+            JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            if (root != null && root.has("keys")) {
+                return SessionKeyRing.load(file);
+            }
+            if (root == null || !root.path("hashKey").isTextual() || root.path("hashKey").textValue().isEmpty()) {
+                throw new InvalidPolicyException("http.auth.sessionKeysFile " + file + ": expected zot's {\"hashKey\", \"encryptKey\"}"
+                        + " or a Portcullis key ring {\"keys\": [...]}");
+            }
+            // one AES-256 key derived from zot's two secrets, so the same file serves both
+            byte[] material = ("portcullis-session-key\0" + root.path("hashKey").textValue() + "\0" + root.path("encryptKey").asText(""))
+                    .getBytes(StandardCharsets.UTF_8);
+            return SessionKeyRing.of(List.of(java.security.MessageDigest.getInstance("SHA-256").digest(material)));
+        } catch (IOException e) {
+            throw new InvalidPolicyException("http.auth.sessionKeysFile: cannot read " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException("http.auth.sessionKeysFile: " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -282,6 +478,7 @@ public final class PortcullisConfig {
      */
     public Portcullis.Builder builder() {
         warnings.forEach(w -> LOG.warn("configuration: {}", w));
+        java.util.function.BiConsumer<String, List<String>> onLogin = (user, groups) -> { };
         Portcullis.Builder b = Portcullis.builder().policy(policy).realm(realm).endpointPrefix(endpointPrefix).failDelay(failDelay)
                 .failureLimit(failureAttempts, failureWindow).trustedProxies(trustedProxies);
         if (htpasswd != null) {
@@ -296,6 +493,18 @@ public final class PortcullisConfig {
             }
             ApiKeyService service = keys.build();
             b.apiKeys(service).closeWith(service).closeWith(store);
+            onLogin = service::recordLogin;
+        }
+        if (!providers.isEmpty()) {
+            SessionKeyRing ring = sessionKeys != null ? sessionKeys : SessionKeyRing.loadOrCreate(dataDirectory.resolve("session-keys.json"));
+            boolean secure = secureCookie != null ? secureCookie : externalUrl.startsWith("https:");
+            OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(externalUrl)
+                    .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure)).onLogin(onLogin);
+            providers.forEach(login::provider);
+            b.oidc(login.build());
+        }
+        if (!bearerIssuers.isEmpty()) {
+            b.bearerJwt(new BearerJwt(bearerIssuers));
         }
         return b;
     }

@@ -272,6 +272,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         ByteBuf content = current.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body());
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), content);
         r.headers().forEach((k, v) -> response.headers().set(k, v));
+        r.cookies().forEach(c -> response.headers().add(HttpHeaderNames.SET_COOKIE, c));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
         if (HttpUtil.is100ContinueExpected(current) && !inboundDone) {

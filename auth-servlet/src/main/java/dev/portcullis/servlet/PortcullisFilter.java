@@ -133,6 +133,7 @@ public final class PortcullisFilter implements Filter {
     private static void write(HttpServletResponse response, Outcome.Respond respond) throws IOException {
         response.setStatus(respond.status());
         respond.headers().forEach(response::setHeader);
+        respond.cookies().forEach(c -> response.addHeader("Set-Cookie", c));
         response.setContentType(respond.contentType());
         response.setContentLength(respond.body().length);
         response.getOutputStream().write(respond.body());

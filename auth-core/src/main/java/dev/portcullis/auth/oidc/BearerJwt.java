@@ -1,0 +1,351 @@
+package dev.portcullis.auth.oidc;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.oauth2.sdk.GeneralException;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Workload identity (zot's {@code http.auth.bearer.oidc}): JWTs from trusted issuers — CI job
+ * tokens from GitHub, Forgejo or GitLab, Kubernetes service-account tokens — authenticate as
+ * {@code Authorization: Bearer <jwt>} without any stored secret. Each token is checked against its
+ * issuer's keys (JWKS from discovery, cached, refreshed on an unknown {@code kid}, rate-limited),
+ * with an asymmetric algorithm only, the exact issuer, one of the configured audiences, and
+ * {@code exp}/{@code nbf} with 60 s of skew. Verified tokens are remembered until they expire (at
+ * most 5 minutes), so repeated requests need no key lookup.
+ */
+public final class BearerJwt {
+    private static final Logger LOG = LoggerFactory.getLogger(BearerJwt.class);
+
+    /**
+     * One trusted issuer.
+     *
+     * @param issuer the exact {@code iss}
+     * @param audiences accepted {@code aud} values (at least one)
+     * @param username how to build the user name from the claims: claim paths and quoted literals
+     *     joined by {@code +}, zot's default {@code claims.iss + '/' + claims.sub}
+     * @param groupsClaim the claim (path) with groups, or {@code null} for none
+     * @param jwksUri where the keys are, or {@code null} to find them by OIDC discovery at the issuer
+     */
+    public record TrustedIssuer(String issuer, List<String> audiences, String username, String groupsClaim, URI jwksUri) {
+        public TrustedIssuer {
+            Objects.requireNonNull(issuer, "issuer");
+            audiences = List.copyOf(audiences);
+            if (audiences.isEmpty()) {
+                throw new IllegalArgumentException("trusted issuer " + issuer + " needs at least one audience: a token for another service must not pass");
+            }
+            username = username == null ? "claims.iss + '/' + claims.sub" : username;
+            UserNameTemplate.parse(username); // fail at start-up, not per request
+        }
+
+        public static TrustedIssuer of(String issuer, String... audiences) {
+            return new TrustedIssuer(issuer, List.of(audiences), null, null, null);
+        }
+    }
+
+    /** The outcome of checking one token. */
+    public sealed interface Result {
+        record Valid(String user, List<String> groups, Instant expiresAt) implements Result {
+        }
+
+        record Invalid(String reason) implements Result {
+        }
+
+        record Unavailable(String reason) implements Result {
+        }
+    }
+
+    private final Map<String, IssuerState> issuers;
+    private final Duration timeout;
+    private final Clock clock;
+    private final Cache<String, Result.Valid> verified;
+
+    public BearerJwt(List<TrustedIssuer> trusted) {
+        this(trusted, Duration.ofSeconds(5), Duration.ofSeconds(30), Clock.systemUTC());
+    }
+
+    /**
+     * @param timeout connect and read timeout towards the issuers
+     * @param jwksRateLimit least time between two key fetches per issuer
+     */
+    public BearerJwt(List<TrustedIssuer> trusted, Duration timeout, Duration jwksRateLimit, Clock clock) {
+        Map<String, IssuerState> m = new LinkedHashMap<>();
+        for (TrustedIssuer t : trusted) {
+            if (m.put(t.issuer(), new IssuerState(t, UserNameTemplate.parse(t.username()), jwksRateLimit)) != null) {
+                throw new IllegalArgumentException("trusted issuer " + t.issuer() + " is configured twice");
+            }
+        }
+        this.issuers = Map.copyOf(m);
+        this.timeout = timeout;
+        this.clock = clock;
+        this.verified = Caffeine.newBuilder().maximumSize(10_000).expireAfter(new Expiry<String, Result.Valid>() {
+            @Override
+            public long expireAfterCreate(String key, Result.Valid value, long currentTime) {
+                Duration left = Duration.between(clock.instant(), value.expiresAt());
+                return Math.max(0, Math.min(left.toNanos(), Duration.ofMinutes(5).toNanos()));
+            }
+
+            @Override
+            public long expireAfterUpdate(String key, Result.Valid value, long currentTime, long currentDuration) {
+                return currentDuration;
+            }
+
+            @Override
+            public long expireAfterRead(String key, Result.Valid value, long currentTime, long currentDuration) {
+                return currentDuration;
+            }
+        }).build();
+    }
+
+    /** Whether {@code token} looks like a JWT (three base64url parts); says nothing about validity. */
+    public static boolean looksLikeJwt(String token) {
+        int dots = 0;
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c == '.') {
+                dots++;
+            } else if (!(Character.isLetterOrDigit(c) && c < 128) && c != '-' && c != '_') {
+                return false;
+            }
+        }
+        return dots == 2;
+    }
+
+    /** A verification remembered from earlier, without any work that could block. */
+    public Optional<Result.Valid> verifyCached(String token) {
+        Result.Valid v = verified.getIfPresent(digest(token));
+        return v != null && v.expiresAt().isAfter(clock.instant()) ? Optional.of(v) : Optional.empty();
+    }
+
+    /** Checks a token; may fetch the issuer's discovery document and keys (blocking, bounded by the timeout). */
+    public Result verify(String token) {
+        Optional<Result.Valid> cached = verifyCached(token);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        JWT jwt;
+        String issuer;
+        try {
+            jwt = JWTParser.parse(token);
+            issuer = jwt.getJWTClaimsSet().getIssuer();
+        } catch (java.text.ParseException e) {
+            return new Result.Invalid("the bearer token is not a JWT");
+        }
+        if (!(jwt instanceof SignedJWT signed)) {
+            return new Result.Invalid("the bearer token is not signed");
+        }
+        IssuerState state = issuer == null ? null : issuers.get(issuer);
+        if (state == null) {
+            return new Result.Invalid("the bearer token's issuer is not trusted");
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = state.processor().process(signed, null);
+        } catch (Unavailable e) {
+            return new Result.Unavailable(e.getMessage());
+        } catch (BadJOSEException e) {
+            return new Result.Invalid("the bearer token from " + issuer + " is not valid: " + e.getMessage());
+        } catch (JOSEException e) {
+            return new Result.Unavailable("cannot check the bearer token's signature (the keys of " + issuer + " cannot be fetched)");
+        }
+        Map<String, Object> map = claims.toJSONObject();
+        Optional<String> user = state.template().apply(map);
+        if (user.isEmpty()) {
+            return new Result.Invalid("the bearer token from " + issuer + " lacks a claim its user name needs (" + state.trusted().username() + ")");
+        }
+        List<String> groups = state.trusted().groupsClaim() == null ? List.of() : Claims.strings(map, state.trusted().groupsClaim());
+        Result.Valid valid = new Result.Valid(user.get(), groups, claims.getExpirationTime().toInstant());
+        verified.put(digest(token), valid);
+        return valid;
+    }
+
+    private static final class Unavailable extends JOSEException {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    private final class IssuerState {
+        private final TrustedIssuer trusted;
+        private final UserNameTemplate template;
+        private final Duration jwksRateLimit;
+        private volatile DefaultJWTProcessor<SecurityContext> processor;
+        private Instant lastFailure;
+
+        IssuerState(TrustedIssuer trusted, UserNameTemplate template, Duration jwksRateLimit) {
+            this.trusted = trusted;
+            this.template = template;
+            this.jwksRateLimit = jwksRateLimit;
+        }
+
+        TrustedIssuer trusted() {
+            return trusted;
+        }
+
+        UserNameTemplate template() {
+            return template;
+        }
+
+        DefaultJWTProcessor<SecurityContext> processor() throws Unavailable {
+            DefaultJWTProcessor<SecurityContext> p = processor;
+            if (p != null) {
+                return p;
+            }
+            synchronized (this) {
+                if (processor != null) {
+                    return processor;
+                }
+                Instant now = clock.instant();
+                if (lastFailure != null && now.isBefore(lastFailure.plusSeconds(5))) {
+                    throw new Unavailable("the keys of " + trusted.issuer() + " cannot be fetched; retrying shortly");
+                }
+                try {
+                    URI jwks = trusted.jwksUri();
+                    if (jwks == null) {
+                        OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(new Issuer(trusted.issuer()), r -> {
+                            r.setConnectTimeout((int) timeout.toMillis());
+                            r.setReadTimeout((int) timeout.toMillis());
+                        });
+                        jwks = metadata.getJWKSetURI();
+                        if (jwks == null) {
+                            throw new GeneralException("its discovery document has no jwks_uri");
+                        }
+                    }
+                    int ms = (int) timeout.toMillis();
+                    JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwks.toURL(),
+                                    new DefaultResourceRetriever(ms, ms, 512 * 1024))
+                            .cache(Duration.ofMinutes(15).toMillis(), ms).rateLimited(jwksRateLimit.toMillis())
+                            .outageTolerant(Duration.ofHours(6).toMillis()).build();
+                    DefaultJWTProcessor<SecurityContext> created = new DefaultJWTProcessor<>();
+                    created.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null, new JOSEObjectType("at+jwt")));
+                    created.setJWSKeySelector(new JWSVerificationKeySelector<>(OidcProvider.ASYMMETRIC, keys));
+                    DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(new HashSet<>(trusted.audiences()),
+                            new JWTClaimsSet.Builder().issuer(trusted.issuer()).build(), Set.of("exp", "iat"), Set.of());
+                    claims.setMaxClockSkew(60);
+                    created.setJWTClaimsSetVerifier(claims);
+                    processor = created;
+                    return created;
+                } catch (GeneralException | IOException | RuntimeException e) {
+                    lastFailure = now;
+                    LOG.warn("bearer JWT issuer {}: cannot find its keys: {}", trusted.issuer(), e.toString());
+                    throw new Unavailable("the keys of " + trusted.issuer() + " cannot be fetched");
+                }
+            }
+        }
+    }
+
+    /** The user-name expression: claim paths ({@code claims.sub} or {@code sub}) and single-quoted literals joined by {@code +}. */
+    record UserNameTemplate(List<String> parts, List<Boolean> literal) {
+        static UserNameTemplate parse(String expression) {
+            List<String> parts = new ArrayList<>();
+            List<Boolean> literal = new ArrayList<>();
+            int i = 0;
+            String s = expression;
+            while (true) {
+                while (i < s.length() && s.charAt(i) == ' ') {
+                    i++;
+                }
+                if (i >= s.length()) {
+                    throw new IllegalArgumentException("user name expression '" + expression + "' ends where a claim or a 'literal' is expected");
+                }
+                if (s.charAt(i) == '\'') {
+                    int end = s.indexOf('\'', i + 1);
+                    if (end < 0) {
+                        throw new IllegalArgumentException("user name expression '" + expression + "': unterminated 'literal'");
+                    }
+                    parts.add(s.substring(i + 1, end));
+                    literal.add(true);
+                    i = end + 1;
+                } else {
+                    int end = i;
+                    while (end < s.length() && s.charAt(end) != ' ' && s.charAt(end) != '+') {
+                        end++;
+                    }
+                    String path = s.substring(i, end);
+                    if (path.startsWith("claims.")) {
+                        path = path.substring("claims.".length());
+                    }
+                    if (!path.matches("[A-Za-z0-9_:/.-]+")) {
+                        throw new IllegalArgumentException("user name expression '" + expression + "': '" + s.substring(i, end)
+                                + "' is not a claim path; write claim paths and 'literals' joined by +, e.g. claims.iss + '/' + claims.sub"
+                                + " (CEL beyond that is not supported)");
+                    }
+                    parts.add(path);
+                    literal.add(false);
+                    i = end;
+                }
+                while (i < s.length() && s.charAt(i) == ' ') {
+                    i++;
+                }
+                if (i >= s.length()) {
+                    return new UserNameTemplate(List.copyOf(parts), List.copyOf(literal));
+                }
+                if (s.charAt(i) != '+') {
+                    throw new IllegalArgumentException("user name expression '" + expression + "': expected + at position " + (i + 1));
+                }
+                i++;
+            }
+        }
+
+        Optional<String> apply(Map<String, Object> claims) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < parts.size(); i++) {
+                if (literal.get(i)) {
+                    b.append(parts.get(i));
+                } else {
+                    Optional<String> v = Claims.string(claims, parts.get(i));
+                    if (v.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    b.append(v.get());
+                }
+            }
+            return b.isEmpty() ? Optional.empty() : Optional.of(b.toString());
+        }
+    }
+
+    private static String digest(String token) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,325 @@
+package dev.portcullis.auth.oidc;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import dev.portcullis.auth.HttpRequestView;
+import dev.portcullis.auth.Outcome;
+import dev.portcullis.auth.session.Session;
+import dev.portcullis.auth.session.SessionCookies;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OIDC browser login as a relying party (authorization-code flow with state, nonce and PKCE S256,
+ * always), for one or more named providers:
+ * <ul>
+ *   <li>{@code GET {prefix}/login?provider=NAME&callback_ui=URL} → 302 to the provider; the
+ *       transaction (state, nonce, PKCE verifier, callback_ui) is sealed into a short-lived HttpOnly
+ *       cookie scoped to the callback path — no server memory, so any replica can finish the login;</li>
+ *   <li>{@code GET {prefix}/callback/NAME} → checks state, exchanges the code, validates the ID token,
+ *       merges UserInfo, sets the session cookie and sends the browser to {@code callback_ui} (zot's
+ *       rules; anything else → {@code /});</li>
+ *   <li>{@link #logout} gives the provider's logout URL for {@code POST {prefix}/logout}.</li>
+ * </ul>
+ * Blocking: discovery, the token and UserInfo requests go to the provider (bounded by a timeout).
+ */
+public final class OidcLogin {
+    private static final Logger LOG = LoggerFactory.getLogger(OidcLogin.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String prefix;
+    private final String externalUrl;
+    private final Map<String, OidcProvider> providers;
+    private final List<String> allowedOrigins;
+    private final SessionCookies sessions;
+    private final Duration loginTtl;
+    private final BiConsumer<String, List<String>> onLogin;
+    private final Cache<String, Boolean> completed;
+
+    private OidcLogin(Builder b) {
+        this.prefix = b.prefix;
+        this.externalUrl = Objects.requireNonNull(b.externalUrl, "OIDC login needs the registry's external URL (http.externalUrl)")
+                .replaceAll("/+$", "");
+        if (CallbackUi.origin(externalUrl) == null) {
+            throw new IllegalArgumentException("http.externalUrl '" + b.externalUrl + "' must be an absolute http(s) URL, e.g. https://registry.example.com");
+        }
+        this.sessions = Objects.requireNonNull(b.sessions, "OIDC login needs session cookies");
+        if (b.providers.isEmpty()) {
+            throw new IllegalArgumentException("OIDC login needs at least one provider");
+        }
+        Map<String, OidcProvider> p = new LinkedHashMap<>();
+        for (OidcProviderSettings s : b.providers) {
+            URI redirect = URI.create(externalUrl + prefix + "/callback/" + s.name());
+            if (p.put(s.name(), new OidcProvider(s, redirect, b.timeout, b.retryAfter, b.jwksRateLimit, sessions.clock())) != null) {
+                throw new IllegalArgumentException("two OIDC providers are named '" + s.name() + "'");
+            }
+        }
+        this.providers = Map.copyOf(p);
+        this.allowedOrigins = List.copyOf(b.allowedOrigins);
+        this.loginTtl = b.loginTtl;
+        this.onLogin = b.onLogin;
+        this.completed = Caffeine.newBuilder().expireAfterWrite(loginTtl).maximumSize(100_000).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public SessionCookies sessions() {
+        return sessions;
+    }
+
+    /** The provider names, in configuration order. */
+    public List<String> providerNames() {
+        return new ArrayList<>(providers.keySet());
+    }
+
+    /** The redirect URI to register at the provider for {@code provider}. */
+    public URI redirectUri(String provider) {
+        return providers.get(provider).redirectUri();
+    }
+
+    /** Whether {@code path} is one of the login endpoints this answers (login and callbacks). */
+    public boolean handles(String path) {
+        return path.equals(prefix + "/login") || path.startsWith(prefix + "/callback/");
+    }
+
+    /** Answers {@code GET {prefix}/login} and {@code GET {prefix}/callback/NAME}. */
+    public Outcome.Respond handle(HttpRequestView request, String path, Map<String, List<String>> query) {
+        if (!request.method().equals("GET")) {
+            return page(request, 405, "method_not_allowed", request.method() + " is not supported here; the login endpoints take GET", List.of());
+        }
+        if (path.equals(prefix + "/login")) {
+            return login(request, first(query, "provider"), first(query, "callback_ui"));
+        }
+        return callback(request, path.substring((prefix + "/callback/").length()), query);
+    }
+
+    private Outcome.Respond login(HttpRequestView request, String name, String callbackUi) {
+        if (name == null) {
+            return page(request, 400, "invalid_request", "say which identity provider to log in with: ?provider=" + String.join("|", providers.keySet()),
+                    List.of());
+        }
+        OidcProvider provider = providers.get(name);
+        if (provider == null) {
+            return page(request, 400, "invalid_request", "unknown identity provider '" + name + "'; configured: " + String.join(", ", providers.keySet()),
+                    List.of());
+        }
+        State state = new State();
+        Nonce nonce = new Nonce();
+        CodeVerifier verifier = new CodeVerifier();
+        URI target;
+        try {
+            target = provider.authorizationUrl(state, nonce, verifier);
+        } catch (OidcProvider.Unavailable e) {
+            return page(request, 503, "temporarily_unavailable", "login is unavailable: " + e.getMessage() + "; try again shortly", List.of());
+        }
+        Map<String, String> tx = new LinkedHashMap<>();
+        tx.put("prv", name);
+        tx.put("state", state.getValue());
+        tx.put("nonce", nonce.getValue());
+        tx.put("cv", verifier.getValue());
+        tx.put("cb", CallbackUi.safe(callbackUi, externalUrl, allowedOrigins));
+        String cookie = sessions.loginCookie(tx, callbackPath(name), loginTtl);
+        return redirect(target.toString(), List.of(cookie));
+    }
+
+    private Outcome.Respond callback(HttpRequestView request, String name, Map<String, List<String>> query) {
+        OidcProvider provider = providers.get(name);
+        if (provider == null) {
+            return page(request, 404, "not_found", "unknown identity provider '" + name + "'", List.of());
+        }
+        List<String> clear = List.of(sessions.clearLogin(callbackPath(name)));
+        Optional<Map<String, String>> found = sessions.readLogin(request.headers("Cookie"));
+        if (found.isEmpty() || !name.equals(found.get().get("prv"))) {
+            return page(request, 401, "login_expired", "this login expired or was started in another browser; start again at "
+                    + prefix + "/login?provider=" + name, clear);
+        }
+        Map<String, String> tx = found.get();
+        String state = first(query, "state");
+        if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8), tx.get("state").getBytes(StandardCharsets.UTF_8))) {
+            LOG.warn("OIDC callback for '{}' with a state that does not match this browser's login: refused", name);
+            return page(request, 401, "invalid_state", "the login answer does not belong to this browser's login; start again", clear);
+        }
+        String error = first(query, "error");
+        if (error != null) {
+            String description = first(query, "error_description");
+            LOG.info("OIDC provider '{}' answered the login with error {}", name, error);
+            return page(request, 401, error, "the identity provider did not log you in: " + error
+                    + (description == null ? "" : " (" + description + ")"), clear);
+        }
+        String code = first(query, "code");
+        if (code == null) {
+            return page(request, 401, "invalid_request", "the identity provider's answer has no code; start again", clear);
+        }
+        if (completed.asMap().putIfAbsent(tx.get("state"), Boolean.TRUE) != null) {
+            return page(request, 401, "invalid_request", "this login was already completed; start again to log in once more", clear);
+        }
+        OidcProvider.Login login;
+        try {
+            login = provider.exchange(new AuthorizationCode(code), new CodeVerifier(tx.get("cv")), new Nonce(tx.get("nonce")));
+        } catch (OidcProvider.LoginFailed e) {
+            LOG.warn("OIDC login with '{}' failed: {}", name, e.getMessage());
+            return page(request, 401, "login_failed", e.getMessage(), clear);
+        } catch (OidcProvider.Unavailable e) {
+            completed.invalidate(tx.get("state"));
+            return page(request, 503, "temporarily_unavailable", "login is unavailable: " + e.getMessage() + "; try again shortly", clear);
+        }
+        SessionCookies.Issued issued;
+        try {
+            issued = sessions.issue(login.user(), login.groups(), name, login.idToken());
+        } catch (SessionCookies.SessionTooLargeException e) {
+            LOG.error("OIDC login of '{}': {}", login.user(), e.getMessage());
+            return page(request, 500, "session_too_large", e.getMessage(), clear);
+        }
+        try {
+            onLogin.accept(login.user(), login.groups());
+        } catch (RuntimeException e) {
+            LOG.error("OIDC login of '{}': recording the user's groups failed ({}); API keys keep the groups of an earlier login",
+                    login.user(), e.toString());
+        }
+        LOG.info("OIDC login: '{}' with {} groups through '{}'", login.user(), login.groups().size(), name);
+        List<String> cookies = new ArrayList<>(clear);
+        cookies.add(issued.setCookie());
+        return redirect(tx.get("cb"), cookies);
+    }
+
+    /** The JSON body of {@code POST {prefix}/logout}: {@code {"endSessionUrl": ...}} when the session's provider has a logout endpoint. */
+    public ObjectNode logout(Session session) {
+        ObjectNode body = JSON.createObjectNode();
+        if (session != null && providers.containsKey(session.provider())) {
+            providers.get(session.provider()).endSessionUrl(session.idToken(), URI.create(externalUrl + "/"))
+                    .ifPresent(u -> body.put("endSessionUrl", u.toString()));
+        }
+        return body;
+    }
+
+    private String callbackPath(String name) {
+        return prefix + "/callback/" + name;
+    }
+
+    private static String first(Map<String, List<String>> query, String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    private static Outcome.Respond redirect(String location, List<String> cookies) {
+        Map<String, String> headers = Map.of("Location", location, "Cache-Control", "no-store");
+        return new Outcome.Respond(302, headers, cookies, "text/plain; charset=utf-8", new byte[0], Duration.ZERO);
+    }
+
+    /** An error as a small HTML page for browsers, JSON for everything else. */
+    private static Outcome.Respond page(HttpRequestView request, int status, String error, String message, List<String> cookies) {
+        boolean html = request.headers("Accept").stream().anyMatch(a -> a.contains("text/html"));
+        Map<String, String> headers = Map.of("Cache-Control", "no-store");
+        if (html) {
+            String body = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Login failed</title></head><body><h1>"
+                    + (status == 503 ? "Login is unavailable" : "Login failed") + "</h1><p>" + escape(message) + "</p></body></html>";
+            return new Outcome.Respond(status, headers, cookies, "text/html; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), Duration.ZERO);
+        }
+        ObjectNode body = JSON.createObjectNode().put("error", error).put("message", message);
+        return new Outcome.Respond(status, headers, cookies, "application/json; charset=utf-8",
+                body.toString().getBytes(StandardCharsets.UTF_8), Duration.ZERO);
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /** Settings for {@link OidcLogin}. */
+    public static final class Builder {
+        private String prefix = "/auth";
+        private String externalUrl;
+        private final List<OidcProviderSettings> providers = new ArrayList<>();
+        private final List<String> allowedOrigins = new ArrayList<>();
+        private SessionCookies sessions;
+        private Duration loginTtl = Duration.ofMinutes(10);
+        private Duration timeout = Duration.ofSeconds(5);
+        private Duration retryAfter = Duration.ofSeconds(5);
+        private Duration jwksRateLimit = Duration.ofSeconds(30);
+        private BiConsumer<String, List<String>> onLogin = (user, groups) -> { };
+
+        private Builder() {
+        }
+
+        /** The built-in endpoints' prefix, as given to {@code Portcullis.Builder#endpointPrefix} (default {@code /auth}). */
+        public Builder endpointPrefix(String p) {
+            this.prefix = p;
+            return this;
+        }
+
+        /** How users reach the registry (zot's {@code http.externalUrl}); redirect URIs are built from it. */
+        public Builder externalUrl(String url) {
+            this.externalUrl = url;
+            return this;
+        }
+
+        public Builder provider(OidcProviderSettings settings) {
+            providers.add(settings);
+            return this;
+        }
+
+        /** Origins besides the external URL's that {@code callback_ui} may name (zot's {@code callbackAllowOrigins}). */
+        public Builder callbackAllowOrigins(List<String> origins) {
+            allowedOrigins.addAll(origins);
+            return this;
+        }
+
+        public Builder sessions(SessionCookies cookies) {
+            this.sessions = cookies;
+            return this;
+        }
+
+        /** How long a started login may take (default 10 minutes). */
+        public Builder loginTimeToLive(Duration ttl) {
+            this.loginTtl = ttl;
+            return this;
+        }
+
+        /** Connect and read timeout for requests to the provider (default 5 s). */
+        public Builder providerTimeout(Duration t) {
+            this.timeout = t;
+            return this;
+        }
+
+        /** After the provider could not be reached, how long logins answer 503 before trying it again (default 5 s). */
+        public Builder retryAfter(Duration d) {
+            this.retryAfter = d;
+            return this;
+        }
+
+        /** The least time between two fetches of the provider's keys (an unknown {@code kid} triggers one; default 30 s). */
+        public Builder jwksRateLimit(Duration d) {
+            this.jwksRateLimit = d;
+            return this;
+        }
+
+        /** Called after each login with the user and groups (Portcullis records them for the user's API keys). */
+        public Builder onLogin(BiConsumer<String, List<String>> callback) {
+            this.onLogin = callback;
+            return this;
+        }
+
+        public OidcLogin build() {
+            return new OidcLogin(this);
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package dev.portcullis.auth.oidc;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWT;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.ErrorObject;
+import com.nimbusds.oauth2.sdk.GeneralException;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.Issuer;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
+import com.nimbusds.openid.connect.sdk.LogoutRequest;
+import com.nimbusds.openid.connect.sdk.Nonce;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.UserInfoRequest;
+import com.nimbusds.openid.connect.sdk.UserInfoResponse;
+import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
+import com.nimbusds.openid.connect.sdk.claims.UserInfo;
+import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
+import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One configured OpenID Provider at run time: discovery (fetched when first needed, retried after
+ * a failure at most every {@code retryAfter}), the authorization URL, the code exchange, ID-token
+ * validation with the provider's keys, and UserInfo.
+ */
+final class OidcProvider {
+    private static final Logger LOG = LoggerFactory.getLogger(OidcProvider.class);
+    /** Signature algorithms with a public key; never "none", never HMAC (that would make a public key a shared secret). */
+    static final Set<JWSAlgorithm> ASYMMETRIC = Set.copyOf(new LinkedHashSet<>(List.of(
+            JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519)));
+
+    /** The login failed for a reason the user or the provider's answer caused: 401. */
+    static final class LoginFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        LoginFailed(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The provider cannot be reached or answers with a server error: 503, and the next attempt tries again. */
+    static final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** What a successful login yields. */
+    record Login(String user, List<String> groups, String idToken) {
+        @Override
+        public String toString() {
+            return "Login[user=" + user + ", groups=" + groups + "]";
+        }
+    }
+
+    private record Resolved(OIDCProviderMetadata metadata, IDTokenValidator validator) {
+    }
+
+    private final OidcProviderSettings settings;
+    private final URI redirectUri;
+    private final Duration timeout;
+    private final Duration retryAfter;
+    private final Duration jwksRateLimit;
+    private final Clock clock;
+    private volatile Resolved resolved;
+    private Instant lastFailure;
+    private String lastFailureReason;
+
+    OidcProvider(OidcProviderSettings settings, URI redirectUri, Duration timeout, Duration retryAfter, Duration jwksRateLimit, Clock clock) {
+        this.settings = settings;
+        this.redirectUri = redirectUri;
+        this.timeout = timeout;
+        this.retryAfter = retryAfter;
+        this.jwksRateLimit = jwksRateLimit;
+        this.clock = clock;
+    }
+
+    OidcProviderSettings settings() {
+        return settings;
+    }
+
+    URI redirectUri() {
+        return redirectUri;
+    }
+
+    private Resolved resolve() throws Unavailable {
+        Resolved r = resolved;
+        if (r != null) {
+            return r;
+        }
+        synchronized (this) {
+            if (resolved != null) {
+                return resolved;
+            }
+            Instant now = clock.instant();
+            if (lastFailure != null && now.isBefore(lastFailure.plus(retryAfter))) {
+                throw new Unavailable(lastFailureReason);
+            }
+            try {
+                OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()), this::configure);
+                if (metadata.getTokenEndpointURI() == null || metadata.getJWKSetURI() == null) {
+                    throw new GeneralException("its discovery document has no token_endpoint or no jwks_uri");
+                }
+                resolved = new Resolved(metadata, validator(metadata));
+                lastFailure = null;
+                LOG.info("OIDC provider '{}': discovered {}", settings.name(), settings.issuer());
+                return resolved;
+            } catch (GeneralException | IOException | RuntimeException e) {
+                lastFailure = now;
+                lastFailureReason = "the identity provider '" + settings.name() + "' (" + settings.issuer() + ") cannot be reached: "
+                        + e.getMessage();
+                LOG.warn("OIDC provider '{}': discovery at {} failed: {}", settings.name(), settings.issuer(), e.toString());
+                throw new Unavailable(lastFailureReason);
+            }
+        }
+    }
+
+    private void configure(HTTPRequest request) {
+        request.setConnectTimeout((int) timeout.toMillis());
+        request.setReadTimeout((int) timeout.toMillis());
+    }
+
+    private IDTokenValidator validator(OIDCProviderMetadata metadata) throws MalformedURLException {
+        Set<JWSAlgorithm> algs = new LinkedHashSet<>();
+        if (metadata.getIDTokenJWSAlgs() != null) {
+            metadata.getIDTokenJWSAlgs().stream().filter(ASYMMETRIC::contains).forEach(algs::add);
+        }
+        if (algs.isEmpty()) {
+            algs.add(JWSAlgorithm.RS256); // the OIDC default
+        }
+        int ms = (int) timeout.toMillis();
+        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(metadata.getJWKSetURI().toURL(),
+                        new DefaultResourceRetriever(ms, ms, 512 * 1024))
+                .cache(Duration.ofMinutes(15).toMillis(), ms)
+                .rateLimited(jwksRateLimit.toMillis())
+                .outageTolerant(Duration.ofHours(6).toMillis())
+                .build();
+        IDTokenValidator v = new IDTokenValidator(metadata.getIssuer(), new ClientID(settings.clientId()),
+                new JWSVerificationKeySelector<>(algs, keys), null);
+        v.setMaxClockSkew(60);
+        return v;
+    }
+
+    /** Where to send the browser: the provider's authorization endpoint with state, nonce and PKCE S256. */
+    URI authorizationUrl(State state, Nonce nonce, CodeVerifier verifier) throws Unavailable {
+        OIDCProviderMetadata metadata = resolve().metadata();
+        return new AuthenticationRequest.Builder(ResponseType.CODE, new Scope(settings.scopes().toArray(String[]::new)),
+                new ClientID(settings.clientId()), redirectUri)
+                .endpointURI(metadata.getAuthorizationEndpointURI())
+                .state(state).nonce(nonce).codeChallenge(verifier, CodeChallengeMethod.S256)
+                .build().toURI();
+    }
+
+    /** Exchanges the code, validates the ID token, merges UserInfo, and maps the user name and groups. */
+    Login exchange(AuthorizationCode code, CodeVerifier verifier, Nonce nonce) throws LoginFailed, Unavailable {
+        Resolved r = resolve();
+        Secret secret = new Secret(settings.clientSecret());
+        ClientID client = new ClientID(settings.clientId());
+        ClientAuthentication auth = settings.clientAuth() == OidcProviderSettings.ClientAuth.CLIENT_SECRET_POST
+                ? new ClientSecretPost(client, secret) : new ClientSecretBasic(client, secret);
+        HTTPRequest request = new TokenRequest(r.metadata().getTokenEndpointURI(), auth, new AuthorizationCodeGrant(code, redirectUri, verifier))
+                .toHTTPRequest();
+        configure(request);
+        TokenResponse response;
+        try {
+            HTTPResponse http = request.send();
+            if (http.getStatusCode() >= 500) {
+                throw new Unavailable("the identity provider's token endpoint failed (HTTP " + http.getStatusCode() + ")");
+            }
+            response = OIDCTokenResponseParser.parse(http);
+        } catch (IOException e) {
+            throw new Unavailable("the identity provider's token endpoint cannot be reached: " + e.getMessage());
+        } catch (ParseException e) {
+            throw new LoginFailed("the identity provider's token response is not valid: " + e.getMessage());
+        }
+        if (!response.indicatesSuccess()) {
+            ErrorObject error = response.toErrorResponse().getErrorObject();
+            throw new LoginFailed("the identity provider refused the code: " + describe(error));
+        }
+        if (!(response.toSuccessResponse() instanceof OIDCTokenResponse oidc) || oidc.getOIDCTokens().getIDToken() == null) {
+            throw new LoginFailed("the identity provider sent no ID token; is 'openid' among the scopes it allows this client?");
+        }
+        OIDCTokens tokens = oidc.getOIDCTokens();
+        IDTokenClaimsSet idClaims;
+        try {
+            idClaims = r.validator().validate(tokens.getIDToken(), nonce);
+        } catch (BadJOSEException e) {
+            throw new LoginFailed("the ID token is not valid: " + e.getMessage());
+        } catch (JOSEException e) {
+            throw new Unavailable("cannot check the ID token's signature (the provider's keys cannot be fetched): " + e.getMessage());
+        }
+        if (idClaims.getAuthorizedParty() != null && !idClaims.getAuthorizedParty().getValue().equals(settings.clientId())) {
+            throw new LoginFailed("the ID token was issued to another client (azp " + idClaims.getAuthorizedParty() + ")");
+        }
+        Map<String, Object> claims = new HashMap<>(idClaims.toJSONObject());
+        List<String> groups = Claims.strings(claims, settings.groupsClaim());
+        if (r.metadata().getUserInfoEndpointURI() != null && tokens.getBearerAccessToken() != null) {
+            Map<String, Object> info = userInfo(r.metadata().getUserInfoEndpointURI(), tokens, idClaims.getSubject().getValue());
+            info.forEach(claims::putIfAbsent);
+            groups = Claims.union(groups, Claims.strings(info, settings.groupsClaim()));
+        }
+        return new Login(userName(claims), groups, tokens.getIDTokenString());
+    }
+
+    private Map<String, Object> userInfo(URI endpoint, OIDCTokens tokens, String subject) throws LoginFailed, Unavailable {
+        HTTPRequest request = new UserInfoRequest(endpoint, tokens.getBearerAccessToken()).toHTTPRequest();
+        configure(request);
+        UserInfoResponse response;
+        try {
+            HTTPResponse http = request.send();
+            if (http.getStatusCode() >= 500) {
+                throw new Unavailable("the identity provider's UserInfo endpoint failed (HTTP " + http.getStatusCode() + ")");
+            }
+            response = UserInfoResponse.parse(http);
+        } catch (IOException e) {
+            throw new Unavailable("the identity provider's UserInfo endpoint cannot be reached: " + e.getMessage());
+        } catch (ParseException e) {
+            throw new LoginFailed("the identity provider's UserInfo response is not valid: " + e.getMessage());
+        }
+        if (!response.indicatesSuccess()) {
+            throw new LoginFailed("the identity provider's UserInfo endpoint refused the access token: "
+                    + describe(response.toErrorResponse().getErrorObject()));
+        }
+        UserInfo info = response.toSuccessResponse().getUserInfo();
+        if (info == null) {
+            // a signed or encrypted UserInfo JWT: its claims are not merged; the ID token's stand alone
+            LOG.warn("OIDC provider '{}': UserInfo came as a JWT, which is not read; using the ID token's claims only", settings.name());
+            return Map.of();
+        }
+        if (info.getSubject() == null || !info.getSubject().getValue().equals(subject)) {
+            throw new LoginFailed("the UserInfo response is about another subject than the ID token");
+        }
+        return info.toJSONObject();
+    }
+
+    private String userName(Map<String, Object> claims) throws LoginFailed {
+        if (settings.usernameClaim() != null) {
+            return Claims.string(claims, settings.usernameClaim()).orElseThrow(() -> new LoginFailed("the identity provider sent no '"
+                    + settings.usernameClaim() + "' claim to name the user; set claimMapping.username to a claim it sends"));
+        }
+        for (String claim : List.of("email", "preferred_username", "sub")) {
+            Optional<String> v = Claims.string(claims, claim);
+            if (v.isPresent()) {
+                return v.get();
+            }
+        }
+        throw new LoginFailed("the identity provider sent no claim to name the user (email, preferred_username or sub)");
+    }
+
+    /** The provider's logout URL for this session, if it advertises an end_session_endpoint (and is reachable). */
+    Optional<URI> endSessionUrl(String idToken, URI postLogoutRedirect) {
+        try {
+            URI endpoint = resolve().metadata().getEndSessionEndpointURI();
+            if (endpoint == null) {
+                return Optional.empty();
+            }
+            JWT hint = null;
+            if (idToken != null) {
+                try {
+                    hint = JWTParser.parse(idToken);
+                } catch (java.text.ParseException e) {
+                    hint = null;
+                }
+            }
+            return Optional.of(new LogoutRequest(endpoint, hint, null, hint == null ? new ClientID(settings.clientId()) : null,
+                    postLogoutRedirect, null, null).toURI());
+        } catch (Unavailable e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String describe(ErrorObject error) {
+        return error.getCode() + (error.getDescription() == null ? "" : " (" + error.getDescription() + ")");
+    }
+}

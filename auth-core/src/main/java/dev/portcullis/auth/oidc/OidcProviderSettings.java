@@ -1,0 +1,89 @@
+package dev.portcullis.auth.oidc;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One OpenID Provider the registry's users log in with (zot: {@code http.auth.openid.providers.NAME}).
+ *
+ * @param name the provider's name in {@code /login?provider=NAME} and {@code /callback/NAME}
+ * @param issuer the issuer URL; its discovery document gives the endpoints and keys
+ * @param clientId the client id registered at the provider
+ * @param clientSecret the client secret
+ * @param clientAuth how the client authenticates at the token endpoint
+ * @param scopes the scopes to ask for; {@code openid} is added first if missing
+ * @param usernameClaim the claim (path) that names the user; {@code null}: {@code email}, falling back to
+ *     {@code preferred_username}, then {@code sub}. A configured claim does not fall back: a different claim
+ *     could name a different person.
+ * @param groupsClaim the claim (path) with the user's groups, e.g. {@code groups} or {@code realm_access.roles}
+ */
+public record OidcProviderSettings(String name, String issuer, String clientId, String clientSecret, ClientAuth clientAuth,
+                                   List<String> scopes, String usernameClaim, String groupsClaim) {
+
+    /** Client authentication at the token endpoint. */
+    public enum ClientAuth {
+        CLIENT_SECRET_BASIC("client_secret_basic"), CLIENT_SECRET_POST("client_secret_post");
+
+        private final String configName;
+
+        ClientAuth(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+
+        public static ClientAuth fromConfig(String value) {
+            for (ClientAuth a : values()) {
+                if (a.configName.equals(value)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("unknown client authentication method '" + value
+                    + "'; use client_secret_basic or client_secret_post");
+        }
+    }
+
+    public OidcProviderSettings {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("provider name '" + name + "' may hold only letters, digits, '.', '_' and '-'");
+        }
+        Objects.requireNonNull(issuer, "issuer of provider " + name);
+        Objects.requireNonNull(clientId, "clientid of provider " + name);
+        Objects.requireNonNull(clientSecret, "clientsecret of provider " + name);
+        clientAuth = clientAuth == null ? ClientAuth.CLIENT_SECRET_BASIC : clientAuth;
+        List<String> s = new ArrayList<>(scopes == null ? List.of() : scopes);
+        if (!s.contains("openid")) {
+            s.add(0, "openid");
+        }
+        scopes = List.copyOf(s);
+        groupsClaim = groupsClaim == null ? "groups" : groupsClaim;
+    }
+
+    /** A provider with the defaults: client_secret_basic, scopes openid email profile, username from email, groups from groups. */
+    public static OidcProviderSettings of(String name, String issuer, String clientId, String clientSecret) {
+        return new OidcProviderSettings(name, issuer, clientId, clientSecret, ClientAuth.CLIENT_SECRET_BASIC,
+                List.of("openid", "email", "profile"), null, "groups");
+    }
+
+    public OidcProviderSettings withScopes(List<String> newScopes) {
+        return new OidcProviderSettings(name, issuer, clientId, clientSecret, clientAuth, newScopes, usernameClaim, groupsClaim);
+    }
+
+    public OidcProviderSettings withClaims(String newUsernameClaim, String newGroupsClaim) {
+        return new OidcProviderSettings(name, issuer, clientId, clientSecret, clientAuth, scopes, newUsernameClaim, newGroupsClaim);
+    }
+
+    public OidcProviderSettings withClientAuth(ClientAuth auth) {
+        return new OidcProviderSettings(name, issuer, clientId, clientSecret, auth, scopes, usernameClaim, groupsClaim);
+    }
+
+    @Override
+    public String toString() {
+        return "OidcProviderSettings[name=" + name + ", issuer=" + issuer + ", clientId=" + clientId + ", clientAuth=" + clientAuth
+                + ", scopes=" + scopes + ", usernameClaim=" + usernameClaim + ", groupsClaim=" + groupsClaim + "]";
+    }
+}

@@ -1,0 +1,185 @@
+package dev.portcullis.auth.session;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Stateless browser sessions: the {@link Session} sealed (JWE, {@code dir} + {@code A256GCM}) into
+ * an HttpOnly, SameSite=Lax cookie, so restarts and replicas sharing the key ring keep sessions.
+ * The maximum age is enforced inside the token. Also seals the short-lived login transaction
+ * (state, nonce, PKCE verifier) into a cookie scoped to the callback path.
+ */
+public final class SessionCookies {
+    /** The session cookie's name. */
+    public static final String SESSION_COOKIE = "portcullis_session";
+    /** The login transaction cookie's name. */
+    public static final String LOGIN_COOKIE = "portcullis_login";
+    /** Browsers keep cookies of up to 4096 bytes for name and value together. */
+    static final int MAX_COOKIE = 4000;
+
+    private final SessionKeyRing ring;
+    private final Duration maxAge;
+    private final boolean secure;
+    private final Clock clock;
+
+    /**
+     * @param ring the keys that seal and open cookies
+     * @param maxAge how long a session lasts (zot: 2 h)
+     * @param secure whether cookies carry {@code Secure} (set it when users reach the registry over https)
+     */
+    public SessionCookies(SessionKeyRing ring, Duration maxAge, boolean secure) {
+        this(ring, maxAge, secure, Clock.systemUTC());
+    }
+
+    public SessionCookies(SessionKeyRing ring, Duration maxAge, boolean secure, Clock clock) {
+        if (maxAge.isNegative() || maxAge.isZero()) {
+            throw new IllegalArgumentException("the session maximum age must be positive, got " + maxAge);
+        }
+        this.ring = ring;
+        this.maxAge = maxAge;
+        this.secure = secure;
+        this.clock = clock;
+    }
+
+    public Duration maxAge() {
+        return maxAge;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Thrown when a session cannot be put in a cookie (e.g. too many groups); the message says so plainly. */
+    public static final class SessionTooLargeException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SessionTooLargeException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A new session for {@code user} from now for the maximum age, and its {@code Set-Cookie} value.
+     * Drops the ID token if it does not fit; fails if the rest does not.
+     *
+     * @throws SessionTooLargeException if even without the ID token the cookie would pass browsers' size limit
+     */
+    public Issued issue(String user, List<String> groups, String provider, String idToken) {
+        Instant now = clock.instant();
+        Session session = new Session(user, groups, provider, now, now.plus(maxAge), idToken);
+        String cookie = sessionCookie(session);
+        if (cookie.length() > MAX_COOKIE && idToken != null) {
+            session = new Session(user, groups, provider, now, now.plus(maxAge), null);
+            cookie = sessionCookie(session);
+        }
+        if (cookie.length() > MAX_COOKIE) {
+            throw new SessionTooLargeException("the session for '" + user + "' with " + groups.size() + " groups needs " + cookie.length()
+                    + " bytes, more than a browser keeps in a cookie (" + MAX_COOKIE + "); map fewer groups (claimMapping.groups)"
+                    + " or trim the user's groups at the identity provider");
+        }
+        return new Issued(session, setCookie(SESSION_COOKIE, cookie.substring(SESSION_COOKIE.length() + 1), "/", maxAge));
+    }
+
+    /** A session and the {@code Set-Cookie} header value that carries it. */
+    public record Issued(Session session, String setCookie) {
+        @Override
+        public String toString() {
+            return "Issued[" + session + "]";
+        }
+    }
+
+    private String sessionCookie(Session s) {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(s.user()).claim("grp", s.groups()).claim("prv", s.provider())
+                .issueTime(Date.from(s.issuedAt())).expirationTime(Date.from(s.expiresAt()));
+        if (s.idToken() != null) {
+            claims.claim("idt", s.idToken());
+        }
+        return SESSION_COOKIE + "=" + SealedCookie.seal(ring, "session", claims.build());
+    }
+
+    /** The session in a {@code Cookie} header, if there is one that a key of the ring sealed and that has not expired. */
+    public Optional<Session> read(List<String> cookieHeaders) {
+        Optional<String> value = cookie(cookieHeaders, SESSION_COOKIE);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        return SealedCookie.open(ring, "session", value.get(), clock).flatMap(c -> {
+            try {
+                List<String> groups = c.getStringListClaim("grp");
+                return Optional.of(new Session(c.getSubject(), groups == null ? List.of() : groups, c.getStringClaim("prv"),
+                        c.getIssueTime().toInstant(), c.getExpirationTime().toInstant(), c.getStringClaim("idt")));
+            } catch (ParseException | RuntimeException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** Whether the request carries a session cookie at all (valid or not). */
+    public static boolean present(List<String> cookieHeaders) {
+        return cookie(cookieHeaders, SESSION_COOKIE).isPresent();
+    }
+
+    /** A {@code Set-Cookie} value that removes the session cookie. */
+    public String clearSession() {
+        return setCookie(SESSION_COOKIE, "", "/", Duration.ZERO);
+    }
+
+    /** The sealed login transaction, scoped to {@code path} and valid for {@code ttl}. */
+    public String loginCookie(Map<String, String> transaction, String path, Duration ttl) {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().expirationTime(Date.from(clock.instant().plus(ttl)));
+        transaction.forEach(claims::claim);
+        return setCookie(LOGIN_COOKIE, SealedCookie.seal(ring, "login", claims.build()), path, ttl);
+    }
+
+    /** The login transaction in a {@code Cookie} header, if valid and unexpired. */
+    public Optional<Map<String, String>> readLogin(List<String> cookieHeaders) {
+        return cookie(cookieHeaders, LOGIN_COOKIE).flatMap(v -> SealedCookie.open(ring, "login", v, clock)).map(c -> {
+            Map<String, String> out = new java.util.HashMap<>();
+            c.getClaims().forEach((k, v) -> {
+                if (v instanceof String s) {
+                    out.put(k, s);
+                }
+            });
+            return out;
+        });
+    }
+
+    /** A {@code Set-Cookie} value that removes the login transaction cookie. */
+    public String clearLogin(String path) {
+        return setCookie(LOGIN_COOKIE, "", path, Duration.ZERO);
+    }
+
+    private String setCookie(String name, String value, String path, Duration age) {
+        StringBuilder b = new StringBuilder(name).append('=').append(value).append("; Path=").append(path)
+                .append("; Max-Age=").append(age.toSeconds()).append("; HttpOnly; SameSite=Lax");
+        if (secure) {
+            b.append("; Secure");
+        }
+        return b.toString();
+    }
+
+    /** The first value of a cookie in {@code Cookie} headers ({@code a=b; c=d}). */
+    static Optional<String> cookie(List<String> cookieHeaders, String name) {
+        for (String header : cookieHeaders) {
+            for (String part : header.split(";")) {
+                String p = part.strip();
+                int eq = p.indexOf('=');
+                if (eq > 0 && p.substring(0, eq).equals(name)) {
+                    String v = p.substring(eq + 1);
+                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+                        v = v.substring(1, v.length() - 1);
+                    }
+                    return v.isEmpty() ? Optional.empty() : Optional.of(v);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}
