@@ -41,8 +41,16 @@ class PortcullisConfigTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             {"http": {"auth": {"ldap": {"address": "ldap.example.com"}}}}         | http.auth.ldap: LDAP authentication is not supported by Portcullis yet; remove http.auth.ldap or run zot's own authentication for it
-            {"http": {"auth": {"openid": {"providers": {}}}}}                      | http.auth.openid: OIDC login (it arrives with the OIDC work) is not supported by Portcullis yet; remove http.auth.openid or run zot's own authentication for it
-            {"http": {"auth": {"bearer": {"realm": "x", "cert": "c"}}}}            | http.auth.bearer: bearer token authentication is not supported by Portcullis yet; remove http.auth.bearer or run zot's own authentication for it
+            {"http": {"auth": {"openid": {"providers": {}}}}}                      | http.auth.openid.providers must name at least one provider
+            {"http": {"auth": {"openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c", "clientsecret": "s"}}}}}} | http.auth.openid needs http.externalUrl, the URL users reach the registry at (the providers redirect back to <externalUrl>/auth/callback/<provider>)
+            {"http": {"externalUrl": "https://r.example", "auth": {"openid": {"providers": {"github": {"clientid": "c", "clientsecret": "s"}}}}}} | http.auth.openid.providers.github without an issuer: OAuth2 login without OIDC discovery (e.g. GitHub) is not supported by Portcullis yet; remove http.auth.openid.providers.github without an issuer or run zot's own authentication for it
+            {"http": {"externalUrl": "https://r.example", "auth": {"openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c"}}}}}} | http.auth.openid.providers.dex needs clientid and clientsecret, or a credentialsFile holding both
+            {"http": {"externalUrl": "https://r.example", "auth": {"openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c", "clientsecret": "s", "keypath": "k"}}}}}} | http.auth.openid.providers.dex.keypath: private_key_jwt client authentication is not supported by Portcullis yet; remove http.auth.openid.providers.dex.keypath or run zot's own authentication for it
+            {"http": {"externalUrl": "https://r.example", "auth": {"openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c", "clientsecret": "s", "clientAuthMethod": "private_key_jwt"}}}}}} | http.auth.openid.providers.dex.clientAuthMethod: unknown client authentication method 'private_key_jwt'; use client_secret_basic or client_secret_post
+            {"http": {"auth": {"bearer": {"realm": "x", "cert": "c"}}}}            | http.auth.bearer.realm: a Docker token service (bearer realm/service/cert) is not supported by Portcullis yet; remove http.auth.bearer.realm or run zot's own authentication for it
+            {"http": {"auth": {"bearer": {"oidc": [{"issuer": "https://ci.example", "audiences": []}]}}}} | http.auth.bearer.oidc[0]: trusted issuer https://ci.example needs at least one audience: a token for another service must not pass
+            {"http": {"auth": {"bearer": {"oidc": [{"issuer": "https://ci.example", "audiences": ["r"], "claimMapping": {"variables": []}}]}}}} | http.auth.bearer.oidc[0].claimMapping.variables: CEL variables and validations is not supported by Portcullis yet; remove http.auth.bearer.oidc[0].claimMapping.variables or run zot's own authentication for it
+            {"http": {"auth": {"bearer": {"oidc": [{"issuer": "https://ci.example", "audiences": ["r"], "claimMapping": {"username": "claims.sub.lowerAscii()"}}]}}}} | http.auth.bearer.oidc[0]: user name expression 'claims.sub.lowerAscii()' is not a claim path; write claim paths and 'literals' joined by +, e.g. claims.iss + '/' + claims.sub (CEL beyond that is not supported)
             {"http": {"tls": {"cert": "c", "key": "k", "cacert": "ca"}}}           | http.tls.cacert: mutual TLS (client certificates) is not supported by Portcullis yet; remove http.tls.cacert or run zot's own authentication for it
             {"http": {"auth": {"failDelay": "soon"}}}                              | http.auth.failDelay must be a non-negative whole number
             {"http": {"accessControl": {}}, "portcullis": {"policyFile": "p.policy"}} | both http.accessControl and portcullis.policyFile are given; keep one policy
@@ -74,6 +82,56 @@ class PortcullisConfigTest {
         PortcullisConfig withAuth = PortcullisConfig.parse("{\"http\": {\"auth\": {\"apikey\": true}}}", dir);
         assertThat(withAuth.policy().decide(Subject.anonymous(), "x", Action.READ).allowed()).isFalse();
         assertThat(withAuth.policy().decide(Subject.user("u"), "x", Action.DELETE).allowed()).isTrue();
+    }
+
+    @Test
+    void oidcProvidersSessionsAndBearerIssuersLoadFromAZotConfig() throws Exception {
+        Files.writeString(dir.resolve("dex-credentials.json"), "{\"clientid\": \"zot\", \"clientsecret\": \"from-file\"}");
+        String config = """
+                {"http": {"externalUrl": "https://registry.example.com/",
+                          "auth": {"apikey": true,
+                                   "openid": {"callbackAllowOrigins": ["http://127.0.0.1:3000"],
+                                              "providers": {"dex": {"name": "Dex", "issuer": "https://dex.example", "credentialsFile": "dex-credentials.json",
+                                                                    "scopes": ["profile", "email"],
+                                                                    "claimMapping": {"username": "preferred_username", "groups": "realm_access.roles"}},
+                                                            "keycloak": {"issuer": "https://kc.example/realms/r", "clientid": "registry", "clientsecret": "s",
+                                                                         "clientAuthMethod": "client_secret_post"}}},
+                                   "bearer": {"oidc": [{"issuer": "https://token.actions.githubusercontent.com", "audiences": ["registry.example.com"]}]}},
+                          "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}}},
+                 "portcullis": {"sessions": {"maxAgeMinutes": 30}}}
+                """;
+        PortcullisConfig c = PortcullisConfig.parse(config, dir);
+        assertThat(c.warnings()).isEmpty();
+        try (Portcullis p = c.build()) {
+            Outcome.Respond r = (Outcome.Respond) p.handle(TestRequest.of("GET", "/auth/login?provider=nope"));
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.bodyText()).contains("configured: dex, keycloak");
+        }
+        Path keys = dir.resolve("data/session-keys.json");
+        assertThat(keys).exists();
+        assertThat(Files.getPosixFilePermissions(keys)).containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        String first = Files.readString(keys);
+        PortcullisConfig.parse(config, dir).build().close();
+        assertThat(Files.readString(keys)).as("a restart keeps the keys, so sessions survive it").isEqualTo(first);
+    }
+
+    @Test
+    void zotsSessionKeyFileIsAccepted() throws Exception {
+        Files.writeString(dir.resolve("sessionKeys.json"), "{\"hashKey\": \"my-very-secret-hash-key\", \"encryptKey\": \"my-encrypt-key\"}");
+        String config = """
+                {"http": {"externalUrl": "http://localhost:5000",
+                          "auth": {"sessionKeysFile": "sessionKeys.json",
+                                   "openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c", "clientsecret": "s"}}}}}}
+                """;
+        PortcullisConfig.parse(config, dir).build().close();
+        assertThat(dir.resolve("data/session-keys.json")).as("the configured keys are used, none generated").doesNotExist();
+        assertThatThrownBy(() -> PortcullisConfig.parse("{\"portcullis\": {\"sessions\": {\"keys\": \"{\\\"keys\\\": [\\\"short\\\"]}\"}}}", dir))
+                .hasMessage("portcullis.sessions.keys: session keys: keys[0] must be 32 random bytes in base64url (43 characters);"
+                        + " make one with: head -c 32 /dev/urandom | basenc --base64url");
+        Files.writeString(dir.resolve("sessionKeys.json"), "{\"encryptKey\": \"x\"}");
+        assertThatThrownBy(() -> PortcullisConfig.parse(config, dir)).hasMessageContaining("http.auth.sessionKeysFile")
+                .hasMessageContaining("expected zot's {\"hashKey\", \"encryptKey\"}");
     }
 
     @Test

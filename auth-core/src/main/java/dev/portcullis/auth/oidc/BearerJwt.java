@@ -303,8 +303,8 @@ public final class BearerJwt {
                         path = path.substring("claims.".length());
                     }
                     if (!path.matches("[A-Za-z0-9_:/.-]+")) {
-                        throw new IllegalArgumentException("user name expression '" + expression + "': '" + s.substring(i, end)
-                                + "' is not a claim path; write claim paths and 'literals' joined by +, e.g. claims.iss + '/' + claims.sub"
+                        String what = s.substring(i, end).equals(expression.strip()) ? "" : ": '" + s.substring(i, end) + "'";
+                        throw new IllegalArgumentException("user name expression '" + expression + "'" + what + " is not a claim path; write claim paths and 'literals' joined by +, e.g. claims.iss + '/' + claims.sub"
                                 + " (CEL beyond that is not supported)");
                     }
                     parts.add(path);

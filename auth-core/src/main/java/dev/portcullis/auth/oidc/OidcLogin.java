@@ -72,7 +72,7 @@ public final class OidcLogin {
                 throw new IllegalArgumentException("two OIDC providers are named '" + s.name() + "'");
             }
         }
-        this.providers = Map.copyOf(p);
+        this.providers = java.util.Collections.unmodifiableMap(p);
         this.allowedOrigins = List.copyOf(b.allowedOrigins);
         this.loginTtl = b.loginTtl;
         this.onLogin = b.onLogin;
