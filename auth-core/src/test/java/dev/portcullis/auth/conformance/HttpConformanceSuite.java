@@ -12,7 +12,20 @@ import dev.portcullis.auth.apikey.Argon2Hasher;
 import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
 import dev.portcullis.auth.apikey.SwitchableStore;
 import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.auth.oidc.BearerJwt;
+import dev.portcullis.auth.oidc.OidcLogin;
+import dev.portcullis.auth.oidc.OidcProviderSettings;
+import dev.portcullis.auth.session.SessionCookies;
+import dev.portcullis.auth.session.SessionKeyRing;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -394,5 +407,87 @@ public abstract class HttpConformanceSuite {
         assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(auth), big).status()).isEqualTo(413);
         assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(auth), "{}".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(201);
         assertThat(Set.of(send("PUT", "/auth/apikey", auth).status())).containsExactly(405);
+    }
+
+    // ------------------------------------------------------------------ OIDC login, sessions, bearer JWTs
+
+    /** Follows the provider's redirect for an authorization URL; returns the registry-relative callback target. */
+    private static String providerRoundTrip(String authorizationUrl, String externalUrl) throws Exception {
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(authorizationUrl)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+        String back = r.headers().firstValue("Location").orElseThrow();
+        assertThat(back).startsWith(externalUrl);
+        return back.substring(externalUrl.length());
+    }
+
+    private static String cookie(RawHttp.Response r, String name) {
+        return r.headers().getOrDefault("set-cookie", List.of()).stream().filter(c -> c.startsWith(name + "="))
+                .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElseThrow(() -> new AssertionError("no " + name + " cookie in " + r.headers()));
+    }
+
+    @Test
+    void oidcLoginGivesASessionThatPushesMintsAKeyAndLogsOut() throws Exception {
+        MockOAuth2Server idp = new MockOAuth2Server();
+        idp.start(InetAddress.getByName("127.0.0.1"), 0);
+        try {
+            String external = "https://registry.example.com";
+            OidcLogin login = OidcLogin.builder().externalUrl(external).onLogin(keys::recordLogin)
+                    .sessions(new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), true))
+                    .provider(OidcProviderSettings.of("corp", idp.issuerUrl("corp").toString(), "registry", "secret")).build();
+            serve(b -> b.oidc(login));
+            idp.enqueueCallback(new DefaultOAuth2TokenCallback("corp", "u-7", "JWT", List.of("registry"),
+                    Map.of("email", "erin@example.com", "groups", List.of("artifact-workloads")), 3600));
+
+            RawHttp.Response start = get("/auth/login?provider=corp&callback_ui=/ui/keys");
+            assertThat(start.status()).isEqualTo(302);
+            String loginCookie = cookie(start, "portcullis_login");
+            RawHttp.Response done = get(providerRoundTrip(start.header("Location"), external), "Cookie: " + loginCookie);
+            assertThat(done.status()).as(done.body()).isEqualTo(302);
+            assertThat(done.header("Location")).isEqualTo("/ui/keys");
+            assertThat(done.headers().get("set-cookie")).as("the login cookie cleared and the session set: two headers").hasSize(2);
+            String session = "Cookie: " + cookie(done, "portcullis_session");
+
+            RawHttp.Response push = send("PUT", "/v2/team/app/manifests/from-browser", session);
+            assertThat(push.status()).isEqualTo(201);
+            assertThat(push.body()).isEqualTo("user=erin@example.com mountsDenied=");
+            assertThat(send("DELETE", "/v2/team/app/manifests/from-browser", session).status()).isEqualTo(403);
+
+            assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(session, "Origin: https://evil.example"), "{}".getBytes(StandardCharsets.UTF_8))
+                    .status()).as("cross-site").isEqualTo(403);
+            RawHttp.Response minted = RawHttp.send(port, "POST", "/auth/apikey", List.of(session, "X-Portcullis-Csrf: 1"),
+                    "{\"label\": \"laptop\"}".getBytes(StandardCharsets.UTF_8));
+            assertThat(minted.status()).as(minted.body()).isEqualTo(201);
+            String key = JSON.readTree(minted.body()).get("apiKey").asText();
+            assertThat(send("PUT", "/v2/team/app/manifests/from-key", basic("erin@example.com", key)).status())
+                    .as("the key carries the groups recorded at login").isEqualTo(201);
+
+            RawHttp.Response out = send("POST", "/auth/logout", session, "X-Portcullis-Csrf: 1");
+            assertThat(out.status()).isEqualTo(200);
+            assertThat(JSON.readTree(out.body()).get("endSessionUrl").asText()).startsWith(idp.issuerUrl("corp").toString());
+            assertThat(out.header("Set-Cookie")).startsWith("portcullis_session=;").contains("Max-Age=0");
+        } finally {
+            idp.shutdown();
+        }
+    }
+
+    @Test
+    void aBearerJwtFromATrustedIssuerAuthenticatesAndAnyOtherGets401() throws Exception {
+        MockOAuth2Server ci = new MockOAuth2Server();
+        ci.start(InetAddress.getByName("127.0.0.1"), 0);
+        try {
+            String issuer = ci.issuerUrl("ci").toString();
+            serve(b -> b.bearerJwt(new BearerJwt(List.of(new BearerJwt.TrustedIssuer(issuer, List.of("registry"), "claims.sub", "groups", null)))));
+            String job = ci.issueToken("ci", "job", new DefaultOAuth2TokenCallback("ci", "pipeline-42", "JWT", List.of("registry"),
+                    Map.of("groups", List.of("artifact-workloads")), 300)).serialize();
+            RawHttp.Response r = send("PUT", "/v2/team/app/manifests/from-ci", "Authorization: Bearer " + job);
+            assertThat(r.status()).isEqualTo(201);
+            assertThat(r.body()).isEqualTo("user=pipeline-42 mountsDenied=");
+            String foreign = ci.issueToken("ci", "job", new DefaultOAuth2TokenCallback("ci", "pipeline-42", "JWT", List.of("another-service"),
+                    Map.of(), 300)).serialize();
+            assertUnauthorized(send("PUT", "/v2/team/app/manifests/from-ci", "Authorization: Bearer " + foreign));
+        } finally {
+            ci.shutdown();
+        }
     }
 }
