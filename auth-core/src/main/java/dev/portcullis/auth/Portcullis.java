@@ -83,6 +83,9 @@ public final class Portcullis implements AutoCloseable {
         this.listener = b.listener;
         this.keyEndpoints = apiKeys == null ? null : new ApiKeyEndpoints(apiKeys, policy);
         this.oidc = b.oidc;
+        if (oidc != null && apiKeys != null) {
+            oidc.addLoginListener(apiKeys::recordLogin); // API keys carry the groups of the owner's latest login
+        }
         this.sessions = b.oidc != null ? b.oidc.sessions() : b.sessions;
         this.bearerJwt = b.bearerJwt;
         this.challenge = "Basic realm=\"" + realm.replace("\"", "") + "\"";

@@ -478,7 +478,6 @@ public final class PortcullisConfig {
      */
     public Portcullis.Builder builder() {
         warnings.forEach(w -> LOG.warn("configuration: {}", w));
-        java.util.function.BiConsumer<String, List<String>> onLogin = (user, groups) -> { };
         Portcullis.Builder b = Portcullis.builder().policy(policy).realm(realm).endpointPrefix(endpointPrefix).failDelay(failDelay)
                 .failureLimit(failureAttempts, failureWindow).trustedProxies(trustedProxies);
         if (htpasswd != null) {
@@ -493,13 +492,12 @@ public final class PortcullisConfig {
             }
             ApiKeyService service = keys.build();
             b.apiKeys(service).closeWith(service).closeWith(store);
-            onLogin = service::recordLogin;
         }
         if (!providers.isEmpty()) {
             SessionKeyRing ring = sessionKeys != null ? sessionKeys : SessionKeyRing.loadOrCreate(dataDirectory.resolve("session-keys.json"));
             boolean secure = secureCookie != null ? secureCookie : externalUrl.startsWith("https:");
             OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(externalUrl)
-                    .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure)).onLogin(onLogin);
+                    .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure));
             providers.forEach(login::provider);
             b.oidc(login.build());
         }

@@ -51,7 +51,7 @@ public final class OidcLogin {
     private final List<String> allowedOrigins;
     private final SessionCookies sessions;
     private final Duration loginTtl;
-    private final BiConsumer<String, List<String>> onLogin;
+    private final List<BiConsumer<String, List<String>>> onLogin = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Cache<String, Boolean> completed;
 
     private OidcLogin(Builder b) {
@@ -75,12 +75,20 @@ public final class OidcLogin {
         this.providers = java.util.Collections.unmodifiableMap(p);
         this.allowedOrigins = List.copyOf(b.allowedOrigins);
         this.loginTtl = b.loginTtl;
-        this.onLogin = b.onLogin;
+        this.onLogin.addAll(b.onLogin);
         this.completed = Caffeine.newBuilder().expireAfterWrite(loginTtl).maximumSize(100_000).build();
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Also calls {@code listener} with the user and groups after each login. {@code Portcullis}
+     * adds its API key service's {@code recordLogin}, so keys carry the groups of the latest login.
+     */
+    public void addLoginListener(BiConsumer<String, List<String>> listener) {
+        onLogin.add(listener);
     }
 
     public SessionCookies sessions() {
@@ -190,11 +198,13 @@ public final class OidcLogin {
             LOG.error("OIDC login of '{}': {}", login.user(), e.getMessage());
             return page(request, 500, "session_too_large", e.getMessage(), clear);
         }
-        try {
-            onLogin.accept(login.user(), login.groups());
-        } catch (RuntimeException e) {
-            LOG.error("OIDC login of '{}': recording the user's groups failed ({}); API keys keep the groups of an earlier login",
-                    login.user(), e.toString());
+        for (BiConsumer<String, List<String>> listener : onLogin) {
+            try {
+                listener.accept(login.user(), login.groups());
+            } catch (RuntimeException e) {
+                LOG.error("OIDC login of '{}': recording the user's groups failed ({}); API keys keep the groups of an earlier login",
+                        login.user(), e.toString());
+            }
         }
         LOG.info("OIDC login: '{}' with {} groups through '{}'", login.user(), login.groups().size(), name);
         List<String> cookies = new ArrayList<>(clear);
@@ -255,7 +265,7 @@ public final class OidcLogin {
         private Duration timeout = Duration.ofSeconds(5);
         private Duration retryAfter = Duration.ofSeconds(5);
         private Duration jwksRateLimit = Duration.ofSeconds(30);
-        private BiConsumer<String, List<String>> onLogin = (user, groups) -> { };
+        private final List<BiConsumer<String, List<String>>> onLogin = new ArrayList<>();
 
         private Builder() {
         }
@@ -312,9 +322,9 @@ public final class OidcLogin {
             return this;
         }
 
-        /** Called after each login with the user and groups (Portcullis records them for the user's API keys). */
+        /** Called after each login with the user and groups (besides Portcullis recording them for the user's API keys). */
         public Builder onLogin(BiConsumer<String, List<String>> callback) {
-            this.onLogin = callback;
+            this.onLogin.add(callback);
             return this;
         }
 

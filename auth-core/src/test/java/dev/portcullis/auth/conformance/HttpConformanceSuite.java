@@ -432,7 +432,7 @@ public abstract class HttpConformanceSuite {
         idp.start(InetAddress.getByName("127.0.0.1"), 0);
         try {
             String external = "https://registry.example.com";
-            OidcLogin login = OidcLogin.builder().externalUrl(external).onLogin(keys::recordLogin)
+            OidcLogin login = OidcLogin.builder().externalUrl(external)
                     .sessions(new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), true))
                     .provider(OidcProviderSettings.of("corp", idp.issuerUrl("corp").toString(), "registry", "secret")).build();
             serve(b -> b.oidc(login));

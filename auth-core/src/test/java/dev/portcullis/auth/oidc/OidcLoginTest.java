@@ -89,7 +89,7 @@ class OidcLoginTest {
     Portcullis portcullis(OidcProviderSettings... providers) {
         OidcLogin.Builder login = OidcLogin.builder().externalUrl(EXTERNAL).callbackAllowOrigins(List.of("https://ui.example.com"))
                 .sessions(new SessionCookies(ring, Duration.ofHours(2), true, clock)).retryAfter(Duration.ZERO)
-                .jwksRateLimit(Duration.ofMillis(1)).onLogin(keys::recordLogin);
+                .jwksRateLimit(Duration.ofMillis(1));
         for (OidcProviderSettings p : providers) {
             login.provider(p);
         }
