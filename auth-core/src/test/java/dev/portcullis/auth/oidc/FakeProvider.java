@@ -49,25 +49,35 @@ final class FakeProvider implements AutoCloseable {
     volatile RSAKey key;
     volatile Function<TokenRequest, String> idTokens = r -> r.sign(r.standardClaims().build());
     volatile String userInfoSubject = "user-1";
+    /** When set, every endpoint answers 503, like a provider behind a load balancer with no healthy node. */
+    volatile boolean down;
     final AtomicInteger jwksFetches = new AtomicInteger();
     private final Map<String, String> nonces = new ConcurrentHashMap<>();
+    private final Map<String, com.sun.net.httpserver.HttpHandler> contexts = new java.util.LinkedHashMap<>();
 
     FakeProvider() throws IOException {
         key = newKey("k1");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         issuer = "http://127.0.0.1:" + server.getAddress().getPort();
-        server.createContext("/.well-known/openid-configuration", x -> json(x, 200, "{\"issuer\":\"" + issuer + "\","
+        contexts.put("/.well-known/openid-configuration", x -> json(x, 200, "{\"issuer\":\"" + issuer + "\","
                 + "\"authorization_endpoint\":\"" + issuer + "/authorize\",\"token_endpoint\":\"" + issuer + "/token\","
                 + "\"userinfo_endpoint\":\"" + issuer + "/userinfo\",\"jwks_uri\":\"" + issuer + "/jwks\","
                 + "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
                 + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}"));
-        server.createContext("/authorize", this::authorize);
-        server.createContext("/token", this::token);
-        server.createContext("/userinfo", x -> json(x, 200, "{\"sub\":\"" + userInfoSubject + "\",\"groups\":[\"from-userinfo\"]}"));
-        server.createContext("/jwks", x -> {
+        contexts.put("/authorize", this::authorize);
+        contexts.put("/token", this::token);
+        contexts.put("/userinfo", x -> json(x, 200, "{\"sub\":\"" + userInfoSubject + "\",\"groups\":[\"from-userinfo\"]}"));
+        contexts.put("/jwks", x -> {
             jwksFetches.incrementAndGet();
             json(x, 200, new JWKSet(key.toPublicJWK()).toString());
         });
+        contexts.forEach((path, handler) -> server.createContext(path, x -> {
+            if (down) {
+                json(x, 503, "{\"error\":\"temporarily_unavailable\"}");
+            } else {
+                handler.handle(x);
+            }
+        }));
         server.start();
     }
 

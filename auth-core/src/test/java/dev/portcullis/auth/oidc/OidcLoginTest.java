@@ -307,18 +307,32 @@ class OidcLoginTest {
     }
 
     @Test
-    void aProviderThatIsDownGives503AndLoginRecoversWhenItIsBack() throws Exception {
-        int port = mock.baseUrl().port();
-        OidcProviderSettings settings = mockProvider();
+    void aProviderThatIsDownGives503AndLoginRecoversWhenItIsBackWhileSessionsKeepWorking() throws Exception {
+        try (FakeProvider fake = new FakeProvider()) {
+            Portcullis p = portcullis(OidcProviderSettings.of("fake", fake.issuer(), "registry", "secret"));
+            Browser loggedIn = new Browser(p, EXTERNAL);
+            assertThat(loggedIn.login("fake", "/").status()).isEqualTo(302);
+            Browser midway = new Browser(p, EXTERNAL);
+            URI back = midway.providerRedirect(URI.create(midway.respond("GET", "/auth/login?provider=fake").headers().get("Location")));
+            fake.down = true;
+
+            assertThat(identity(loggedIn.request("GET", "/v2/team/app/manifests/v1")).name()).as("sessions need no provider").isEqualTo("erin@example.com");
+            Outcome.Respond tokenEndpointDown = midway.callback(back);
+            assertThat(tokenEndpointDown.status()).isEqualTo(503);
+            assertThat(tokenEndpointDown.bodyText()).contains("token endpoint failed", "try again shortly");
+            Outcome.Respond neverDiscovered = new Browser(portcullis(OidcProviderSettings.of("fake", fake.issuer(), "registry", "secret")), EXTERNAL)
+                    .respond("GET", "/auth/login?provider=fake");
+            assertThat(neverDiscovered.status()).isEqualTo(503);
+            assertThat(neverDiscovered.bodyText()).contains("cannot be reached");
+
+            fake.down = false;
+            assertThat(midway.login("fake", "/").status()).as("the same browser logs in once the provider is back").isEqualTo(302);
+        }
+        OidcProviderSettings refused = mockProvider();
         mock.shutdown();
-        Portcullis p = portcullis(settings);
-        Outcome.Respond down = new Browser(p, EXTERNAL).respond("GET", "/auth/login?provider=mock");
-        assertThat(down.status()).isEqualTo(503);
-        assertThat(down.bodyText()).contains("cannot be reached", "try again shortly");
-        mock = new MockOAuth2Server();
-        mock.start(InetAddress.getByName("127.0.0.1"), port);
-        enqueue("u-1", Map.of("email", "erin@example.com"));
-        assertThat(new Browser(p, EXTERNAL).login("mock", "/").status()).isEqualTo(302);
+        Outcome.Respond connectionRefused = new Browser(portcullis(refused), EXTERNAL).respond("GET", "/auth/login?provider=mock");
+        assertThat(connectionRefused.status()).isEqualTo(503);
+        assertThat(connectionRefused.bodyText()).contains("cannot be reached");
     }
 
     @Test
