@@ -158,6 +158,7 @@ final class OidcProvider {
     }
 
     private void configure(HTTPRequest request) {
+        request.setAccept("application/json"); // else some providers explain errors in HTML
         request.setConnectTimeout((int) timeout.toMillis());
         request.setReadTimeout((int) timeout.toMillis());
     }
@@ -204,8 +205,9 @@ final class OidcProvider {
                 .toHTTPRequest();
         configure(request);
         TokenResponse response;
+        HTTPResponse http;
         try {
-            HTTPResponse http = request.send();
+            http = request.send();
             if (http.getStatusCode() >= 500) {
                 throw new Unavailable("the identity provider's token endpoint failed (HTTP " + http.getStatusCode() + ")");
             }
@@ -217,7 +219,12 @@ final class OidcProvider {
         }
         if (!response.indicatesSuccess()) {
             ErrorObject error = response.toErrorResponse().getErrorObject();
-            throw new LoginFailed("the identity provider refused the code: " + describe(error));
+            if (error.getCode() == null) {
+                error = ErrorObject.parse(http); // a 401 with WWW-Authenticate: the body still says why
+            }
+            throw new LoginFailed("the identity provider refused the code: " + describe(error)
+                    + (error.getCode() != null && error.getCode().equals("invalid_client")
+                    ? "; check the client id, secret and clientAuthMethod (client_secret_basic or client_secret_post)" : ""));
         }
         if (!(response.toSuccessResponse() instanceof OIDCTokenResponse oidc) || oidc.getOIDCTokens().getIDToken() == null) {
             throw new LoginFailed("the identity provider sent no ID token; is 'openid' among the scopes it allows this client?");
@@ -312,6 +319,7 @@ final class OidcProvider {
     }
 
     private static String describe(ErrorObject error) {
-        return error.getCode() + (error.getDescription() == null ? "" : " (" + error.getDescription() + ")");
+        String code = error.getCode() != null ? error.getCode() : "HTTP " + error.getHTTPStatusCode();
+        return code + (error.getDescription() == null ? "" : " (" + error.getDescription() + ")");
     }
 }
