@@ -82,9 +82,25 @@ public final class OciDistributionRoutes implements RouteResolver {
         };
     }
 
-    private enum Kind { MANIFEST, UPLOAD, BLOB, TAGS, REFERRERS }
+    /** What a registry path names. */
+    public enum Kind { MANIFEST, UPLOAD, BLOB, TAGS, REFERRERS }
 
-    private record Parsed(String name, Kind kind, String rest) {
+    /**
+     * A parsed registry path: the repository name, what it addresses, and the rest (the manifest
+     * reference, the blob digest, the upload id — empty for a new upload or {@code tags/list}).
+     */
+    public record Parsed(String name, Kind kind, String rest) {
+    }
+
+    /**
+     * Parses a decoded {@code /v2/…} path the way the routes do, for applications that serve them:
+     * empty for {@code /v2/}, the catalog, or anything that is no repository route.
+     */
+    public static java.util.Optional<Parsed> parsePath(String path) {
+        if (!path.startsWith("/v2/") || path.equals("/v2/") || path.equals("/v2/_catalog")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.ofNullable(parse(path));
     }
 
     /**
@@ -124,8 +140,8 @@ public final class OciDistributionRoutes implements RouteResolver {
         return name.isEmpty() ? null : new Parsed(name, kind, rest);
     }
 
-    /** The OCI distribution-spec name grammar, {@code [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/…)*}, without a regex. */
-    static boolean isValidName(String name) {
+    /** Whether {@code name} is a valid OCI repository name: the distribution-spec grammar {@code [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/…)*}, without a regex. */
+    public static boolean isValidName(String name) {
         int i = 0;
         int n = name.length();
         while (true) {

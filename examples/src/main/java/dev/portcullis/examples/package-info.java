@@ -1,5 +1,0 @@
-/**
- * Not implemented yet: this module is an empty placeholder in the reactor so that the dependency
- * direction is fixed from the start. Its contents arrive with issue 8 (example registry).
- */
-package dev.portcullis.examples;

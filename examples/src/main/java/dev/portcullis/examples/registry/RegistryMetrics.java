@@ -1,0 +1,46 @@
+package dev.portcullis.examples.registry;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+
+/** The registry's Prometheus metrics (Micrometer): requests by method and status, bytes pushed, repositories, JVM memory. */
+final class RegistryMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter pushed;
+    private final String path;
+
+    RegistryMetrics(String path, Storage storage) {
+        this.path = path;
+        this.pushed = Counter.builder("registry.pushed.bytes").description("bytes received in blob uploads and manifests").register(registry);
+        Gauge.builder("registry.repositories", storage, s -> {
+            try {
+                return s.repositories().size();
+            } catch (IOException e) {
+                return Double.NaN;
+            }
+        }).description("repositories holding at least one manifest").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+    }
+
+    String path() {
+        return path;
+    }
+
+    void request(String method, int status) {
+        registry.counter("registry.requests", "method", method, "status", Integer.toString(status)).increment();
+    }
+
+    void pushed(long bytes) {
+        if (bytes > 0) {
+            pushed.increment(bytes);
+        }
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}

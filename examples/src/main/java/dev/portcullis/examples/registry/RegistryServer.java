@@ -1,0 +1,208 @@
+package dev.portcullis.examples.registry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.PortcullisConfig;
+import dev.portcullis.netty.PortcullisHttpHandler;
+import dev.portcullis.servlet.PortcullisFilter;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/**
+ * The example registry: {@link Storage} on disk, {@link RegistryApi}, Portcullis in front, served by
+ * Jetty ({@link PortcullisFilter}) or Netty ({@link PortcullisHttpHandler}) — the same storage and
+ * the same Portcullis configuration either way.
+ */
+public final class RegistryServer implements AutoCloseable {
+    /** Which HTTP server fronts the registry. */
+    public enum Kind { JETTY, NETTY }
+
+    /**
+     * How to run it.
+     *
+     * @param config a zot-compatible config file, or {@code null} for the bundled one (examples/config/registry.json)
+     * @param data the data directory (blobs, manifests, the key store, the session keys), or {@code null} for the
+     *     config's ({@code ./data} for the bundled config)
+     * @param oidc an OIDC provider to add to the configuration, or {@code null}
+     */
+    public record Options(Kind server, Path config, Path data, int port, String address, Oidc oidc) {
+    }
+
+    /** One OIDC provider named {@code oidc}, and the URL users reach the registry at. */
+    public record Oidc(String issuer, String clientId, String clientSecret, String externalUrl) {
+        @Override
+        public String toString() {
+            return "Oidc[issuer=" + issuer + ", clientId=" + clientId + ", externalUrl=" + externalUrl + "]";
+        }
+    }
+
+    /** Netty aggregates each request; larger uploads must be sent in chunks (PATCH), as clients do. */
+    static final int MAX_REQUEST = 256 * 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PortcullisConfig config;
+    private final Portcullis portcullis;
+    private final Storage storage;
+    private final int port;
+    private final List<String> startup = new ArrayList<>();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    private RegistryServer(Options o) throws Exception {
+        config = loadConfig(o);
+        storage = new Storage(config.dataDirectory().resolve("registry"));
+        portcullis = config.builder().existence(storage::tagExists).build();
+        resources.add(portcullis);
+        RegistryApi api = new RegistryApi(storage, portcullis, new RegistryMetrics("/metrics", storage));
+        port = o.server() == Kind.NETTY ? startNetty(o, api) : startJetty(o, api);
+        describe(o);
+    }
+
+    public static RegistryServer start(Options options) throws Exception {
+        return new RegistryServer(options);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Portcullis portcullis() {
+        return portcullis;
+    }
+
+    public PortcullisConfig config() {
+        return config;
+    }
+
+    /** Lines for a person: where it listens, which authentication is on, where data lives, how to make a first key. */
+    public List<String> startupLines() {
+        return List.copyOf(startup);
+    }
+
+    /** The configuration this would run with, without starting anything (the key store path, for {@code keys}). */
+    public static PortcullisConfig loadConfig(Options o) throws IOException {
+        String text;
+        Path base;
+        if (o.config() != null) {
+            text = Files.readString(o.config(), StandardCharsets.UTF_8);
+            base = o.config().toAbsolutePath().getParent();
+        } else {
+            try (InputStream in = RegistryServer.class.getResourceAsStream("/registry.json")) {
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            base = Path.of("").toAbsolutePath();
+        }
+        ObjectNode root = (ObjectNode) JSON.readTree(text);
+        if (o.data() != null) {
+            root.with("portcullis").put("dataDirectory", o.data().toAbsolutePath().toString());
+        }
+        if (o.oidc() != null) {
+            ObjectNode http = root.with("http");
+            http.put("externalUrl", o.oidc().externalUrl());
+            ObjectNode provider = http.with("auth").with("openid").with("providers").with("oidc");
+            provider.put("issuer", o.oidc().issuer()).put("clientid", o.oidc().clientId()).put("clientsecret", o.oidc().clientSecret());
+            provider.putArray("scopes").add("openid").add("email").add("profile").add("groups");
+        }
+        String where = o.config() != null ? o.config().toString() : "the bundled configuration";
+        try {
+            return PortcullisConfig.parse(JSON.writeValueAsString(root), base);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private int startJetty(Options o, RegistryApi api) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(o.address());
+        connector.setPort(o.port());
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath("/");
+        FilterHolder filter = new FilterHolder(new PortcullisFilter(portcullis));
+        filter.setAsyncSupported(true);
+        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        ServletHolder servlet = new ServletHolder(new RegistryServlet(api));
+        servlet.setAsyncSupported(true);
+        context.addServlet(servlet, "/*");
+        server.setHandler(context);
+        server.start();
+        resources.add(0, server::stop);
+        return connector.getLocalPort();
+    }
+
+    private int startNetty(Options o, RegistryApi api) throws InterruptedException {
+        ThreadPoolExecutor blocking = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000));
+        blocking.allowCoreThreadTimeOut(true);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+        Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpServerCodec())
+                                .addLast(new PortcullisHttpHandler(portcullis, blocking))
+                                .addLast(new HttpObjectAggregator(MAX_REQUEST))
+                                .addLast(new RegistryNettyHandler(api, blocking));
+                    }
+                }).bind(o.address(), o.port()).sync().channel();
+        resources.add(0, () -> {
+            channel.close().sync();
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).sync();
+            blocking.shutdown();
+        });
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    private void describe(Options o) {
+        String url = "http://" + (o.address().contains(":") ? "[" + o.address() + "]" : o.address()) + ":" + port;
+        startup.add("Portcullis example registry (" + o.server().name().toLowerCase(java.util.Locale.ROOT) + ") listening on " + url);
+        startup.add("configuration: " + (o.config() != null ? o.config().toAbsolutePath() : "bundled (examples/config/registry.json)"));
+        startup.add("data: " + config.dataDirectory().toAbsolutePath() + " (blobs and manifests in registry/, API keys in " + config.keyStore() + ")");
+        List<String> auth = new ArrayList<>();
+        auth.add("API keys");
+        if (o.oidc() != null) {
+            auth.add("OIDC login at " + url + "/auth/login?provider=oidc (issuer " + o.oidc().issuer() + ")");
+        }
+        startup.add("authentication: " + String.join(", ", auth) + "; anonymous callers may pull; metrics at " + url + "/metrics");
+        String data = o.data() != null ? " --data " + o.data() : "";
+        startup.add("first key: java -jar examples/target/portcullis-registry.jar keys create" + data
+                + " --user ci --groups artifact-workloads --label ci");
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("closing the registry: " + e);
+            }
+        }
+    }
+}
