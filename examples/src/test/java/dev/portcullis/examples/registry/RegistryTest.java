@@ -1,0 +1,150 @@
+package dev.portcullis.examples.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.JdbcApiKeyStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The registry's OCI API and the canonical policy, over HTTP, on both front ends. */
+class RegistryTest {
+    @TempDir
+    Path data;
+    RegistryServer server;
+    final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    String ci;
+    String admin;
+
+    void start(RegistryServer.Kind kind) throws Exception {
+        server = RegistryServer.start(new RegistryServer.Options(kind, null, data, 0, "127.0.0.1", null));
+        try (JdbcApiKeyStore store = JdbcApiKeyStore.open(server.config().keyStore());
+             ApiKeyService keys = ApiKeyService.builder(store).build()) {
+            ci = basic("ci", keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "ci", List.of(), null, "test")).token());
+            admin = basic("root", keys.create(new ApiKeyService.KeyRequest("root", List.of("admins"), "admin", List.of(), null, "test")).token());
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static String basic(String user, String token) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + token).getBytes(StandardCharsets.UTF_8));
+    }
+
+    HttpResponse<byte[]> send(String method, String path, String auth, String contentType, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    static String digest(byte[] content) throws Exception {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+    }
+
+    /** Pushes one blob in chunks (POST, PATCH, PUT) and returns its digest. */
+    String chunked(String repo, byte[] content, String auth) throws Exception {
+        HttpResponse<byte[]> start = send("POST", "/v2/" + repo + "/blobs/uploads/", auth, null, null);
+        assertThat(start.statusCode()).isEqualTo(202);
+        String location = start.headers().firstValue("Location").orElseThrow();
+        int half = content.length / 2;
+        HttpResponse<byte[]> patch = send("PATCH", location, auth, "application/octet-stream", java.util.Arrays.copyOf(content, half));
+        assertThat(patch.statusCode()).isEqualTo(202);
+        assertThat(patch.headers().firstValue("Range")).contains("0-" + (half - 1));
+        String d = digest(content);
+        HttpResponse<byte[]> put = send("PUT", location + "?digest=" + d, auth, "application/octet-stream",
+                java.util.Arrays.copyOfRange(content, half, content.length));
+        assertThat(put.statusCode()).as(new String(put.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        return d;
+    }
+
+    byte[] manifest(String config, String layer, int configSize, int layerSize) {
+        return ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config + "\",\"size\":" + configSize + "},"
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"" + layer + "\",\"size\":" + layerSize + "}]}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @EnumSource(RegistryServer.Kind.class)
+    void pushPullAndTheCanonicalPolicy(RegistryServer.Kind kind) throws Exception {
+        start(kind);
+        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] layer = new byte[300_000];
+        new java.util.Random(7).nextBytes(layer);
+        assertThat(send("POST", "/v2/team/app/blobs/uploads/", null, null, null).statusCode()).as("anonymous push").isEqualTo(401);
+
+        String configDigest = digest(config);
+        HttpResponse<byte[]> mono = send("POST", "/v2/team/app/blobs/uploads/?digest=" + configDigest, ci, "application/octet-stream", config);
+        assertThat(mono.statusCode()).isEqualTo(201);
+        String layerDigest = chunked("team/app", layer, ci);
+        byte[] m = manifest(configDigest, layerDigest, config.length, layer.length);
+        String type = "application/vnd.oci.image.manifest.v1+json";
+        HttpResponse<byte[]> put = send("PUT", "/v2/team/app/manifests/v1", ci, type, m);
+        assertThat(put.statusCode()).as(new String(put.body(), StandardCharsets.UTF_8)).isEqualTo(201);
+        assertThat(put.headers().firstValue("Docker-Content-Digest")).contains(digest(m));
+
+        HttpResponse<byte[]> pulled = send("GET", "/v2/team/app/manifests/v1", null, null, null);
+        assertThat(pulled.statusCode()).as("anonymous pull").isEqualTo(200);
+        assertThat(pulled.body()).isEqualTo(m);
+        assertThat(pulled.headers().firstValue("Content-Type")).contains(type);
+        HttpResponse<byte[]> head = send("HEAD", "/v2/team/app/manifests/v1", null, null, null);
+        assertThat(head.headers().firstValue("Content-Length")).contains(Integer.toString(m.length));
+        assertThat(send("GET", "/v2/team/app/blobs/" + layerDigest, null, null, null).body()).isEqualTo(layer);
+        assertThat(new String(send("GET", "/v2/team/app/tags/list", null, null, null).body(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"name\":\"team/app\",\"tags\":[\"v1\"]}");
+
+        byte[] other = manifest(configDigest, layerDigest, config.length, layer.length + 0);
+        byte[] changed = new String(other, StandardCharsets.UTF_8).replace("\"schemaVersion\":2,", "\"schemaVersion\":2,\"annotations\":{\"x\":\"y\"},")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(send("PUT", "/v2/team/app/manifests/v1", ci, type, changed).statusCode()).as("CI may not overwrite a tag").isEqualTo(403);
+        assertThat(send("DELETE", "/v2/team/app/manifests/v1", ci, null, null).statusCode()).as("nor delete").isEqualTo(403);
+        assertThat(send("PUT", "/v2/team/app/manifests/v2", ci, type, changed).statusCode()).as("a new tag is fine").isEqualTo(201);
+        assertThat(send("PUT", "/v2/team/app/manifests/v1", admin, type, changed).statusCode()).as("admins overwrite").isEqualTo(201);
+        assertThat(send("DELETE", "/v2/team/app/manifests/v2", admin, null, null).statusCode()).isEqualTo(202);
+
+        HttpResponse<byte[]> badDigest = send("POST", "/v2/team/app/blobs/uploads/?digest=" + digest("x".getBytes(StandardCharsets.UTF_8)), ci,
+                "application/octet-stream", config);
+        assertThat(badDigest.statusCode()).isEqualTo(400);
+        assertThat(send("PUT", "/v2/team/app/manifests/v3", ci, type, manifest(configDigest, digest(new byte[1]), 1, 1)).statusCode())
+                .as("a manifest naming a blob the repository lacks").isEqualTo(400);
+
+        HttpResponse<byte[]> mount = send("POST", "/v2/team/copy/blobs/uploads/?mount=" + layerDigest + "&from=team/app", ci, null, null);
+        assertThat(mount.statusCode()).as("mounted").isEqualTo(201);
+        assertThat(new String(send("GET", "/metrics", null, null, null).body(), StandardCharsets.UTF_8)).contains("registry_requests_total");
+        assertThat(new String(send("GET", "/v2/_catalog", null, null, null).body(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"repositories\":[\"team/app\"]}");
+    }
+
+    @ParameterizedTest
+    @EnumSource(RegistryServer.Kind.class)
+    void anUploadSessionBelongsToItsRepository(RegistryServer.Kind kind) throws Exception {
+        start(kind);
+        String location = send("POST", "/v2/team/app/blobs/uploads/", ci, null, null).headers().firstValue("Location").orElseThrow();
+        String foreign = location.replace("/team/app/", "/team/other/");
+        assertThat(send("PATCH", foreign, ci, "application/octet-stream", new byte[] {1}).statusCode()).isEqualTo(404);
+        assertThat(send("GET", location, ci, null, null).statusCode()).isEqualTo(204);
+    }
+}
