@@ -37,6 +37,10 @@ final class ApiKeyEndpoints {
             // a restricted key must not mint (or manage) keys: that would shed its restrictions
             return error(target, 403, "DENIED", "an API key with scopes cannot manage API keys; use an unrestricted credential");
         }
+        if (caller.method() == Identity.AuthMethod.BEARER) {
+            // a workload token lives minutes on purpose; it must not become a key that lives for months
+            return error(target, 403, "DENIED", "a bearer token (workload identity) cannot manage API keys; use a login session or a key");
+        }
         if (caller.method() == Identity.AuthMethod.SESSION && !target.method().equals("GET") && !CsrfCheck.passes(request)) {
             return error(target, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
         }

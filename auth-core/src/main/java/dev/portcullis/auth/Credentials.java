@@ -63,6 +63,11 @@ sealed interface Credentials {
                 } catch (CharacterCodingException e) {
                     return new Malformed("Basic credentials are not UTF-8");
                 }
+                if (text.equals(":")) {
+                    // an empty user and password (Basic Og==) is what skopeo and containers/image send when they
+                    // have no credentials; zot treats it as none, and so do we: anonymous, never an identity
+                    return new None();
+                }
                 int colon = text.indexOf(':');
                 if (colon <= 0) {
                     return new Malformed("Basic credentials need user:password");

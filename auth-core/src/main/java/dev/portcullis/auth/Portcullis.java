@@ -200,6 +200,11 @@ public final class Portcullis implements AutoCloseable {
             return auth.response;
         }
         ctx.identity = auth.identity;
+        if (ctx.identity != null && ctx.identity.method() == Identity.AuthMethod.SESSION && !safeMethod(request.method())
+                && !CsrfCheck.passes(request)) {
+            // the browser sends the cookie with any request, also one a page elsewhere on the site makes
+            return reject(ctx, null, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
+        }
         if (route instanceof Route.Metrics) {
             Decision d = policy.decideMetrics(subject(ctx));
             if (d.allowed() && ctx.identity != null && !ctx.identity.scopes().isEmpty()) {
@@ -228,6 +233,10 @@ public final class Portcullis implements AutoCloseable {
             this.client = client;
             this.mayBlock = mayBlock;
         }
+    }
+
+    private static boolean safeMethod(String method) {
+        return method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
     }
 
     /** Either an identity (null: anonymous) or a response. */
@@ -307,7 +316,7 @@ public final class Portcullis implements AutoCloseable {
         }
         Optional<Session> session = sessions.read(cookies);
         if (session.isEmpty()) {
-            if (SessionCookies.present(cookies)) {
+            if (sessions.present(cookies)) {
                 LOG.debug("an expired or unreadable session cookie from {} is ignored", ctx.client);
             }
             return null;

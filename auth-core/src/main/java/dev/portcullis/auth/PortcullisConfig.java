@@ -108,8 +108,9 @@ public final class PortcullisConfig {
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
+            // quoted text is left out: it could be a secret written without quotes
             throw new InvalidPolicyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage().replaceAll("'[^']*'", "'…'").replaceAll("\\(code \\d+\\)", ""));
         }
         if (root == null || !root.isObject()) {
             throw new InvalidPolicyException("the configuration must be a JSON object (a zot config.json)");
@@ -174,6 +175,15 @@ public final class PortcullisConfig {
                 default -> warnings.add("unknown field portcullis." + k + " is ignored");
             }
         }
+        for (BearerJwt.TrustedIssuer t : bearerIssuers) {
+            for (OidcProviderSettings p : providers) {
+                if (t.audiences().contains(p.clientId())) {
+                    // the login's ID tokens carry that audience: they would pass as bearer credentials
+                    throw new InvalidPolicyException("http.auth.bearer.oidc: the audience '" + p.clientId() + "' of " + t.issuer()
+                            + " is the client id of OIDC provider '" + p.name() + "'; give bearer tokens an audience of their own");
+                }
+            }
+        }
         if (!providers.isEmpty() && externalUrl == null) {
             throw new InvalidPolicyException("http.auth.openid needs http.externalUrl, the URL users reach the registry at"
                     + " (the providers redirect back to <externalUrl>" + endpointPrefix + "/callback/<provider>)");
@@ -231,8 +241,8 @@ public final class PortcullisConfig {
                         clientId = text(creds, "clientid", file + ": clientid");
                         clientSecret = text(creds, "clientsecret", file + ": clientsecret");
                     } catch (IOException e) {
-                        throw new InvalidPolicyException(path + ".credentialsFile: cannot read " + file + " as {\"clientid\", \"clientsecret\"}: "
-                                + e.getMessage());
+                        throw new InvalidPolicyException(path + ".credentialsFile: cannot read " + file + " as {\"clientid\", \"clientsecret\"}"
+                                + (e instanceof JsonProcessingException j && j.getLocation() != null ? " (line " + j.getLocation().getLineNr() + ")" : ": " + e.getMessage()));
                     }
                 }
                 case "clientAuthMethod" -> {
@@ -310,7 +320,7 @@ public final class PortcullisConfig {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             switch (k) {
-                case "issuer", "audiences", "claimMapping", "jwksUri" -> {
+                case "issuer", "audiences", "claimMapping", "jwksUri", "requiredClaims" -> {
                 }
                 case "skipIssuerVerification" -> unsupported(path + ".skipIssuerVerification", "skipping the issuer check");
                 case "certificateAuthority", "certificateAuthorityFile" -> unsupported(path + "." + k,
@@ -319,8 +329,16 @@ public final class PortcullisConfig {
             }
         }
         java.net.URI jwks = node.has("jwksUri") ? java.net.URI.create(text(node, "jwksUri", path + ".jwksUri")) : null;
+        java.util.Map<String, List<String>> required = new java.util.LinkedHashMap<>();
+        if (node.has("requiredClaims")) {
+            JsonNode r = node.get("requiredClaims");
+            if (!r.isObject()) {
+                throw new InvalidPolicyException(path + ".requiredClaims must be an object of claim → allowed values, e.g. {\"repository_owner\": [\"my-org\"]}");
+            }
+            r.fields().forEachRemaining(e -> required.put(e.getKey(), strings(e.getValue(), path + ".requiredClaims." + e.getKey())));
+        }
         try {
-            return new BearerJwt.TrustedIssuer(issuer, audiences, username, groups, jwks);
+            return new BearerJwt.TrustedIssuer(issuer, audiences, username, groups, jwks, required);
         } catch (IllegalArgumentException e) {
             throw new InvalidPolicyException(path + ": " + e.getMessage());
         }
@@ -495,7 +513,7 @@ public final class PortcullisConfig {
         }
         if (!providers.isEmpty()) {
             SessionKeyRing ring = sessionKeys != null ? sessionKeys : SessionKeyRing.loadOrCreate(dataDirectory.resolve("session-keys.json"));
-            boolean secure = secureCookie != null ? secureCookie : externalUrl.startsWith("https:");
+            boolean secure = secureCookie != null ? secureCookie : externalUrl.regionMatches(true, 0, "https:", 0, 6);
             OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(externalUrl)
                     .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure));
             providers.forEach(login::provider);

@@ -61,20 +61,45 @@ public final class BearerJwt {
      *     joined by {@code +}, zot's default {@code claims.iss + '/' + claims.sub}
      * @param groupsClaim the claim (path) with groups, or {@code null} for none
      * @param jwksUri where the keys are, or {@code null} to find them by OIDC discovery at the issuer
+     * @param requiredClaims claims a token must carry, each with one of the listed values (e.g.
+     *     {@code repository_owner: [my-org]}); required for issuers that mint tokens for anyone
      */
-    public record TrustedIssuer(String issuer, List<String> audiences, String username, String groupsClaim, URI jwksUri) {
+    public record TrustedIssuer(String issuer, List<String> audiences, String username, String groupsClaim, URI jwksUri,
+                                Map<String, List<String>> requiredClaims) {
+        /** Issuers where anyone can obtain a token with any audience: an audience alone admits strangers. */
+        static final Set<String> SHARED = Set.of("https://token.actions.githubusercontent.com", "https://gitlab.com",
+                "https://accounts.google.com", "https://oidc.circleci.com", "https://app.terraform.io");
+
         public TrustedIssuer {
             Objects.requireNonNull(issuer, "issuer");
+            Claims.requireSecure(issuer, "trusted issuer");
+            if (jwksUri != null) {
+                Claims.requireSecure(jwksUri.toString(), "the jwksUri of " + issuer);
+            }
             audiences = List.copyOf(audiences);
             if (audiences.isEmpty()) {
                 throw new IllegalArgumentException("trusted issuer " + issuer + " needs at least one audience: a token for another service must not pass");
             }
             username = username == null ? "claims.iss + '/' + claims.sub" : username;
             UserNameTemplate.parse(username); // fail at start-up, not per request
+            groupsClaim = groupsClaim == null ? null : Claims.path(groupsClaim, "the groups claim of " + issuer);
+            Map<String, List<String>> required = new LinkedHashMap<>();
+            (requiredClaims == null ? Map.<String, List<String>>of() : requiredClaims).forEach((k, v) ->
+                    required.put(Claims.path(k, "a required claim of " + issuer), List.copyOf(v)));
+            requiredClaims = java.util.Collections.unmodifiableMap(required);
+            if (requiredClaims.isEmpty() && SHARED.contains(issuer.replaceAll("/+$", ""))) {
+                throw new IllegalArgumentException("trusted issuer " + issuer + " gives anyone a token for any audience; say whose tokens count"
+                        + " with requiredClaims, e.g. {\"repository_owner\": [\"your-org\"]} (GitHub) or {\"namespace_path\": [\"your-group\"]} (GitLab)");
+            }
         }
 
         public static TrustedIssuer of(String issuer, String... audiences) {
-            return new TrustedIssuer(issuer, List.of(audiences), null, null, null);
+            return new TrustedIssuer(issuer, List.of(audiences), null, null, null, Map.of());
+        }
+
+        /** An issuer whose tokens count only if they carry these claims with one of the values, e.g. {@code repository_owner: [my-org]}. */
+        public static TrustedIssuer of(String issuer, List<String> audiences, Map<String, List<String>> requiredClaims) {
+            return new TrustedIssuer(issuer, audiences, null, null, null, requiredClaims);
         }
     }
 
@@ -180,10 +205,18 @@ public final class BearerJwt {
             return new Result.Unavailable(e.getMessage());
         } catch (BadJOSEException e) {
             return new Result.Invalid("the bearer token from " + issuer + " is not valid: " + e.getMessage());
+        } catch (com.nimbusds.jose.jwk.source.RateLimitReachedException e) {
+            return new Result.Invalid("the bearer token from " + issuer + " is signed with a key the issuer does not publish");
         } catch (JOSEException e) {
             return new Result.Unavailable("cannot check the bearer token's signature (the keys of " + issuer + " cannot be fetched)");
         }
         Map<String, Object> map = claims.toJSONObject();
+        for (Map.Entry<String, List<String>> required : state.trusted().requiredClaims().entrySet()) {
+            Optional<String> value = Claims.string(map, required.getKey());
+            if (value.isEmpty() || !required.getValue().contains(value.get())) {
+                return new Result.Invalid("the bearer token from " + issuer + " does not carry a required " + required.getKey());
+            }
+        }
         Optional<String> user = state.template().apply(map);
         if (user.isEmpty()) {
             return new Result.Invalid("the bearer token from " + issuer + " lacks a claim its user name needs (" + state.trusted().username() + ")");

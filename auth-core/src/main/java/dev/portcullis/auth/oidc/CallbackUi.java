@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * zot's rule for where to send the browser after login ({@code callback_ui}): a relative path with
- * a single leading {@code /} (no {@code //}, no backslash, no control characters), or an absolute
+ * a single leading {@code /} (no {@code //}, no backslash, only visible ASCII), or an absolute
  * http(s) URL whose origin is the registry's external URL or an allowed origin. Anything else → {@code /}.
  */
 final class CallbackUi {
@@ -20,8 +20,8 @@ final class CallbackUi {
         }
         for (int i = 0; i < callbackUi.length(); i++) {
             char c = callbackUi.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\') {
-                return "/";
+            if (c <= 0x20 || c >= 0x7f || c == '\\') {
+                return "/"; // visible ASCII only: nothing a server could turn into a header break
             }
         }
         if (callbackUi.startsWith("/")) {

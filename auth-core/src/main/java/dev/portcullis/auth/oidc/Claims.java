@@ -52,6 +52,38 @@ final class Claims {
         return new ArrayList<>(out);
     }
 
+    /**
+     * A claim path as configured: {@code claims.} (zot's CEL spelling) is dropped; anything but a
+     * plain path is refused, so that an expression is never silently read as a claim name.
+     */
+    static String path(String configured, String what) {
+        String p = configured.strip();
+        if (p.startsWith("claims.")) {
+            p = p.substring("claims.".length());
+        }
+        if (!p.matches("[A-Za-z0-9_:/.-]+")) {
+            throw new IllegalArgumentException(what + " '" + configured + "' is not a claim path such as groups or realm_access.roles"
+                    + " (CEL expressions are not supported)");
+        }
+        return p;
+    }
+
+    /** Keys and tokens must come over https, except from this machine (tests, a provider on localhost). */
+    static void requireSecure(String url, String what) {
+        java.net.URI u;
+        try {
+            u = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + " '" + url + "' is not a URL");
+        }
+        String host = u.getHost() == null ? "" : u.getHost();
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+        if (!"https".equalsIgnoreCase(u.getScheme()) && !(loopback && "http".equalsIgnoreCase(u.getScheme()))) {
+            throw new IllegalArgumentException(what + " '" + url + "' must be https (plain http is allowed only on this machine):"
+                    + " anyone on the way could hand out their own signing keys");
+        }
+    }
+
     /** Both lists, de-duplicated, first's order first. */
     static List<String> union(List<String> a, List<String> b) {
         Set<String> out = new LinkedHashSet<>(a);

@@ -170,7 +170,7 @@ public final class OidcLogin {
         String error = first(query, "error");
         if (error != null) {
             String description = first(query, "error_description");
-            LOG.info("OIDC provider '{}' answered the login with error {}", name, error);
+            LOG.info("OIDC provider '{}' answered the login with error {}", name, error.matches("[A-Za-z0-9_.-]{1,64}") ? error : "(unprintable)");
             return page(request, 401, error, "the identity provider did not log you in: " + error
                     + (description == null ? "" : " (" + description + ")"), clear);
         }

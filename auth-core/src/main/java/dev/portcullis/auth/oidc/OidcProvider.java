@@ -235,6 +235,8 @@ final class OidcProvider {
             idClaims = r.validator().validate(tokens.getIDToken(), nonce);
         } catch (BadJOSEException e) {
             throw new LoginFailed("the ID token is not valid: " + e.getMessage());
+        } catch (com.nimbusds.jose.jwk.source.RateLimitReachedException e) {
+            throw new LoginFailed("the ID token is signed with a key the provider does not publish");
         } catch (JOSEException e) {
             throw new Unavailable("cannot check the ID token's signature (the provider's keys cannot be fetched): " + e.getMessage());
         }
@@ -282,18 +284,23 @@ final class OidcProvider {
         return info.toJSONObject();
     }
 
+    /**
+     * The user name: one claim, no fall-back (another claim could name another person). An email
+     * address counts only if the provider vouches for it ({@code email_verified}): many providers
+     * let users type any address, including a colleague's.
+     */
     private String userName(Map<String, Object> claims) throws LoginFailed {
-        if (settings.usernameClaim() != null) {
-            return Claims.string(claims, settings.usernameClaim()).orElseThrow(() -> new LoginFailed("the identity provider sent no '"
-                    + settings.usernameClaim() + "' claim to name the user; set claimMapping.username to a claim it sends"));
-        }
-        for (String claim : List.of("email", "preferred_username", "sub")) {
-            Optional<String> v = Claims.string(claims, claim);
-            if (v.isPresent()) {
-                return v.get();
+        String claim = settings.usernameClaim() != null ? settings.usernameClaim() : "email";
+        String name = Claims.string(claims, claim).orElseThrow(() -> new LoginFailed("the identity provider sent no '" + claim
+                + "' claim to name the user; set claimMapping.username to a claim it sends (e.g. preferred_username or sub)"));
+        if (claim.equals("email")) {
+            Object verified = claims.get("email_verified");
+            if (!Boolean.TRUE.equals(verified) && !"true".equals(verified)) {
+                throw new LoginFailed("the identity provider does not say the email address is verified (email_verified), so it cannot name"
+                        + " the user; verify it there, or set claimMapping.username to a claim the provider controls (e.g. preferred_username or sub)");
             }
         }
-        throw new LoginFailed("the identity provider sent no claim to name the user (email, preferred_username or sub)");
+        return name;
     }
 
     /** The provider's logout URL for this session, if it advertises an end_session_endpoint (and is reachable). */

@@ -13,9 +13,8 @@ import java.util.Objects;
  * @param clientSecret the client secret
  * @param clientAuth how the client authenticates at the token endpoint
  * @param scopes the scopes to ask for; {@code openid} is added first if missing
- * @param usernameClaim the claim (path) that names the user; {@code null}: {@code email}, falling back to
- *     {@code preferred_username}, then {@code sub}. A configured claim does not fall back: a different claim
- *     could name a different person.
+ * @param usernameClaim the claim (path) that names the user; {@code null}: {@code email}, which then must be
+ *     verified ({@code email_verified: true}). There is no fall-back to another claim: it could name a different person.
  * @param groupsClaim the claim (path) with the user's groups, e.g. {@code groups} or {@code realm_access.roles}
  */
 public record OidcProviderSettings(String name, String issuer, String clientId, String clientSecret, ClientAuth clientAuth,
@@ -52,6 +51,7 @@ public record OidcProviderSettings(String name, String issuer, String clientId, 
             throw new IllegalArgumentException("provider name '" + name + "' may hold only letters, digits, '.', '_' and '-'");
         }
         Objects.requireNonNull(issuer, "issuer of provider " + name);
+        Claims.requireSecure(issuer, "the issuer of provider " + name);
         Objects.requireNonNull(clientId, "clientid of provider " + name);
         Objects.requireNonNull(clientSecret, "clientsecret of provider " + name);
         clientAuth = clientAuth == null ? ClientAuth.CLIENT_SECRET_BASIC : clientAuth;

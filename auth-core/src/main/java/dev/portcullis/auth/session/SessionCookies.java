@@ -17,9 +17,9 @@ import java.util.Optional;
  * (state, nonce, PKCE verifier) into a cookie scoped to the callback path.
  */
 public final class SessionCookies {
-    /** The session cookie's name. */
+    /** The session cookie's name; with {@code Secure} it is {@code __Host-portcullis_session}, which no other host may set. */
     public static final String SESSION_COOKIE = "portcullis_session";
-    /** The login transaction cookie's name. */
+    /** The login transaction cookie's name; with {@code Secure} it is {@code __Secure-portcullis_login}. */
     public static final String LOGIN_COOKIE = "portcullis_login";
     /** Browsers keep cookies of up to 4096 bytes for name and value together. */
     static final int MAX_COOKIE = 4000;
@@ -28,6 +28,8 @@ public final class SessionCookies {
     private final Duration maxAge;
     private final boolean secure;
     private final Clock clock;
+    private final String sessionName;
+    private final String loginName;
 
     /**
      * @param ring the keys that seal and open cookies
@@ -46,6 +48,14 @@ public final class SessionCookies {
         this.maxAge = maxAge;
         this.secure = secure;
         this.clock = clock;
+        // prefixed names: a sibling subdomain or a plain-http attacker cannot plant these cookies
+        this.sessionName = secure ? "__Host-" + SESSION_COOKIE : SESSION_COOKIE;
+        this.loginName = secure ? "__Secure-" + LOGIN_COOKIE : LOGIN_COOKIE;
+    }
+
+    /** The session cookie's name as set ({@code __Host-} prefixed when secure). */
+    public String sessionCookieName() {
+        return sessionName;
     }
 
     public Duration maxAge() {
@@ -84,7 +94,7 @@ public final class SessionCookies {
                     + " bytes, more than a browser keeps in a cookie (" + MAX_COOKIE + "); map fewer groups (claimMapping.groups)"
                     + " or trim the user's groups at the identity provider");
         }
-        return new Issued(session, setCookie(SESSION_COOKIE, cookie.substring(SESSION_COOKIE.length() + 1), "/", maxAge));
+        return new Issued(session, setCookie(sessionName, cookie.substring(sessionName.length() + 1), "/", maxAge));
     }
 
     /** A session and the {@code Set-Cookie} header value that carries it. */
@@ -101,20 +111,24 @@ public final class SessionCookies {
         if (s.idToken() != null) {
             claims.claim("idt", s.idToken());
         }
-        return SESSION_COOKIE + "=" + SealedCookie.seal(ring, "session", claims.build());
+        return sessionName + "=" + SealedCookie.seal(ring, "session", claims.build());
     }
 
-    /** The session in a {@code Cookie} header, if there is one that a key of the ring sealed and that has not expired. */
+    /**
+     * The session in a {@code Cookie} header, if there is exactly one that a key of the ring sealed
+     * and that has not expired — by its own expiry, or by the maximum age configured now.
+     */
     public Optional<Session> read(List<String> cookieHeaders) {
-        Optional<String> value = cookie(cookieHeaders, SESSION_COOKIE);
+        Optional<String> value = cookie(cookieHeaders, sessionName);
         if (value.isEmpty()) {
             return Optional.empty();
         }
         return SealedCookie.open(ring, "session", value.get(), clock).flatMap(c -> {
             try {
                 List<String> groups = c.getStringListClaim("grp");
-                return Optional.of(new Session(c.getSubject(), groups == null ? List.of() : groups, c.getStringClaim("prv"),
-                        c.getIssueTime().toInstant(), c.getExpirationTime().toInstant(), c.getStringClaim("idt")));
+                Session s = new Session(c.getSubject(), groups == null ? List.of() : groups, c.getStringClaim("prv"),
+                        c.getIssueTime().toInstant(), c.getExpirationTime().toInstant(), c.getStringClaim("idt"));
+                return s.issuedAt().plus(maxAge).isAfter(clock.instant()) ? Optional.of(s) : Optional.empty();
             } catch (ParseException | RuntimeException e) {
                 return Optional.empty();
             }
@@ -122,25 +136,25 @@ public final class SessionCookies {
     }
 
     /** Whether the request carries a session cookie at all (valid or not). */
-    public static boolean present(List<String> cookieHeaders) {
-        return cookie(cookieHeaders, SESSION_COOKIE).isPresent();
+    public boolean present(List<String> cookieHeaders) {
+        return cookieHeaders.stream().anyMatch(h -> h.contains(sessionName + "="));
     }
 
     /** A {@code Set-Cookie} value that removes the session cookie. */
     public String clearSession() {
-        return setCookie(SESSION_COOKIE, "", "/", Duration.ZERO);
+        return setCookie(sessionName, "", "/", Duration.ZERO);
     }
 
     /** The sealed login transaction, scoped to {@code path} and valid for {@code ttl}. */
     public String loginCookie(Map<String, String> transaction, String path, Duration ttl) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().expirationTime(Date.from(clock.instant().plus(ttl)));
         transaction.forEach(claims::claim);
-        return setCookie(LOGIN_COOKIE, SealedCookie.seal(ring, "login", claims.build()), path, ttl);
+        return setCookie(loginName, SealedCookie.seal(ring, "login", claims.build()), path, ttl);
     }
 
     /** The login transaction in a {@code Cookie} header, if valid and unexpired. */
     public Optional<Map<String, String>> readLogin(List<String> cookieHeaders) {
-        return cookie(cookieHeaders, LOGIN_COOKIE).flatMap(v -> SealedCookie.open(ring, "login", v, clock)).map(c -> {
+        return cookie(cookieHeaders, loginName).flatMap(v -> SealedCookie.open(ring, "login", v, clock)).map(c -> {
             Map<String, String> out = new java.util.HashMap<>();
             c.getClaims().forEach((k, v) -> {
                 if (v instanceof String s) {
@@ -153,7 +167,7 @@ public final class SessionCookies {
 
     /** A {@code Set-Cookie} value that removes the login transaction cookie. */
     public String clearLogin(String path) {
-        return setCookie(LOGIN_COOKIE, "", path, Duration.ZERO);
+        return setCookie(loginName, "", path, Duration.ZERO);
     }
 
     private String setCookie(String name, String value, String path, Duration age) {
@@ -165,8 +179,9 @@ public final class SessionCookies {
         return b.toString();
     }
 
-    /** The first value of a cookie in {@code Cookie} headers ({@code a=b; c=d}). */
+    /** The value of a cookie in {@code Cookie} headers ({@code a=b; c=d}); none if absent, empty or given twice (a planted duplicate). */
     static Optional<String> cookie(List<String> cookieHeaders, String name) {
+        String found = null;
         for (String header : cookieHeaders) {
             for (String part : header.split(";")) {
                 String p = part.strip();
@@ -176,10 +191,13 @@ public final class SessionCookies {
                     if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
                         v = v.substring(1, v.length() - 1);
                     }
-                    return v.isEmpty() ? Optional.empty() : Optional.of(v);
+                    if (found != null) {
+                        return Optional.empty();
+                    }
+                    found = v;
                 }
             }
         }
-        return Optional.empty();
+        return found == null || found.isEmpty() ? Optional.empty() : Optional.of(found);
     }
 }

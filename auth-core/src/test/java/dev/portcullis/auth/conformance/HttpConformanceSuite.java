@@ -135,6 +135,15 @@ public abstract class HttpConformanceSuite {
     }
 
     @Test
+    void emptyBasicCredentialsAreAnonymousAsInZot() throws Exception {
+        // skopeo --src-no-creds sends "Basic Og==" (":")
+        RawHttp.Response pull = get("/v2/team/app/manifests/latest", "Authorization: Basic Og==");
+        assertThat(pull.status()).isEqualTo(200);
+        assertThat(pull.body()).isEqualTo("user=anonymous mountsDenied=");
+        assertUnauthorized(send("PUT", "/v2/team/app/manifests/v1", "Authorization: Basic Og=="));
+    }
+
+    @Test
     void anonymousPushGets401WithTheChallengeAndAnOciBody() throws Exception {
         RawHttp.Response r = send("PUT", "/v2/team/app/manifests/v1");
         assertUnauthorized(r);
@@ -437,21 +446,23 @@ public abstract class HttpConformanceSuite {
                     .provider(OidcProviderSettings.of("corp", idp.issuerUrl("corp").toString(), "registry", "secret")).build();
             serve(b -> b.oidc(login));
             idp.enqueueCallback(new DefaultOAuth2TokenCallback("corp", "u-7", "JWT", List.of("registry"),
-                    Map.of("email", "erin@example.com", "groups", List.of("artifact-workloads")), 3600));
+                    Map.of("email", "erin@example.com", "email_verified", true, "groups", List.of("artifact-workloads")), 3600));
 
             RawHttp.Response start = get("/auth/login?provider=corp&callback_ui=/ui/keys");
             assertThat(start.status()).isEqualTo(302);
-            String loginCookie = cookie(start, "portcullis_login");
+            String loginCookie = cookie(start, "__Secure-portcullis_login");
             RawHttp.Response done = get(providerRoundTrip(start.header("Location"), external), "Cookie: " + loginCookie);
             assertThat(done.status()).as(done.body()).isEqualTo(302);
             assertThat(done.header("Location")).isEqualTo("/ui/keys");
             assertThat(done.headers().get("set-cookie")).as("the login cookie cleared and the session set: two headers").hasSize(2);
-            String session = "Cookie: " + cookie(done, "portcullis_session");
+            String session = "Cookie: " + cookie(done, "__Host-portcullis_session");
 
-            RawHttp.Response push = send("PUT", "/v2/team/app/manifests/from-browser", session);
+            assertThat(send("PUT", "/v2/team/app/manifests/from-browser", session, "Origin: https://elsewhere.example").status())
+                    .as("a session write from another page").isEqualTo(403);
+            RawHttp.Response push = send("PUT", "/v2/team/app/manifests/from-browser", session, "X-Portcullis-Csrf: 1");
             assertThat(push.status()).isEqualTo(201);
             assertThat(push.body()).isEqualTo("user=erin@example.com mountsDenied=");
-            assertThat(send("DELETE", "/v2/team/app/manifests/from-browser", session).status()).isEqualTo(403);
+            assertThat(send("DELETE", "/v2/team/app/manifests/from-browser", session, "X-Portcullis-Csrf: 1").status()).isEqualTo(403);
 
             assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(session, "Origin: https://evil.example"), "{}".getBytes(StandardCharsets.UTF_8))
                     .status()).as("cross-site").isEqualTo(403);
@@ -465,7 +476,7 @@ public abstract class HttpConformanceSuite {
             RawHttp.Response out = send("POST", "/auth/logout", session, "X-Portcullis-Csrf: 1");
             assertThat(out.status()).isEqualTo(200);
             assertThat(JSON.readTree(out.body()).get("endSessionUrl").asText()).startsWith(idp.issuerUrl("corp").toString());
-            assertThat(out.header("Set-Cookie")).startsWith("portcullis_session=;").contains("Max-Age=0");
+            assertThat(out.header("Set-Cookie")).startsWith("__Host-portcullis_session=;").contains("Max-Age=0");
         } finally {
             idp.shutdown();
         }
@@ -477,7 +488,7 @@ public abstract class HttpConformanceSuite {
         ci.start(InetAddress.getByName("127.0.0.1"), 0);
         try {
             String issuer = ci.issuerUrl("ci").toString();
-            serve(b -> b.bearerJwt(new BearerJwt(List.of(new BearerJwt.TrustedIssuer(issuer, List.of("registry"), "claims.sub", "groups", null)))));
+            serve(b -> b.bearerJwt(new BearerJwt(List.of(new BearerJwt.TrustedIssuer(issuer, List.of("registry"), "claims.sub", "groups", null, Map.of())))));
             String job = ci.issueToken("ci", "job", new DefaultOAuth2TokenCallback("ci", "pipeline-42", "JWT", List.of("registry"),
                     Map.of("groups", List.of("artifact-workloads")), 300)).serialize();
             RawHttp.Response r = send("PUT", "/v2/team/app/manifests/from-ci", "Authorization: Bearer " + job);

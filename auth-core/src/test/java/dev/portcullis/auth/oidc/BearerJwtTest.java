@@ -35,7 +35,7 @@ class BearerJwtTest {
         ci.start(InetAddress.getByName("127.0.0.1"), 0);
         issuer = ci.issuerUrl("ci").toString();
         BearerJwt jwt = new BearerJwt(List.of(
-                new BearerJwt.TrustedIssuer(issuer, List.of("registry.example.com"), null, "groups", null)),
+                new BearerJwt.TrustedIssuer(issuer, List.of("registry.example.com"), null, "groups", null, Map.of())),
                 Duration.ofSeconds(5), Duration.ofMillis(1), Clock.systemUTC());
         portcullis = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY.formatted(issuer))).bearerJwt(jwt).existence((r, t) -> false).build();
     }
@@ -100,13 +100,47 @@ class BearerJwtTest {
     }
 
     @Test
+    void requiredClaimsAdmitOnlyTheirOwnersAndABearerTokenCannotMintKeys() {
+        BearerJwt strict = new BearerJwt(List.of(BearerJwt.TrustedIssuer.of(issuer, List.of("registry.example.com"), Map.of("repository_owner", List.of("my-org")))));
+        Portcullis p = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY.formatted(issuer))).bearerJwt(strict).build();
+        String mine = token("ci", "repo:team/app", "registry.example.com", Map.of("repository_owner", "my-org"), 300);
+        String theirs = token("ci", "repo:team/app", "registry.example.com", Map.of("repository_owner", "someone-else"), 300);
+        assertThat(p.handle(TestRequest.of("GET", "/v2/team/app/manifests/v1", "Authorization: Bearer " + mine))).isInstanceOf(Outcome.Proceed.class);
+        assertThat(status(p.handle(TestRequest.of("GET", "/v2/team/app/manifests/v1", "Authorization: Bearer " + theirs)))).isEqualTo(401);
+
+        dev.portcullis.auth.apikey.ApiKeyService keys = dev.portcullis.auth.apikey.ApiKeyService.builder(
+                new dev.portcullis.auth.apikey.InMemoryApiKeyStore()).build();
+        try {
+            Portcullis withKeys = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY.formatted(issuer))).bearerJwt(strict).apiKeys(keys).build();
+            Outcome.Respond mint = (Outcome.Respond) withKeys.handle(TestRequest.of("POST", "/auth/apikey", "Authorization: Bearer " + mine));
+            assertThat(mint.status()).isEqualTo(403);
+            assertThat(mint.bodyText()).contains("cannot manage API keys");
+        } finally {
+            keys.close();
+        }
+    }
+
+    @Test
+    void sharedIssuersNeedRequiredClaimsAndKeysComeOverHttps() {
+        assertThatThrownBy(() -> BearerJwt.TrustedIssuer.of("https://token.actions.githubusercontent.com", "registry.example.com"))
+                .hasMessageContaining("gives anyone a token for any audience").hasMessageContaining("requiredClaims");
+        assertThat(BearerJwt.TrustedIssuer.of("https://token.actions.githubusercontent.com", List.of("registry.example.com"),
+                Map.of("repository_owner", List.of("my-org"))).requiredClaims()).containsEntry("repository_owner", List.of("my-org"));
+        assertThatThrownBy(() -> BearerJwt.TrustedIssuer.of("http://ci.example.com", "r")).hasMessageContaining("must be https");
+        assertThatThrownBy(() -> OidcProviderSettings.of("corp", "http://sso.example.com", "c", "s")).hasMessageContaining("must be https");
+        assertThat(BearerJwt.TrustedIssuer.of("http://127.0.0.1:8080/ci", "r").issuer()).as("this machine may use http").isNotNull();
+        assertThatThrownBy(() -> new BearerJwt.TrustedIssuer("https://ci.example.com", List.of("r"), null, "size(claims.groups) > 0", null, Map.of()))
+                .hasMessageContaining("not a claim path");
+    }
+
+    @Test
     void userNameExpressionsAreClaimPathsAndLiterals() {
         BearerJwt.UserNameTemplate t = BearerJwt.UserNameTemplate.parse("'gitlab:' + claims.project_path + ':' + ref");
         assertThat(t.apply(Map.of("project_path", "team/app", "ref", "main"))).contains("gitlab:team/app:main");
         assertThat(t.apply(Map.of("project_path", "team/app"))).as("a missing claim: no user").isEmpty();
         assertThatThrownBy(() -> BearerJwt.UserNameTemplate.parse("claims.sub.startsWith('x')")).hasMessageContaining("not a claim path");
         assertThatThrownBy(() -> BearerJwt.UserNameTemplate.parse("claims.iss + ")).hasMessageContaining("ends where");
-        assertThatThrownBy(() -> new BearerJwt.TrustedIssuer("https://ci.example", List.of(), null, null, null))
+        assertThatThrownBy(() -> new BearerJwt.TrustedIssuer("https://ci.example", List.of(), null, null, null, Map.of()))
                 .hasMessageContaining("at least one audience");
     }
 

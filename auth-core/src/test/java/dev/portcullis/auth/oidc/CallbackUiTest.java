@@ -36,8 +36,8 @@ class CallbackUiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/a\r\nLocation: x", "/a\nb", "/a\tb", "/a\u007fb", "/a\u0000b"})
-    void controlCharactersAreRefused(String callbackUi) {
+    @ValueSource(strings = {"/a\r\nLocation: x", "/a\nb", "/a\tb", "/a\u007fb", "/a\u0000b", "/a b", "/a\u010ab", "/caf\u00e9"})
+    void anythingButVisibleAsciiIsRefused(String callbackUi) {
         assertThat(CallbackUi.safe(callbackUi, "https://registry.example.com", List.of())).isEqualTo("/");
     }
 }

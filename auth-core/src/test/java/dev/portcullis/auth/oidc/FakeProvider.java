@@ -36,7 +36,8 @@ final class FakeProvider implements AutoCloseable {
         JWTClaimsSet.Builder standardClaims() {
             Date now = new Date();
             return new JWTClaimsSet.Builder().issuer(issuer).audience(clientId).subject("user-1").issueTime(now)
-                    .expirationTime(new Date(now.getTime() + 300_000)).claim("nonce", nonce).claim("email", "erin@example.com");
+                    .expirationTime(new Date(now.getTime() + 300_000)).claim("nonce", nonce).claim("email", "erin@example.com")
+                    .claim("email_verified", true);
         }
 
         String sign(JWTClaimsSet claims) {

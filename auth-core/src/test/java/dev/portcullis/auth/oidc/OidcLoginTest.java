@@ -101,7 +101,11 @@ class OidcLoginTest {
     }
 
     void enqueue(String subject, Map<String, Object> claims) {
-        mock.enqueueCallback(new DefaultOAuth2TokenCallback("default", subject, "JWT", List.of("registry"), claims, 3600));
+        Map<String, Object> all = new HashMap<>(claims);
+        if (all.containsKey("email")) {
+            all.putIfAbsent("email_verified", true);
+        }
+        mock.enqueueCallback(new DefaultOAuth2TokenCallback("default", subject, "JWT", List.of("registry"), all, 3600));
     }
 
     static Map<String, String> query(URI uri) {
@@ -131,19 +135,22 @@ class OidcLoginTest {
         assertThat(params).containsKeys("state", "nonce", "code_challenge").containsEntry("code_challenge_method", "S256")
                 .containsEntry("redirect_uri", EXTERNAL + "/auth/callback/mock").containsEntry("response_type", "code");
         assertThat(params.get("scope")).startsWith("openid");
-        assertThat(start.cookies()).singleElement().satisfies(c -> assertThat(c).startsWith("portcullis_login=")
+        assertThat(start.cookies()).singleElement().satisfies(c -> assertThat(c).startsWith("__Secure-portcullis_login=")
                 .contains("Path=/auth/callback/mock", "HttpOnly", "SameSite=Lax", "Secure", "Max-Age=600"));
-        assertThat(browser.cookies.get("portcullis_login")).doesNotContain(params.get("nonce")).doesNotContain(params.get("state"));
+        assertThat(browser.cookies.get("__Secure-portcullis_login")).doesNotContain(params.get("nonce")).doesNotContain(params.get("state"));
 
         Outcome.Respond done = browser.callback(browser.providerRedirect(authorize));
         assertThat(done.status()).as(done.bodyText()).isEqualTo(302);
         assertThat(done.headers()).containsEntry("Location", "/ui/keys");
-        assertThat(done.cookies()).anySatisfy(c -> assertThat(c).startsWith("portcullis_login=;").contains("Max-Age=0"));
-        assertThat(done.cookies()).anySatisfy(c -> assertThat(c).startsWith("portcullis_session=")
+        assertThat(done.cookies()).anySatisfy(c -> assertThat(c).startsWith("__Secure-portcullis_login=;").contains("Max-Age=0"));
+        assertThat(done.cookies()).anySatisfy(c -> assertThat(c).startsWith("__Host-portcullis_session=")
                 .contains("Path=/", "HttpOnly", "SameSite=Lax", "Secure", "Max-Age=7200"));
-        assertThat(browser.cookies).containsOnlyKeys("portcullis_session");
+        assertThat(browser.cookies).containsOnlyKeys("__Host-portcullis_session");
 
-        Identity who = identity(browser.request("PUT", "/v2/team/app/manifests/v1"));
+        Outcome.Respond crossSite = browser.respond("PUT", "/v2/team/app/manifests/v1", "Host: registry.example.com",
+                "Origin: https://elsewhere.example.com");
+        assertThat(crossSite.status()).as("a session write from another page is refused").isEqualTo(403);
+        Identity who = identity(browser.request("PUT", "/v2/team/app/manifests/v1", "X-Portcullis-Csrf: 1"));
         assertThat(who.name()).isEqualTo("erin@example.com");
         assertThat(who.method()).isEqualTo(Identity.AuthMethod.SESSION);
         assertThat(who.groups()).containsExactly("artifact-workloads", "staff");
@@ -154,9 +161,9 @@ class OidcLoginTest {
         Browser browser = new Browser(portcullis(mockProvider()), EXTERNAL);
         enqueue("u-1", Map.of("email", "erin@example.com", "groups", List.of("artifact-workloads")));
         assertThat(browser.login("mock", "/").status()).isEqualTo(302);
-        assertThat(identity(browser.request("PUT", "/v2/team/app/manifests/v1")).name()).isEqualTo("erin@example.com");
+        assertThat(identity(browser.request("PUT", "/v2/team/app/manifests/v1", "X-Portcullis-Csrf: 1")).name()).isEqualTo("erin@example.com");
         clock.now = clock.now.plus(Duration.ofHours(2)).plusSeconds(1);
-        Outcome.Respond late = browser.respond("PUT", "/v2/team/app/manifests/v1");
+        Outcome.Respond late = browser.respond("PUT", "/v2/team/app/manifests/v1", "X-Portcullis-Csrf: 1");
         assertThat(late.status()).as("an expired session is no session: anonymous, so 401").isEqualTo(401);
         assertThat(identity(browser.request("GET", "/v2/team/app/manifests/v1"))).as("anonymous read still works").isNull();
     }
@@ -166,7 +173,7 @@ class OidcLoginTest {
         Browser browser = new Browser(portcullis(mockProvider()), EXTERNAL);
         enqueue("u-1", Map.of("email", "erin@example.com"));
         browser.login("mock", "/");
-        String cookie = "Cookie: portcullis_session=" + browser.cookies.get("portcullis_session");
+        String cookie = "Cookie: __Host-portcullis_session=" + browser.cookies.get("__Host-portcullis_session");
         SessionCookies rotated = new SessionCookies(ring.rotate(), Duration.ofHours(2), true, clock);
         assertThat(rotated.read(List.of(cookie.substring(8)))).as("an old key still opens").isPresent();
         SessionCookies foreign = new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), true, clock);
@@ -192,9 +199,21 @@ class OidcLoginTest {
         enqueue("u-1", Map.of("preferred_username", "erin", "email", "erin@example.com",
                 "realm_access", Map.of("roles", List.of("admins", "offline_access"))));
         browser.login("mock", "/");
-        Identity who = identity(browser.request("DELETE", "/v2/team/app/manifests/v1"));
+        Identity who = identity(browser.request("DELETE", "/v2/team/app/manifests/v1", "X-Portcullis-Csrf: 1"));
         assertThat(who.name()).isEqualTo("erin");
         assertThat(who.groups()).containsExactly("admins", "offline_access");
+    }
+
+    @Test
+    void anEmailTheProviderDoesNotVouchForNamesNobody() throws Exception {
+        Browser browser = new Browser(portcullis(mockProvider()), EXTERNAL);
+        enqueue("u-1", Map.of("email", "ceo@example.com", "email_verified", false));
+        Outcome.Respond done = browser.login("mock", "/");
+        assertThat(done.status()).isEqualTo(401);
+        assertThat(done.bodyText()).contains("email_verified");
+        assertThat(browser.cookies).doesNotContainKey("__Host-portcullis_session");
+        mock.enqueueCallback(new DefaultOAuth2TokenCallback("default", "u-1", "JWT", List.of("registry"), Map.of("email", "ceo@example.com"), 3600));
+        assertThat(new Browser(portcullis(mockProvider()), EXTERNAL).login("mock", "/").status()).as("no email_verified at all").isEqualTo(401);
     }
 
     @Test
@@ -204,7 +223,7 @@ class OidcLoginTest {
         Outcome.Respond done = browser.login("mock", "/");
         assertThat(done.status()).isEqualTo(401);
         assertThat(done.bodyText()).contains("no 'preferred_username' claim", "claimMapping.username");
-        assertThat(browser.cookies).doesNotContainKey("portcullis_session");
+        assertThat(browser.cookies).doesNotContainKey("__Host-portcullis_session");
     }
 
     @Test
@@ -213,7 +232,7 @@ class OidcLoginTest {
         List<String> groups = IntStream.range(0, 300).mapToObj(i -> "team-" + i).toList();
         enqueue("u-1", Map.of("email", "erin@example.com", "groups", groups));
         assertThat(browser.login("mock", "/").status()).isEqualTo(302);
-        assertThat(browser.cookies.get("portcullis_session").length()).isLessThan(4000);
+        assertThat(browser.cookies.get("__Host-portcullis_session").length()).isLessThan(4000);
         assertThat(identity(browser.request("GET", "/v2/team/app/manifests/v1")).groups()).hasSize(300).containsAll(groups);
     }
 
@@ -225,7 +244,7 @@ class OidcLoginTest {
         Outcome.Respond done = browser.login("mock", "/");
         assertThat(done.status()).isEqualTo(500);
         assertThat(done.bodyText()).contains("3000 groups", "more than a browser keeps in a cookie");
-        assertThat(browser.cookies).doesNotContainKey("portcullis_session");
+        assertThat(browser.cookies).doesNotContainKey("__Host-portcullis_session");
     }
 
     @Test
@@ -256,7 +275,7 @@ class OidcLoginTest {
         URI end = URI.create(body.get("endSessionUrl").asText());
         assertThat(end.toString()).startsWith(mock.issuerUrl("default").toString());
         assertThat(query(end)).containsKey("id_token_hint").containsEntry("post_logout_redirect_uri", EXTERNAL + "/");
-        assertThat(browser.cookies).doesNotContainKey("portcullis_session");
+        assertThat(browser.cookies).doesNotContainKey("__Host-portcullis_session");
         assertThat(browser.respond("GET", "/auth/logout").status()).isEqualTo(405);
     }
 
@@ -296,14 +315,14 @@ class OidcLoginTest {
         Browser browser = new Browser(portcullis(mockProvider()), EXTERNAL);
         enqueue("u-1", Map.of("email", "erin@example.com"));
         Outcome.Respond start = browser.respond("GET", "/auth/login?provider=mock");
-        String loginCookie = browser.cookies.get("portcullis_login");
+        String loginCookie = browser.cookies.get("__Secure-portcullis_login");
         URI back = browser.providerRedirect(URI.create(start.headers().get("Location")));
         assertThat(browser.callback(back).status()).isEqualTo(302);
         browser.cookies.clear();
-        browser.cookies.put("portcullis_login", loginCookie); // an attacker replays the whole callback
+        browser.cookies.put("__Secure-portcullis_login", loginCookie); // an attacker replays the whole callback
         Outcome.Respond again = browser.callback(back);
         assertThat(again.status()).isEqualTo(401);
-        assertThat(browser.cookies).doesNotContainKey("portcullis_session");
+        assertThat(browser.cookies).doesNotContainKey("__Host-portcullis_session");
     }
 
     @Test
@@ -371,7 +390,7 @@ class OidcLoginTest {
                 fake.idTokens = f.getValue();
                 Browser browser = new Browser(p, EXTERNAL);
                 Outcome.Respond done = browser.login("fake", "/");
-                if (done.status() != 401 || browser.cookies.containsKey("portcullis_session")) {
+                if (done.status() != 401 || browser.cookies.containsKey("__Host-portcullis_session")) {
                     accepted.add(f.getKey() + " → " + done.status() + " " + done.bodyText());
                 }
             }

@@ -62,11 +62,28 @@ class SessionCookiesTest {
 
     @Test
     void aLoginTransactionCannotPassForASession() {
-        SessionCookies cookies = new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), true);
+        SessionCookies cookies = new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), false);
         String login = cookies.loginCookie(Map.of("state", "s"), "/auth/callback/dex", Duration.ofMinutes(10));
         String value = login.substring("portcullis_login=".length(), login.indexOf(';'));
         assertThat(cookies.read(List.of("portcullis_session=" + value))).isEmpty();
         assertThat(cookies.readLogin(List.of("other=1; portcullis_login=\"" + value + "\""))).get().satisfies(m -> assertThat(m).containsEntry("state", "s"));
+    }
+
+    @Test
+    void secureCookiesArePrefixedAPlantedDuplicateIsNoSessionAndAShorterMaximumAgeAppliesToOldSessions() {
+        SessionKeyRing ring = SessionKeyRing.generate();
+        SessionCookies secure = new SessionCookies(ring, Duration.ofHours(2), true);
+        String set = secure.issue("erin", List.of(), "dex", null).setCookie();
+        assertThat(set).startsWith("__Host-portcullis_session=").contains("; Path=/;", "; Secure");
+        assertThat(secure.loginCookie(Map.of("state", "s"), "/auth/callback/dex", Duration.ofMinutes(10)))
+                .startsWith("__Secure-portcullis_login=").contains("; Path=/auth/callback/dex;");
+        String pair = set.substring(0, set.indexOf(';'));
+        assertThat(secure.read(List.of(pair))).isPresent();
+        assertThat(secure.read(List.of("__Host-portcullis_session=planted; " + pair))).as("two session cookies: neither counts").isEmpty();
+        assertThat(secure.read(List.of(pair.substring("__Host-".length())))).as("the unprefixed name is not read when secure").isEmpty();
+        SessionCookies shorter = new SessionCookies(ring, Duration.ofMinutes(30), true,
+                java.time.Clock.offset(java.time.Clock.systemUTC(), Duration.ofMinutes(31)));
+        assertThat(shorter.read(List.of(pair))).as("issued for 2 h, but the maximum is now 30 min").isEmpty();
     }
 
     @Test
