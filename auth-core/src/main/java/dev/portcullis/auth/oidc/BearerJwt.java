@@ -6,12 +6,10 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
@@ -281,11 +279,7 @@ public final class BearerJwt {
                             throw new GeneralException("its discovery document has no jwks_uri");
                         }
                     }
-                    int ms = (int) timeout.toMillis();
-                    JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwks.toURL(),
-                                    new DefaultResourceRetriever(ms, ms, 512 * 1024))
-                            .cache(Duration.ofMinutes(15).toMillis(), ms).rateLimited(jwksRateLimit.toMillis())
-                            .outageTolerant(Duration.ofHours(6).toMillis()).build();
+                    JWKSource<SecurityContext> keys = OidcProvider.keySource(jwks, timeout, jwksRateLimit);
                     DefaultJWTProcessor<SecurityContext> created = new DefaultJWTProcessor<>();
                     created.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null, new JOSEObjectType("at+jwt")));
                     created.setJWSKeySelector(new JWSVerificationKeySelector<>(OidcProvider.ASYMMETRIC, keys));

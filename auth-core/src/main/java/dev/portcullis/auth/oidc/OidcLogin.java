@@ -95,16 +95,6 @@ public final class OidcLogin {
         return sessions;
     }
 
-    /** The provider names, in configuration order. */
-    public List<String> providerNames() {
-        return new ArrayList<>(providers.keySet());
-    }
-
-    /** The redirect URI to register at the provider for {@code provider}. */
-    public URI redirectUri(String provider) {
-        return providers.get(provider).redirectUri();
-    }
-
     /** Whether {@code path} is one of the login endpoints this answers (login and callbacks). */
     public boolean handles(String path) {
         return path.equals(prefix + "/login") || path.startsWith(prefix + "/callback/");

@@ -121,9 +121,6 @@ final class OidcProvider {
         return settings;
     }
 
-    URI redirectUri() {
-        return redirectUri;
-    }
 
     private Resolved resolve() throws Unavailable {
         Resolved r = resolved;
@@ -171,17 +168,25 @@ final class OidcProvider {
         if (algs.isEmpty()) {
             algs.add(JWSAlgorithm.RS256); // the OIDC default
         }
-        int ms = (int) timeout.toMillis();
-        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(metadata.getJWKSetURI().toURL(),
-                        new DefaultResourceRetriever(ms, ms, 512 * 1024))
-                .cache(Duration.ofMinutes(15).toMillis(), ms)
-                .rateLimited(jwksRateLimit.toMillis())
-                .outageTolerant(Duration.ofHours(6).toMillis())
-                .build();
+        JWKSource<SecurityContext> keys = keySource(metadata.getJWKSetURI(), timeout, jwksRateLimit);
         IDTokenValidator v = new IDTokenValidator(metadata.getIssuer(), new ClientID(settings.clientId()),
                 new JWSVerificationKeySelector<>(algs, keys), null);
         v.setMaxClockSkew(60);
         return v;
+    }
+
+    /**
+     * A provider's signing keys: fetched with a timeout and a size limit, cached 15 minutes, fetched
+     * again on an unknown {@code kid} at most every {@code rateLimit}, and kept for 6 hours while the
+     * provider cannot be reached.
+     */
+    static JWKSource<SecurityContext> keySource(URI jwks, Duration timeout, Duration rateLimit) throws MalformedURLException {
+        int ms = (int) timeout.toMillis();
+        return JWKSourceBuilder.<SecurityContext>create(jwks.toURL(), new DefaultResourceRetriever(ms, ms, 512 * 1024))
+                .cache(Duration.ofMinutes(15).toMillis(), ms)
+                .rateLimited(rateLimit.toMillis())
+                .outageTolerant(Duration.ofHours(6).toMillis())
+                .build();
     }
 
     /** Where to send the browser: the provider's authorization endpoint with state, nonce and PKCE S256. */

@@ -53,14 +53,6 @@ public final class SessionCookies {
         this.loginName = secure ? "__Secure-" + LOGIN_COOKIE : LOGIN_COOKIE;
     }
 
-    /** The session cookie's name as set ({@code __Host-} prefixed when secure). */
-    public String sessionCookieName() {
-        return sessionName;
-    }
-
-    public Duration maxAge() {
-        return maxAge;
-    }
 
     public Clock clock() {
         return clock;

@@ -92,10 +92,6 @@ public final class RegistryServer implements AutoCloseable {
         return port;
     }
 
-    public Portcullis portcullis() {
-        return portcullis;
-    }
-
     public PortcullisConfig config() {
         return config;
     }
