@@ -93,6 +93,9 @@ public final class RegistryCli {
     static final class Serve implements Callable<Integer> {
         private final PrintWriter out;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--server", paramLabel = "jetty|netty", description = "the HTTP server (default: ${DEFAULT-VALUE})", defaultValue = "jetty")
         String server;
 
@@ -130,12 +133,12 @@ public final class RegistryCli {
             RegistryServer.Kind kind = switch (server) {
                 case "jetty" -> RegistryServer.Kind.JETTY;
                 case "netty" -> RegistryServer.Kind.NETTY;
-                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--server must be jetty or netty, not '" + server + "'");
+                default -> throw new CommandLine.ParameterException(spec.commandLine(), "--server must be jetty or netty, not '" + server + "'");
             };
             RegistryServer.Oidc oidc = null;
             if (oidcIssuer != null) {
                 if (oidcClientId == null || oidcClientSecret == null) {
-                    throw new CommandLine.ParameterException(new CommandLine(this), "--oidc-issuer needs --oidc-client-id and --oidc-client-secret");
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--oidc-issuer needs --oidc-client-id and --oidc-client-secret");
                 }
                 String external = externalUrl != null ? externalUrl : "http://" + address + ":" + port;
                 oidc = new RegistryServer.Oidc(oidcIssuer, oidcClientId, oidcClientSecret, external);
