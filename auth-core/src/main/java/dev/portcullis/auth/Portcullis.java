@@ -66,6 +66,8 @@ public final class Portcullis implements AutoCloseable {
     private final OidcLogin oidc;
     private final SessionCookies sessions;
     private final BearerJwt bearerJwt;
+    /** Opened sessions by sealed cookie value, so that a browser's requests decrypt its cookie once per few minutes. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, OpenedSession> openedSessions;
     private final String challenge;
     private final List<AutoCloseable> owned;
 
@@ -88,6 +90,9 @@ public final class Portcullis implements AutoCloseable {
         }
         this.sessions = b.oidc != null ? b.oidc.sessions() : b.sessions;
         this.bearerJwt = b.bearerJwt;
+        this.openedSessions = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                .maximumWeight(32L * 1024 * 1024).<String, OpenedSession>weigher((k, v) -> k.length())
+                .expireAfterWrite(Duration.ofMinutes(5)).build();
         this.challenge = "Basic realm=\"" + realm.replace("\"", "") + "\"";
         this.owned = List.copyOf(b.owned);
     }
@@ -227,6 +232,7 @@ public final class Portcullis implements AutoCloseable {
         final boolean mayBlock;
         String path;
         Identity identity;
+        Subject subject;
 
         RequestContext(HttpRequestView request, String client, boolean mayBlock) {
             this.request = request;
@@ -314,14 +320,28 @@ public final class Portcullis implements AutoCloseable {
         if (cookies.isEmpty()) {
             return null;
         }
-        Optional<Session> session = sessions.read(cookies);
-        if (session.isEmpty()) {
-            if (sessions.present(cookies)) {
-                LOG.debug("an expired or unreadable session cookie from {} is ignored", ctx.client);
-            }
+        Optional<String> sealed = sessions.sealedSession(cookies);
+        if (sealed.isEmpty()) {
             return null;
         }
-        return new Identity(session.get().user(), session.get().groups(), Identity.AuthMethod.SESSION, null, List.of());
+        java.time.Instant now = sessions.clock().instant();
+        OpenedSession opened = openedSessions.getIfPresent(sealed.get());
+        if (opened == null || !opened.until().isAfter(now)) {
+            Optional<Session> session = sessions.open(sealed.get());
+            if (session.isEmpty()) {
+                LOG.debug("an expired or unreadable session cookie from {} is ignored", ctx.client);
+                return null;
+            }
+            Identity identity = new Identity(session.get().user(), session.get().groups(), Identity.AuthMethod.SESSION, null, List.of());
+            opened = new OpenedSession(identity, identity.subject(), sessions.endOf(session.get()));
+            openedSessions.put(sealed.get(), opened);
+        }
+        ctx.subject = opened.subject();
+        return opened.identity();
+    }
+
+    /** A session cookie already opened: who it names, the policy's view of them, and until when it holds. */
+    private record OpenedSession(Identity identity, Subject subject, java.time.Instant until) {
     }
 
     /** An API key's cached verification, if the credentials are one and it is cached. */
@@ -421,7 +441,13 @@ public final class Portcullis implements AutoCloseable {
     }
 
     private static Subject subject(RequestContext ctx) {
-        return ctx.identity == null ? Subject.anonymous() : ctx.identity.subject();
+        if (ctx.identity == null) {
+            return Subject.anonymous();
+        }
+        if (ctx.subject == null) {
+            ctx.subject = ctx.identity.subject();
+        }
+        return ctx.subject;
     }
 
     // ------------------------------------------------------------------ outcomes

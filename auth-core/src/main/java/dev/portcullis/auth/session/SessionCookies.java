@@ -40,6 +40,12 @@ public final class SessionCookies {
         this(ring, maxAge, secure, Clock.systemUTC());
     }
 
+    /** When a session ends: its own expiry, or its start plus the maximum age configured now, whichever is first. */
+    public java.time.Instant endOf(Session session) {
+        java.time.Instant byAge = session.issuedAt().plus(maxAge);
+        return byAge.isBefore(session.expiresAt()) ? byAge : session.expiresAt();
+    }
+
     public SessionCookies(SessionKeyRing ring, Duration maxAge, boolean secure, Clock clock) {
         if (maxAge.isNegative() || maxAge.isZero()) {
             throw new IllegalArgumentException("the session maximum age must be positive, got " + maxAge);
@@ -111,26 +117,28 @@ public final class SessionCookies {
      * and that has not expired — by its own expiry, or by the maximum age configured now.
      */
     public Optional<Session> read(List<String> cookieHeaders) {
-        Optional<String> value = cookie(cookieHeaders, sessionName);
-        if (value.isEmpty()) {
-            return Optional.empty();
-        }
-        return SealedCookie.open(ring, "session", value.get(), clock).flatMap(c -> {
+        return sealedSession(cookieHeaders).flatMap(this::open);
+    }
+
+    /** The session cookie's sealed value, if the request carries exactly one; nothing is checked yet. */
+    public Optional<String> sealedSession(List<String> cookieHeaders) {
+        return cookie(cookieHeaders, sessionName);
+    }
+
+    /** Opens a sealed session value: the session, if a key of the ring sealed it and it has not expired. */
+    public Optional<Session> open(String sealed) {
+        return SealedCookie.open(ring, "session", sealed, clock).flatMap(c -> {
             try {
                 List<String> groups = c.getStringListClaim("grp");
                 Session s = new Session(c.getSubject(), groups == null ? List.of() : groups, c.getStringClaim("prv"),
                         c.getIssueTime().toInstant(), c.getExpirationTime().toInstant(), c.getStringClaim("idt"));
-                return s.issuedAt().plus(maxAge).isAfter(clock.instant()) ? Optional.of(s) : Optional.empty();
+                return endOf(s).isAfter(clock.instant()) ? Optional.of(s) : Optional.empty();
             } catch (ParseException | RuntimeException e) {
                 return Optional.empty();
             }
         });
     }
 
-    /** Whether the request carries a session cookie at all (valid or not). */
-    public boolean present(List<String> cookieHeaders) {
-        return cookieHeaders.stream().anyMatch(h -> h.contains(sessionName + "="));
-    }
 
     /** A {@code Set-Cookie} value that removes the session cookie. */
     public String clearSession() {

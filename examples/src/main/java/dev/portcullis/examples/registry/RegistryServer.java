@@ -74,7 +74,10 @@ public final class RegistryServer implements AutoCloseable {
     private final List<String> startup = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
 
-    private RegistryServer(Options o) throws Exception {
+    private final boolean protect;
+
+    private RegistryServer(Options o, boolean protect) throws Exception {
+        this.protect = protect;
         config = loadConfig(o);
         storage = new Storage(config.dataDirectory().resolve("registry"));
         portcullis = config.builder().existence(storage::tagExists).build();
@@ -85,7 +88,15 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     public static RegistryServer start(Options options) throws Exception {
-        return new RegistryServer(options);
+        return new RegistryServer(options, true);
+    }
+
+    /**
+     * The same server and storage with no Portcullis in front — anyone may do anything. Only the
+     * performance suite's baseline uses it, to measure what Portcullis costs.
+     */
+    public static RegistryServer startWithoutPortcullis(Options options) throws Exception {
+        return new RegistryServer(options, false);
     }
 
     public int port() {
@@ -141,9 +152,11 @@ public final class RegistryServer implements AutoCloseable {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        FilterHolder filter = new FilterHolder(new PortcullisFilter(portcullis));
-        filter.setAsyncSupported(true);
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        if (protect) {
+            FilterHolder filter = new FilterHolder(new PortcullisFilter(portcullis));
+            filter.setAsyncSupported(true);
+            context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
         ServletHolder servlet = new ServletHolder(new RegistryServlet(api));
         servlet.setAsyncSupported(true);
         context.addServlet(servlet, "/*");
@@ -161,9 +174,11 @@ public final class RegistryServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec())
-                                .addLast(new PortcullisHttpHandler(portcullis, blocking))
-                                .addLast(new HttpObjectAggregator(MAX_REQUEST))
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        if (protect) {
+                            ch.pipeline().addLast(new PortcullisHttpHandler(portcullis, blocking));
+                        }
+                        ch.pipeline().addLast(new HttpObjectAggregator(MAX_REQUEST))
                                 .addLast(new RegistryNettyHandler(api, blocking));
                     }
                 }).bind(o.address(), o.port()).sync().channel();
@@ -177,7 +192,8 @@ public final class RegistryServer implements AutoCloseable {
 
     private void describe(Options o) {
         String url = "http://" + (o.address().contains(":") ? "[" + o.address() + "]" : o.address()) + ":" + port;
-        startup.add("Portcullis example registry (" + o.server().name().toLowerCase(java.util.Locale.ROOT) + ") listening on " + url);
+        startup.add("Portcullis example registry (" + o.server().name().toLowerCase(java.util.Locale.ROOT) + ") listening on " + url
+                + (protect ? "" : " WITHOUT ACCESS CONTROL (benchmark baseline)"));
         startup.add("configuration: " + (o.config() != null ? o.config().toAbsolutePath() : "bundled (examples/config/registry.json)"));
         startup.add("data: " + config.dataDirectory().toAbsolutePath() + " (blobs and manifests in registry/, API keys in " + config.keyStore() + ")");
         List<String> auth = new ArrayList<>();
