@@ -18,6 +18,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,6 +49,15 @@ final class FakeProvider implements AutoCloseable {
     private final HttpServer server;
     private final String issuer;
     volatile RSAKey key;
+    /** Published besides {@link #key} (e.g. a second key for the multiple-keys cases). */
+    volatile List<RSAKey> extraKeys = List.of();
+    /** The UserInfo claims besides {@code sub}. */
+    volatile String userInfoClaims = "\"groups\":[\"from-userinfo\"]";
+    /** What the last token and UserInfo requests carried, for checking how the client called. */
+    volatile Map<String, String> lastTokenForm = Map.of();
+    volatile String lastTokenAuthorization;
+    volatile String lastUserInfoAuthorization;
+    volatile Map<String, String> lastAuthorizeQuery = Map.of();
     volatile Function<TokenRequest, String> idTokens = r -> r.sign(r.standardClaims().build());
     volatile String userInfoSubject = "user-1";
     /** When set, every endpoint answers 503, like a provider behind a load balancer with no healthy node. */
@@ -67,10 +77,16 @@ final class FakeProvider implements AutoCloseable {
                 + "\"id_token_signing_alg_values_supported\":[\"RS256\"]}"));
         contexts.put("/authorize", this::authorize);
         contexts.put("/token", this::token);
-        contexts.put("/userinfo", x -> json(x, 200, "{\"sub\":\"" + userInfoSubject + "\",\"groups\":[\"from-userinfo\"]}"));
+        contexts.put("/userinfo", x -> {
+            lastUserInfoAuthorization = x.getRequestHeaders().getFirst("Authorization");
+            json(x, 200, "{\"sub\":\"" + userInfoSubject + "\"" + (userInfoClaims.isEmpty() ? "" : "," + userInfoClaims) + "}");
+        });
         contexts.put("/jwks", x -> {
             jwksFetches.incrementAndGet();
-            json(x, 200, new JWKSet(key.toPublicJWK()).toString());
+            List<com.nimbusds.jose.jwk.JWK> published = new java.util.ArrayList<>();
+            published.add(key.toPublicJWK());
+            extraKeys.forEach(k -> published.add(k.toPublicJWK()));
+            json(x, 200, new JWKSet(published).toString());
         });
         contexts.forEach((path, handler) -> server.createContext(path, x -> {
             if (down) {
@@ -95,8 +111,13 @@ final class FakeProvider implements AutoCloseable {
     }
 
     String sign(JWTClaimsSet claims, RSAKey with) {
+        return sign(claims, with, with.getKeyID());
+    }
+
+    /** Signs with {@code with}, naming {@code kid} in the header ({@code null}: no kid at all). */
+    String sign(JWTClaimsSet claims, RSAKey with, String kid) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(with.getKeyID()).build(), claims);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(), claims);
             jwt.sign(new RSASSASigner(with));
             return jwt.serialize();
         } catch (JOSEException e) {
@@ -106,6 +127,7 @@ final class FakeProvider implements AutoCloseable {
 
     private void authorize(HttpExchange x) throws IOException {
         Map<String, String> q = query(x.getRequestURI().getRawQuery());
+        lastAuthorizeQuery = q;
         String code = UUID.randomUUID().toString();
         nonces.put(code, q.getOrDefault("nonce", ""));
         x.getResponseHeaders().add("Location", q.get("redirect_uri") + "?code=" + code + "&state=" + q.get("state"));
@@ -115,6 +137,8 @@ final class FakeProvider implements AutoCloseable {
 
     private void token(HttpExchange x) throws IOException {
         Map<String, String> form = query(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        lastTokenForm = form;
+        lastTokenAuthorization = x.getRequestHeaders().getFirst("Authorization");
         String nonce = nonces.remove(form.get("code"));
         if (nonce == null) {
             json(x, 400, "{\"error\":\"invalid_grant\"}");
