@@ -39,6 +39,15 @@ class RegistryCliTest {
     }
 
     @Test
+    void theOidcExampleConfigurationLoadsAndNamesItsSecret() throws Exception {
+        Path config = Path.of("config", "registry-oidc.json");
+        // the client secret comes from the environment; without it the start fails, naming the variable
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RegistryServer.loadConfig(
+                        new RegistryServer.Options(RegistryServer.Kind.JETTY, config, dir, 0, "127.0.0.1", null)))
+                .hasMessageContaining("PORTCULLIS_OIDC_CLIENT_SECRET");
+    }
+
+    @Test
     void thePolicyCommandLineAndTheHelpAreThere() {
         Run help = run("--help");
         assertThat(help.out()).contains("serve", "keys", "policy");
