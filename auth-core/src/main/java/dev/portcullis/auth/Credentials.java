@@ -57,11 +57,15 @@ sealed interface Credentials {
                     return new Malformed("Basic credentials are not valid base64");
                 }
                 String text;
-                try {
-                    text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(decoded)).toString();
-                } catch (CharacterCodingException e) {
-                    return new Malformed("Basic credentials are not UTF-8");
+                if (ascii(decoded)) {
+                    text = new String(decoded, StandardCharsets.US_ASCII); // the usual case, without a decoder
+                } else {
+                    try {
+                        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(decoded)).toString();
+                    } catch (CharacterCodingException e) {
+                        return new Malformed("Basic credentials are not UTF-8");
+                    }
                 }
                 if (text.equals(":")) {
                     // an empty user and password (Basic Og==) is what skopeo and containers/image send when they
@@ -81,5 +85,14 @@ sealed interface Credentials {
                 return new Malformed("unsupported Authorization scheme '" + value.substring(0, space) + "'");
             }
         }
+    }
+
+    private static boolean ascii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -175,17 +175,20 @@ public final class Portcullis implements AutoCloseable {
             return reject(ctx, null, 400, "UNSUPPORTED", "invalid percent-encoding in the query");
         }
         RequestTarget target = new RequestTarget(request.method(), ctx.path, query.get());
-        if (oidc != null && oidc.handles(ctx.path)) {
-            mayBlock(ctx); // the provider is asked
-            Outcome.Respond r = oidc.handle(request, ctx.path, query.get());
-            emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), null, "OIDC " + ctx.path.substring(prefix.length()));
-            return r;
-        }
-        if (sessions != null && ctx.path.equals(prefix + "/logout")) {
-            return logout(ctx);
-        }
-        if (keyEndpoints != null && (ctx.path.equals(prefix + "/apikey") || ctx.path.startsWith(prefix + "/apikey/"))) {
-            return endpoint(ctx, target);
+        if (ctx.path.startsWith(prefix)) { // built-in endpoints; registry paths fail this one test
+            String endpoint = ctx.path.substring(prefix.length());
+            if (oidc != null && oidc.handles(ctx.path)) {
+                mayBlock(ctx); // the provider is asked
+                Outcome.Respond r = oidc.handle(request, ctx.path, query.get());
+                emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), null, "OIDC " + endpoint);
+                return r;
+            }
+            if (sessions != null && endpoint.equals("/logout")) {
+                return logout(ctx);
+            }
+            if (keyEndpoints != null && (endpoint.equals("/apikey") || endpoint.startsWith("/apikey/"))) {
+                return endpoint(ctx, target);
+            }
         }
         Route route;
         try {

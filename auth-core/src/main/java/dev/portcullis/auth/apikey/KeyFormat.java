@@ -37,6 +37,11 @@ final class KeyFormat {
         return new Token(id, secret, body + checksum(body));
     }
 
+    /** Whether {@code token} has this format's prefix and length (a cheap first look; {@link #parse} checks the rest). */
+    public boolean hasShape(String token) {
+        return token != null && token.length() == prefix.length() + ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH && token.startsWith(prefix);
+    }
+
     /** The id and secret of a well-formed token, or empty: wrong prefix, length, characters or checksum. */
     Optional<Token> parse(String token) {
         int expected = prefix.length() + ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
