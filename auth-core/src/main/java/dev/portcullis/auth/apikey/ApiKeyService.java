@@ -8,7 +8,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -82,8 +81,8 @@ public final class ApiKeyService implements AutoCloseable {
     private final Clock clock;
     private final Duration maxLifetime;
     private final OverlongKeys overlong;
-    private final Cache<String, Verified> verified;
-    private final Cache<String, Boolean> recentlyFailed;
+    private final Cache<TokenDigest, Verified> verified;
+    private final Cache<TokenDigest, Boolean> recentlyFailed;
     private final Cache<String, Integer> failuresById;
     private final int maxFailuresPerId;
     private final Semaphore hashing;
@@ -218,7 +217,7 @@ public final class ApiKeyService implements AutoCloseable {
         if (!format.hasShape(presented)) {
             return Optional.empty(); // a hit below means this exact token passed every check before
         }
-        String digest = sha256(presented);
+        TokenDigest digest = sha256(presented);
         Verified hit = verified.getIfPresent(digest);
         if (hit == null || System.nanoTime() - lastEventPoll.get() >= staleAfterNanos) {
             return Optional.empty();
@@ -239,7 +238,7 @@ public final class ApiKeyService implements AutoCloseable {
             return new KeyVerification.Rejected(KeyVerification.Reason.MALFORMED);
         }
         KeyFormat.Token token = parsed.get();
-        String digest = sha256(presented);
+        TokenDigest digest = sha256(presented);
         Instant now = clock.instant();
         Verified hit = verified.getIfPresent(digest);
         if (hit != null && System.nanoTime() - lastEventPoll.get() < staleAfterNanos) {
@@ -269,7 +268,7 @@ public final class ApiKeyService implements AutoCloseable {
         }
     }
 
-    private KeyVerification verifyWithStore(KeyFormat.Token token, String digest, Instant now) {
+    private KeyVerification verifyWithStore(KeyFormat.Token token, TokenDigest digest, Instant now) {
         Optional<ApiKeyStore.StoredApiKey> stored = store.find(token.id());
         if (stored.isEmpty()) {
             unknownIds.put(token.id(), Boolean.TRUE);
@@ -334,7 +333,11 @@ public final class ApiKeyService implements AutoCloseable {
         }
     }
 
-    private static String sha256(String token) {
+    /** The SHA-256 of a presented token: what the caches are keyed by (never the token itself). */
+    private record TokenDigest(long a, long b, long c, long d) {
+    }
+
+    private static TokenDigest sha256(String token) {
         MessageDigest md;
         try {
             md = (MessageDigest) SHA256_PROTOTYPE.clone();
@@ -345,7 +348,8 @@ public final class ApiKeyService implements AutoCloseable {
                 throw new IllegalStateException(impossible);
             }
         }
-        return HexFormat.of().formatHex(md.digest(token.getBytes(StandardCharsets.UTF_8)));
+        java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(md.digest(token.getBytes(StandardCharsets.UTF_8)));
+        return new TokenDigest(h.getLong(), h.getLong(), h.getLong(), h.getLong());
     }
 
     // ------------------------------------------------------------------ maintenance
