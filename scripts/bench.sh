@@ -5,7 +5,7 @@
 # run on one machine. Modes are measured interleaved over several rounds; the median of each is
 # reported with its ratio to the baseline of the same front end, so that drift hits every mode alike.
 #
-# Usage: scripts/bench.sh [seconds-per-run] [connections] [rounds]      (defaults: 5 32 3)
+# Usage: [BENCH_MODES=…] [BENCH_PATHS=…] scripts/bench.sh [seconds-per-run] [connections] [rounds]      (defaults: 5 32 3)
 # Output: a Markdown table on stdout (also in target/bench-results.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +54,9 @@ run() {
   echo "$(awk '/Requests\/sec/ {print $2}' "$work/out.txt") $(awk '$1=="50%" {print $2}' "$work/out.txt") $(awk '$1=="99%" {print $2}' "$work/out.txt")" >> "$work/r.$label"
 }
 
-modes=(anonymous api-key-basic api-key-bearer session session-300 jwt-rs256 jwt-es256)
+# BENCH_MODES and BENCH_PATHS narrow a run, e.g. BENCH_MODES="anonymous api-key-basic" BENCH_PATHS=MANIFEST
+read -r -a modes <<< "${BENCH_MODES:-anonymous api-key-basic api-key-bearer session session-300 jwt-rs256 jwt-es256}"
+read -r -a paths <<< "${BENCH_PATHS:-BLOB MANIFEST}"
 declare -A var=([api-key-basic]=BASIC [api-key-bearer]=BEARER_KEY [session]=SESSION [session-300]=SESSION_300 [jwt-rs256]=JWT_RS256 [jwt-es256]=JWT_ES256)
 hdr() { # NAME MODE
   case "$2" in
@@ -126,7 +128,7 @@ wrk -t1 -c"$connections" -d2s -H "$dr_basic" "http://127.0.0.1:$dr_auth$dr_auth_
 
 for _ in $(seq 1 "$rounds"); do
   for server in jetty netty; do
-    for what in BLOB MANIFEST; do
+    for what in "${paths[@]}"; do
       run "$server|baseline (no Portcullis)|$what" "$(val "$server-base" PORT)" "$(val "$server-base" "$what")"
       for mode in "${modes[@]}"; do
         h=$(hdr "$server-auth" "$mode")

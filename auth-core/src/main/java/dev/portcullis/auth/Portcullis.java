@@ -265,10 +265,12 @@ public final class Portcullis implements AutoCloseable {
         Optional<BearerJwt.Result.Valid> cachedJwt = credentials instanceof Credentials.Bearer t && bearerJwt != null
                 ? bearerJwt.verifyCached(t.token()) : Optional.empty();
         boolean cached = cachedKey.isPresent() || cachedJwt.isPresent() || verifiedRecently(credentials);
+        // a key that verified lately is not held back by an attacker's failures from the same address: it is verified below
+        boolean exempt = cached || (apiKeys != null && apiKeyToken(credentials) != null && apiKeys.verifiedBefore(apiKeyToken(credentials)));
         if (!cached) {
             mayBlock(ctx);
         }
-        if (limiter.limited(ctx.client) && !cached) {
+        if (limiter.limited(ctx.client) && !exempt) {
             return new Authentication(null, reject(ctx, null, 429, "TOOMANYREQUESTS",
                     "too many failed authentication attempts from this address",
                     Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds()))));
@@ -347,14 +349,17 @@ public final class Portcullis implements AutoCloseable {
     private record OpenedSession(Identity identity, Subject subject, java.time.Instant until) {
     }
 
-    /** An API key's cached verification, if the credentials are one and it is cached. */
-    private Optional<KeyVerification> cachedKey(Credentials credentials) {
-        if (apiKeys == null) {
-            return Optional.empty();
-        }
+    /** The API key in the credentials (Basic password or Bearer token), or null. */
+    private String apiKeyToken(Credentials credentials) {
         String token = credentials instanceof Credentials.Basic b ? b.password()
                 : credentials instanceof Credentials.Bearer t ? t.token() : null;
-        return token != null && token.startsWith(apiKeys.prefix()) ? apiKeys.verifyCached(token) : Optional.empty();
+        return token != null && token.startsWith(apiKeys.prefix()) ? token : null;
+    }
+
+    /** An API key's cached verification, if the credentials are one and it is cached. */
+    private Optional<KeyVerification> cachedKey(Credentials credentials) {
+        String token = apiKeys == null ? null : apiKeyToken(credentials);
+        return token != null ? apiKeys.verifyCached(token) : Optional.empty();
     }
 
     /** Whether htpasswd credentials were verified lately: then the limiter lets them through. */

@@ -83,6 +83,8 @@ public final class ApiKeyService implements AutoCloseable {
     private final OverlongKeys overlong;
     private final Cache<TokenDigest, Verified> verified;
     private final Cache<TokenDigest, Boolean> recentlyFailed;
+    /** Tokens that verified within a day: never a credential by itself, only a pass past per-address limits. */
+    private final Cache<TokenDigest, Boolean> verifiedToday;
     private final Cache<String, Integer> failuresById;
     private final int maxFailuresPerId;
     private final Semaphore hashing;
@@ -106,6 +108,7 @@ public final class ApiKeyService implements AutoCloseable {
         this.overlong = b.overlong;
         this.verified = Caffeine.newBuilder().maximumSize(b.verifiedCacheSize).expireAfterWrite(b.verifiedCacheTtl).build();
         this.recentlyFailed = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.negativeCacheTtl).build();
+        this.verifiedToday = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofDays(1)).build();
         this.failuresById = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.failureWindow).build();
         this.maxFailuresPerId = b.maxFailuresPerId;
         this.hashing = new Semaphore(b.maxConcurrentHashes, true);
@@ -231,6 +234,16 @@ public final class ApiKeyService implements AutoCloseable {
         return Optional.of(new KeyVerification.Valid(hit.key(), hit.groups()));
     }
 
+    /**
+     * Whether this exact token verified within the last day. It authenticates nothing — the token
+     * is still verified (and a revoked key refused) — but a caller who holds a real key can be let
+     * past a per-address failure limit that an attacker on the same address (or NAT) tripped, also
+     * after the key dropped out of the verified cache.
+     */
+    public boolean verifiedBefore(String presented) {
+        return format.hasShape(presented) && verifiedToday.getIfPresent(sha256(presented)) != null;
+    }
+
     /** Checks a presented token (the Basic-auth password or the Bearer token). Never throws for a bad token. */
     public KeyVerification verify(String presented) {
         Optional<KeyFormat.Token> parsed = format.parse(presented);
@@ -308,6 +321,7 @@ public final class ApiKeyService implements AutoCloseable {
         }
         List<String> groups = store.userGroups(key.owner()).orElse(key.ownerGroups());
         verified.put(digest, new Verified(key, groups));
+        verifiedToday.put(digest, Boolean.TRUE);
         pendingLastUsed.put(key.id(), now);
         return new KeyVerification.Valid(key, groups);
     }
