@@ -266,7 +266,8 @@ public final class Portcullis implements AutoCloseable {
                 ? bearerJwt.verifyCached(t.token()) : Optional.empty();
         boolean cached = cachedKey.isPresent() || cachedJwt.isPresent() || verifiedRecently(credentials);
         // a key that verified lately is not held back by an attacker's failures from the same address: it is verified below
-        boolean exempt = cached || (apiKeys != null && apiKeyToken(credentials) != null && apiKeys.verifiedBefore(apiKeyToken(credentials)));
+        String keyToken = apiKeys == null ? null : apiKeyToken(credentials);
+        boolean exempt = cached || (keyToken != null && apiKeys.verifiedBefore(keyToken));
         if (!cached) {
             mayBlock(ctx);
         }
@@ -556,9 +557,8 @@ public final class Portcullis implements AutoCloseable {
             return reject(ctx, null, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
         }
         Object body = oidc == null ? Responses.JSON.createObjectNode() : oidc.logout(session.orElse(null));
-        Outcome.Respond ok = Responses.json(200, body, Map.of(), Duration.ZERO);
         emit(ctx, null, null, 0, null, session.map(s -> "logout of " + s.user()).orElse("logout without a session"));
-        return new Outcome.Respond(200, ok.headers(), List.of(sessions.clearSession()), ok.contentType(), ok.body(), Duration.ZERO);
+        return Responses.json(200, body, Map.of(), List.of(sessions.clearSession()));
     }
 
     private Outcome endpoint(RequestContext ctx, RequestTarget target) {

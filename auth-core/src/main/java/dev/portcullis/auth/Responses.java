@@ -41,10 +41,19 @@ final class Responses {
     }
 
     static Outcome.Respond json(int status, Object body, Map<String, String> headers, Duration delay) {
+        return json(status, body, headers, java.util.List.of(), delay);
+    }
+
+    /** A JSON response that also sets cookies. */
+    static Outcome.Respond json(int status, Object body, Map<String, String> headers, java.util.List<String> cookies) {
+        return json(status, body, headers, cookies, Duration.ZERO);
+    }
+
+    private static Outcome.Respond json(int status, Object body, Map<String, String> headers, java.util.List<String> cookies, Duration delay) {
         Map<String, String> all = new LinkedHashMap<>(headers);
         all.put("Cache-Control", "no-store");
         try {
-            return new Outcome.Respond(status, all, JSON_TYPE, JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8), delay);
+            return new Outcome.Respond(status, all, cookies, JSON_TYPE, JSON.writeValueAsString(body).getBytes(StandardCharsets.UTF_8), delay);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
