@@ -33,13 +33,9 @@ final class ApiKeyEndpoints {
     }
 
     Outcome handle(HttpRequestView request, RequestTarget target, Identity caller) {
-        if (!caller.scopes().isEmpty()) {
-            // a restricted key must not mint (or manage) keys: that would shed its restrictions
-            return error(target, 403, "DENIED", "an API key with scopes cannot manage API keys; use an unrestricted credential");
-        }
-        if (caller.method() == Identity.AuthMethod.BEARER) {
-            // a workload token lives minutes on purpose; it must not become a key that lives for months
-            return error(target, 403, "DENIED", "a bearer token (workload identity) cannot manage API keys; use a login session or a key");
+        String refusal = refusal(caller);
+        if (refusal != null) {
+            return error(target, 403, "DENIED", refusal);
         }
         if (caller.method() == Identity.AuthMethod.SESSION && !target.method().equals("GET") && !CsrfCheck.passes(request)) {
             return error(target, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
@@ -54,6 +50,19 @@ final class ApiKeyEndpoints {
         } catch (ApiKeyStoreException e) {
             return error(target, 503, "UNAVAILABLE", "the API key store is unavailable");
         }
+    }
+
+    /** Why this caller may not manage API keys at all, or null when it may. */
+    static String refusal(Identity caller) {
+        if (!caller.scopes().isEmpty()) {
+            // a restricted key must not mint (or manage) keys: that would shed its restrictions
+            return "an API key with scopes cannot manage API keys; use an unrestricted credential";
+        }
+        if (caller.method() == Identity.AuthMethod.BEARER) {
+            // a workload token lives minutes on purpose; it must not become a key that lives for months
+            return "a bearer token (workload identity) cannot manage API keys; use a login session or a key";
+        }
+        return null;
     }
 
     private Optional<String> owner(RequestTarget target, Identity caller) {

@@ -66,6 +66,7 @@ public final class Portcullis implements AutoCloseable {
     private final OidcLogin oidc;
     private final SessionCookies sessions;
     private final BearerJwt bearerJwt;
+    private final SelfServicePage page;
     /** Opened sessions by sealed cookie value, so that a browser's requests decrypt its cookie once per few minutes. */
     private final com.github.benmanes.caffeine.cache.Cache<String, OpenedSession> openedSessions;
     private final String challenge;
@@ -90,6 +91,9 @@ public final class Portcullis implements AutoCloseable {
         }
         this.sessions = b.oidc != null ? b.oidc.sessions() : b.sessions;
         this.bearerJwt = b.bearerJwt;
+        this.page = b.pagePath == null || (apiKeys == null && sessions == null) ? null
+                : new SelfServicePage(b.pagePath.isEmpty() ? prefix + "/" : b.pagePath, realm, prefix, policy, apiKeys, oidc, sessions,
+                        htpasswd != null || oidc == null);
         this.openedSessions = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
                 .maximumWeight(32L * 1024 * 1024).<String, OpenedSession>weigher((k, v) -> k.length())
                 .expireAfterWrite(Duration.ofMinutes(5)).build();
@@ -127,6 +131,20 @@ public final class Portcullis implements AutoCloseable {
             return visible;
         }
         return visible.stream().filter(r -> Scope.permitAll(identity.scopes(), r, Action.READ)).toList();
+    }
+
+    /**
+     * Whether the request at this (raw) path is answered by a built-in endpoint that reads the request body: an
+     * adapter that streams bodies collects at most 8 KiB of such a request before calling {@link #handle}.
+     */
+    public boolean readsBody(String rawPath) {
+        RequestPaths.Checked checked = RequestPaths.check(rawPath);
+        if (!checked.ok()) {
+            return false;
+        }
+        String path = checked.path();
+        return page != null && page.handles(path)
+                || keyEndpoints != null && (path.equals(prefix + "/apikey") || path.startsWith(prefix + "/apikey/"));
     }
 
     /** Decides one request; may block (Argon2, bcrypt, the key store, the application's lookup). Never throws for anything the client sent. */
@@ -175,6 +193,9 @@ public final class Portcullis implements AutoCloseable {
             return reject(ctx, null, 400, "UNSUPPORTED", "invalid percent-encoding in the query");
         }
         RequestTarget target = new RequestTarget(request.method(), ctx.path, query.get());
+        if (page != null && page.handles(ctx.path)) {
+            return selfServicePage(ctx, query.get());
+        }
         if (ctx.path.startsWith(prefix)) { // built-in endpoints; registry paths fail this one test
             String endpoint = ctx.path.substring(prefix.length());
             if (oidc != null && oidc.handles(ctx.path)) {
@@ -561,6 +582,28 @@ public final class Portcullis implements AutoCloseable {
         return Responses.json(200, body, Map.of(), List.of(sessions.clearSession()));
     }
 
+    /** The self-service page: who the caller is, their rights and keys; its forms are bound to the browser's own credential. */
+    private Outcome selfServicePage(RequestContext ctx, Map<String, List<String>> query) {
+        mayBlock(ctx); // the key store
+        Authentication auth = authenticate(ctx);
+        if (auth.response != null) {
+            return auth.response;
+        }
+        ctx.identity = auth.identity;
+        Session session = null;
+        String binding = null;
+        if (auth.identity != null && auth.identity.method() == Identity.AuthMethod.SESSION) {
+            Optional<String> sealed = sessions.sealedSession(ctx.request.headers("Cookie"));
+            session = sealed.flatMap(sessions::open).orElse(null);
+            binding = sealed.map(v -> "session " + v).orElse(null);
+        } else if (auth.identity != null) {
+            binding = "authorization " + ctx.request.headers("Authorization").get(0);
+        }
+        Outcome.Respond r = page.handle(ctx.request, ctx.path, query, auth.identity, session, binding);
+        emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), null, "self-service page " + ctx.request.method());
+        return r;
+    }
+
     private Outcome endpoint(RequestContext ctx, RequestTarget target) {
         mayBlock(ctx);
         Authentication auth = authenticate(ctx);
@@ -596,8 +639,28 @@ public final class Portcullis implements AutoCloseable {
         private OidcLogin oidc;
         private SessionCookies sessions;
         private BearerJwt bearerJwt;
+        private String pagePath = "";
 
         private Builder() {
+        }
+
+        /**
+         * Moves the self-service page (log in, see your rights, mint and revoke your API keys) from its default,
+         * {@code {prefix}/}, to {@code path}, e.g. {@code /account/}. The page is served when API keys or sessions
+         * are configured.
+         */
+        public Builder selfServicePage(String path) {
+            if (!path.startsWith("/") || path.startsWith("/v2/") || path.equals("/v2")) {
+                throw new IllegalArgumentException("self-service page path '" + path + "' must start with '/' and lie outside /v2/, e.g. /auth/");
+            }
+            this.pagePath = path;
+            return this;
+        }
+
+        /** Turns the self-service page off: the application answers its path. */
+        public Builder withoutSelfServicePage() {
+            this.pagePath = null;
+            return this;
         }
 
         /**

@@ -67,6 +67,8 @@ public final class PortcullisConfig {
     private Path dataDirectory;
     private String keyStore;
     private String endpointPrefix = "/auth";
+    /** The self-service page's path; "" for the default ({prefix}/), null when turned off. */
+    private String selfServicePage = "";
     private List<String> trustedProxies = List.of();
     private int failureAttempts = 20;
     private Duration failureWindow = Duration.ofMinutes(1);
@@ -165,6 +167,14 @@ public final class PortcullisConfig {
                 case "keyStore" -> keyStore = secret(text(ours, k, "portcullis.keyStore"), "portcullis.keyStore");
                 case "endpointPrefix" -> endpointPrefix = text(ours, k, "portcullis.endpointPrefix");
                 case "policyFile" -> policyFile = text(ours, k, "portcullis.policyFile");
+                case "selfServicePage" -> {
+                    selfServicePage = ours.get(k).isBoolean() && !ours.get(k).asBoolean() ? null
+                            : text(ours, k, "portcullis.selfServicePage (a path such as \"/account/\", or false)");
+                    if (selfServicePage != null && (!selfServicePage.startsWith("/") || selfServicePage.startsWith("/v2/"))) {
+                        throw new InvalidPolicyException("portcullis.selfServicePage '" + selfServicePage
+                                + "' must be a path outside /v2/, such as \"/account/\" (or false to turn the page off)");
+                    }
+                }
                 case "trustedProxies" -> trustedProxies = strings(ours.get(k), "portcullis.trustedProxies");
                 case "failureLimit" -> {
                     failureAttempts = integer(ours.get(k), "attempts", "portcullis.failureLimit.attempts");
@@ -500,6 +510,11 @@ public final class PortcullisConfig {
                 .failureLimit(failureAttempts, failureWindow).trustedProxies(trustedProxies);
         if (htpasswd != null) {
             b.htpasswd(htpasswd);
+        }
+        if (selfServicePage == null) {
+            b.withoutSelfServicePage();
+        } else if (!selfServicePage.isEmpty()) {
+            b.selfServicePage(selfServicePage);
         }
         if (apiKeys || keyStore != null) {
             JdbcApiKeyStore store = JdbcApiKeyStore.open(keyStore());

@@ -70,7 +70,6 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     private final Portcullis portcullis;
     private final Executor blocking;
-    private final String endpointPrefix;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private State state = State.READY;
     private boolean draining;
@@ -86,14 +85,8 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
      * @param blockingExecutor where decisions that may block run (Argon2, the key store); bounded, not an event loop
      */
     public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor) {
-        this(portcullis, blockingExecutor, "/auth");
-    }
-
-    /** @param endpointPrefix where the built-in endpoints live (the body of those requests is collected, at most 8 KiB) */
-    public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor, String endpointPrefix) {
         this.portcullis = portcullis;
         this.blocking = blockingExecutor;
-        this.endpointPrefix = endpointPrefix;
     }
 
     @Override
@@ -177,7 +170,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         ctx.channel().attr(DENIED_MOUNTS).set(Set.of());
         NettyRequestView view = new NettyRequestView(request, ctx.channel(), EMPTY, remoteAddress(ctx));
         String path = view.rawPath();
-        if (path.startsWith(endpointPrefix) && (path.equals(endpointPrefix + "/apikey") || path.startsWith(endpointPrefix + "/apikey/"))) {
+        if (portcullis.readsBody(path)) {
             body = ctx.alloc().buffer();
             state = State.COLLECTING;
             if (inboundDone) {

@@ -352,6 +352,28 @@ public final class AccessPolicy {
         return metrics;
     }
 
+    /** Every pattern, most specific first (the order in which they claim a repository). */
+    List<String> patternsByPrecedence() {
+        List<String> out = new ArrayList<>(byRank.length);
+        for (CompiledRule r : byRank) {
+            out.add(r.source.pattern());
+        }
+        return out;
+    }
+
+    /** Whether the subject may perform the action in a repository governed by {@code pattern}: its grants, then adminPolicy. */
+    boolean decideUnder(Subject subject, String pattern, Action action) {
+        for (CompiledRule r : byRank) {
+            if (r.source.pattern().equals(pattern)) {
+                if (r.grant(subject, configGroupsOfUser.get(subject.name()), action.bit()) != Grant.NONE) {
+                    return true;
+                }
+                return isAdmin(subject) && (adminMask & action.bit()) != 0;
+            }
+        }
+        throw new IllegalArgumentException("no pattern " + pattern);
+    }
+
     /** Every pattern matching {@code repository}, the one that applies first, then in precedence order. */
     List<String> matchingPatterns(String repository) {
         List<String> out = new ArrayList<>();

@@ -195,6 +195,11 @@ public final class ApiKeyService implements AutoCloseable {
         return n;
     }
 
+    /** The longest a key may live, if a maximum is configured. */
+    public Optional<Duration> maxLifetime() {
+        return Optional.ofNullable(maxLifetime);
+    }
+
     /** Records the groups a user had at login; their keys carry these groups from now on. */
     public void recordLogin(String user, List<String> groups) {
         store.recordUserGroups(user, groups);

@@ -95,6 +95,23 @@ public final class OidcLogin {
         return sessions;
     }
 
+    /** The configured providers' names, in configuration order: {@code GET {prefix}/login?provider=NAME}. */
+    public List<String> providerNames() {
+        return List.copyOf(providers.keySet());
+    }
+
+    /** The registry's external URL, without a trailing slash. */
+    public String externalUrl() {
+        return externalUrl;
+    }
+
+    /** The origins ({@code scheme://host[:port]}) of the providers' issuers, where their logout pages normally live. */
+    public java.util.Set<String> providerOrigins() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        providers.values().forEach(p -> out.add(CallbackUi.origin(p.settings().issuer())));
+        return out;
+    }
+
     /** Whether {@code path} is one of the login endpoints this answers (login and callbacks). */
     public boolean handles(String path) {
         return path.equals(prefix + "/login") || path.startsWith(prefix + "/callback/");
@@ -210,6 +227,15 @@ public final class OidcLogin {
                     .ifPresent(u -> body.put("endSessionUrl", u.toString()));
         }
         return body;
+    }
+
+    /**
+     * Where to send a browser after its session is cleared: the session provider's logout page, when it has one on
+     * one of {@link #providerOrigins()} (which a page's {@code form-action} can name in advance).
+     */
+    public Optional<String> endSessionRedirect(Session session) {
+        String url = logout(session).path("endSessionUrl").asText(null);
+        return url != null && providerOrigins().contains(CallbackUi.origin(url)) ? Optional.of(url) : Optional.empty();
     }
 
     private String callbackPath(String name) {
