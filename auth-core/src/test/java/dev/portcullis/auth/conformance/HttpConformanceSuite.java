@@ -436,6 +436,38 @@ public abstract class HttpConformanceSuite {
     }
 
     @Test
+    void theSelfServicePageMintsAndRevokesKeysThroughItsForms() throws Exception {
+        String auth = basic("ops", "ops-password");
+        RawHttp.Response page = get("/auth/", auth);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("Content-Type").replace(" ", "")).isEqualToIgnoringCase("text/html;charset=utf-8");
+        assertThat(page.header("Content-Security-Policy")).startsWith("default-src 'none'; ");
+        assertThat(page.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(page.body()).contains("Signed in as ops");
+        java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(page.body());
+        assertThat(csrf.find()).isTrue();
+        String form = "csrf=" + csrf.group(1) + "&action=create&label=from+the+page&lifetime=7&scopes=team%2F**%3Aread";
+        RawHttp.Response created = RawHttp.send(port, "POST", "/auth/", List.of(auth, "Content-Type: application/x-www-form-urlencoded"),
+                form.getBytes(StandardCharsets.UTF_8));
+        assertThat(created.status()).isEqualTo(200);
+        java.util.regex.Matcher shown = java.util.regex.Pattern.compile("id=\"new-key\" class=\"secret\" readonly value=\"(pck_[^\"]+)\"")
+                .matcher(created.body());
+        assertThat(shown.find()).as(created.body()).isTrue();
+        String key = shown.group(1);
+        assertThat(get("/v2/team/app/manifests/latest", basic("ops", key)).status()).isEqualTo(200);
+        assertThat(RawHttp.send(port, "POST", "/auth/", List.of(auth), "action=create&label=forged&lifetime=7".getBytes(StandardCharsets.UTF_8))
+                .status()).as("a form without the page's token").isEqualTo(403);
+
+        String id = key.substring(4, key.indexOf('_', 4));
+        RawHttp.Response revoked = RawHttp.send(port, "POST", "/auth/", List.of(auth),
+                ("csrf=" + csrf.group(1) + "&action=revoke&id=" + id).getBytes(StandardCharsets.UTF_8));
+        assertThat(revoked.status()).isEqualTo(303);
+        assertThat(revoked.header("Location")).isEqualTo("/auth/?notice=revoked");
+        assertUnauthorized(get("/v2/team/app/manifests/latest", basic("ops", key)));
+        assertThat(keys.list("ops")).hasSize(1);
+    }
+
+    @Test
     void oidcLoginGivesASessionThatPushesMintsAKeyAndLogsOut() throws Exception {
         MockOAuth2Server idp = new MockOAuth2Server();
         idp.start(InetAddress.getByName("127.0.0.1"), 0);
