@@ -74,8 +74,9 @@ final class SelfServicePage {
             dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
             ul.rights{margin:0 0 .5rem;padding-left:1.25rem}
             table{width:100%;border-collapse:collapse}
-            th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
-            th{font-weight:600;color:var(--muted);font-size:.9rem}
+            th,td{text-align:left;padding:.45rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:break-word}
+            th{font-weight:600;color:var(--muted);font-size:.9rem;white-space:nowrap}
+            td.nowrap{white-space:nowrap}
             .button,button{display:inline-block;font:inherit;font-weight:600;padding:.45rem .9rem;border-radius:.35rem;\
             border:1px solid var(--accent);background:var(--accent);color:var(--accent-fg);text-decoration:none;cursor:pointer}
             button.quiet{background:transparent;color:var(--accent)}
@@ -490,10 +491,10 @@ final class SelfServicePage {
             }
             out.append("</td><td data-label=\"Created\">").append(time(k.createdAt())).append("</td><td data-label=\"Expires\">")
                     .append(k.expiresAt() == null ? "never" : time(k.expiresAt())).append("</td><td data-label=\"Last used\">")
-                    .append(k.lastUsed() == null ? "never" : time(k.lastUsed())).append("</td><td data-label=\"Status\"><span class=\"tag\">")
+                    .append(k.lastUsed() == null ? "never" : time(k.lastUsed())).append("</td><td class=\"nowrap\" data-label=\"Status\"><span class=\"tag\">")
                     .append(k.revoked() ? "revoked" : k.isExpired(now) ? "expired" : "active").append("</span></td>");
             if (manage) {
-                out.append("<td data-label=\"Action\">");
+                out.append("<td class=\"nowrap\" data-label=\"Action\">");
                 if (!k.revoked() && !k.isExpired(now)) {
                     out.append("<form method=\"post\" action=\"").append(esc(path)).append("\" data-confirm=\"")
                             .append(esc("Revoke the key " + label + "? Tools using it stop working at once.")).append("\">")

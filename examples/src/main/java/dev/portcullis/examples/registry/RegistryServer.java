@@ -202,6 +202,9 @@ public final class RegistryServer implements AutoCloseable {
             auth.add("OIDC login at " + url + "/auth/login?provider=oidc (issuer " + o.oidc().issuer() + ")");
         }
         startup.add("authentication: " + String.join(", ", auth) + "; anonymous callers may pull; metrics at " + url + "/metrics");
+        if (protect) {
+            startup.add("self-service page (log in, mint and revoke your API keys): " + (o.oidc() != null ? o.oidc().externalUrl() : url) + "/auth/");
+        }
         String data = o.data() != null ? " --data " + o.data() : "";
         startup.add("first key: java -jar examples/target/portcullis-registry.jar keys create" + data
                 + " --user ci --groups artifact-workloads --label ci");
