@@ -76,6 +76,23 @@ class PortcullisConfigTest {
     }
 
     @Test
+    void theSelfServicePageCanBeMovedOrTurnedOff() throws Exception {
+        String base = "{\"http\": {\"auth\": {\"apikey\": true}}, \"portcullis\": {\"keyStore\": \"" + dir.resolve("k.db") + "\"";
+        try (Portcullis moved = PortcullisConfig.parse(base + ", \"selfServicePage\": \"/account/\"}}", dir).build();
+             Portcullis off = PortcullisConfig.parse(base + ", \"selfServicePage\": false}}", dir).build();
+             Portcullis standard = PortcullisConfig.parse(base + "}}", dir).build()) {
+            assertThat(moved.readsBody("/account/")).isTrue();
+            assertThat(moved.readsBody("/auth/")).isFalse();
+            assertThat(off.readsBody("/auth/")).isFalse();
+            assertThat(standard.readsBody("/auth/")).isTrue();
+        }
+        assertThatThrownBy(() -> PortcullisConfig.parse(base + ", \"selfServicePage\": \"account\"}}", dir))
+                .hasMessage("portcullis.selfServicePage 'account' must be a path outside /v2/, such as \"/account/\" (or false to turn the page off)");
+        assertThatThrownBy(() -> PortcullisConfig.parse(base + ", \"selfServicePage\": true}}", dir))
+                .hasMessageStartingWith("portcullis.selfServicePage (a path such as \"/account/\", or false) must be a string");
+    }
+
+    @Test
     void noAuthenticationAndNoAccessControlLetsEveryoneThroughLikeZot() {
         PortcullisConfig c = PortcullisConfig.parse("{\"http\": {\"address\": \"127.0.0.1\"}}", dir);
         assertThat(c.policy().decide(Subject.anonymous(), "x", Action.DELETE).allowed()).isTrue();
