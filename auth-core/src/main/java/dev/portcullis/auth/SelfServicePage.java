@@ -55,6 +55,7 @@ final class SelfServicePage {
             @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9da7b3;--bg:#0d1117;--card:#161b22;--line:#30363d;\
             --accent:#4493f8;--accent-fg:#0d1117;--danger:#f85149;--ok-bg:#12261e;--ok-line:#3fb950;--err-bg:#2d1214}}
             *{box-sizing:border-box}
+            [hidden]{display:none!important}
             body{margin:0;font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);\
             background:var(--bg)}
             header{background:var(--card);border-bottom:1px solid var(--line);padding:1rem 1.25rem}

@@ -34,7 +34,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The self-service page in a real browser (headless Chromium), on both front ends, with a real OpenID Provider
  * (oidc-provider): a person opens {@code /auth/}, logs in through the provider's pages, lands back on the page,
  * creates a key with the keyboard alone, sees it once, pushes with it using the real skopeo, revokes it in the page
- * (confirming the browser's dialog), sees skopeo refused, and logs out through the provider's logout page.
+ * (confirming the browser's dialog), sees skopeo refused, does both again with JavaScript off, and logs out through
+ * the provider's logout page.
  *
  * <p>Along the way: markup in a group name (from the provider) and in a key label stays text and runs nothing (the
  * person on the Netty run has both; the pages unit test tries more);
@@ -186,6 +187,25 @@ class SelfServicePageBrowserTest {
                     "--dest-creds", person.email() + ":" + key);
             assertThat(refused.succeeded()).as("a push with the revoked key").isFalse();
             assertThat(refused.output()).contains("authentication required");
+
+            // without JavaScript the core actions work the same: create, see the key, revoke (without the dialog)
+            driver.executeCdpCommand("Emulation.setScriptExecutionDisabled", Map.of("value", true));
+            try {
+                driver.get(external + "/auth/");
+                driver.findElement(By.id("label")).sendKeys("no script");
+                driver.findElement(By.xpath("//button[text()='Create key']")).click();
+                WebElement plain = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("new-key")));
+                assertThat(plain.getAttribute("value")).startsWith("pck_");
+                assertThat(driver.findElement(By.cssSelector("button[data-copy=new-key]")).isDisplayed())
+                        .as("no copy button without JavaScript").isFalse();
+                driver.get(external + "/auth/");
+                driver.findElement(By.xpath("//tr[td[text()='no script']]//button[text()='Revoke']")).click();
+                wait.until(ExpectedConditions.urlToBe(external + "/auth/?notice=revoked"));
+                assertThat(driver.findElements(By.cssSelector("td[data-label=Status]")).stream().map(WebElement::getText))
+                        .containsOnly("revoked");
+            } finally {
+                driver.executeCdpCommand("Emulation.setScriptExecutionDisabled", Map.of("value", false));
+            }
 
             // log out: the session cookie goes, the provider's logout page confirms, the browser comes back
             driver.findElement(By.xpath("//button[text()='Log out']")).click();
