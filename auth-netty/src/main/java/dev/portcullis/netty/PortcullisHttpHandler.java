@@ -22,6 +22,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -168,6 +170,10 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         responseHeaders = Map.of();
         ctx.channel().attr(IDENTITY).set(null);
         ctx.channel().attr(DENIED_MOUNTS).set(Set.of());
+        if (request.decoderResult().isFailure()) {
+            refuseUndecodable(ctx, request.decoderResult().cause());
+            return;
+        }
         NettyRequestView view = new NettyRequestView(request, ctx.channel(), EMPTY, remoteAddress(ctx));
         String path = view.rawPath();
         if (portcullis.readsBody(path)) {
@@ -200,7 +206,37 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         return remoteAddress;
     }
 
+    /**
+     * The codec could not parse the request (a header or request line over its limit, a malformed
+     * head or chunk): Netty hands on a placeholder request, which must never reach the pipeline or
+     * the application. Answered 431, 414 or 400, and the connection closed, since where the next
+     * request starts is unknown.
+     */
+    private void refuseUndecodable(ChannelHandlerContext ctx, Throwable cause) {
+        int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
+        String message = switch (status) {
+            case 431 -> "the request headers are too large";
+            case 414 -> "the request line is too long";
+            default -> "the request is not valid HTTP/1.1";
+        };
+        inboundDone = true;
+        closeAfterResponse = true;
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+        byte[] json = ("{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"" + message + "\",\"detail\":null}]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        apply(ctx, new Outcome.Respond(status, Map.of(), "application/json; charset=utf-8", json, java.time.Duration.ZERO));
+    }
+
     private void collect(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpContent chunk && chunk.decoderResult().isFailure()) {
+            Throwable cause = chunk.decoderResult().cause();
+            chunk.release();
+            refuseUndecodable(ctx, cause);
+            return;
+        }
         boolean last = msg == null || msg instanceof LastHttpContent;
         if (msg instanceof HttpContent content) {
             if (body.readableBytes() <= 8 * 1024) {

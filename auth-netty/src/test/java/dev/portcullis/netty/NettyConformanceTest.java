@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.conformance.HttpConformanceSuite;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 
 /** The conformance suite, unchanged, on a real Netty server without an aggregator (streaming). */
@@ -23,6 +24,16 @@ class NettyConformanceTest extends HttpConformanceSuite {
     protected int start(Portcullis portcullis) throws Exception {
         server = new NettyServer(portcullis, aggregate());
         return server.port();
+    }
+
+    /**
+     * Netty's codec fails to decode these; the handler answers 400 and closes (as it answers 431
+     * and 414 for oversize heads, which are therefore Portcullis' own answers here). Netty unfolds
+     * obs-fold and takes the last of two Host headers, as RFC 9112 allows.
+     */
+    @Override
+    protected Map<String, Integer> containerAnswers() {
+        return Map.of("bare-cr", 400, "nul", 400, "bare-lf", 400, "cl-te", 400);
     }
 
     @Override

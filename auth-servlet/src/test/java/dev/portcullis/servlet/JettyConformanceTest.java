@@ -4,6 +4,7 @@ import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.conformance.HttpConformanceSuite;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
+import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -32,6 +33,12 @@ class JettyConformanceTest extends HttpConformanceSuite {
         server.setHandler(context);
         server.start();
         return connector.getLocalPort();
+    }
+
+    /** Jetty 12's RFC 9110 compliance mode refuses these itself, before the filter runs. */
+    @Override
+    protected Map<String, Integer> containerAnswers() {
+        return Map.of("obs-fold", 400, "bare-cr", 400, "duplicate-host", 400, "cl-te", 400, "nul", 400);
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.conformance.HttpConformanceSuite;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.catalina.Context;
 import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
@@ -43,6 +44,16 @@ class TomcatConformanceTest extends HttpConformanceSuite {
         context.addServletMappingDecoded("/", "registry");
         tomcat.start();
         return connector.getLocalPort();
+    }
+
+    /**
+     * Tomcat 11 refuses these itself, before the filter runs. A request with both Content-Length
+     * and chunked encoding is read as chunked and answered, then the connection is closed, so what
+     * hides behind it is never read (RFC 9112 6.1). Tomcat unfolds obs-fold, as RFC 9112 allows.
+     */
+    @Override
+    protected Map<String, Integer> containerAnswers() {
+        return Map.of("bare-cr", 400, "duplicate-host", 400, "oversize-header", 400, "oversize-uri", 400, "nul", 400, "cl-te", 200);
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.List;
  *   <tr><td>{@code PUT …/manifests/DIGEST?tag=A&tag=B}</td><td>per tag: update if it exists, else create; create without tags</td></tr>
  *   <tr><td>{@code DELETE} manifests, blobs, uploads</td><td>delete</td></tr>
  *   <tr><td>{@code /metrics}</td><td>metrics</td></tr>
+ *   <tr><td>{@code /V2/…} and every other case variant of {@code /v2}</td><td>refused with 400 (a case-insensitive router would serve them unchecked)</td></tr>
  * </table>
  */
 public final class OciDistributionRoutes implements RouteResolver {
@@ -47,6 +48,10 @@ public final class OciDistributionRoutes implements RouteResolver {
             return new Route.Unprotected("the /v2/ version check is not policy-checked");
         }
         if (!path.startsWith("/v2/")) {
+            if (path.regionMatches(true, 0, "/v2", 0, 3) && (path.length() == 3 || path.charAt(3) == '/')) {
+                // a case-insensitive router would serve it as the registry API, unchecked: fail closed
+                return new Route.Rejected(400, "UNSUPPORTED", "'" + path.substring(0, 3) + "' differs from '/v2' only in case; the registry API is /v2/");
+            }
             return new Route.Unprotected("outside the registry API");
         }
         if (path.equals("/v2/_catalog")) {

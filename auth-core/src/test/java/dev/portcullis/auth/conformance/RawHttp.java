@@ -56,11 +56,49 @@ public final class RawHttp {
         return send(port, method, target, List.of(headers), null);
     }
 
+    /**
+     * Sends these exact bytes (ISO-8859-1; the caller writes every header, line ending and body)
+     * and returns every response read until the server closes the connection: none when it closed
+     * without answering. The connection is half-closed after sending, so ask for
+     * {@code Connection: close} or expect the server to close it.
+     */
+    public static List<Response> exchange(int port, String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            try {
+                out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                socket.shutdownOutput();
+            } catch (IOException e) {
+                // the server answered and closed before reading everything: read what it said
+            }
+            byte[] all;
+            try {
+                all = socket.getInputStream().readAllBytes();
+            } catch (java.net.SocketException e) {
+                all = new byte[0]; // reset without an answer
+            }
+            List<Response> responses = new ArrayList<>();
+            int at = 0;
+            while (at < all.length) {
+                int[] next = new int[1];
+                responses.add(parse(all, at, next));
+                at = next[0];
+            }
+            return responses;
+        }
+    }
+
     private static Response parse(InputStream in) throws IOException {
-        byte[] all = in.readAllBytes();
+        return parse(in.readAllBytes(), 0, new int[1]);
+    }
+
+    /** Parses the response starting at {@code from}; {@code next[0]} is set to where the next one starts. */
+    private static Response parse(byte[] all, int from, int[] next) {
         String text = new String(all, StandardCharsets.ISO_8859_1);
-        int end = text.indexOf("\r\n\r\n");
-        String[] lines = text.substring(0, end).split("\r\n");
+        int end = text.indexOf("\r\n\r\n", from);
+        String[] lines = text.substring(from, end).split("\r\n");
         int status = Integer.parseInt(lines[0].split(" ")[1]);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
@@ -68,11 +106,14 @@ public final class RawHttp {
             headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(lines[i].substring(colon + 1).trim());
         }
-        byte[] body = java.util.Arrays.copyOfRange(all, end + 4, all.length);
+        List<String> length = headers.get("content-length");
         List<String> te = headers.get("transfer-encoding");
+        int bodyEnd = length != null ? end + 4 + Integer.parseInt(length.get(0)) : all.length;
+        byte[] body = java.util.Arrays.copyOfRange(all, end + 4, Math.min(bodyEnd, all.length));
         if (te != null && te.get(0).equalsIgnoreCase("chunked")) {
-            body = dechunk(body);
+            body = dechunk(body); // read to the end: only the last response of a connection may be chunked here
         }
+        next[0] = Math.min(bodyEnd, all.length);
         return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
     }
 

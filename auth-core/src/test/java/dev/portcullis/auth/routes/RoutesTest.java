@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RoutesTest {
     private static Route oci(String method, String pathAndQuery) {
@@ -68,6 +69,13 @@ class RoutesTest {
         assertThat(oci("GET", "/v2/_catalog?n=10")).isEqualTo(new Route.Catalog());
         assertThat(oci("GET", "/metrics")).isEqualTo(new Route.Metrics());
         assertThat(oci("GET", "/index.html")).isInstanceOf(Route.Unprotected.class);
+        assertThat(oci("GET", "/v2x/team/app/manifests/latest")).isInstanceOf(Route.Unprotected.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/V2/team/app/manifests/latest", "/V2/", "/V2", "/V2/_catalog"})
+    void caseVariantsOfV2AreRefusedNotPassedOnUnchecked(String path) {
+        assertThat(oci("PUT", path)).isEqualTo(new Route.Rejected(400, "UNSUPPORTED", "'/V2' differs from '/v2' only in case; the registry API is /v2/"));
     }
 
     @Test
