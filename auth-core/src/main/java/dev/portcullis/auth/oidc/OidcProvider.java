@@ -220,7 +220,9 @@ final class OidcProvider {
         } catch (IOException e) {
             throw new Unavailable("the identity provider's token endpoint cannot be reached: " + e.getMessage());
         } catch (ParseException e) {
-            throw new LoginFailed("the identity provider's token response is not valid: " + e.getMessage());
+            // garbage (an HTML error page, a proxy's login page): a fault on the way to the provider, retried like an outage;
+            // what it said is not repeated, it may be anything
+            throw new Unavailable("the identity provider's token endpoint gave an answer that is not a token response");
         }
         if (!response.indicatesSuccess()) {
             ErrorObject error = response.toErrorResponse().getErrorObject();
@@ -271,7 +273,7 @@ final class OidcProvider {
         } catch (IOException e) {
             throw new Unavailable("the identity provider's UserInfo endpoint cannot be reached: " + e.getMessage());
         } catch (ParseException e) {
-            throw new LoginFailed("the identity provider's UserInfo response is not valid: " + e.getMessage());
+            throw new Unavailable("the identity provider's UserInfo endpoint gave an answer that is not a UserInfo response");
         }
         if (!response.indicatesSuccess()) {
             throw new LoginFailed("the identity provider's UserInfo endpoint refused the access token: "

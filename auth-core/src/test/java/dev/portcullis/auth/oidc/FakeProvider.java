@@ -62,6 +62,12 @@ final class FakeProvider implements AutoCloseable {
     volatile String userInfoSubject = "user-1";
     /** When set, every endpoint answers 503, like a provider behind a load balancer with no healthy node. */
     volatile boolean down;
+    /** When set, every endpoint holds the request without answering until the provider is closed (a hung provider). */
+    volatile boolean hung;
+    /** When set, every endpoint answers 200 with a body that is not JSON (a captive portal, a misrouted proxy). */
+    volatile boolean garbage;
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
     final AtomicInteger jwksFetches = new AtomicInteger();
     private final Map<String, String> nonces = new ConcurrentHashMap<>();
     private final Map<String, com.sun.net.httpserver.HttpHandler> contexts = new java.util.LinkedHashMap<>();
@@ -91,10 +97,23 @@ final class FakeProvider implements AutoCloseable {
         contexts.forEach((path, handler) -> server.createContext(path, x -> {
             if (down) {
                 json(x, 503, "{\"error\":\"temporarily_unavailable\"}");
+            } else if (hung) {
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                x.close();
+            } else if (garbage) {
+                byte[] page = "<html><body>Please sign in to the hotel Wi-Fi</body></html>\u0000{".getBytes(StandardCharsets.UTF_8);
+                x.sendResponseHeaders(200, page.length);
+                x.getResponseBody().write(page);
+                x.close();
             } else {
                 handler.handle(x);
             }
         }));
+        server.setExecutor(threads);
         server.start();
     }
 
@@ -176,6 +195,8 @@ final class FakeProvider implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
+        threads.shutdownNow();
     }
 }

@@ -355,6 +355,44 @@ class OidcLoginTest {
     }
 
     @Test
+    void aHungOrGarbledProviderGives503WithinTheTimeoutWhileSessionsAndKeysKeepWorking() throws Exception {
+        try (FakeProvider fake = new FakeProvider()) {
+            OidcProviderSettings settings = OidcProviderSettings.of("fake", fake.issuer(), "registry", "secret");
+            OidcLogin.Builder login = OidcLogin.builder().externalUrl(EXTERNAL).sessions(new SessionCookies(ring, Duration.ofHours(2), true, clock))
+                    .retryAfter(Duration.ZERO).jwksRateLimit(Duration.ofMillis(1)).providerTimeout(Duration.ofMillis(500)).provider(settings);
+            Portcullis p = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY)).apiKeys(keys).oidc(login.build())
+                    .existence((repo, tag) -> false).build();
+            Browser loggedIn = new Browser(p, EXTERNAL);
+            assertThat(loggedIn.login("fake", "/").status()).isEqualTo(302);
+            String key = keys.create(new ApiKeyService.KeyRequest("erin@example.com", List.of(), "ci", List.of(), null, "test")).token();
+            Browser midway = new Browser(p, EXTERNAL);
+            URI back = midway.providerRedirect(URI.create(midway.respond("GET", "/auth/login?provider=fake").headers().get("Location")));
+
+            fake.hung = true;
+            long start = System.nanoTime();
+            Outcome.Respond hung = midway.callback(back);
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(hung.status()).isEqualTo(503);
+            assertThat(hung.bodyText()).contains("try again shortly");
+            assertThat(waited).as("bounded by the 500 ms timeout, not by the provider").isLessThan(Duration.ofSeconds(5));
+            assertThat(identity(loggedIn.request("GET", "/v2/team/app/manifests/v1")).name()).as("sessions need no provider").isEqualTo("erin@example.com");
+            assertThat(identity(new Browser(p, EXTERNAL).request("GET", "/v2/team/app/manifests/v1", "Authorization: Bearer " + key)).name())
+                    .as("nor do API keys").isEqualTo("erin@example.com");
+
+            fake.hung = false;
+            Browser again = new Browser(p, EXTERNAL);
+            URI back2 = again.providerRedirect(URI.create(again.respond("GET", "/auth/login?provider=fake").headers().get("Location")));
+            fake.garbage = true;
+            Outcome.Respond garbled = again.callback(back2);
+            assertThat(garbled.status()).isEqualTo(503);
+            assertThat(garbled.bodyText()).doesNotContain("hotel");
+
+            fake.garbage = false;
+            assertThat(new Browser(p, EXTERNAL).login("fake", "/").status()).as("and login recovers").isEqualTo(302);
+        }
+    }
+
+    @Test
     void forgedIdTokensAreRefused() throws Exception {
         try (FakeProvider fake = new FakeProvider()) {
             Portcullis p = portcullis(OidcProviderSettings.of("fake", fake.issuer(), "registry", "secret"));

@@ -1,0 +1,29 @@
+package dev.portcullis.policy.fuzz;
+
+import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.Subject;
+import java.util.List;
+
+/** What every policy a parser accepted must survive: questions about any subject and repository, never an exception. */
+final class PolicyFuzzing {
+    private static final List<Subject> SUBJECTS = List.of(Subject.anonymous(), Subject.user("alice", "developers"), Subject.user("ops", "admins"),
+            Subject.user("**", "*"));
+
+    private PolicyFuzzing() {
+    }
+
+    private static final List<String> REPOSITORIES = List.of("team/app", "a", "infra/dns/core", "library/base");
+
+    static void ask(AccessPolicy policy) {
+        for (Subject subject : SUBJECTS) {
+            for (Action action : Action.values()) {
+                for (String repository : REPOSITORIES) {
+                    policy.decide(subject, repository, action);
+                }
+            }
+            policy.decideMetrics(subject);
+            policy.decideCatalog(subject, "team/app");
+        }
+    }
+}
