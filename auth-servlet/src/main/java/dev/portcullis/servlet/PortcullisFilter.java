@@ -86,7 +86,8 @@ public final class PortcullisFilter implements Filter {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             throw new ServletException("PortcullisFilter handles HTTP requests only");
         }
-        Outcome outcome = portcullis.handle(new ServletRequestView(request));
+        ServletRequestView view = new ServletRequestView(request);
+        Outcome outcome = portcullis.handle(view);
         if (outcome instanceof Outcome.Proceed proceed) {
             proceed.responseHeaders().forEach(response::setHeader);
             HttpServletRequest forward = request;
@@ -99,6 +100,12 @@ public final class PortcullisFilter implements Filter {
             return;
         }
         Outcome.Respond respond = (Outcome.Respond) outcome;
+        if (view.bodyLeftUnread()) {
+            // The body of a refused request is not read (it may be large and nobody vouched for it), so the connection
+            // cannot carry another request: say so. Jetty would otherwise close it silently after the answer, and a
+            // pooling client's next request on it would get no answer at all.
+            response.setHeader("Connection", "close");
+        }
         if (respond.delay().isZero()) {
             write(response, respond);
             return;

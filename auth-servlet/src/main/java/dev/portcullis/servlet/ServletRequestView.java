@@ -10,6 +10,7 @@ import java.util.List;
 /** A servlet request as {@link HttpRequestView}; translation only. */
 final class ServletRequestView implements HttpRequestView {
     private final HttpServletRequest request;
+    private boolean bodyRead;
 
     ServletRequestView(HttpServletRequest request) {
         this.request = request;
@@ -51,7 +52,14 @@ final class ServletRequestView implements HttpRequestView {
     @Override
     public byte[] body(int limit) throws IOException {
         try (InputStream in = request.getInputStream()) {
-            return in.readNBytes(limit + 1);
+            byte[] body = in.readNBytes(limit + 1);
+            bodyRead = body.length <= limit;
+            return body;
         }
+    }
+
+    /** Whether the request came with a body that was not read to its end (none was asked for, or it was over the limit). */
+    boolean bodyLeftUnread() {
+        return !bodyRead && (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null);
     }
 }

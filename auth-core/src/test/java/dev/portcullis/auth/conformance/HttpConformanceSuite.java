@@ -39,6 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -411,6 +412,51 @@ public abstract class HttpConformanceSuite {
         RawHttp.Response r = send("PUT", path);
         assertThat(r.status()).as(path).isEqualTo(400);
         assertThat(r.body()).doesNotStartWith("user=");
+    }
+
+    /**
+     * A refused request whose body Portcullis never read must not leave a kept-alive connection
+     * out of step: the server either says {@code Connection: close} and closes it, or skips the
+     * body and answers the next request on it. (Jetty used to close it silently after the refusal,
+     * so a pooling client's next request on that connection got no answer at all; the soak found it.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"anonymous push,,401", "wrong password,ops:wrong,401", "wrong password with failDelay,ops:wrong-again,401",
+            "denied overwrite,ci:,403", "oversize key request,ops:ops-password,413"})
+    void aRefusedRequestsUnreadBodyNeverLeavesTheConnectionOutOfStep(String what, String credential, int status) throws Exception {
+        if (what.contains("failDelay")) {
+            serve(b -> b.failDelay(Duration.ofMillis(20))); // answered later, off the request thread
+        }
+        String auth = "";
+        if (credential != null) {
+            String[] userAndPassword = credential.split(":", -1);
+            auth = basic(userAndPassword[0], userAndPassword[1].isEmpty() ? ciKey : userAndPassword[1]) + "\r\n";
+        }
+        boolean oversize = what.startsWith("oversize"); // refused once 8 KiB of it have been read, so it is sent at once
+        String body = oversize ? "{\"label\":\"" + "x".repeat(9000) + "\"}" : "{}";
+        String request = oversize ? "POST /auth/apikey" : "PUT /v2/team/app/manifests/existing";
+        String head = request + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n";
+        String next = "GET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        try (RawHttp.Conversation connection = new RawHttp.Conversation(port)) {
+            connection.write(oversize ? head + body : head);
+            RawHttp.Response refused = connection.next();
+            assertThat(refused).as("an answer").isNotNull();
+            assertThat(refused.status()).isEqualTo(status);
+            boolean close = "close".equalsIgnoreCase(refused.header("Connection"));
+            try {
+                connection.write(oversize ? next : body + next); // a client sends the rest of its request anyway
+            } catch (java.io.IOException e) {
+                assertThat(close).as("the connection broke though the server did not say Connection: close").isTrue();
+            }
+            RawHttp.Response following = connection.next();
+            if (close) {
+                assertThat(following).as("the server closes after saying Connection: close").isNull();
+                return;
+            }
+            assertThat(following).as("kept alive without Connection: close, so the next request on it is answered").isNotNull();
+            assertThat(following.status()).isEqualTo(200);
+        }
     }
 
     @Test

@@ -90,6 +90,68 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * One connection kept open across requests, as a pooling client keeps it: write any bytes,
+     * read one response at a time, and see when the server closes the connection.
+     */
+    public static final class Conversation implements AutoCloseable {
+        private final Socket socket;
+        private final InputStream in;
+
+        public Conversation(int port) throws IOException {
+            socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout(30_000);
+            in = socket.getInputStream();
+        }
+
+        public void write(String bytes) throws IOException {
+            socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+        }
+
+        /** The next response (sized or chunked), or null when the server closed the connection before sending one. */
+        public Response next() throws IOException {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            int b;
+            while (!endsWith(all, "\r\n\r\n")) {
+                if ((b = read()) == -1) {
+                    if (all.size() == 0) {
+                        return null;
+                    }
+                    throw new IOException("connection closed inside a response head");
+                }
+                all.write(b);
+            }
+            String head = all.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("\r\ncontent-length:\\s*(\\d+)").matcher(head);
+            if (length.find()) {
+                all.write(in.readNBytes(Integer.parseInt(length.group(1))));
+            } else if (head.contains("\r\ntransfer-encoding: chunked")) {
+                while (!endsWith(all, "\r\n0\r\n\r\n") && (b = in.read()) != -1) {
+                    all.write(b);
+                }
+            }
+            return parse(all.toByteArray(), 0, new int[1]);
+        }
+
+        private int read() throws IOException {
+            try {
+                return in.read();
+            } catch (java.net.SocketException e) {
+                return -1; // reset: closed just the same
+            }
+        }
+
+        private static boolean endsWith(ByteArrayOutputStream out, String suffix) {
+            return out.size() >= suffix.length() && out.toString(StandardCharsets.ISO_8859_1).endsWith(suffix);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     private static Response parse(InputStream in) throws IOException {
         return parse(in.readAllBytes(), 0, new int[1]);
     }

@@ -97,7 +97,7 @@ class SoakTest {
 
         System.out.printf("soak %s: %d requests in %.0f s (%.0f/s), %d wrong decisions, statuses %s, heap after GC %d MiB -> %d MiB%n",
                 kind, requests, seconds, requests / seconds, wrong.size(), new TreeMap<>(counts), heapBefore >> 20, heapAfter >> 20);
-        assertThat(wrong).as("wrong decisions").isEmpty();
+        assertThat(wrong).as("wrong decisions on " + kind).isEmpty();
         assertThat(counts.keySet()).as("no 5xx").noneMatch(k -> k.matches(".* 5\\d\\d"));
         assertThat(heapAfter).as("heap stable: after-GC heap may not grow by more than 64 MiB").isLessThan(heapBefore + (64L << 20));
     }
