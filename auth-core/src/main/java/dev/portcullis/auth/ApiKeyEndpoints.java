@@ -24,6 +24,8 @@ import java.util.Optional;
  * ({@code adminPolicy}) may add {@code ?user=} for someone else's.
  */
 final class ApiKeyEndpoints {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiKeyEndpoints.class);
+
     private final ApiKeyService keys;
     private final AccessPolicy policy;
 
@@ -48,6 +50,7 @@ final class ApiKeyEndpoints {
                 default -> error(target, 405, "UNSUPPORTED", target.method() + " is not supported on " + target.path());
             };
         } catch (ApiKeyStoreException e) {
+            LOG.error("API key endpoint: {} {} failed: {}", target.method(), target.path(), e.getMessage());
             return error(target, 503, "UNAVAILABLE", "the API key store is unavailable");
         }
     }

@@ -121,6 +121,19 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
         return t.getMessage();
     }
 
+    /** What the operator can do about a full or read-only database, in SQLite's and PostgreSQL's terms; empty otherwise. */
+    private String advice(SQLException e) {
+        int sqliteCode = dialect == Dialect.SQLITE ? e.getErrorCode() & 0xff : -1; // the primary result code
+        if (sqliteCode == 13 || "53100".equals(e.getSQLState())) { // SQLITE_FULL, PostgreSQL disk_full
+            return "; the disk holding the key store is full: free space there (existing keys keep working meanwhile)";
+        }
+        if (sqliteCode == 8 || "25006".equals(e.getSQLState())) { // SQLITE_READONLY, PostgreSQL read_only_sql_transaction
+            return "; the key store is read-only: make the database (for SQLite, the file and its directory) writable by this"
+                    + " process (existing keys keep working meanwhile)";
+        }
+        return "";
+    }
+
     @FunctionalInterface
     private interface Work<T> {
         T run(Connection c) throws SQLException;
@@ -135,11 +148,19 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    // SQLite rolls back by itself after SQLITE_FULL and the like, and the driver is left out of step: the
+                    // first error is the one to report, and the connection is never handed out again (it failed every
+                    // later transaction, so one refused write on a full disk used to make key verification fail too)
+                    e.addSuppressed(rollback);
+                    pool.evictConnection(c);
+                }
                 throw e;
             }
         } catch (SQLException e) {
-            throw new ApiKeyStoreException("key store " + description + ": cannot " + what + ": " + e.getMessage(), e);
+            throw new ApiKeyStoreException("key store " + description + ": cannot " + what + ": " + e.getMessage() + advice(e), e);
         } catch (RuntimeException e) {
             if (e instanceof ApiKeyStoreException) {
                 throw e;
@@ -154,11 +175,13 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
                 if (dialect == Dialect.POSTGRESQL) {
                     st.execute("SELECT pg_advisory_xact_lock(7071962)"); // one node migrates at a time
                 }
-                st.execute("CREATE TABLE IF NOT EXISTS portcullis_schema (version INTEGER NOT NULL)");
+                // only read when the schema is current, so that a read-only database still opens to verify keys
                 int version = 0;
-                try (ResultSet r = st.executeQuery("SELECT MAX(version) FROM portcullis_schema")) {
-                    if (r.next()) {
-                        version = r.getInt(1);
+                try (ResultSet tables = c.getMetaData().getTables(null, null, "portcullis_schema", null)) {
+                    if (tables.next()) {
+                        try (ResultSet r = st.executeQuery("SELECT MAX(version) FROM portcullis_schema")) {
+                            version = r.next() ? r.getInt(1) : 0;
+                        }
                     }
                 }
                 if (version > SCHEMA_VERSION) {
@@ -166,6 +189,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
                             + "); upgrade Portcullis");
                 }
                 if (version < 1) {
+                    st.execute("CREATE TABLE IF NOT EXISTS portcullis_schema (version INTEGER NOT NULL)");
                     String serial = dialect == Dialect.POSTGRESQL ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
                     st.execute("CREATE TABLE portcullis_api_keys (id VARCHAR(32) PRIMARY KEY, owner VARCHAR(512) NOT NULL,"
                             + " owner_groups TEXT NOT NULL, label VARCHAR(512) NOT NULL, scopes TEXT NOT NULL, created_at BIGINT NOT NULL,"
