@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.JdbcApiKeyStore;
+import dev.portcullis.auth.oidc.OidcProviderProcess;
 import dev.portcullis.examples.registry.RegistryServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -29,7 +30,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -38,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A bounded soak of the example registry on 127.0.0.1 (SECURITY.md): eight clients send mixed traffic (anonymous
  * pulls, CI pushes of new blobs and tags, denied overwrites and deletes, anonymous pushes, wrong keys of every kind,
- * admins minting and revoking keys) for {@code -Dportcullis.soak.seconds} per front end (150 by default, so five
+ * admins minting and revoking keys, people logging in through the real oidc-provider, pushing with the session and
+ * logging out) for {@code -Dportcullis.soak.seconds} per front end (150 by default, so five
  * minutes in CI). Every response is checked against the status the policy dictates; the run fails on any 5xx, any
  * wrong decision, or heap growth after a full collection. The figures are printed for SECURITY.md.
  */
@@ -46,6 +50,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SoakTest {
     private static final Duration LENGTH = Duration.ofSeconds(Long.getLong("portcullis.soak.seconds", 150));
     private static final String MANIFEST_TYPE = "application/vnd.oci.image.manifest.v1+json";
+    /** Where people reach the registry: only the provider's redirects name it, and the clients map it to 127.0.0.1. */
+    private static final String EXTERNAL = "http://registry.soak.test";
+    private static final String PASSWORD = "dana-password-1";
+
+    static OidcProviderProcess provider;
 
     @TempDir
     Path data;
@@ -62,6 +71,21 @@ class SoakTest {
     final AtomicLong served = new AtomicLong();
     final AtomicLong tags = new AtomicLong();
 
+    @BeforeAll
+    static void startProvider() throws Exception {
+        provider = OidcProviderProcess.start(
+                List.of(new OidcProviderProcess.Client("registry", "soak-secret", "client_secret_basic", List.of(EXTERNAL + "/auth/callback/oidc"),
+                        List.of(EXTERNAL + "/"))),
+                List.of(new OidcProviderProcess.Account("dana", "dana@example.com", "dana", List.of("artifact-workloads"), PASSWORD)));
+    }
+
+    @AfterAll
+    static void stopProvider() {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
     @AfterEach
     void stop() {
         if (server != null) {
@@ -72,7 +96,8 @@ class SoakTest {
     @ParameterizedTest
     @EnumSource(RegistryServer.Kind.class)
     void mixedTrafficGetsTheRightAnswerEveryTimeWithoutFailuresOrHeapGrowth(RegistryServer.Kind kind) throws Exception {
-        server = RegistryServer.start(new RegistryServer.Options(kind, null, data, 0, "127.0.0.1", null));
+        server = RegistryServer.start(new RegistryServer.Options(kind, null, data, 0, "127.0.0.1",
+                new RegistryServer.Oidc(provider.issuer(), "registry", "soak-secret", EXTERNAL)));
         try (JdbcApiKeyStore store = JdbcApiKeyStore.open(server.config().keyStore());
              ApiKeyService keys = ApiKeyService.builder(store).build()) {
             ciToken = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "ci", List.of(), null, "soak")).token();
@@ -134,7 +159,7 @@ class SoakTest {
 
     private void scenario(int client, int i) throws Exception {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        int pick = random.nextInt(10);
+        int pick = random.nextInt(11);
         try {
             scenario(client, i, pick, random);
         } catch (java.io.IOException e) {
@@ -175,8 +200,34 @@ class SoakTest {
                 check("admin revokes it", send("DELETE", "/auth/apikey?id=" + id, admin, null, null), 200);
             }
             case 8 -> check("catalog", send("GET", "/v2/_catalog", null, null, null), 200);
+            case 9 -> logInPushAndLogOut();
             default -> check("anonymous key listing (denied)", send("GET", "/auth/apikey", null, null, null), 401);
         }
+    }
+
+    /** A person logs in through the provider's login and consent pages, pushes with the session, and logs out. */
+    private void logInPushAndLogOut() throws Exception {
+        HttpResponse<byte[]> start = send("GET", "/auth/login?provider=oidc&callback_ui=/auth/", null, null, null);
+        check("login redirects to the provider", start, 302);
+        URI back = provider.login(URI.create(start.headers().firstValue("Location").orElseThrow()), "dana", PASSWORD);
+        if (!back.toString().startsWith(EXTERNAL + "/auth/callback/oidc?code=")) {
+            wrong.add("the provider sent the browser to " + back);
+            return;
+        }
+        HttpResponse<byte[]> done = send("GET", back.getRawPath() + "?" + back.getRawQuery(), null, null, null, "Cookie", cookie(start, "portcullis_login"));
+        check("login completes", done, 302);
+        String session = cookie(done, "portcullis_session");
+        check("session push of a new tag", send("PUT", "/v2/team/app/manifests/s" + tags.incrementAndGet(), null, MANIFEST_TYPE,
+                manifest(digest(configBlob)), "Cookie", session, "X-Portcullis-Csrf", "1"), 201);
+        check("session overwrite (denied)", send("PUT", "/v2/team/app/manifests/v1", null, MANIFEST_TYPE, manifest(digest(configBlob)),
+                "Cookie", session, "X-Portcullis-Csrf", "1"), 403);
+        check("logout", send("POST", "/auth/logout", null, null, null, "Cookie", session, "X-Portcullis-Csrf", "1"), 200);
+    }
+
+    /** The {@code name=value} of the cookie set by {@code r} whose name ends in {@code name}, whatever prefix it has. */
+    private static String cookie(HttpResponse<?> r, String name) {
+        return r.headers().allValues("Set-Cookie").stream().filter(c -> c.contains(name + "=") && !c.contains(name + "=;"))
+                .map(c -> c.substring(0, c.indexOf(';'))).findFirst().orElse("");
     }
 
     private void check(String what, HttpResponse<byte[]> r, Integer... expected) {
@@ -187,7 +238,8 @@ class SoakTest {
         }
     }
 
-    private HttpResponse<byte[]> send(String method, String path, String auth, String contentType, byte[] body) throws Exception {
+    /** Sends a request to the registry; {@code more} are further header names and values, in pairs. */
+    private HttpResponse<byte[]> send(String method, String path, String auth, String contentType, byte[] body, String... more) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (auth != null) {
@@ -195,6 +247,9 @@ class SoakTest {
         }
         if (contentType != null) {
             b.header("Content-Type", contentType);
+        }
+        for (int i = 0; i < more.length; i += 2) {
+            b.header(more[i], more[i + 1]);
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
