@@ -60,6 +60,7 @@ public final class Portcullis implements AutoCloseable {
     private final String prefix;
     private final Duration failDelay;
     private final FailureLimiter limiter;
+    private final Duration limitedDelay;
     private final ClientAddresses clientAddresses;
     private final AuthEventListener listener;
     private final ApiKeyEndpoints keyEndpoints;
@@ -82,6 +83,7 @@ public final class Portcullis implements AutoCloseable {
         this.prefix = b.prefix;
         this.failDelay = b.failDelay;
         this.limiter = new FailureLimiter(b.maxFailures, b.failureWindow);
+        this.limitedDelay = b.limitedDelay;
         this.clientAddresses = new ClientAddresses(b.trustedProxies);
         this.listener = b.listener;
         this.keyEndpoints = apiKeys == null ? null : new ApiKeyEndpoints(apiKeys, policy);
@@ -293,9 +295,11 @@ public final class Portcullis implements AutoCloseable {
             mayBlock(ctx);
         }
         if (limiter.limited(ctx.client) && !exempt) {
-            return new Authentication(null, reject(ctx, null, 429, "TOOMANYREQUESTS",
-                    "too many failed authentication attempts from this address",
-                    Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds()))));
+            // answered after limitedDelay: a client flooding from this address waits instead of spinning
+            String why = "too many failed authentication attempts from this address";
+            emit(ctx, null, null, 429, null, why);
+            return new Authentication(null, Responses.error(ctx.path, 429, "TOOMANYREQUESTS", why, null,
+                    Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds())), limitedDelay));
         }
         if (credentials instanceof Credentials.Basic basic) {
             if (apiKeys != null && basic.password().startsWith(apiKeys.prefix())) {
@@ -633,6 +637,7 @@ public final class Portcullis implements AutoCloseable {
         private Duration failDelay = Duration.ZERO;
         private int maxFailures = 20;
         private Duration failureWindow = Duration.ofMinutes(1);
+        private Duration limitedDelay = Duration.ofSeconds(1);
         private List<String> trustedProxies = new ArrayList<>();
         private AuthEventListener listener = AuthEventListener.slf4j();
         private final List<AutoCloseable> owned = new ArrayList<>();
@@ -745,6 +750,19 @@ public final class Portcullis implements AutoCloseable {
         public Builder failureLimit(int failures, Duration window) {
             this.maxFailures = failures;
             this.failureWindow = window;
+            return this;
+        }
+
+        /**
+         * How long an address over its failure limit waits for each 429 (without holding a thread, like failDelay), so that a
+         * flood from it is slowed to one request per connection per delay instead of costing the server as much as it can send.
+         * Default 1 s; zero answers at once. Credentials that verified before are never held back.
+         */
+        public Builder limitedDelay(Duration delay) {
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("the delay for limited addresses must not be negative: " + delay);
+            }
+            this.limitedDelay = delay;
             return this;
         }
 

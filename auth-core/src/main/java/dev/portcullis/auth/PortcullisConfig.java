@@ -71,6 +71,7 @@ public final class PortcullisConfig {
     private String selfServicePage = "";
     private List<String> trustedProxies = List.of();
     private int failureAttempts = 20;
+    private Duration limitedDelay = Duration.ofSeconds(1);
     private Duration failureWindow = Duration.ofMinutes(1);
     private String keyPrefix = "pck_";
     private Duration maxLifetime;
@@ -179,6 +180,14 @@ public final class PortcullisConfig {
                 case "failureLimit" -> {
                     failureAttempts = integer(ours.get(k), "attempts", "portcullis.failureLimit.attempts");
                     failureWindow = Duration.ofSeconds(integer(ours.get(k), "windowSeconds", "portcullis.failureLimit.windowSeconds"));
+                    if (ours.get(k).has("delayMillis")) {
+                        limitedDelay = Duration.ofMillis(integer(ours.get(k), "delayMillis", "portcullis.failureLimit.delayMillis"));
+                    }
+                    ours.get(k).fieldNames().forEachRemaining(f -> {
+                        if (!Set.of("attempts", "windowSeconds", "delayMillis").contains(f)) {
+                            warnings.add("unknown field portcullis.failureLimit." + f + " is ignored");
+                        }
+                    });
                 }
                 case "apiKeys" -> apiKeySettings(ours.get(k));
                 case "sessions" -> sessionSettings(ours.get(k));
@@ -507,7 +516,7 @@ public final class PortcullisConfig {
     public Portcullis.Builder builder() {
         warnings.forEach(w -> LOG.warn("configuration: {}", w));
         Portcullis.Builder b = Portcullis.builder().policy(policy).realm(realm).endpointPrefix(endpointPrefix).failDelay(failDelay)
-                .failureLimit(failureAttempts, failureWindow).trustedProxies(trustedProxies);
+                .failureLimit(failureAttempts, failureWindow).limitedDelay(limitedDelay).trustedProxies(trustedProxies);
         if (htpasswd != null) {
             b.htpasswd(htpasswd);
         }

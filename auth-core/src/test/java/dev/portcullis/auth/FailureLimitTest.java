@@ -36,9 +36,12 @@ class FailureLimitTest {
             for (int i = 0; i < 5; i++) {
                 p.handle(TestRequest.of("GET", path, basic("ci", wrong)));
             }
-            assertThat(status(p.handle(TestRequest.of("GET", path, basic("ci", wrong))))).as("the attacker is held back").isEqualTo(429);
+            Outcome limited = p.handle(TestRequest.of("GET", path, basic("ci", wrong)));
+            assertThat(status(limited)).as("the attacker is held back").isEqualTo(429);
+            assertThat(((Outcome.Respond) limited).delay()).as("and waits for it (the default limitedDelay)").isEqualTo(Duration.ofSeconds(1));
             assertThat(status(p.handle(TestRequest.of("GET", path, basic("someone", "pck_guess"))))).isEqualTo(429);
-            assertThat(status(p.handle(TestRequest.of("GET", path, basic("ci", token))))).as("the real key is not").isEqualTo(200);
+            Outcome real = p.handle(TestRequest.of("GET", path, basic("ci", token)));
+            assertThat(status(real)).as("the real key is not").isEqualTo(200);
             keys.revoke(token.substring(4, 15));
             assertThat(status(p.handle(TestRequest.of("GET", path, basic("ci", token))))).as("and is still verified: revoked means refused")
                     .isIn(401, 429);

@@ -57,6 +57,7 @@ class PortcullisConfigTest {
             {"http": {"auth": {"failDelay": "soon"}}}                              | http.auth.failDelay must be a non-negative whole number
             {"http": {"accessControl": {}}, "portcullis": {"policyFile": "p.policy"}} | both http.accessControl and portcullis.policyFile are given; keep one policy
             {"portcullis": {"apiKeys": {"overlong": "maybe"}}}                    | portcullis.apiKeys.overlong must be "clamp" or "refuse"
+            {"portcullis": {"failureLimit": {"attempts": 5, "windowSeconds": 60, "delayMillis": -1}}} | portcullis.failureLimit.delayMillis must be a non-negative whole number
             """)
     void unsupportedFeaturesAndBadValuesStopTheStart(String json, String message) {
         assertThatThrownBy(() -> PortcullisConfig.parse(json, dir)).isInstanceOf(InvalidPolicyException.class).hasMessage(message);
@@ -90,6 +91,27 @@ class PortcullisConfigTest {
                 .hasMessage("portcullis.selfServicePage 'account' must be a path outside /v2/, such as \"/account/\" (or false to turn the page off)");
         assertThatThrownBy(() -> PortcullisConfig.parse(base + ", \"selfServicePage\": true}}", dir))
                 .hasMessageStartingWith("portcullis.selfServicePage (a path such as \"/account/\", or false) must be a string");
+    }
+
+    @Test
+    void theFailureLimitAndItsDelayAreConfigurable() {
+        String config = """
+                {"http": {"auth": {"apikey": true}, "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}}},
+                 "portcullis": {"failureLimit": {"attempts": 1, "windowSeconds": 60, "delayMillis": %s, "lockout": true}}}
+                """;
+        for (String delay : new String[] {"0", "2500"}) {
+            PortcullisConfig c = PortcullisConfig.parse(config.formatted(delay), dir);
+            assertThat(c.warnings()).containsExactly("unknown field portcullis.failureLimit.lockout is ignored");
+            try (Portcullis p = c.build()) {
+                Outcome failed = p.handle(TestRequest.of("GET", "/v2/a/manifests/1", "Authorization: Bearer pck_wrong"));
+                assertThat(failed).isInstanceOfSatisfying(Outcome.Respond.class, r -> assertThat(r.status()).isEqualTo(401));
+                Outcome limited = p.handle(TestRequest.of("GET", "/v2/a/manifests/1", "Authorization: Bearer pck_wrong"));
+                assertThat(limited).isInstanceOfSatisfying(Outcome.Respond.class, r -> {
+                    assertThat(r.status()).isEqualTo(429);
+                    assertThat(r.delay()).isEqualTo(java.time.Duration.ofMillis(Long.parseLong(delay)));
+                });
+            }
+        }
     }
 
     @Test

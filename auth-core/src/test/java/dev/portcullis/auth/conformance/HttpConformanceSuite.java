@@ -502,16 +502,20 @@ public abstract class HttpConformanceSuite {
 
     @Test
     void repeatedFailuresFromOneAddressGet429ButVerifiedCredentialsStillPass() throws Exception {
-        serve(b -> b.failureLimit(3, Duration.ofMinutes(5)));
+        serve(b -> b.failureLimit(3, Duration.ofMinutes(5)).limitedDelay(Duration.ofMillis(400)));
         assertThat(get("/v2/team/app/manifests/latest", basic("ci", ciKey)).status()).isEqualTo(200); // verified and cached
         for (int i = 0; i < 3; i++) {
             assertUnauthorized(get("/v2/team/app/manifests/latest", basic("ops", "guess" + i)));
         }
+        long start = System.nanoTime();
         RawHttp.Response limited = get("/v2/team/app/manifests/latest", basic("ops", "guess-again"));
         assertThat(limited.status()).isEqualTo(429);
         assertThat(limited.header("Retry-After")).isEqualTo("300");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the limited address waits for its answer").isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        long quick = System.nanoTime();
         assertThat(get("/v2/team/app/manifests/latest", basic("ci", ciKey)).status()).isEqualTo(200);
         assertThat(get("/v2/team/app/manifests/latest").status()).as("anonymous needs no credential check").isEqualTo(200);
+        assertThat(Duration.ofNanos(System.nanoTime() - quick)).as("the verified key and anonymous are not held back").isLessThan(Duration.ofMillis(400));
     }
 
     @Test
