@@ -185,6 +185,11 @@ public final class Portcullis implements AutoCloseable {
 
     private Outcome handle(RequestContext ctx) {
         HttpRequestView request = ctx.request;
+        if (request.headers("Host").size() > 1) {
+            // RFC 9112 section 3.2: a server must answer 400; Jetty and Tomcat do, Netty's codec passes both on, and the
+            // application behind and Portcullis could each believe a different one
+            return reject(ctx, null, 400, "UNSUPPORTED", "more than one Host header");
+        }
         RequestPaths.Checked checked = RequestPaths.check(request.rawPath());
         if (!checked.ok()) {
             return reject(ctx, null, 400, "NAME_INVALID", "ambiguous path: " + checked.problem());

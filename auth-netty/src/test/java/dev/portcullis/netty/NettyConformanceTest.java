@@ -29,7 +29,7 @@ class NettyConformanceTest extends HttpConformanceSuite {
     /**
      * Netty's codec fails to decode these; the handler answers 400 and closes (as it answers 431
      * and 414 for oversize heads, which are therefore Portcullis' own answers here). Netty unfolds
-     * obs-fold and takes the last of two Host headers, as RFC 9112 allows.
+     * obs-fold, as RFC 9112 allows, and passes two Host headers on, which Portcullis refuses (400).
      */
     @Override
     protected Map<String, Integer> containerAnswers() {
