@@ -38,12 +38,16 @@ for _ in $(seq 1 "$rounds"); do
   run no-portcullis "$plain_port"
   run anonymous-read "$guarded_port"
   run cached-api-key "$guarded_port" -H "Authorization: $basic"
+  # the same request bytes as cached-api-key, to the server without Portcullis (which ignores the header)
+  run no-portcullis-key-header "$plain_port" -H "Authorization: $basic"
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 base=$(awk '{print $1}' "$work/no-portcullis" | median)
-printf '%-16s %14s %8s   %s\n' mode "median req/s" ratio "runs (req/s p50 p99)"
-for mode in no-portcullis anonymous-read cached-api-key; do
+header_base=$(awk '{print $1}' "$work/no-portcullis-key-header" | median)
+printf '%-26s %14s %8s %14s   %s\n' mode "median req/s" ratio "ratio (same request)" "runs (req/s p50 p99)"
+for mode in no-portcullis no-portcullis-key-header anonymous-read cached-api-key; do
   m=$(awk '{print $1}' "$work/$mode" | median)
-  printf '%-16s %14.0f %8.3f   %s\n' "$mode" "$m" "$(echo "$m / $base" | bc -l)" "$(paste -sd'|' "$work/$mode")"
+  case "$mode" in cached-api-key|no-portcullis-key-header) same=$header_base ;; *) same=$base ;; esac
+  printf '%-26s %14.0f %8.3f %14.3f   %s\n' "$mode" "$m" "$(echo "$m / $base" | bc -l)" "$(echo "$m / $same" | bc -l)" "$(paste -sd'|' "$work/$mode")"
 done

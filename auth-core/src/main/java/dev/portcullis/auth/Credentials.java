@@ -46,7 +46,8 @@ sealed interface Credentials {
         if (space <= 0) {
             return new Malformed("the Authorization header has no scheme and credentials");
         }
-        String scheme = value.substring(0, space).toLowerCase(Locale.ROOT);
+        String scheme = schemeIs(value, space, "basic") ? "basic" : schemeIs(value, space, "bearer") ? "bearer"
+                : value.substring(0, space).toLowerCase(Locale.ROOT);
         String rest = value.substring(space + 1).strip();
         switch (scheme) {
             case "basic" -> {
@@ -85,6 +86,19 @@ sealed interface Credentials {
                 return new Malformed("unsupported Authorization scheme '" + value.substring(0, space) + "'");
             }
         }
+    }
+
+    /** Whether the header's scheme (before {@code space}) is {@code lower}, in ASCII letters of any case; allocates nothing. */
+    private static boolean schemeIs(String value, int space, String lower) {
+        if (space != lower.length()) {
+            return false;
+        }
+        for (int i = 0; i < space; i++) {
+            if ((value.charAt(i) | 0x20) != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean ascii(byte[] bytes) {

@@ -422,7 +422,7 @@ public final class Portcullis implements AutoCloseable {
 
     private Outcome authorize(RequestContext ctx, Route.Protected route) {
         Subject subject = subject(ctx);
-        Set<String> deniedMounts = new HashSet<>();
+        Set<String> deniedMounts = Set.of(); // a set of its own only when a mount is denied
         Decision last = null;
         Route.Check lastCheck = null;
         Action lastAction = null;
@@ -432,6 +432,9 @@ public final class Portcullis implements AutoCloseable {
                 action = r.action();
             } else if (check instanceof Route.MountsFrom m) {
                 if (!allowed(ctx, policy.decide(subject, m.repository(), Action.READ), m.repository(), Action.READ)) {
+                    if (deniedMounts.isEmpty()) {
+                        deniedMounts = new HashSet<>();
+                    }
                     deniedMounts.add(m.repository());
                 }
                 continue;

@@ -44,6 +44,12 @@ public final class Subject {
             throw new IllegalArgumentException("a user name must not be empty; use Subject.anonymous() for a caller without credentials");
         }
         Objects.requireNonNull(groups, "groups");
+        if (groups.isEmpty()) {
+            return new Subject(name, Set.of());
+        }
+        if (groups.size() == 1 && groups.iterator().next() != null) { // the usual key or CI identity: one group has one order
+            return new Subject(name, Set.of(groups.iterator().next()));
+        }
         LinkedHashSet<String> copy = new LinkedHashSet<>();
         for (String g : groups) {
             if (g == null) {

@@ -341,34 +341,27 @@ public final class ApiKeyService implements AutoCloseable {
         return argon2Computations.sum();
     }
 
-    /** Never used itself, only cloned: cloning is much cheaper than looking the algorithm up per call. */
-    private static final MessageDigest SHA256_PROTOTYPE;
-
-    static {
+    /**
+     * One SHA-256 per thread, reset after each use (digest resets it): this is the per-request hot path, and a lookup of
+     * the algorithm or a clone of its state per call allocated more than the rest of the verification.
+     */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            SHA256_PROTOTYPE = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
-    }
+    });
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+            java.nio.ByteOrder.BIG_ENDIAN);
 
     /** The SHA-256 of a presented token: what the caches are keyed by (never the token itself). */
     private record TokenDigest(long a, long b, long c, long d) {
     }
 
     private static TokenDigest sha256(String token) {
-        MessageDigest md;
-        try {
-            md = (MessageDigest) SHA256_PROTOTYPE.clone();
-        } catch (CloneNotSupportedException e) {
-            try {
-                md = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-        }
-        java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(md.digest(token.getBytes(StandardCharsets.UTF_8)));
-        return new TokenDigest(h.getLong(), h.getLong(), h.getLong(), h.getLong());
+        byte[] h = SHA256.get().digest(token.getBytes(StandardCharsets.UTF_8));
+        return new TokenDigest((long) LONGS.get(h, 0), (long) LONGS.get(h, 8), (long) LONGS.get(h, 16), (long) LONGS.get(h, 24));
     }
 
     // ------------------------------------------------------------------ maintenance

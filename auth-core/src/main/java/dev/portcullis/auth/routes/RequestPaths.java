@@ -124,10 +124,10 @@ public final class RequestPaths {
 
     /** Parses a raw query string into decoded parameters ('+' is a space, as in forms); empty for malformed input. */
     public static Optional<Map<String, List<String>>> query(String rawQuery) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
-            return Optional.of(out);
+            return Optional.of(Map.of());
         }
+        Map<String, List<String>> out = new LinkedHashMap<>();
         for (String pair : rawQuery.split("&")) {
             if (pair.isEmpty()) {
                 continue;

@@ -1,0 +1,32 @@
+package dev.portcullis.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The Authorization scheme is matched case-insensitively in ASCII only, as RFC 9110 section 11.1 says. */
+class CredentialsTest {
+    private static final String USER_AND_KEY = Base64.getEncoder().encodeToString("ci:pck_key".getBytes(StandardCharsets.UTF_8));
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Basic", "basic", "BASIC", "bAsIc"})
+    void basicInAnyCase(String scheme) {
+        assertThat(Credentials.from(List.of(scheme + " " + USER_AND_KEY))).isEqualTo(new Credentials.Basic("ci", "pck_key"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bearer", "bearer", "BEARER"})
+    void bearerInAnyCase(String scheme) {
+        assertThat(Credentials.from(List.of(scheme + " pck_key"))).isEqualTo(new Credentials.Bearer("pck_key"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"BASİC", "Basıc", "Basics", "Basi", "Bearer_", "ＢＡＳＩＣ"})
+    void lookAlikesAndNearMissesAreNoScheme(String scheme) {
+        assertThat(Credentials.from(List.of(scheme + " " + USER_AND_KEY))).isInstanceOf(Credentials.Malformed.class);
+    }
+}
