@@ -301,9 +301,8 @@ public final class Portcullis implements AutoCloseable {
         }
         if (limiter.limited(ctx.client) && !exempt) {
             // answered after limitedDelay: a client flooding from this address waits instead of spinning
-            String why = "too many failed authentication attempts from this address";
-            emit(ctx, null, null, 429, null, why);
-            return new Authentication(null, Responses.error(ctx.path, 429, "TOOMANYREQUESTS", why, null,
+            return new Authentication(null, reject(ctx, null, 429, "TOOMANYREQUESTS",
+                    "too many failed authentication attempts from this address",
                     Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds())), limitedDelay));
         }
         if (credentials instanceof Credentials.Basic basic) {
@@ -563,8 +562,13 @@ public final class Portcullis implements AutoCloseable {
     }
 
     private Outcome reject(RequestContext ctx, String repository, int status, String code, String message, Map<String, String> headers) {
+        return reject(ctx, repository, status, code, message, headers, Duration.ZERO);
+    }
+
+    private Outcome reject(RequestContext ctx, String repository, int status, String code, String message, Map<String, String> headers,
+            Duration delay) {
         emit(ctx, repository, null, status, null, message);
-        return Responses.error(ctx.path == null ? ctx.request.rawPath() : ctx.path, status, code, message, null, headers, Duration.ZERO);
+        return Responses.error(ctx.path == null ? ctx.request.rawPath() : ctx.path, status, code, message, null, headers, delay);
     }
 
     private void emit(RequestContext ctx, String repository, Action action, int status, String pattern, String reason) {

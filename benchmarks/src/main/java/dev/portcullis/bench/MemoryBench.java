@@ -52,7 +52,7 @@ public final class MemoryBench {
         List<HttpRequestView> requests = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
             String basic = "Basic " + Base64.getEncoder().encodeToString(("user-" + i + ":" + tokens.get(i)).getBytes(StandardCharsets.UTF_8));
-            requests.add(new Request("/v2/team-" + (i % 100) + "/app/manifests/v" + i, i % 2 == 0 ? List.of() : List.of(basic)));
+            requests.add(new GetRequest("/v2/team-" + (i % 100) + "/app/manifests/v" + i, i % 2 == 0 ? List.of() : List.of(basic)));
         }
         long before = usedAfterGc();
         long start = System.nanoTime();
@@ -79,31 +79,5 @@ public final class MemoryBench {
             System.gc();
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    private record Request(String rawPath, List<String> authorization) implements HttpRequestView {
-        public String method() {
-            return "GET";
-        }
-
-        public String rawQuery() {
-            return null;
-        }
-
-        public List<String> headers(String name) {
-            return name.equalsIgnoreCase("Authorization") ? authorization : List.of();
-        }
-
-        public String remoteAddress() {
-            return "127.0.0.1";
-        }
-
-        public boolean secure() {
-            return false;
-        }
-
-        public byte[] body(int limit) {
-            return new byte[0];
-        }
     }
 }

@@ -46,8 +46,9 @@ public class PipelineBenchmark {
                   group artifact-workloads: read, create
                 }
                 """)).apiKeys(keys).listener(e -> { }).build();
-        anonymous = new Get(List.of());
-        cachedKey = new Get(List.of("Basic " + Base64.getEncoder().encodeToString(("ci:" + token).getBytes(StandardCharsets.UTF_8))));
+        anonymous = new GetRequest(PATH, List.of());
+        String basic = Base64.getEncoder().encodeToString(("ci:" + token).getBytes(StandardCharsets.UTF_8));
+        cachedKey = new GetRequest(PATH, List.of("Basic " + basic));
         if (!(portcullis.handle(cachedKey) instanceof Outcome.Proceed) || !(handle(anonymous) instanceof Outcome.Proceed)
                 || !(handle(cachedKey) instanceof Outcome.Proceed)) {
             throw new IllegalStateException("the benchmark's requests are not allowed without blocking");
@@ -72,36 +73,5 @@ public class PipelineBenchmark {
     @Benchmark
     public Outcome cachedApiKeyRead() {
         return handle(cachedKey);
-    }
-
-    /** A GET of {@link #PATH} with the given Authorization headers, from 127.0.0.1. */
-    private record Get(List<String> authorization) implements HttpRequestView {
-        public String method() {
-            return "GET";
-        }
-
-        public String rawPath() {
-            return PATH;
-        }
-
-        public String rawQuery() {
-            return null;
-        }
-
-        public List<String> headers(String name) {
-            return name.equalsIgnoreCase("Authorization") ? authorization : List.of();
-        }
-
-        public String remoteAddress() {
-            return "127.0.0.1";
-        }
-
-        public boolean secure() {
-            return false;
-        }
-
-        public byte[] body(int limit) {
-            return new byte[0];
-        }
     }
 }
