@@ -7,7 +7,7 @@
 # Under Jazzer, JDK 17's JVM itself sometimes crashes in its garbage collector while fuzzing the policy language from an
 # empty corpus (SIGSEGV in G1 or the parallel collector, a corrupted heap; the code under test is plain Java, and the
 # last input replays cleanly). Such a crash is not a finding: a target whose JVM died that way, with no test failure
-# reported, is fuzzed again (at most twice more). The rerun first replays the input the crash left behind, so an input
+# reported, is fuzzed again (at most three times more). The rerun first replays the input the crash left behind, so an input
 # that really crashes the JVM still fails the run.
 # Usage: [FUZZ_TARGETS="PolicyLanguageFuzzTest …"] scripts/fuzz.sh [extra Maven arguments]     (default: every *FuzzTest)
 set -euo pipefail
@@ -36,14 +36,14 @@ crashed_in_gc() {
 targets=${FUZZ_TARGETS:-$(find "${modules[@]}" -path '*/src/test/java/*' -name '*FuzzTest.java' -printf '%f\n' | sed 's/\.java$//' | sort)}
 failed=()
 for target in $targets; do
-  for attempt in 1 2 3; do
+  for attempt in 1 2 3 4; do
     hs_errs | xargs -r rm -f
     if fuzz "$target" "$@"; then
       # inputs a JVM crash left behind replayed cleanly in this run: they were not findings
       ((attempt == 1)) || find "${modules[@]}" -path "*/src/test/resources/*/${target}Inputs/*" -name 'crash-*' -newer "$started" -print -delete
       break
     fi
-    if ((attempt < 3)) && crashed_in_gc "$target"; then
+    if ((attempt < 4)) && crashed_in_gc "$target"; then
       echo "== the JVM crashed in its garbage collector (not a finding) while fuzzing $target; fuzzing it again" >&2
       hs_errs | xargs grep -h -A1 'Problematic frame' >&2 || true
       continue
