@@ -71,8 +71,8 @@ public final class PortcullisConfig {
     private String selfServicePage = "";
     private List<String> trustedProxies = List.of();
     private int failureAttempts = 20;
-    private Duration limitedDelay = Duration.ofSeconds(1);
     private Duration failureWindow = Duration.ofMinutes(1);
+    private Duration limitedDelay = Duration.ofSeconds(1);
     private String keyPrefix = "pck_";
     private Duration maxLifetime;
     private ApiKeyService.OverlongKeys overlong = ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM;
@@ -177,18 +177,7 @@ public final class PortcullisConfig {
                     }
                 }
                 case "trustedProxies" -> trustedProxies = strings(ours.get(k), "portcullis.trustedProxies");
-                case "failureLimit" -> {
-                    failureAttempts = integer(ours.get(k), "attempts", "portcullis.failureLimit.attempts");
-                    failureWindow = Duration.ofSeconds(integer(ours.get(k), "windowSeconds", "portcullis.failureLimit.windowSeconds"));
-                    if (ours.get(k).has("delayMillis")) {
-                        limitedDelay = Duration.ofMillis(integer(ours.get(k), "delayMillis", "portcullis.failureLimit.delayMillis"));
-                    }
-                    ours.get(k).fieldNames().forEachRemaining(f -> {
-                        if (!Set.of("attempts", "windowSeconds", "delayMillis").contains(f)) {
-                            warnings.add("unknown field portcullis.failureLimit." + f + " is ignored");
-                        }
-                    });
-                }
+                case "failureLimit" -> failureLimitSettings(ours.get(k));
                 case "apiKeys" -> apiKeySettings(ours.get(k));
                 case "sessions" -> sessionSettings(ours.get(k));
                 default -> warnings.add("unknown field portcullis." + k + " is ignored");
@@ -403,6 +392,20 @@ public final class PortcullisConfig {
             throw new InvalidPolicyException("http.auth.sessionKeysFile: " + e.getMessage());
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private void failureLimitSettings(JsonNode node) {
+        failureAttempts = integer(node, "attempts", "portcullis.failureLimit.attempts");
+        failureWindow = Duration.ofSeconds(integer(node, "windowSeconds", "portcullis.failureLimit.windowSeconds"));
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            String path = "portcullis.failureLimit." + k;
+            switch (k) {
+                case "attempts", "windowSeconds" -> { } // both required, read above
+                case "delayMillis" -> limitedDelay = Duration.ofMillis(integer(node, k, path));
+                default -> warnings.add("unknown field " + path + " is ignored");
+            }
         }
     }
 
