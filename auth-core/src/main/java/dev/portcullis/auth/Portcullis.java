@@ -16,11 +16,13 @@ import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.policy.AccessPolicy;
 import dev.portcullis.policy.Action;
 import dev.portcullis.policy.Decision;
+import dev.portcullis.policy.Grant;
 import dev.portcullis.policy.Subject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +60,8 @@ public final class Portcullis implements AutoCloseable {
     private final ApiKeyService apiKeys;
     private final Htpasswd htpasswd;
     private final String prefix;
+    /** {@code {prefix}/apikey}, where the key endpoints start. */
+    private final String apiKeyPath;
     private final Duration failDelay;
     private final FailureLimiter limiter;
     private final Duration limitedDelay;
@@ -81,6 +85,7 @@ public final class Portcullis implements AutoCloseable {
         this.apiKeys = b.apiKeys;
         this.htpasswd = b.htpasswd == null ? null : new Htpasswd(b.htpasswd);
         this.prefix = b.prefix;
+        this.apiKeyPath = prefix + "/apikey";
         this.failDelay = b.failDelay;
         this.limiter = new FailureLimiter(b.maxFailures, b.failureWindow);
         this.limitedDelay = b.limitedDelay;
@@ -140,13 +145,16 @@ public final class Portcullis implements AutoCloseable {
      * adapter that streams bodies collects at most 8 KiB of such a request before calling {@link #handle}.
      */
     public boolean readsBody(String rawPath) {
-        RequestPaths.Checked checked = RequestPaths.check(rawPath);
-        if (!checked.ok()) {
-            return false;
+        if (rawPath.indexOf('%') < 0 && !readsBodyAt(rawPath)) {
+            return false; // the usual case: nothing to decode, so the path is not one of those endpoints
         }
-        String path = checked.path();
-        return page != null && page.handles(path)
-                || keyEndpoints != null && (path.equals(prefix + "/apikey") || path.startsWith(prefix + "/apikey/"));
+        RequestPaths.Checked checked = RequestPaths.check(rawPath);
+        return checked.ok() && readsBodyAt(checked.path());
+    }
+
+    private boolean readsBodyAt(String path) {
+        return page != null && page.handles(path) || keyEndpoints != null && path.startsWith(apiKeyPath)
+                && (path.length() == apiKeyPath.length() || path.charAt(apiKeyPath.length()) == '/');
     }
 
     /** Decides one request; may block (Argon2, bcrypt, the key store, the application's lookup). Never throws for anything the client sent. */
@@ -524,8 +532,17 @@ public final class Portcullis implements AutoCloseable {
         return anonymous && authenticated;
     }
 
+    /** The audit reason of each grant, made once rather than per allowed request. */
+    private static final Map<Grant, String> GRANTED_BY = new EnumMap<>(Grant.class);
+
+    static {
+        for (Grant g : Grant.values()) {
+            GRANTED_BY.put(g, "granted by " + g);
+        }
+    }
+
     private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, String repository, Action action, Decision d) {
-        emit(ctx, repository, action, 0, d == null ? null : d.pattern().orElse(null), d == null ? "not gated" : "granted by " + d.grantedBy());
+        emit(ctx, repository, action, 0, d == null ? null : d.pattern().orElse(null), d == null ? "not gated" : GRANTED_BY.get(d.grantedBy()));
         return new Outcome.Proceed(ctx.identity, route, deniedMounts);
     }
 

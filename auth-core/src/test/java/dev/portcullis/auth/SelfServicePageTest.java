@@ -318,6 +318,12 @@ class SelfServicePageTest {
         assertThat(portcullis.readsBody("/auth/")).isTrue();
         assertThat(portcullis.readsBody("/auth/apikey")).isTrue();
         assertThat(portcullis.readsBody("/v2/team/app/blobs/uploads/")).isFalse();
+        assertThat(portcullis.readsBody("/auth/apikey/pck_abc")).isTrue();
+        assertThat(portcullis.readsBody("/auth/%61pikey")).as("decoded before it is matched").isTrue();
+        assertThat(portcullis.readsBody("/%61uth/")).isTrue();
+        assertThat(portcullis.readsBody("/auth/apikeys")).isFalse();
+        assertThat(portcullis.readsBody("/auth/apikey%2Fx")).as("an ambiguous path is refused, not collected").isFalse();
+        assertThat(portcullis.readsBody("/auth/x/../apikey")).isFalse();
 
         Portcullis moved = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).selfServicePage("/account/").build();
         assertThat(moved.handle(TestRequest.of("GET", "/account/"))).isInstanceOf(Outcome.Respond.class);
