@@ -2,6 +2,7 @@ package dev.portcullis.netty;
 
 import dev.portcullis.auth.HttpRequestView;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
@@ -47,7 +48,17 @@ final class NettyRequestView implements HttpRequestView {
 
     @Override
     public List<String> headers(String name) {
-        return request.headers().getAll(name);
+        return request.headers().getAll(known(name));
+    }
+
+    /** Netty's constant for the names the pipeline asks for on every request: its hash is computed once, not per lookup. */
+    private static CharSequence known(String name) {
+        return switch (name) {
+            case "Authorization" -> HttpHeaderNames.AUTHORIZATION;
+            case "Host" -> HttpHeaderNames.HOST;
+            case "Cookie" -> HttpHeaderNames.COOKIE;
+            default -> name;
+        };
     }
 
     @Override
