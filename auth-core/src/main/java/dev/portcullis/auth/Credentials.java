@@ -57,27 +57,27 @@ sealed interface Credentials {
                 } catch (IllegalArgumentException e) {
                     return new Malformed("Basic credentials are not valid base64");
                 }
-                String text;
-                if (ascii(decoded)) {
-                    text = new String(decoded, StandardCharsets.US_ASCII); // the usual case, without a decoder
-                } else {
-                    try {
-                        text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(decoded)).toString();
-                    } catch (CharacterCodingException e) {
-                        return new Malformed("Basic credentials are not UTF-8");
-                    }
-                }
-                if (text.equals(":")) {
+                if (decoded.length == 1 && decoded[0] == ':') {
                     // an empty user and password (Basic Og==) is what skopeo and containers/image send when they
                     // have no credentials; zot treats it as none, and so do we: anonymous, never an identity
                     return new None();
                 }
-                int colon = text.indexOf(':');
+                int colon = indexOf(decoded, (byte) ':'); // in UTF-8, this byte is never part of another character
                 if (colon <= 0) {
                     return new Malformed("Basic credentials need user:password");
                 }
-                return new Basic(text.substring(0, colon), text.substring(colon + 1));
+                if (ascii(decoded)) { // the usual case: both halves without a decoder or an intermediate string
+                    return new Basic(new String(decoded, 0, colon, StandardCharsets.US_ASCII),
+                            new String(decoded, colon + 1, decoded.length - colon - 1, StandardCharsets.US_ASCII));
+                }
+                try {
+                    String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(decoded)).toString();
+                    int at = text.indexOf(':');
+                    return new Basic(text.substring(0, at), text.substring(at + 1));
+                } catch (CharacterCodingException e) {
+                    return new Malformed("Basic credentials are not UTF-8");
+                }
             }
             case "bearer" -> {
                 return rest.isEmpty() || rest.contains(" ") ? new Malformed("a Bearer token must be one word") : new Bearer(rest);
@@ -99,6 +99,15 @@ sealed interface Credentials {
             }
         }
         return true;
+    }
+
+    private static int indexOf(byte[] bytes, byte b) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean ascii(byte[] bytes) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,5 +29,26 @@ class CredentialsTest {
     @ValueSource(strings = {"BASİC", "Basıc", "Basics", "Basi", "Bearer_", "ＢＡＳＩＣ"})
     void lookAlikesAndNearMissesAreNoScheme(String scheme) {
         assertThat(Credentials.from(List.of(scheme + " " + USER_AND_KEY))).isInstanceOf(Credentials.Malformed.class);
+    }
+
+    @Test
+    void basicCredentialsSplitAtTheFirstColon() {
+        assertThat(basic("ci:a:b".getBytes(StandardCharsets.UTF_8))).isEqualTo(new Credentials.Basic("ci", "a:b"));
+        assertThat(basic("ci:".getBytes(StandardCharsets.UTF_8))).isEqualTo(new Credentials.Basic("ci", ""));
+        assertThat(basic("jürgen:pässword".getBytes(StandardCharsets.UTF_8))).isEqualTo(new Credentials.Basic("jürgen", "pässword"));
+        assertThat(basic(":".getBytes(StandardCharsets.UTF_8))).as("what skopeo sends without credentials").isEqualTo(new Credentials.None());
+    }
+
+    @Test
+    void basicCredentialsWithoutUserOrColonOrInBrokenUtf8AreMalformed() {
+        assertThat(basic(":secret".getBytes(StandardCharsets.UTF_8))).isEqualTo(new Credentials.Malformed("Basic credentials need user:password"));
+        assertThat(basic("secret".getBytes(StandardCharsets.UTF_8))).isEqualTo(new Credentials.Malformed("Basic credentials need user:password"));
+        assertThat(basic(new byte[] {'c', 'i', ':', (byte) 0xc3})).isEqualTo(new Credentials.Malformed("Basic credentials are not UTF-8"));
+        assertThat(basic(new byte[] {(byte) 0xc0, (byte) 0xba, ':', 'x'})).as("an overlong ':' is not a colon")
+                .isEqualTo(new Credentials.Malformed("Basic credentials are not UTF-8"));
+    }
+
+    private static Credentials basic(byte[] userAndPassword) {
+        return Credentials.from(List.of("Basic " + Base64.getEncoder().encodeToString(userAndPassword)));
     }
 }

@@ -72,16 +72,13 @@ public final class ApiKeyService implements AutoCloseable {
         }
     }
 
-    private record Verified(ApiKey key, List<String> groups) {
-    }
-
     private final ApiKeyStore store;
     private final KeyFormat format;
     private final Argon2Hasher hasher;
     private final Clock clock;
     private final Duration maxLifetime;
     private final OverlongKeys overlong;
-    private final Cache<TokenDigest, Verified> verified;
+    private final Cache<TokenDigest, KeyVerification.Valid> verified; // the verification itself, handed out again on a hit
     private final Cache<TokenDigest, Boolean> recentlyFailed;
     /** Tokens that verified within a day: never a credential by itself, only a pass past per-address limits. */
     private final Cache<TokenDigest, Boolean> verifiedToday;
@@ -226,17 +223,20 @@ public final class ApiKeyService implements AutoCloseable {
             return Optional.empty(); // a hit below means this exact token passed every check before
         }
         TokenDigest digest = sha256(presented);
-        Verified hit = verified.getIfPresent(digest);
+        KeyVerification.Valid hit = verified.getIfPresent(digest);
         if (hit == null || System.nanoTime() - lastEventPoll.get() >= staleAfterNanos) {
             return Optional.empty();
         }
-        Instant now = clock.instant();
-        if (hit.key().isExpired(now)) {
+        ApiKey key = hit.key();
+        Instant now = key.expiresAt() == null ? null : clock.instant();
+        if (now != null && key.isExpired(now)) {
             verified.invalidate(digest);
             return Optional.of(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
         }
-        pendingLastUsed.putIfAbsent(hit.key().id(), now); // to the flush interval, the first use is the last
-        return Optional.of(new KeyVerification.Valid(hit.key(), hit.groups()));
+        if (!pendingLastUsed.containsKey(key.id())) { // to the flush interval, the first use is the last
+            pendingLastUsed.putIfAbsent(key.id(), now != null ? now : clock.instant());
+        }
+        return Optional.of(hit);
     }
 
     /**
@@ -258,14 +258,14 @@ public final class ApiKeyService implements AutoCloseable {
         KeyFormat.Token token = parsed.get();
         TokenDigest digest = sha256(presented);
         Instant now = clock.instant();
-        Verified hit = verified.getIfPresent(digest);
+        KeyVerification.Valid hit = verified.getIfPresent(digest);
         if (hit != null && System.nanoTime() - lastEventPoll.get() < staleAfterNanos) {
             if (hit.key().isExpired(now)) {
                 verified.invalidate(digest);
                 return new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED);
             }
             pendingLastUsed.put(hit.key().id(), now);
-            return new KeyVerification.Valid(hit.key(), hit.groups());
+            return hit;
         }
         if (recentlyFailed.getIfPresent(digest) != null) {
             return new KeyVerification.Rejected(KeyVerification.Reason.RECENTLY_FAILED);
@@ -325,10 +325,11 @@ public final class ApiKeyService implements AutoCloseable {
             store.replaceHash(key.id(), hash(token.secret()));
         }
         List<String> groups = store.userGroups(key.owner()).orElse(key.ownerGroups());
-        verified.put(digest, new Verified(key, groups));
+        KeyVerification.Valid valid = new KeyVerification.Valid(key, groups);
+        verified.put(digest, valid);
         verifiedToday.put(digest, Boolean.TRUE);
         pendingLastUsed.put(key.id(), now);
-        return new KeyVerification.Valid(key, groups);
+        return valid;
     }
 
     private String hash(String secret) {

@@ -34,28 +34,10 @@ public final class RequestPaths {
         if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return new Checked(null, "the path must start with '/'");
         }
-        boolean encoded = false;
-        for (int i = 0; i < rawPath.length(); i++) {
-            char c = rawPath.charAt(i);
-            if (c == '\\') {
-                return new Checked(null, "encoded '/' or any '\\' in the path is ambiguous");
-            }
-            if (c == ';') {
-                return new Checked(null, "';' path parameters are not accepted");
-            }
-            if (c == '%') {
-                encoded = true;
-                if (i + 2 < rawPath.length()) {
-                    char h = rawPath.charAt(i + 1);
-                    char l = Character.toLowerCase(rawPath.charAt(i + 2));
-                    if ((h == '2' && l == 'f') || (h == '5' && l == 'c')) {
-                        return new Checked(null, "encoded '/' or any '\\' in the path is ambiguous");
-                    }
-                    if (h == '3' && l == 'b') {
-                        return new Checked(null, "';' path parameters are not accepted");
-                    }
-                }
-            }
+        boolean encoded = rawPath.indexOf('%') >= 0;
+        String ambiguity = encoded ? encodedAmbiguity(rawPath) : plainAmbiguity(rawPath);
+        if (ambiguity != null) {
+            return new Checked(null, ambiguity);
         }
         String path = rawPath;
         if (encoded) {
@@ -86,6 +68,43 @@ public final class RequestPaths {
             segmentStart = i + 1;
         }
         return new Checked(path, null);
+    }
+
+    private static final String AMBIGUOUS_SLASH = "encoded '/' or any '\\' in the path is ambiguous";
+    private static final String PARAMETERS = "';' path parameters are not accepted";
+
+    /** The first '\\' or ';' of a path without percent-encoding; String.indexOf is a vector search, not a loop per character. */
+    private static String plainAmbiguity(String rawPath) {
+        int backslash = rawPath.indexOf('\\');
+        int semicolon = rawPath.indexOf(';');
+        if (backslash >= 0 && (semicolon < 0 || backslash < semicolon)) {
+            return AMBIGUOUS_SLASH;
+        }
+        return semicolon >= 0 ? PARAMETERS : null;
+    }
+
+    /** The first '\\', ';' or their encoded forms (and an encoded '/'), in order of position. */
+    private static String encodedAmbiguity(String rawPath) {
+        for (int i = 0; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            if (c == '\\') {
+                return AMBIGUOUS_SLASH;
+            }
+            if (c == ';') {
+                return PARAMETERS;
+            }
+            if (c == '%' && i + 2 < rawPath.length()) {
+                char h = rawPath.charAt(i + 1);
+                char l = Character.toLowerCase(rawPath.charAt(i + 2));
+                if ((h == '2' && l == 'f') || (h == '5' && l == 'c')) {
+                    return AMBIGUOUS_SLASH;
+                }
+                if (h == '3' && l == 'b') {
+                    return PARAMETERS;
+                }
+            }
+        }
+        return null;
     }
 
     /** Strict percent-decoding (no '+' to space in paths); empty for malformed input. */
