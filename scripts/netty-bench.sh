@@ -31,9 +31,10 @@ run() { # name port [wrk args...] -> appends "rps p50 p99" to $work/name
   wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "http://127.0.0.1:$port$path" > "$work/out.txt"
   echo "$(awk '/Requests\/sec/ {print $2}' "$work/out.txt") $(awk '$1=="50%" {print $2}' "$work/out.txt") $(awk '$1=="99%" {print $2}' "$work/out.txt")" >> "$work/$name"
 }
-# warm-up: JIT, pools, and the key enters the verified cache
-wrk -t1 -c"$connections" -d3s "http://127.0.0.1:$plain_port$path" > /dev/null
-wrk -t1 -c"$connections" -d3s -H "Authorization: $basic" "http://127.0.0.1:$guarded_port$path" > /dev/null
+# warm-up: JIT, pools, and the key enters the verified cache; C2 was still compiling after 3 s
+wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$plain_port$path" > /dev/null
+wrk -t1 -c"$connections" -d5s "http://127.0.0.1:$guarded_port$path" > /dev/null
+wrk -t1 -c"$connections" -d10s -H "Authorization: $basic" "http://127.0.0.1:$guarded_port$path" > /dev/null
 for _ in $(seq 1 "$rounds"); do
   run no-portcullis "$plain_port"
   run anonymous-read "$guarded_port"
