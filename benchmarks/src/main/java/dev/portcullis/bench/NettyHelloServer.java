@@ -36,8 +36,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Netty "hello" server for load tests (issue #7): the same application with or without
- * Portcullis in front. {@code java -cp benchmarks.jar dev.portcullis.bench.NettyHelloServer plain|portcullis [port]}
- * prints {@code listening on PORT} and, with Portcullis, {@code key TOKEN} for a cached-key run.
+ * Portcullis in front. {@code java -cp benchmarks.jar dev.portcullis.bench.NettyHelloServer plain|portcullis [port]
+ * [event-loop-threads] [work-nanos-per-request]} prints {@code listening on PORT} and, with Portcullis,
+ * {@code key TOKEN} for a cached-key run. The work (a busy wait on the event loop) calibrates the
+ * benchmark: what a known amount of added work per request costs in throughput on this machine.
  */
 public final class NettyHelloServer implements AutoCloseable {
     private static final byte[] HELLO = "hello\n".getBytes(StandardCharsets.UTF_8);
@@ -49,6 +51,14 @@ public final class NettyHelloServer implements AutoCloseable {
     final String token;
 
     public NettyHelloServer(boolean withPortcullis, int port, int eventLoopThreads) throws InterruptedException {
+        this(withPortcullis, port, eventLoopThreads, 0);
+    }
+
+    /**
+     * @param workNanos how long the application keeps the event loop busy per request (a calibration: what that much
+     *                  added work costs in throughput on this machine); 0 for none
+     */
+    public NettyHelloServer(boolean withPortcullis, int port, int eventLoopThreads, long workNanos) throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(eventLoopThreads, NioIoHandler.newFactory());
         Portcullis portcullis = null;
         if (withPortcullis) {
@@ -73,7 +83,7 @@ public final class NettyHelloServer implements AutoCloseable {
                         if (p != null) {
                             ch.pipeline().addLast(new PortcullisHttpHandler(p, blocking));
                         }
-                        ch.pipeline().addLast(new Hello());
+                        ch.pipeline().addLast(new Hello(workNanos));
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
     }
@@ -96,14 +106,22 @@ public final class NettyHelloServer implements AutoCloseable {
         }
     }
 
-    /** The application: 200 "hello" to everything, keep-alive as the client asks. */
+    /** The application: 200 "hello" to everything, keep-alive as the client asks; busy for {@code workNanos} per request. */
     private static final class Hello extends SimpleChannelInboundHandler<HttpObject> {
+        private final long workNanos;
         private boolean keepAlive;
+
+        Hello(long workNanos) {
+            this.workNanos = workNanos;
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
             if (msg instanceof HttpRequest request) {
                 keepAlive = HttpUtil.isKeepAlive(request);
+                for (long start = System.nanoTime(); workNanos > 0 && System.nanoTime() - start < workNanos; ) {
+                    Thread.onSpinWait();
+                }
             }
             if (msg instanceof LastHttpContent) {
                 FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(HELLO));
@@ -119,12 +137,13 @@ public final class NettyHelloServer implements AutoCloseable {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1 || !(args[0].equals("plain") || args[0].equals("portcullis"))) {
-            System.err.println("usage: NettyHelloServer plain|portcullis [port] [event-loop-threads]");
+            System.err.println("usage: NettyHelloServer plain|portcullis [port] [event-loop-threads] [work-nanos-per-request]");
             System.exit(2);
         }
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-        NettyHelloServer server = new NettyHelloServer(args[0].equals("portcullis"), port, threads);
+        long workNanos = args.length > 3 ? Long.parseLong(args[3]) : 0;
+        NettyHelloServer server = new NettyHelloServer(args[0].equals("portcullis"), port, threads, workNanos);
         System.out.println("listening on " + server.port());
         if (server.token() != null) {
             System.out.println("key " + server.token());
