@@ -113,13 +113,13 @@ dr_open_blob=$(dr_seed "$dr_open")
 dr_auth_blob=$(dr_seed "$dr_auth" -u bench:bench-password)
 oci_accept="Accept: application/vnd.oci.image.manifest.v1+json"
 
-# warm-up: JIT, pools; keys, sessions and tokens enter their caches
+# warm-up: JIT, pools; keys, sessions and tokens enter their caches (the JIT was still busy after 3 s)
 for server in jetty netty; do
   for name in "$server-base" "$server-auth" "$server-10k"; do
     port=$(val "$name" PORT)
-    wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$port$(val "$name" MANIFEST)" > /dev/null
+    wrk -t1 -c"$connections" -d5s "http://127.0.0.1:$port$(val "$name" MANIFEST)" > /dev/null
     for mode in "${modes[@]}"; do
-      h=$(hdr "$name" "$mode"); [ -n "$h" ] && wrk -t1 -c4 -d1s -H "$h" "http://127.0.0.1:$port$(val "$name" MANIFEST)" > /dev/null
+      h=$(hdr "$name" "$mode"); [ -n "$h" ] && wrk -t1 -c"$connections" -d3s -H "$h" "http://127.0.0.1:$port$(val "$name" MANIFEST)" > /dev/null
     done
   done
 done
