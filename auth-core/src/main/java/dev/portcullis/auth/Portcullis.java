@@ -51,6 +51,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Portcullis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Portcullis.class);
+    /** The audit reason of each grant, made once rather than per allowed request. */
+    private static final Map<Grant, String> GRANTED_BY = new EnumMap<>(Grant.class);
+
+    static {
+        for (Grant g : Grant.values()) {
+            GRANTED_BY.put(g, "granted by " + g);
+        }
+    }
     static final int MAX_BODY = 8 * 1024;
 
     private final AccessPolicy policy;
@@ -530,15 +538,6 @@ public final class Portcullis implements AutoCloseable {
         boolean authenticated = !policy.hasAccessControl() || policy.repositories().stream()
                 .anyMatch(r -> !r.defaultPolicy().isEmpty() || !r.policies().isEmpty()) || !policy.adminPolicy().actions().isEmpty();
         return anonymous && authenticated;
-    }
-
-    /** The audit reason of each grant, made once rather than per allowed request. */
-    private static final Map<Grant, String> GRANTED_BY = new EnumMap<>(Grant.class);
-
-    static {
-        for (Grant g : Grant.values()) {
-            GRANTED_BY.put(g, "granted by " + g);
-        }
     }
 
     private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, String repository, Action action, Decision d) {
