@@ -24,7 +24,6 @@ start() { # mode [work-nanos] -> prints "port token"
   for _ in $(seq 1 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
   echo "$(awk '/listening on/ {print $3}' "$log") $(awk '/^key / {print $2}' "$log")"
 }
-# calibration: the plain server busy for this long per request shows what that much added work costs here
 work_nanos="${NETTY_BENCH_WORK_NANOS:-300}"
 read -r plain_port _ <<< "$(start plain)"
 read -r guarded_port token <<< "$(start portcullis)"
