@@ -2,6 +2,9 @@ package dev.portcullis.auth.apikey;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -353,8 +356,7 @@ public final class ApiKeyService implements AutoCloseable {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     });
-    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
-            java.nio.ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** The SHA-256 of a presented token: what the caches are keyed by (never the token itself). */
     private record TokenDigest(long a, long b, long c, long d) {

@@ -3,9 +3,12 @@ package dev.portcullis.auth.apikey;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToDoubleFunction;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -41,21 +44,18 @@ public final class FloodBench {
         try {
             run(Phase.QUIET, keys, Math.min(seconds, 2)); // warm-up
             run(Phase.FLOOD, keys, Math.min(seconds, 2));
-            List<List<Rate>> rates = new ArrayList<>();
-            for (Phase p : Phase.values()) {
-                rates.add(new ArrayList<>());
-            }
+            Map<Phase, List<Rate>> rates = new EnumMap<>(Phase.class);
             for (int r = 0; r < rounds; r++) {
                 for (Phase p : Phase.values()) {
-                    rates.get(p.ordinal()).add(run(p, keys, seconds));
+                    rates.computeIfAbsent(p, x -> new ArrayList<>()).add(run(p, keys, seconds));
                 }
             }
-            double quietWall = median(rates.get(0), Rate::perSecond);
-            double quietCpu = median(rates.get(0), Rate::perCpuSecond);
+            double quietWall = median(rates.get(Phase.QUIET), Rate::perSecond);
+            double quietCpu = median(rates.get(Phase.QUIET), Rate::perCpuSecond);
             System.out.printf(Locale.ROOT, "%-8s %16s %8s %20s %8s%n", "phase", "valid ops/s", "ratio", "valid ops/CPU-s", "ratio");
             for (Phase p : Phase.values()) {
-                double wall = median(rates.get(p.ordinal()), Rate::perSecond);
-                double cpu = median(rates.get(p.ordinal()), Rate::perCpuSecond);
+                double wall = median(rates.get(p), Rate::perSecond);
+                double cpu = median(rates.get(p), Rate::perCpuSecond);
                 System.out.printf(Locale.ROOT, "%-8s %,16.0f %8.3f %,20.0f %8.3f%n", p.name().toLowerCase(), wall, wall / quietWall, cpu, cpu / quietCpu);
             }
             System.out.printf(Locale.ROOT, "(%d rounds of %d s per phase, medians; %d cores)%n", rounds, seconds, Runtime.getRuntime().availableProcessors());
@@ -107,8 +107,10 @@ public final class FloodBench {
         return new Rate(ops * 1e9 / (now - start), ops * 1e9 / cpu);
     }
 
-    private static double median(List<Rate> rates, java.util.function.ToDoubleFunction<Rate> f) {
-        double[] v = rates.stream().mapToDouble(f).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    /** The median of one figure over the rounds: the middle value, or the mean of the two middle ones. */
+    private static double median(List<Rate> rates, ToDoubleFunction<Rate> figure) {
+        double[] sorted = rates.stream().mapToDouble(figure).sorted().toArray();
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }
