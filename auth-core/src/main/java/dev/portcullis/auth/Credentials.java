@@ -66,10 +66,12 @@ sealed interface Credentials {
                 if (colon <= 0) {
                     return new Malformed("Basic credentials need user:password");
                 }
-                if (ascii(decoded)) { // the usual case: both halves without a decoder or an intermediate string
-                    return new Basic(new String(decoded, 0, colon, StandardCharsets.US_ASCII),
-                            new String(decoded, colon + 1, decoded.length - colon - 1, StandardCharsets.US_ASCII));
+                String user = new String(decoded, 0, colon, StandardCharsets.UTF_8);
+                String password = new String(decoded, colon + 1, decoded.length - colon - 1, StandardCharsets.UTF_8);
+                if (user.indexOf('\uFFFD') < 0 && password.indexOf('\uFFFD') < 0) { // no byte was replaced
+                    return new Basic(user, password); // ASCII, the usual case, is checked and copied by an intrinsic
                 }
+                // bytes that are no UTF-8 were replaced, or the text holds U+FFFD itself: a strict decoder tells which
                 try {
                     String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                             .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(decoded)).toString();
@@ -110,12 +112,4 @@ sealed interface Credentials {
         return -1;
     }
 
-    private static boolean ascii(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

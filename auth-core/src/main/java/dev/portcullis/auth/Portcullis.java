@@ -315,7 +315,7 @@ public final class Portcullis implements AutoCloseable {
         if (!cached) {
             mayBlock(ctx);
         }
-        if (limiter.limited(ctx.client) && !exempt) {
+        if (!exempt && limiter.limited(ctx.client)) {
             // answered after limitedDelay: a client flooding from this address waits instead of spinning
             return new Authentication(null, reject(ctx, null, 429, "TOOMANYREQUESTS",
                     "too many failed authentication attempts from this address",

@@ -149,7 +149,8 @@ final class SelfServicePage {
 
     /** Whether the request is for this page; also the path without its trailing slash, which redirects to it. */
     boolean handles(String requestPath) {
-        return requestPath.equals(path) || path.endsWith("/") && requestPath.equals(path.substring(0, path.length() - 1));
+        return requestPath.equals(path)
+                || path.endsWith("/") && requestPath.length() == path.length() - 1 && path.startsWith(requestPath);
     }
 
     /**

@@ -37,6 +37,8 @@ class CredentialsTest {
         assertThat(basic("ci:".getBytes(StandardCharsets.UTF_8))).isEqualTo(new Credentials.Basic("ci", ""));
         assertThat(basic("jürgen:pässword".getBytes(StandardCharsets.UTF_8))).isEqualTo(new Credentials.Basic("jürgen", "pässword"));
         assertThat(basic(":".getBytes(StandardCharsets.UTF_8))).as("what skopeo sends without credentials").isEqualTo(new Credentials.None());
+        assertThat(basic("ci:a\uFFFDb".getBytes(StandardCharsets.UTF_8))).as("U+FFFD itself, well encoded")
+                .isEqualTo(new Credentials.Basic("ci", "a\uFFFDb"));
     }
 
     @Test
@@ -44,6 +46,7 @@ class CredentialsTest {
         assertThat(basic(":secret".getBytes(StandardCharsets.UTF_8))).isEqualTo(new Credentials.Malformed("Basic credentials need user:password"));
         assertThat(basic("secret".getBytes(StandardCharsets.UTF_8))).isEqualTo(new Credentials.Malformed("Basic credentials need user:password"));
         assertThat(basic(new byte[] {'c', 'i', ':', (byte) 0xc3})).isEqualTo(new Credentials.Malformed("Basic credentials are not UTF-8"));
+        assertThat(basic(new byte[] {'c', (byte) 0xff, ':', 'x'})).isEqualTo(new Credentials.Malformed("Basic credentials are not UTF-8"));
         assertThat(basic(new byte[] {(byte) 0xc0, (byte) 0xba, ':', 'x'})).as("an overlong ':' is not a colon")
                 .isEqualTo(new Credentials.Malformed("Basic credentials are not UTF-8"));
     }

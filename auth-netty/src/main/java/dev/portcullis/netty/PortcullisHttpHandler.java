@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
@@ -82,6 +83,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private boolean outboundDone;
     private boolean closeAfterResponse;
     private Map<String, String> responseHeaders = Map.of();
+    private ChannelFutureListener onResponseWritten;
 
     /**
      * @param blockingExecutor where decisions that may block run (Argon2, the key store); bounded, not an event loop
@@ -168,8 +170,8 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         outboundDone = false;
         closeAfterResponse = !HttpUtil.isKeepAlive(request);
         responseHeaders = Map.of();
-        ctx.channel().attr(IDENTITY).set(null);
-        ctx.channel().attr(DENIED_MOUNTS).set(Set.of());
+        setIfChanged(ctx.channel().attr(IDENTITY), null);
+        setIfChanged(ctx.channel().attr(DENIED_MOUNTS), Set.of());
         if (request.decoderResult().isFailure()) {
             refuseUndecodable(ctx, request.decoderResult().cause());
             return;
@@ -290,8 +292,8 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     private void apply(ChannelHandlerContext ctx, Outcome outcome) {
         if (outcome instanceof Outcome.Proceed proceed) {
-            ctx.channel().attr(IDENTITY).set(proceed.identity());
-            ctx.channel().attr(DENIED_MOUNTS).set(proceed.deniedMountSources());
+            setIfChanged(ctx.channel().attr(IDENTITY), proceed.identity());
+            setIfChanged(ctx.channel().attr(DENIED_MOUNTS), proceed.deniedMountSources());
             responseHeaders = proceed.responseHeaders();
             state = inboundDone ? State.AWAITING_RESPONSE : State.FORWARDING;
             ctx.fireChannelRead(current);
@@ -310,6 +312,13 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         ReferenceCountUtil.release(current);
         state = inboundDone ? State.AWAITING_RESPONSE : State.DISCARDING;
         respond(ctx, response, r.delay().toMillis());
+    }
+
+    /** Attributes are volatile: a request on a keep-alive connection mostly finds them as the last one left them. */
+    private static <T> void setIfChanged(Attribute<T> attribute, T value) {
+        if (attribute.get() != value) {
+            attribute.set(value);
+        }
     }
 
     private void respond(ChannelHandlerContext ctx, FullHttpResponse response, long delayMillis) {
@@ -343,14 +352,17 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             });
         }
         if (msg instanceof LastHttpContent && !interim) {
+            if (onResponseWritten == null) { // one listener per connection, not one per response
+                onResponseWritten = f -> {
+                    if (ctx.executor().inEventLoop()) {
+                        responseWritten(ctx);
+                    } else {
+                        ctx.executor().execute(() -> responseWritten(ctx));
+                    }
+                };
+            }
             promise = promise.unvoid(); // an application writing with the void promise still gets its response tracked
-            promise.addListener(f -> {
-                if (ctx.executor().inEventLoop()) {
-                    responseWritten(ctx);
-                } else {
-                    ctx.executor().execute(() -> responseWritten(ctx));
-                }
-            });
+            promise.addListener(onResponseWritten);
         }
         ctx.write(msg, promise);
     }

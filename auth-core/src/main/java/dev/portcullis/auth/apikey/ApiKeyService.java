@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -81,7 +82,9 @@ public final class ApiKeyService implements AutoCloseable {
     private final Clock clock;
     private final Duration maxLifetime;
     private final OverlongKeys overlong;
-    private final Cache<TokenDigest, KeyVerification.Valid> verified; // the verification itself, handed out again on a hit
+    /** Expired by {@link #trusted}, not by Caffeine: one clock read per hit serves both the TTL and the event feed's freshness. */
+    private final Cache<TokenDigest, Verified> verified;
+    private final long verifiedTtlNanos;
     private final Cache<TokenDigest, Boolean> recentlyFailed;
     /** Tokens that verified within a day: never a credential by itself, only a pass past per-address limits. */
     private final Cache<TokenDigest, Boolean> verifiedToday;
@@ -106,7 +109,8 @@ public final class ApiKeyService implements AutoCloseable {
         this.clock = b.clock;
         this.maxLifetime = b.maxLifetime;
         this.overlong = b.overlong;
-        this.verified = Caffeine.newBuilder().maximumSize(b.verifiedCacheSize).expireAfterWrite(b.verifiedCacheTtl).build();
+        this.verified = Caffeine.newBuilder().maximumSize(b.verifiedCacheSize).build();
+        this.verifiedTtlNanos = b.verifiedCacheTtl.toNanos();
         this.recentlyFailed = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.negativeCacheTtl).build();
         this.verifiedToday = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofDays(1)).build();
         this.failuresById = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.failureWindow).build();
@@ -191,7 +195,7 @@ public final class ApiKeyService implements AutoCloseable {
     /** Revokes all of a user's keys (an admin action); returns how many. */
     public int revokeAll(String owner) {
         int n = store.revokeAll(owner);
-        verified.asMap().values().removeIf(v -> v.key().owner().equals(owner));
+        verified.asMap().values().removeIf(v -> v.valid().key().owner().equals(owner));
         return n;
     }
 
@@ -203,11 +207,11 @@ public final class ApiKeyService implements AutoCloseable {
     /** Records the groups a user had at login; their keys carry these groups from now on. */
     public void recordLogin(String user, List<String> groups) {
         store.recordUserGroups(user, groups);
-        verified.asMap().values().removeIf(v -> v.key().owner().equals(user));
+        verified.asMap().values().removeIf(v -> v.valid().key().owner().equals(user));
     }
 
     private void forget(String keyId) {
-        verified.asMap().values().removeIf(v -> v.key().id().equals(keyId));
+        verified.asMap().values().removeIf(v -> v.valid().key().id().equals(keyId));
     }
 
     // ------------------------------------------------------------------ verification
@@ -226,8 +230,8 @@ public final class ApiKeyService implements AutoCloseable {
             return Optional.empty(); // a hit below means this exact token passed every check before
         }
         TokenDigest digest = sha256(presented);
-        KeyVerification.Valid hit = verified.getIfPresent(digest);
-        if (hit == null || System.nanoTime() - lastEventPoll.get() >= staleAfterNanos) {
+        KeyVerification.Valid hit = trusted(digest);
+        if (hit == null) {
             return Optional.empty();
         }
         ApiKey key = hit.key();
@@ -261,8 +265,8 @@ public final class ApiKeyService implements AutoCloseable {
         KeyFormat.Token token = parsed.get();
         TokenDigest digest = sha256(presented);
         Instant now = clock.instant();
-        KeyVerification.Valid hit = verified.getIfPresent(digest);
-        if (hit != null && System.nanoTime() - lastEventPoll.get() < staleAfterNanos) {
+        KeyVerification.Valid hit = trusted(digest);
+        if (hit != null) {
             if (hit.key().isExpired(now)) {
                 verified.invalidate(digest);
                 return new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED);
@@ -329,10 +333,28 @@ public final class ApiKeyService implements AutoCloseable {
         }
         List<String> groups = store.userGroups(key.owner()).orElse(key.ownerGroups());
         KeyVerification.Valid valid = new KeyVerification.Valid(key, groups);
-        verified.put(digest, valid);
+        verified.put(digest, new Verified(valid, System.nanoTime()));
         verifiedToday.put(digest, Boolean.TRUE);
         pendingLastUsed.put(key.id(), now);
         return valid;
+    }
+
+    /** A verification in the cache, and when it was made ({@link System#nanoTime}). */
+    private record Verified(KeyVerification.Valid valid, long atNanos) {
+    }
+
+    /** The cached verification of a token, unless it is older than the cache's TTL or the event feed is stale. */
+    private KeyVerification.Valid trusted(TokenDigest digest) {
+        Verified v = verified.getIfPresent(digest);
+        if (v == null) {
+            return null;
+        }
+        long now = System.nanoTime();
+        if (now - v.atNanos() >= verifiedTtlNanos) {
+            verified.asMap().remove(digest, v);
+            return null;
+        }
+        return now - lastEventPoll.get() < staleAfterNanos ? v.valid() : null;
     }
 
     private String hash(String secret) {
@@ -346,16 +368,23 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     /**
-     * One SHA-256 per thread, reset after each use (digest resets it): this is the per-request hot path, and a lookup of
-     * the algorithm or a clone of its state per call allocated more than the rest of the verification.
+     * One SHA-256 per thread, reset after each use (digest resets it), with its output buffer: this is the per-request hot
+     * path, and a lookup of the algorithm or a clone of its state per call allocated more than the rest of the verification.
      */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
+    private static final ThreadLocal<Sha256> SHA256 = ThreadLocal.withInitial(Sha256::new);
+
+    private static final class Sha256 {
+        final MessageDigest digest;
+        final byte[] out = new byte[32];
+
+        Sha256() {
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
         }
-    });
+    }
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** The SHA-256 of a presented token: what the caches are keyed by (never the token itself). */
@@ -363,7 +392,14 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     private static TokenDigest sha256(String token) {
-        byte[] h = SHA256.get().digest(token.getBytes(StandardCharsets.UTF_8));
+        Sha256 sha = SHA256.get();
+        sha.digest.update(token.getBytes(StandardCharsets.UTF_8));
+        byte[] h = sha.out;
+        try {
+            sha.digest.digest(h, 0, h.length);
+        } catch (DigestException e) {
+            throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
+        }
         return new TokenDigest((long) LONGS.get(h, 0), (long) LONGS.get(h, 8), (long) LONGS.get(h, 16), (long) LONGS.get(h, 24));
     }
 

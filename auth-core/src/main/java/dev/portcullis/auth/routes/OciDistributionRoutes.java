@@ -113,36 +113,41 @@ public final class OciDistributionRoutes implements RouteResolver {
      * from the right, so that the name is as long as possible (as the greedy pattern in the spec).
      */
     private static Parsed parse(String path) {
-        String p = path.substring(4); // after "/v2/"
-        if (p.endsWith("/tags/list")) {
-            return named(p.substring(0, p.length() - "/tags/list".length()), Kind.TAGS, "");
+        int start = "/v2/".length(); // indices below are into path, without a substring per candidate
+        if (path.length() - start >= "/tags/list".length() && path.endsWith("/tags/list")) {
+            return named(path, start, path.length() - "/tags/list".length(), Kind.TAGS, "");
         }
-        int lastSlash = p.lastIndexOf('/');
-        if (lastSlash <= 0) {
+        int lastSlash = path.lastIndexOf('/');
+        if (lastSlash <= start) {
             return null;
         }
-        String last = p.substring(lastSlash + 1);
-        String head = p.substring(0, lastSlash);
-        if (head.endsWith("/blobs/uploads")) {
-            return named(head.substring(0, head.length() - "/blobs/uploads".length()), Kind.UPLOAD, last);
+        String last = path.substring(lastSlash + 1);
+        if (endsWith(path, start, lastSlash, "/blobs/uploads")) {
+            return named(path, start, lastSlash - "/blobs/uploads".length(), Kind.UPLOAD, last);
         }
         if (last.isEmpty()) {
             return null;
         }
-        if (head.endsWith("/manifests")) {
-            return named(head.substring(0, head.length() - "/manifests".length()), Kind.MANIFEST, last);
+        if (endsWith(path, start, lastSlash, "/manifests")) {
+            return named(path, start, lastSlash - "/manifests".length(), Kind.MANIFEST, last);
         }
-        if (head.endsWith("/blobs")) {
-            return named(head.substring(0, head.length() - "/blobs".length()), Kind.BLOB, last);
+        if (endsWith(path, start, lastSlash, "/blobs")) {
+            return named(path, start, lastSlash - "/blobs".length(), Kind.BLOB, last);
         }
-        if (head.endsWith("/referrers")) {
-            return named(head.substring(0, head.length() - "/referrers".length()), Kind.REFERRERS, last);
+        if (endsWith(path, start, lastSlash, "/referrers")) {
+            return named(path, start, lastSlash - "/referrers".length(), Kind.REFERRERS, last);
         }
         return null;
     }
 
-    private static Parsed named(String name, Kind kind, String rest) {
-        return name.isEmpty() ? null : new Parsed(name, kind, rest);
+    /** Whether {@code path} between {@code start} and {@code end} ends with {@code suffix}. */
+    private static boolean endsWith(String path, int start, int end, String suffix) {
+        return end - start >= suffix.length() && path.startsWith(suffix, end - suffix.length());
+    }
+
+    /** The route with the name {@code path[start, end)}, or null when the name is empty. */
+    private static Parsed named(String path, int start, int end, Kind kind, String rest) {
+        return end <= start ? null : new Parsed(path.substring(start, end), kind, rest);
     }
 
     /** Whether {@code name} is a valid OCI repository name: the distribution-spec grammar {@code [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/…)*}, without a regex. */

@@ -141,10 +141,12 @@ public final class RequestPaths {
         }
     }
 
+    private static final Optional<Map<String, List<String>>> NO_QUERY = Optional.of(Map.of());
+
     /** Parses a raw query string into decoded parameters ('+' is a space, as in forms); empty for malformed input. */
     public static Optional<Map<String, List<String>>> query(String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) {
-            return Optional.of(Map.of());
+            return NO_QUERY;
         }
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (String pair : rawQuery.split("&")) {

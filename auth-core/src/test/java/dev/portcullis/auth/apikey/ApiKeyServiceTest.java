@@ -61,6 +61,17 @@ class ApiKeyServiceTest {
             assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
         }
         assertThat(keys.argon2Computations()).isEqualTo(2);
+        assertThat(keys.verifyCached(created.token())).contains(first);
+    }
+
+    @Test
+    void aVerificationOlderThanTheCacheTtlIsNotTrusted() {
+        ApiKeyService keys = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).verifiedCache(Duration.ZERO, 10));
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(keys.verifyCached(created.token())).as("expired at once").isEmpty();
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(keys.argon2Computations()).as("one creation and two verifications, none from the cache").isEqualTo(3);
     }
 
     @Test

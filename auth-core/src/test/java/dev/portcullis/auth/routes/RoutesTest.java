@@ -91,6 +91,24 @@ class RoutesTest {
     }
 
     @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/v2/tags/list", "/v2/manifests/latest", "/v2/blobs/uploads/", "/v2/blobs/sha256:ab", "/v2/referrers/sha256:ab",
+            "/v2/team", "/v2/team/manifests/", "/v2/team/blobs/"})
+    void aRouteWithoutARepositoryNameOrReferenceIsNone(String path) {
+        assertThat(oci("GET", path)).isEqualTo(new Route.Rejected(404, "NOT_FOUND", "no registry route " + path));
+        assertThat(OciDistributionRoutes.parsePath(path)).isEmpty();
+    }
+
+    @Test
+    void theNameIsEverythingBeforeTheLastAnchor() {
+        assertThat(OciDistributionRoutes.parsePath("/v2/a/manifests/b/manifests/c")).contains(
+                new OciDistributionRoutes.Parsed("a/manifests/b", OciDistributionRoutes.Kind.MANIFEST, "c"));
+        assertThat(OciDistributionRoutes.parsePath("/v2/a/blobs/uploads/")).contains(
+                new OciDistributionRoutes.Parsed("a", OciDistributionRoutes.Kind.UPLOAD, ""));
+        assertThat(OciDistributionRoutes.parsePath("/v2/a/b/tags/list")).contains(
+                new OciDistributionRoutes.Parsed("a/b", OciDistributionRoutes.Kind.TAGS, ""));
+    }
+
+    @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             /v2/team%2Fapp/manifests/latest     | encoded '/' or any '\\' in the path is ambiguous
             /v2/team%2fapp/manifests/latest     | encoded '/' or any '\\' in the path is ambiguous
