@@ -2,8 +2,9 @@
 # The performance suite (issue #9): the example registry on Jetty and on Netty, without Portcullis
 # (baseline, the same server code) and with it in every authentication mode, plus worst cases, and
 # Debian's docker-registry (the CNCF distribution registry) without and with htpasswd — all in one
-# run on one machine. Modes are measured interleaved over several rounds; the median of each is
-# reported with its ratio to the baseline of the same front end, so that drift hits every mode alike.
+# run on one machine. Each mode is measured right beside its baseline (the same front end without
+# Portcullis, sent the same header), over several rounds, in turns first and second; its ratio is the
+# median of those paired ratios, so that the host's drift cancels within a pair.
 #
 # Usage: [BENCH_MODES=…] [BENCH_PATHS=…] scripts/bench.sh [seconds-per-run] [connections] [rounds]      (defaults: 5 32 3)
 # Output: a Markdown table on stdout (also in target/bench-results.md).
@@ -126,50 +127,75 @@ done
 wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$dr_open$dr_open_blob" > /dev/null
 wrk -t1 -c"$connections" -d2s -H "$dr_basic" "http://127.0.0.1:$dr_auth$dr_auth_blob" > /dev/null
 
-for _ in $(seq 1 "$rounds"); do
+# pair ROUND LABEL PORT PATH BASE-LABEL BASE-PORT BASE-PATH [HEADER]: LABEL and its baseline back to back (the
+# baseline first in odd rounds, second in even ones, so that a steady drift cancels), the ratio to $work/ratio.LABEL
+pair() {
+  local round="$1" label="$2" port="$3" path="$4" base="$5" base_port="$6" base_path="$7" header="${8:-}"
+  if (( round % 2 )); then
+    run "$base" "$base_port" "$base_path" "$header"; run "$label" "$port" "$path" "$header"
+  else
+    run "$label" "$port" "$path" "$header"; run "$base" "$base_port" "$base_path" "$header"
+  fi
+  paired "$label" "$base"
+}
+paired() { # LABEL BASE-LABEL: the ratio of their latest runs
+  echo "$(tail -1 "$work/r.$1" | cut -d' ' -f1) $(tail -1 "$work/r.$2" | cut -d' ' -f1)" | awk '{printf "%.3f\n", $1 / $2}' >> "$work/ratio.$1"
+}
+flooded() { # SERVER: the valid key pulls while 4 threads send wrong keys
+  local port; port=$(val "$1-auth" PORT)
+  wrk -t4 -c4 -d"$((duration + 2))s" -H "Authorization: $(val "$1-auth" WRONG_BASIC)" "http://127.0.0.1:$port$(val "$1-auth" MANIFEST)" > /dev/null &
+  local flood=$!
+  sleep 1
+  run "$1|api-key-basic under a wrong-key flood|MANIFEST" "$port" "$(val "$1-auth" MANIFEST)" "$(hdr "$1-auth" api-key-basic)"
+  wait "$flood" || true
+}
+
+for round in $(seq 1 "$rounds"); do
   for server in jetty netty; do
+    base_port=$(val "$server-base" PORT)
     for what in "${paths[@]}"; do
-      run "$server|baseline (no Portcullis)|$what" "$(val "$server-base" PORT)" "$(val "$server-base" "$what")"
       for mode in "${modes[@]}"; do
         h=$(hdr "$server-auth" "$mode")
         # the baseline gets the same header bytes (it ignores them), so that only Portcullis's work differs
-        [ -n "$h" ] && run "$server|baseline with the $mode header|$what" "$(val "$server-base" PORT)" "$(val "$server-base" "$what")" "$h"
-        run "$server|$mode|$what" "$(val "$server-auth" PORT)" "$(val "$server-auth" "$what")" "$h"
+        base="$server|baseline with the $mode header|$what"; [ -z "$h" ] && base="$server|baseline (no Portcullis)|$what"
+        pair "$round" "$server|$mode|$what" "$(val "$server-auth" PORT)" "$(val "$server-auth" "$what")" "$base" "$base_port" "$(val "$server-base" "$what")" "$h"
       done
     done
-    run "$server|anonymous, 10,000-pattern policy|MANIFEST" "$(val "$server-10k" PORT)" "$(val "$server-10k" MANIFEST)"
-    run "$server|api-key-basic, 10,000-pattern policy|MANIFEST" "$(val "$server-10k" PORT)" "$(val "$server-10k" MANIFEST)" "$(hdr "$server-10k" api-key-basic)"
-    # a flood of wrong keys from 4 threads while the valid key pulls
-    port=$(val "$server-auth" PORT)
-    wrk -t4 -c4 -d"$((duration + 2))s" -H "Authorization: $(val "$server-auth" WRONG_BASIC)" "http://127.0.0.1:$port$(val "$server-auth" MANIFEST)" > /dev/null &
-    flood=$!
-    sleep 1
-    run "$server|api-key-basic under a wrong-key flood|MANIFEST" "$port" "$(val "$server-auth" MANIFEST)" "$(hdr "$server-auth" api-key-basic)"
-    wait "$flood" || true
+    pair "$round" "$server|anonymous, 10,000-pattern policy|MANIFEST" "$(val "$server-10k" PORT)" "$(val "$server-10k" MANIFEST)" \
+        "$server|baseline (no Portcullis)|MANIFEST" "$base_port" "$(val "$server-base" MANIFEST)"
+    pair "$round" "$server|api-key-basic, 10,000-pattern policy|MANIFEST" "$(val "$server-10k" PORT)" "$(val "$server-10k" MANIFEST)" \
+        "$server|baseline with the api-key-basic header|MANIFEST" "$base_port" "$(val "$server-base" MANIFEST)" "$(hdr "$server-10k" api-key-basic)"
+    # the flood's ratio is to the same key without the flood, run beside it
+    quiet="$server|api-key-basic without the flood|MANIFEST"
+    if (( round % 2 )); then
+      run "$quiet" "$(val "$server-auth" PORT)" "$(val "$server-auth" MANIFEST)" "$(hdr "$server-auth" api-key-basic)"; flooded "$server"
+    else
+      flooded "$server"; run "$quiet" "$(val "$server-auth" PORT)" "$(val "$server-auth" MANIFEST)" "$(hdr "$server-auth" api-key-basic)"
+    fi
+    paired "$server|api-key-basic under a wrong-key flood|MANIFEST" "$quiet"
   done
-  run "docker-registry|no auth|BLOB" "$dr_open" "$dr_open_blob"
-  run "docker-registry|htpasswd (bcrypt)|BLOB" "$dr_auth" "$dr_auth_blob" "$dr_basic"
+  if (( round % 2 )); then
+    run "docker-registry|no auth|BLOB" "$dr_open" "$dr_open_blob"; run "docker-registry|htpasswd (bcrypt)|BLOB" "$dr_auth" "$dr_auth_blob" "$dr_basic"
+  else
+    run "docker-registry|htpasswd (bcrypt)|BLOB" "$dr_auth" "$dr_auth_blob" "$dr_basic"; run "docker-registry|no auth|BLOB" "$dr_open" "$dr_open_blob"
+  fi
+  paired "docker-registry|htpasswd (bcrypt)|BLOB" "docker-registry|no auth|BLOB"
   run "docker-registry|no auth|MANIFEST" "$dr_open" /v2/bench/app/manifests/v1 "$oci_accept"
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 stat_of() { awk -v c="$2" '{print $c}' "$work/r.$1" | sed 's/ms$//; s/us$/e-3/; s/s$/e3/' | median; }
 {
-  echo "| server | mode | GET | req/s (median of $rounds) | p50 ms | p99 ms | ratio |"
-  echo "|---|---|---|---:|---:|---:|---:|"
+  echo "| server | mode | GET | req/s (median) | p50 ms | p99 ms | ratio (median of $rounds paired runs) | paired ratios |"
+  echo "|---|---|---|---:|---:|---:|---:|---|"
   for f in "$work"/r.*; do
     label="${f#"$work"/r.}"
     IFS='|' read -r server mode what <<< "$label"
     rps=$(stat_of "$label" 1); p50=$(stat_of "$label" 2); p99=$(stat_of "$label" 3)
-    case "$server|$mode" in
-      docker-registry*) base_label="docker-registry|no auth|$what" ;;
-      *"under a wrong-key flood") base_label="$server|api-key-basic|$what" ;; # the flood's ratio is to flood-free
-      *"|api-key-basic, 10,000-pattern policy") base_label="$server|baseline with the api-key-basic header|$what" ;;
-      *"|baseline"*|*"|anonymous"*) base_label="$server|baseline (no Portcullis)|$what" ;;
-      *) base_label="$server|baseline with the $mode header|$what" ;;
-    esac
-    ratio="—"
-    [ -f "$work/r.$base_label" ] && ratio=$(printf '%.3f' "$(echo "$rps / $(stat_of "$base_label" 1)" | bc -l)")
-    printf '| %s | %s | %s | %.0f | %.2f | %.2f | %s |\n' "$server" "$mode" "$(echo "$what" | tr 'A-Z' 'a-z')" "$rps" "$p50" "$p99" "$ratio"
+    ratio="—"; ratios=""
+    if [ -f "$work/ratio.$label" ]; then
+      ratio=$(median < "$work/ratio.$label"); ratios=$(paste -sd' ' "$work/ratio.$label")
+    fi
+    printf '| %s | %s | %s | %.0f | %.2f | %.2f | %s | %s |\n' "$server" "$mode" "$(echo "$what" | tr 'A-Z' 'a-z')" "$rps" "$p50" "$p99" "$ratio" "$ratios"
   done | sort -t'|' -k2,2 -k4,4 -k3,3
 } | tee target/bench-results.md
