@@ -13,16 +13,13 @@ rounds="${3:-5}"
 command -v wrk >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
 command -v bc >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q bc; }
 [ -f benchmarks/target/benchmarks.jar ] || mvn -B -q install -DskipTests
-# the servers on one core and wrk on the other: unpinned, the scheduler's placement of the event loop,
-# wrk and the network stack's work switched runs between two levels some 30 % apart
-if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 1); client_cpu=(taskset -c 0); else server_cpu=(); client_cpu=(); fi
 work=$(mktemp -d)
 # start runs in a command substitution (a subshell), so the servers' pids go to a file for the trap
 trap 'kill $(cat "$work/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 start() { # mode [work-nanos] -> prints "port token"
   local log="$work/$1-${2:-0}.log"
-  "${server_cpu[@]}" java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.NettyHelloServer "$1" 0 1 "${2:-0}" > "$log" 2>&1 &
+  java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.NettyHelloServer "$1" 0 1 "${2:-0}" > "$log" 2>&1 &
   echo $! >> "$work/pids"
   for _ in $(seq 1 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
   echo "$(awk '/listening on/ {print $3}' "$log") $(awk '/^key / {print $2}' "$log")"
@@ -36,14 +33,14 @@ path="/v2/team/app/manifests/latest"
 
 run() { # name port [wrk args...] -> appends "rps p50 p99" to $work/name
   local name="$1" port="$2"; shift 2
-  "${client_cpu[@]}" wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "http://127.0.0.1:$port$path" > "$work/out.txt"
+  wrk -t1 -c"$connections" -d"${duration}s" --latency "$@" "http://127.0.0.1:$port$path" > "$work/out.txt"
   echo "$(awk '/Requests\/sec/ {print $2}' "$work/out.txt") $(awk '$1=="50%" {print $2}' "$work/out.txt") $(awk '$1=="99%" {print $2}' "$work/out.txt")" >> "$work/$name"
 }
 # warm-up: JIT, pools, and the key enters the verified cache; C2 was still compiling after 3 s
-"${client_cpu[@]}" wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$plain_port$path" > /dev/null
-"${client_cpu[@]}" wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$busy_port$path" > /dev/null
-"${client_cpu[@]}" wrk -t1 -c"$connections" -d5s "http://127.0.0.1:$guarded_port$path" > /dev/null
-"${client_cpu[@]}" wrk -t1 -c"$connections" -d10s -H "Authorization: $basic" "http://127.0.0.1:$guarded_port$path" > /dev/null
+wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$plain_port$path" > /dev/null
+wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$busy_port$path" > /dev/null
+wrk -t1 -c"$connections" -d5s "http://127.0.0.1:$guarded_port$path" > /dev/null
+wrk -t1 -c"$connections" -d10s -H "Authorization: $basic" "http://127.0.0.1:$guarded_port$path" > /dev/null
 # pairs (mode, its baseline) run back to back, in turns first and second (A B, then B A), and each mode's
 # ratio is the median of its ratios to the baseline run beside it: the host's drift, which changes
 # throughput by tens of percent within minutes here, cancels within a pair instead of between rounds
