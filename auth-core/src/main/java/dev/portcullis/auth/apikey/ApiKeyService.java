@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -41,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>Verification, cheapest first: the token's shape and checksum (no store access); a
  * negative cache of tokens that just failed; the verified-token cache (keyed by the SHA-256 of
  * the token, never the token); an in-memory index of known key ids; then one Argon2id
- * verification, at most {@code maxConcurrentHashes} at a time and never for a key id that has
- * failed too often lately. Revocations and expiry take effect at once on this node and, through
+ * verification, at most {@code maxConcurrentHashes} at a time, one per token however many requests
+ * present it at once, and never for a key id that has failed too often lately. Revocations and expiry take effect at once on this node and, through
  * the store's event feed polled every {@code eventPollInterval}, on every node sharing the store.
  * If the feed cannot be read for {@code 5 × eventPollInterval}, cached verifications are no longer
  * trusted and every key goes back to the store (failing closed when it is down).
@@ -96,6 +98,7 @@ public final class ApiKeyService implements AutoCloseable {
     private final Cache<String, Boolean> unknownIds;
     private final RateLimit unknownIdLookups;
     private final Map<String, Instant> pendingLastUsed = new ConcurrentHashMap<>();
+    private final Map<TokenDigest, CompletableFuture<KeyVerification>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder argon2Computations = new LongAdder();
     private final ScheduledExecutorService maintenance;
     private final long staleAfterNanos;
@@ -285,11 +288,38 @@ public final class ApiKeyService implements AutoCloseable {
         if (failures != null && failures >= maxFailuresPerId) {
             return new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED);
         }
+        // one verification per token at a time: when a cached key's entry expires, the client's parallel connections
+        // would otherwise each spend an Argon2 on it, queueing behind the slots for up to a second
+        CompletableFuture<KeyVerification> mine = new CompletableFuture<>();
+        CompletableFuture<KeyVerification> running = inFlight.putIfAbsent(digest, mine);
+        if (running != null) {
+            return awaitSameToken(running);
+        }
         try {
-            return verifyWithStore(token, digest, now);
-        } catch (ApiKeyStoreException e) {
-            LOG.warn("API key {} not verified: {}", token.id(), e.getMessage());
-            return new KeyVerification.Unavailable("the key store is unavailable");
+            KeyVerification v;
+            try {
+                v = verifyWithStore(token, digest, now);
+            } catch (ApiKeyStoreException e) {
+                LOG.warn("API key {} not verified: {}", token.id(), e.getMessage());
+                v = new KeyVerification.Unavailable("the key store is unavailable");
+            }
+            mine.complete(v);
+            return v;
+        } finally {
+            inFlight.remove(digest, mine);
+            mine.complete(new KeyVerification.Unavailable("the verification failed")); // no-op unless it threw
+        }
+    }
+
+    /** The outcome of the same token's verification, which another thread is running. */
+    private static KeyVerification awaitSameToken(CompletableFuture<KeyVerification> running) {
+        try {
+            return running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new KeyVerification.Unavailable("interrupted while waiting to verify");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a verification in flight is only ever completed with a result", e);
         }
     }
 

@@ -12,12 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +64,43 @@ class ApiKeyServiceTest {
         }
         assertThat(keys.argon2Computations()).isEqualTo(2);
         assertThat(keys.verifyCached(created.token())).contains(first);
+    }
+
+    @Test
+    void parallelRequestsWithOneUncachedTokenShareOneArgon2() throws Exception {
+        ApiKeyService keys = service();
+        String token = keys.create(request("ci", null)).token();
+        store.findGate = new CountDownLatch(1);
+        KeyVerification[] results = new KeyVerification[8];
+        Thread[] threads = new Thread[results.length];
+        for (int i = 0; i < threads.length; i++) {
+            int n = i;
+            threads[i] = new Thread(() -> results[n] = keys.verify(token));
+        }
+        threads[0].start();
+        awaitUntil(() -> store.findsHeld.get() == 1); // the first is in the store, before its Argon2
+        for (int i = 1; i < threads.length; i++) {
+            threads[i].start();
+        }
+        for (int i = 1; i < threads.length; i++) {
+            Thread t = threads[i];
+            awaitUntil(() -> t.getState() == Thread.State.WAITING); // parked on the first one's result, or on the gate
+        }
+        store.findGate.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertThat(results).allSatisfy(r -> assertThat(r).isInstanceOf(KeyVerification.Valid.class));
+        assertThat(store.findsHeld.get()).as("store look-ups").isEqualTo(1);
+        assertThat(keys.argon2Computations()).as("one creation, one verification for all eight").isEqualTo(2);
+    }
+
+    private static void awaitUntil(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
     }
 
     @Test
@@ -366,6 +405,9 @@ class ApiKeyServiceTest {
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger lastUsedWrites = new AtomicInteger();
         final AtomicBoolean down = new AtomicBoolean();
+        /** When set, every find waits for it: a verification held in the store. */
+        volatile CountDownLatch findGate;
+        final AtomicInteger findsHeld = new AtomicInteger();
 
         ControllableStore(ApiKeyStore delegate) {
             this.delegate = delegate;
@@ -387,6 +429,16 @@ class ApiKeyServiceTest {
         @Override
         public Optional<StoredApiKey> find(String id) {
             call();
+            CountDownLatch gate = findGate;
+            if (gate != null) {
+                findsHeld.incrementAndGet();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ApiKeyStoreException("interrupted (test)", e);
+                }
+            }
             return delegate.find(id);
         }
 
