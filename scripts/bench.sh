@@ -16,7 +16,6 @@ rounds="${3:-3}"
 
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v bc >/dev/null 2>&1 || missing+=(bc)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 if ((${#missing[@]})); then

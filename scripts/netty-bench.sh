@@ -11,7 +11,6 @@ duration="${1:-10}"
 connections="${2:-32}"
 rounds="${3:-5}"
 command -v wrk >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
-command -v bc >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q bc; }
 [ -f benchmarks/target/benchmarks.jar ] || mvn -B -q install -DskipTests
 work=$(mktemp -d)
 # start runs in a command substitution (a subshell), so the servers' pids go to a file for the trap
