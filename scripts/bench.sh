@@ -140,6 +140,9 @@ pair() {
 paired() { # LABEL BASE-LABEL: the ratio of their latest runs
   echo "$(tail -1 "$work/r.$1" | cut -d' ' -f1) $(tail -1 "$work/r.$2" | cut -d' ' -f1)" | awk '{printf "%.3f\n", $1 / $2}' >> "$work/ratio.$1"
 }
+quiet_key() { # SERVER: the valid key alone, the flood's baseline
+  run "$1|api-key-basic without the flood|MANIFEST" "$(val "$1-auth" PORT)" "$(val "$1-auth" MANIFEST)" "$(hdr "$1-auth" api-key-basic)"
+}
 flooded() { # SERVER: the valid key pulls while 4 threads send wrong keys
   local port; port=$(val "$1-auth" PORT)
   wrk -t4 -c4 -d"$((duration + 2))s" -H "Authorization: $(val "$1-auth" WRONG_BASIC)" "http://127.0.0.1:$port$(val "$1-auth" MANIFEST)" > /dev/null &
@@ -165,13 +168,8 @@ for round in $(seq 1 "$rounds"); do
     pair "$round" "$server|api-key-basic, 10,000-pattern policy|MANIFEST" "$(val "$server-10k" PORT)" "$(val "$server-10k" MANIFEST)" \
         "$server|baseline with the api-key-basic header|MANIFEST" "$base_port" "$(val "$server-base" MANIFEST)" "$(hdr "$server-10k" api-key-basic)"
     # the flood's ratio is to the same key without the flood, run beside it
-    quiet="$server|api-key-basic without the flood|MANIFEST"
-    if (( round % 2 )); then
-      run "$quiet" "$(val "$server-auth" PORT)" "$(val "$server-auth" MANIFEST)" "$(hdr "$server-auth" api-key-basic)"; flooded "$server"
-    else
-      flooded "$server"; run "$quiet" "$(val "$server-auth" PORT)" "$(val "$server-auth" MANIFEST)" "$(hdr "$server-auth" api-key-basic)"
-    fi
-    paired "$server|api-key-basic under a wrong-key flood|MANIFEST" "$quiet"
+    if (( round % 2 )); then quiet_key "$server"; flooded "$server"; else flooded "$server"; quiet_key "$server"; fi
+    paired "$server|api-key-basic under a wrong-key flood|MANIFEST" "$server|api-key-basic without the flood|MANIFEST"
   done
   if (( round % 2 )); then
     run "docker-registry|no auth|BLOB" "$dr_open" "$dr_open_blob"; run "docker-registry|htpasswd (bcrypt)|BLOB" "$dr_auth" "$dr_auth_blob" "$dr_basic"

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * negative cache of tokens that just failed; the verified-token cache (keyed by the SHA-256 of
  * the token, never the token); an in-memory index of known key ids; then one Argon2id
  * verification, at most {@code maxConcurrentHashes} at a time, one per token however many requests
- * present it at once, and never for a key id that has failed too often lately. Revocations and expiry take effect at once on this node and, through
- * the store's event feed polled every {@code eventPollInterval}, on every node sharing the store.
+ * present it at once, and never for a key id that has failed too often lately. Revocations and
+ * expiry take effect at once on this node and, through the store's event feed polled every
+ * {@code eventPollInterval}, on every node sharing the store.
  * If the feed cannot be read for {@code 5 × eventPollInterval}, cached verifications are no longer
  * trusted and every key goes back to the store (failing closed when it is down).
  */
@@ -296,18 +297,21 @@ public final class ApiKeyService implements AutoCloseable {
             return awaitSameToken(running);
         }
         try {
-            KeyVerification v;
-            try {
-                v = verifyWithStore(token, digest, now);
-            } catch (ApiKeyStoreException e) {
-                LOG.warn("API key {} not verified: {}", token.id(), e.getMessage());
-                v = new KeyVerification.Unavailable("the key store is unavailable");
-            }
+            KeyVerification v = verifyFailingClosed(token, digest, now);
             mine.complete(v);
             return v;
         } finally {
             inFlight.remove(digest, mine);
             mine.complete(new KeyVerification.Unavailable("the verification failed")); // no-op unless it threw
+        }
+    }
+
+    private KeyVerification verifyFailingClosed(KeyFormat.Token token, TokenDigest digest, Instant now) {
+        try {
+            return verifyWithStore(token, digest, now);
+        } catch (ApiKeyStoreException e) {
+            LOG.warn("API key {} not verified: {}", token.id(), e.getMessage());
+            return new KeyVerification.Unavailable("the key store is unavailable");
         }
     }
 
