@@ -15,12 +15,18 @@ final class NettyRequestView implements HttpRequestView {
     private final Channel channel;
     private final byte[] body;
     private final String remoteAddress;
+    private final String rawPath;
+    private final String rawQuery;
 
     NettyRequestView(HttpRequest request, Channel channel, byte[] body, String remoteAddress) {
         this.request = request;
         this.channel = channel;
         this.body = body;
         this.remoteAddress = remoteAddress;
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        this.rawPath = q < 0 ? uri : uri.substring(0, q);
+        this.rawQuery = q < 0 ? null : uri.substring(q + 1);
     }
 
     static String format(SocketAddress address) {
@@ -34,16 +40,12 @@ final class NettyRequestView implements HttpRequestView {
 
     @Override
     public String rawPath() {
-        String uri = request.uri();
-        int q = uri.indexOf('?');
-        return q < 0 ? uri : uri.substring(0, q);
+        return rawPath;
     }
 
     @Override
     public String rawQuery() {
-        String uri = request.uri();
-        int q = uri.indexOf('?');
-        return q < 0 ? null : uri.substring(q + 1);
+        return rawQuery;
     }
 
     @Override

@@ -84,6 +84,8 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private boolean closeAfterResponse;
     private Map<String, String> responseHeaders = Map.of();
     private ChannelFutureListener onResponseWritten;
+    private Attribute<Identity> identity; // the channel's attributes, looked up once per connection
+    private Attribute<Set<String>> deniedMounts;
 
     /**
      * @param blockingExecutor where decisions that may block run (Argon2, the key store); bounded, not an event loop
@@ -91,6 +93,12 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor) {
         this.portcullis = portcullis;
         this.blocking = blockingExecutor;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        identity = ctx.channel().attr(IDENTITY);
+        deniedMounts = ctx.channel().attr(DENIED_MOUNTS);
     }
 
     @Override
@@ -168,26 +176,18 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         current = request;
         inboundDone = request instanceof LastHttpContent;
         outboundDone = false;
-        closeAfterResponse = !HttpUtil.isKeepAlive(request);
+        closeAfterResponse = false; // decided in apply, when this handler answers
         responseHeaders = Map.of();
-        setIfChanged(ctx.channel().attr(IDENTITY), null);
-        setIfChanged(ctx.channel().attr(DENIED_MOUNTS), Set.of());
+        setIfChanged(identity, null);
+        setIfChanged(deniedMounts, Set.of());
         if (request.decoderResult().isFailure()) {
             refuseUndecodable(ctx, request.decoderResult().cause());
             return;
         }
         NettyRequestView view = new NettyRequestView(request, ctx.channel(), EMPTY, remoteAddress(ctx));
-        String path = view.rawPath();
-        if (portcullis.readsBody(path)) {
-            body = ctx.alloc().buffer();
-            state = State.COLLECTING;
-            if (inboundDone) {
-                collect(ctx, null);
-            }
-            return;
-        }
         java.util.Optional<Outcome> quick;
         try {
+            // never decides a request to an endpoint that reads the body: those are asked below
             quick = portcullis.handleWithoutBlocking(view);
         } catch (RuntimeException e) {
             fail(ctx, "the pipeline failed"); // never leave a request unanswered
@@ -195,6 +195,12 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         }
         if (quick.isPresent()) {
             apply(ctx, quick.get());
+        } else if (portcullis.readsBody(view.rawPath())) {
+            body = ctx.alloc().buffer();
+            state = State.COLLECTING;
+            if (inboundDone) {
+                collect(ctx, null);
+            }
         } else {
             decideElsewhere(ctx, view);
         }
@@ -292,8 +298,8 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     private void apply(ChannelHandlerContext ctx, Outcome outcome) {
         if (outcome instanceof Outcome.Proceed proceed) {
-            setIfChanged(ctx.channel().attr(IDENTITY), proceed.identity());
-            setIfChanged(ctx.channel().attr(DENIED_MOUNTS), proceed.deniedMountSources());
+            setIfChanged(identity, proceed.identity());
+            setIfChanged(deniedMounts, proceed.deniedMountSources());
             responseHeaders = proceed.responseHeaders();
             state = inboundDone ? State.AWAITING_RESPONSE : State.FORWARDING;
             ctx.fireChannelRead(current);
@@ -306,8 +312,9 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         r.cookies().forEach(c -> response.headers().add(HttpHeaderNames.SET_COOKIE, c));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-        if (HttpUtil.is100ContinueExpected(current) && !inboundDone) {
-            closeAfterResponse = true; // the client may withhold its body; we cannot tell where the next request starts
+        if (!HttpUtil.isKeepAlive(current) || HttpUtil.is100ContinueExpected(current) && !inboundDone) {
+            // after 100-continue, the client may withhold its body: where the next request starts is unknown
+            closeAfterResponse = true;
         }
         ReferenceCountUtil.release(current);
         state = inboundDone ? State.AWAITING_RESPONSE : State.DISCARDING;

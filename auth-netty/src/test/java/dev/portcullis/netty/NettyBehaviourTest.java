@@ -74,22 +74,8 @@ class NettyBehaviourTest {
 
     /** Reads one HTTP/1.1 response with a Content-Length body from the stream. */
     private static String readResponse(InputStream in) throws Exception {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IllegalStateException("connection closed after: " + head);
-            }
-            head.write(b);
-        }
-        String headers = head.toString(StandardCharsets.ISO_8859_1);
-        int length = 0;
-        for (String line : headers.split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        return headers.split("\r\n")[0] + " | " + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        String head = readHead(in);
+        return head.split("\r\n")[0] + " | " + new String(in.readNBytes(contentLength(head)), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -163,6 +149,58 @@ class NettyBehaviourTest {
             out.flush();
             assertThat(readResponse(in)).isEqualTo("HTTP/1.1 201 Created | user=ci mountsDenied=");
         }
+    }
+
+    @Test
+    void aRefusalClosesTheConnectionOnlyWhenTheClientDoesNotKeepItAlive() throws Exception {
+        String denied = "PUT /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n";
+        String allowed = "GET /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\n\r\n";
+        for (String request : List.of(denied + "Connection: close\r\n\r\n", denied.replace("HTTP/1.1", "HTTP/1.0") + "\r\n")) {
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                InputStream in = socket.getInputStream();
+                String head = readHead(in);
+                assertThat(head).as(request).startsWith("HTTP/1.1 401").containsIgnoringCase("\r\nconnection: close\r\n");
+                in.readNBytes(contentLength(head));
+                assertThat(in.read()).as("closed after: " + request).isEqualTo(-1);
+            }
+        }
+        for (String request : List.of(denied + "\r\n", denied.replace("HTTP/1.1", "HTTP/1.0") + "Connection: keep-alive\r\n\r\n")) {
+            try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write((request + allowed).getBytes(StandardCharsets.ISO_8859_1));
+                InputStream in = socket.getInputStream();
+                String head = readHead(in);
+                assertThat(head).as(request).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close");
+                if (request.contains("HTTP/1.0")) {
+                    assertThat(head).containsIgnoringCase("\r\nconnection: keep-alive\r\n");
+                }
+                in.readNBytes(contentLength(head));
+                assertThat(readResponse(in)).as("the connection is kept after: " + request).isEqualTo("HTTP/1.1 200 OK | user=anonymous mountsDenied=");
+            }
+        }
+    }
+
+    private static String readHead(InputStream in) throws Exception {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IllegalStateException("connection closed after: " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                return Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return 0;
     }
 
     @Test
