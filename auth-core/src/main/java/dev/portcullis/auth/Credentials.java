@@ -6,7 +6,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 
 /** What the {@code Authorization} header carries; malformed headers are refused, never read as "none". */
 sealed interface Credentials {
@@ -39,55 +38,66 @@ sealed interface Credentials {
             return new Malformed("more than one Authorization header");
         }
         String value = authorization.get(0);
+        int space = value.indexOf(' ');
+        if (space > 0 && schemeIs(value, space, "basic")) {
+            return basic(value, space + 1); // the base64 decoder refuses control characters with everything else outside its alphabet
+        }
         if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
             return new Malformed("control characters in the Authorization header");
         }
-        int space = value.indexOf(' ');
         if (space <= 0) {
             return new Malformed("the Authorization header has no scheme and credentials");
         }
-        String scheme = schemeIs(value, space, "basic") ? "basic" : schemeIs(value, space, "bearer") ? "bearer"
-                : value.substring(0, space).toLowerCase(Locale.ROOT);
-        String rest = value.substring(space + 1).strip();
-        switch (scheme) {
-            case "basic" -> {
-                byte[] decoded;
-                try {
-                    decoded = Base64.getDecoder().decode(rest);
-                } catch (IllegalArgumentException e) {
-                    return new Malformed("Basic credentials are not valid base64");
-                }
-                if (decoded.length == 1 && decoded[0] == ':') {
-                    // an empty user and password (Basic Og==) is what skopeo and containers/image send when they
-                    // have no credentials; zot treats it as none, and so do we: anonymous, never an identity
-                    return new None();
-                }
-                int colon = indexOf(decoded, (byte) ':'); // in UTF-8, this byte is never part of another character
-                if (colon <= 0) {
-                    return new Malformed("Basic credentials need user:password");
-                }
-                String user = new String(decoded, 0, colon, StandardCharsets.UTF_8);
-                String password = new String(decoded, colon + 1, decoded.length - colon - 1, StandardCharsets.UTF_8);
-                if (user.indexOf('\uFFFD') < 0 && password.indexOf('\uFFFD') < 0) { // no byte was replaced
-                    return new Basic(user, password); // ASCII, the usual case, is checked and copied by an intrinsic
-                }
-                // bytes that are no UTF-8 were replaced, or the text holds U+FFFD itself: a strict decoder tells which
-                try {
-                    String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(decoded)).toString();
-                    int at = text.indexOf(':');
-                    return new Basic(text.substring(0, at), text.substring(at + 1));
-                } catch (CharacterCodingException e) {
-                    return new Malformed("Basic credentials are not UTF-8");
-                }
-            }
-            case "bearer" -> {
-                return rest.isEmpty() || rest.contains(" ") ? new Malformed("a Bearer token must be one word") : new Bearer(rest);
-            }
-            default -> {
-                return new Malformed("unsupported Authorization scheme '" + value.substring(0, space) + "'");
-            }
+        if (schemeIs(value, space, "bearer")) {
+            String rest = value.substring(space + 1).strip();
+            return rest.isEmpty() || rest.contains(" ") ? new Malformed("a Bearer token must be one word") : new Bearer(rest);
         }
+        return new Malformed("unsupported Authorization scheme '" + value.substring(0, space) + "'");
+    }
+
+    /** The credentials of {@code Basic}, whose base64 starts at {@code from}, after optional spaces and tabs (RFC 9110's OWS). */
+    private static Credentials basic(String value, int from) {
+        int start = from;
+        int end = value.length();
+        while (start < end && isOws(value.charAt(start))) {
+            start++;
+        }
+        while (end > start && isOws(value.charAt(end - 1))) {
+            end--;
+        }
+        byte[] decoded;
+        try {
+            decoded = Base64.getDecoder().decode(value.substring(start, end));
+        } catch (IllegalArgumentException e) {
+            return new Malformed("Basic credentials are not valid base64");
+        }
+        if (decoded.length == 1 && decoded[0] == ':') {
+            // an empty user and password (Basic Og==) is what skopeo and containers/image send when they
+            // have no credentials; zot treats it as none, and so do we: anonymous, never an identity
+            return new None();
+        }
+        int colon = indexOf(decoded, (byte) ':'); // in UTF-8, this byte is never part of another character
+        if (colon <= 0) {
+            return new Malformed("Basic credentials need user:password");
+        }
+        String user = new String(decoded, 0, colon, StandardCharsets.UTF_8);
+        String password = new String(decoded, colon + 1, decoded.length - colon - 1, StandardCharsets.UTF_8);
+        if (user.indexOf('\uFFFD') < 0 && password.indexOf('\uFFFD') < 0) { // no byte was replaced
+            return new Basic(user, password); // ASCII, the usual case, is checked and copied by an intrinsic
+        }
+        // bytes that are no UTF-8 were replaced, or the text holds U+FFFD itself: a strict decoder tells which
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(decoded)).toString();
+            int at = text.indexOf(':');
+            return new Basic(text.substring(0, at), text.substring(at + 1));
+        } catch (CharacterCodingException e) {
+            return new Malformed("Basic credentials are not UTF-8");
+        }
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
     }
 
     /** Whether the header's scheme (before {@code space}) is {@code lower}, in ASCII letters of any case; allocates nothing. */

@@ -173,7 +173,10 @@ public final class Portcullis implements AutoCloseable {
     /**
      * Decides the request only if that needs no blocking work — anonymous and policy-only
      * decisions, credentials already verified and cached — else empty, and the caller runs
-     * {@link #handle} where blocking is allowed. For event-loop servers (Netty).
+     * {@link #handle} where blocking is allowed. For event-loop servers (Netty). A request to a
+     * built-in endpoint that reads the body ({@link #readsBody}) is never decided here, apart from
+     * an early refusal of a malformed request, so an adapter asks {@link #readsBody} only after an
+     * empty answer.
      */
     public Optional<Outcome> handleWithoutBlocking(HttpRequestView request) {
         try {
@@ -305,12 +308,12 @@ public final class Portcullis implements AutoCloseable {
             limiter.recordFailure(ctx.client);
             return new Authentication(null, unauthorized(ctx, m.why(), true));
         }
-        Optional<KeyVerification> cachedKey = cachedKey(credentials);
-        Optional<BearerJwt.Result.Valid> cachedJwt = credentials instanceof Credentials.Bearer t && bearerJwt != null
+        String keyToken = apiKeyToken(credentials);
+        Optional<KeyVerification> cachedKey = keyToken != null ? apiKeys.verifyCached(keyToken) : Optional.empty();
+        Optional<BearerJwt.Result.Valid> cachedJwt = keyToken == null && credentials instanceof Credentials.Bearer t && bearerJwt != null
                 ? bearerJwt.verifyCached(t.token()) : Optional.empty();
-        boolean cached = cachedKey.isPresent() || cachedJwt.isPresent() || verifiedRecently(credentials);
+        boolean cached = cachedKey.isPresent() || cachedJwt.isPresent() || keyToken == null && verifiedRecently(credentials);
         // a key that verified lately is not held back by an attacker's failures from the same address: it is verified below
-        String keyToken = apiKeys == null ? null : apiKeyToken(credentials);
         boolean exempt = cached || (keyToken != null && apiKeys.verifiedBefore(keyToken));
         if (!cached) {
             mayBlock(ctx);
@@ -322,8 +325,8 @@ public final class Portcullis implements AutoCloseable {
                     Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds())), limitedDelay));
         }
         if (credentials instanceof Credentials.Basic basic) {
-            if (apiKeys != null && basic.password().startsWith(apiKeys.prefix())) {
-                return apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(basic.password())), basic.user());
+            if (keyToken != null) {
+                return apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(keyToken)), basic.user());
             }
             if (htpasswd != null) {
                 mayBlock(ctx); // htpasswd checks the file for changes
@@ -342,8 +345,8 @@ public final class Portcullis implements AutoCloseable {
             return failed(ctx, "unknown user '" + basic.user() + "'");
         }
         Credentials.Bearer bearer = (Credentials.Bearer) credentials;
-        if (apiKeys != null && bearer.token().startsWith(apiKeys.prefix())) {
-            return apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(bearer.token())), null);
+        if (keyToken != null) {
+            return apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(keyToken)), null);
         }
         if (bearerJwt != null && BearerJwt.looksLikeJwt(bearer.token())) {
             BearerJwt.Result r = cachedJwt.isPresent() ? cachedJwt.get() : bearerJwt.verify(bearer.token());
@@ -395,23 +398,19 @@ public final class Portcullis implements AutoCloseable {
     private record OpenedSession(Identity identity, Subject subject, java.time.Instant until) {
     }
 
-    /** The API key in the credentials (Basic password or Bearer token), or null. */
+    /** The API key in the credentials (Basic password or Bearer token with the keys' prefix), or null; null without API keys. */
     private String apiKeyToken(Credentials credentials) {
+        if (apiKeys == null) {
+            return null;
+        }
         String token = credentials instanceof Credentials.Basic b ? b.password()
                 : credentials instanceof Credentials.Bearer t ? t.token() : null;
         return token != null && token.startsWith(apiKeys.prefix()) ? token : null;
     }
 
-    /** An API key's cached verification, if the credentials are one and it is cached. */
-    private Optional<KeyVerification> cachedKey(Credentials credentials) {
-        String token = apiKeys == null ? null : apiKeyToken(credentials);
-        return token != null ? apiKeys.verifyCached(token) : Optional.empty();
-    }
-
-    /** Whether htpasswd credentials were verified lately: then the limiter lets them through. */
+    /** Whether htpasswd credentials (not an API key) were verified lately: then the limiter lets them through. */
     private boolean verifiedRecently(Credentials credentials) {
-        return credentials instanceof Credentials.Basic b && htpasswd != null && (apiKeys == null || !b.password().startsWith(apiKeys.prefix()))
-                && htpasswd.verifiedRecently(b.user(), b.password());
+        return credentials instanceof Credentials.Basic b && htpasswd != null && htpasswd.verifiedRecently(b.user(), b.password());
     }
 
     private Authentication apiKey(RequestContext ctx, KeyVerification v, String basicUser) {

@@ -51,6 +51,19 @@ class CredentialsTest {
                 .isEqualTo(new Credentials.Malformed("Basic credentials are not UTF-8"));
     }
 
+    @Test
+    void spacesAndTabsAroundTheCredentialsAreOptionalWhitespaceButControlCharactersAreRefused() {
+        assertThat(Credentials.from(List.of("Basic \t " + USER_AND_KEY + " \t"))).isEqualTo(new Credentials.Basic("ci", "pck_key"));
+        assertThat(Credentials.from(List.of("Bearer  pck_key "))).isEqualTo(new Credentials.Bearer("pck_key"));
+        for (String control : List.of("\r", "\n", "\0", "\u000b")) {
+            assertThat(Credentials.from(List.of("Basic " + USER_AND_KEY + control))).as("Basic with U+%04X", (int) control.charAt(0))
+                    .isInstanceOf(Credentials.Malformed.class);
+            assertThat(Credentials.from(List.of("Basic " + control + USER_AND_KEY))).isInstanceOf(Credentials.Malformed.class);
+        }
+        assertThat(Credentials.from(List.of("Bearer pck_key\r"))).isEqualTo(new Credentials.Malformed("control characters in the Authorization header"));
+        assertThat(Credentials.from(List.of("Bearer pck\0key"))).isEqualTo(new Credentials.Malformed("control characters in the Authorization header"));
+    }
+
     private static Credentials basic(byte[] userAndPassword) {
         return Credentials.from(List.of("Basic " + Base64.getEncoder().encodeToString(userAndPassword)));
     }

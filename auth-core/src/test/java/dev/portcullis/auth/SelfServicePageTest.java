@@ -324,6 +324,12 @@ class SelfServicePageTest {
         assertThat(portcullis.readsBody("/auth/apikeys")).isFalse();
         assertThat(portcullis.readsBody("/auth/apikey%2Fx")).as("an ambiguous path is refused, not collected").isFalse();
         assertThat(portcullis.readsBody("/auth/x/../apikey")).isFalse();
+        // the Netty handler asks readsBody only when handleWithoutBlocking leaves the request to handle
+        for (String path : List.of("/auth/", "/auth/apikey", "/auth/apikey/pck_abc", "/auth/%61pikey")) {
+            for (String method : List.of("GET", "POST", "DELETE")) {
+                assertThat(portcullis.handleWithoutBlocking(TestRequest.of(method, path))).as(method + " " + path).isEmpty();
+            }
+        }
 
         Portcullis moved = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).selfServicePage("/account/").build();
         assertThat(moved.handle(TestRequest.of("GET", "/account/"))).isInstanceOf(Outcome.Respond.class);

@@ -35,24 +35,30 @@ public final class RequestPaths {
             return new Checked(null, "the path must start with '/'");
         }
         boolean encoded = rawPath.indexOf('%') >= 0;
-        String ambiguity = encoded ? encodedAmbiguity(rawPath) : plainAmbiguity(rawPath);
-        if (ambiguity != null) {
-            return new Checked(null, ambiguity);
-        }
         String path = rawPath;
         if (encoded) {
+            String ambiguity = encodedAmbiguity(rawPath);
+            if (ambiguity != null) {
+                return new Checked(null, ambiguity);
+            }
             Optional<String> decoded = decode(rawPath);
             if (decoded.isEmpty()) {
                 return new Checked(null, "invalid percent-encoding or UTF-8 in the path");
             }
-            path = decoded.get();
+            path = decoded.get(); // holds no '\\' or ';': encodedAmbiguity refused them, plain or encoded
         }
-        // one pass over the decoded path: control characters, '.'/'..' segments, empty segments
+        if (path.indexOf("/.") < 0 && path.indexOf("//") < 0 && !hasSpecialCharacter(path)) {
+            return new Checked(path, null); // the usual path: without "/." or "//" it has no '.', '..' or empty segment
+        }
+        // one pass over the decoded path: '\\' and ';', control characters, '.'/'..' segments, empty segments
         int segmentStart = 1;
         for (int i = 1; i <= path.length(); i++) {
             char c = i < path.length() ? path.charAt(i) : '/';
+            if (c == '\\' || c == ';') {
+                return new Checked(null, c == ';' ? PARAMETERS : AMBIGUOUS_SLASH); // the first of either, as plainAmbiguity
+            }
             if (c < 0x20 || c == 0x7f) {
-                return new Checked(null, "control characters (NUL, CR, LF…) in the path are not accepted");
+                return refused(path, "control characters (NUL, CR, LF…) in the path are not accepted");
             }
             if (c != '/') {
                 continue;
@@ -60,14 +66,31 @@ public final class RequestPaths {
             int length = i - segmentStart;
             if ((length == 1 && path.charAt(segmentStart) == '.')
                     || (length == 2 && path.charAt(segmentStart) == '.' && path.charAt(segmentStart + 1) == '.')) {
-                return new Checked(null, "'.' and '..' segments are not accepted");
+                return refused(path, "'.' and '..' segments are not accepted");
             }
             if (length == 0 && i < path.length()) {
-                return new Checked(null, "empty path segments ('//') are not accepted");
+                return refused(path, "empty path segments ('//') are not accepted");
             }
             segmentStart = i + 1;
         }
         return new Checked(path, null);
+    }
+
+    /** Whether the path holds a '\\', a ';' or a control character. */
+    private static boolean hasSpecialCharacter(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '\\' || c == ';') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A refusal for {@code problem}, unless a '\\' or ';' further on is the reason given first, as for every path. */
+    private static Checked refused(String path, String problem) {
+        String ambiguity = plainAmbiguity(path);
+        return new Checked(null, ambiguity != null ? ambiguity : problem);
     }
 
     private static final String AMBIGUOUS_SLASH = "encoded '/' or any '\\' in the path is ambiguous";

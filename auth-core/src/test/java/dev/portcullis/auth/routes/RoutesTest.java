@@ -132,6 +132,27 @@ class RoutesTest {
     }
 
     @Test
+    void aBackslashOrSemicolonIsTheReasonGivenWhateverElseIsWrongWithThePath() {
+        String parameters = "';' path parameters are not accepted";
+        String slash = "encoded '/' or any '\\' in the path is ambiguous";
+        assertThat(RequestPaths.check("/v2//team;x").problem()).isEqualTo(parameters);
+        assertThat(RequestPaths.check("/v2/./team\\x").problem()).isEqualTo(slash);
+        assertThat(RequestPaths.check("/v2/team\u0001/a;b\\c").problem()).isEqualTo(parameters);
+        assertThat(RequestPaths.check("/v2/team\\a;b//c").problem()).isEqualTo(slash);
+        assertThat(RequestPaths.check("/v2/team\u007f/x").problem()).isEqualTo("control characters (NUL, CR, LF…) in the path are not accepted");
+    }
+
+    @Test
+    void dotsInsideSegmentsAndATrailingSlashAreHarmless() {
+        for (String ok : List.of("/v2/team/.hidden/manifests/x", "/v2/team/x./manifests/y", "/v2/team/..x/blobs/uploads/", "/v2/a/", "/")) {
+            assertThat(RequestPaths.check(ok)).as(ok).isEqualTo(new RequestPaths.Checked(ok, null));
+        }
+        for (String bad : List.of("/v2/team/.", "/v2/team/..", "/v2/./", "/v2//", "/.")) {
+            assertThat(RequestPaths.check(bad).ok()).as(bad).isFalse();
+        }
+    }
+
+    @Test
     void plainAndHarmlesslyEncodedPathsDecode() {
         assertThat(RequestPaths.check("/v2/team/app/manifests/sha256%3Aabc")).isEqualTo(new RequestPaths.Checked("/v2/team/app/manifests/sha256:abc", null));
         assertThat(RequestPaths.check("/v2/")).isEqualTo(new RequestPaths.Checked("/v2/", null));
