@@ -39,7 +39,8 @@ for mode in ${MODES:-cached-api-key anonymous-read}; do
   profiler "stop,file=$work/$mode.collapsed,collapsed,threads"
   echo "== $mode: $rps requests/s while profiled"
   # one line per stack: "[thread];frame;frame;... count"; the application is the hello handler and Netty's dispatch to it
-  grep '^\[multiThreadIoEventLoop' "$work/$mode.collapsed" | awk '
+  awk '
+    !/^\[multiThreadIoEventLoop/ { next }
     { n = $NF; total += n }
     /NettyHelloServer\$Hello|SimpleChannelInboundHandler/ { next }
     /dev\/portcullis/ {
@@ -47,7 +48,8 @@ for mode in ${MODES:-cached-api-key anonymous-read}; do
       for (i = 2; i <= k; i++) { g = f[i]; sub(/ +$/, "", g); if (g ~ /^dev\/portcullis/ && !(g in seen)) { seen[g] = 1; part[g] += n } }
     }
     END {
+      if (total == 0) { print "no samples of the event-loop thread (multiThreadIoEventLoop...): was it renamed?"; exit 1 }
       printf "event-loop samples %d, in Portcullis (not under the application) %.1f %%\n", total, 100 * ours / total
       for (g in part) printf "  %5.1f %%  %s\n", 100 * part[g] / total, g | "sort -rn | head -15"
-    }'
+    }' "$work/$mode.collapsed"
 done
