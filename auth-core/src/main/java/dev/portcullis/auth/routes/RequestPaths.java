@@ -31,34 +31,52 @@ public final class RequestPaths {
     }
 
     public static Checked check(String rawPath) {
+        // small enough to be inlined, so that the usual answer is not even allocated
+        return isPlain(rawPath) ? new Checked(rawPath, null) : fullCheck(rawPath);
+    }
+
+    /**
+     * The usual path, which {@link #fullCheck} would accept as it is: no percent-encoding, no '\\', ';' or control
+     * character, and without "/." or "//" no '.', '..' or empty segment.
+     */
+    private static boolean isPlain(String rawPath) {
+        if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/' || rawPath.indexOf('%') >= 0
+                || rawPath.indexOf("/.") >= 0 || rawPath.indexOf("//") >= 0) {
+            return false;
+        }
+        for (int i = 1; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '\\' || c == ';') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every check, in the order of its reasons; package-private for the test that holds {@link #isPlain} to it. */
+    static Checked fullCheck(String rawPath) {
         if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return new Checked(null, "the path must start with '/'");
         }
         boolean encoded = rawPath.indexOf('%') >= 0;
+        String ambiguity = encoded ? encodedAmbiguity(rawPath) : plainAmbiguity(rawPath);
+        if (ambiguity != null) {
+            return new Checked(null, ambiguity);
+        }
         String path = rawPath;
         if (encoded) {
-            String ambiguity = encodedAmbiguity(rawPath);
-            if (ambiguity != null) {
-                return new Checked(null, ambiguity);
-            }
             Optional<String> decoded = decode(rawPath);
             if (decoded.isEmpty()) {
                 return new Checked(null, "invalid percent-encoding or UTF-8 in the path");
             }
-            path = decoded.get(); // holds no '\\' or ';': encodedAmbiguity refused them, plain or encoded
+            path = decoded.get();
         }
-        if (path.indexOf("/.") < 0 && path.indexOf("//") < 0 && !hasSpecialCharacter(path)) {
-            return new Checked(path, null); // the usual path: without "/." or "//" it has no '.', '..' or empty segment
-        }
-        // one pass over the decoded path: '\\' and ';', control characters, '.'/'..' segments, empty segments
+        // one pass over the decoded path: control characters, '.'/'..' segments, empty segments
         int segmentStart = 1;
         for (int i = 1; i <= path.length(); i++) {
             char c = i < path.length() ? path.charAt(i) : '/';
-            if (c == '\\' || c == ';') {
-                return new Checked(null, c == ';' ? PARAMETERS : AMBIGUOUS_SLASH); // the first of either, as plainAmbiguity
-            }
             if (c < 0x20 || c == 0x7f) {
-                return refused(path, "control characters (NUL, CR, LF…) in the path are not accepted");
+                return new Checked(null, "control characters (NUL, CR, LF…) in the path are not accepted");
             }
             if (c != '/') {
                 continue;
@@ -66,31 +84,14 @@ public final class RequestPaths {
             int length = i - segmentStart;
             if ((length == 1 && path.charAt(segmentStart) == '.')
                     || (length == 2 && path.charAt(segmentStart) == '.' && path.charAt(segmentStart + 1) == '.')) {
-                return refused(path, "'.' and '..' segments are not accepted");
+                return new Checked(null, "'.' and '..' segments are not accepted");
             }
             if (length == 0 && i < path.length()) {
-                return refused(path, "empty path segments ('//') are not accepted");
+                return new Checked(null, "empty path segments ('//') are not accepted");
             }
             segmentStart = i + 1;
         }
         return new Checked(path, null);
-    }
-
-    /** Whether the path holds a '\\', a ';' or a control character. */
-    private static boolean hasSpecialCharacter(String path) {
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\' || c == ';') {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A refusal for {@code problem}, unless a '\\' or ';' further on is the reason given first, as for every path. */
-    private static Checked refused(String path, String problem) {
-        String ambiguity = plainAmbiguity(path);
-        return new Checked(null, ambiguity != null ? ambiguity : problem);
     }
 
     private static final String AMBIGUOUS_SLASH = "encoded '/' or any '\\' in the path is ambiguous";

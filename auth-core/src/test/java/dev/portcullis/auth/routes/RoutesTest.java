@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.policy.Action;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,28 @@ class RoutesTest {
         assertThat(RequestPaths.check("/v2/team\u0001/a;b\\c").problem()).isEqualTo(parameters);
         assertThat(RequestPaths.check("/v2/team\\a;b//c").problem()).isEqualTo(slash);
         assertThat(RequestPaths.check("/v2/team\u007f/x").problem()).isEqualTo("control characters (NUL, CR, LF…) in the path are not accepted");
+    }
+
+    @Test
+    void theShortCutForPlainPathsAgreesWithTheFullCheckOnEveryShortPath() {
+        char[] alphabet = {'/', '.', 'a', ';', '\\', '%', '2', 'f', '\u0001', '\u007f'};
+        List<String> paths = new ArrayList<>(List.of("", "a", "%2f", "/"));
+        for (int length = 1; length <= 5; length++) {
+            int[] digits = new int[length];
+            for (long n = 0; n < Math.pow(alphabet.length, length); n++) {
+                StringBuilder path = new StringBuilder("/");
+                for (int d : digits) {
+                    path.append(alphabet[d]);
+                }
+                paths.add(path.toString());
+                for (int i = 0; i < length && ++digits[i] == alphabet.length; i++) {
+                    digits[i] = 0;
+                }
+            }
+        }
+        for (String path : paths) {
+            assertThat(RequestPaths.check(path)).as(path).isEqualTo(RequestPaths.fullCheck(path));
+        }
     }
 
     @Test
