@@ -55,6 +55,11 @@ sealed interface Credentials {
         return new Malformed("unsupported Authorization scheme '" + value.substring(0, space) + "'");
     }
 
+    /** Whether the header's scheme is Basic (in any case); says nothing of the rest. */
+    static boolean isBasic(String value) {
+        return value.length() > 6 && value.charAt(5) == ' ' && schemeIs(value, 5, "basic");
+    }
+
     /** The credentials of {@code Basic}, whose base64 starts at {@code from}, after optional spaces and tabs (RFC 9110's OWS). */
     private static Credentials basic(String value, int from) {
         int start = from;

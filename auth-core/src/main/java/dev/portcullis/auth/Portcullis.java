@@ -300,7 +300,12 @@ public final class Portcullis implements AutoCloseable {
     }
 
     private Authentication authenticate(RequestContext ctx) {
-        Credentials credentials = Credentials.from(ctx.request.headers("Authorization"));
+        List<String> authorization = ctx.request.headers("Authorization");
+        Authentication remembered = rememberedApiKey(ctx, authorization);
+        if (remembered != null) {
+            return remembered;
+        }
+        Credentials credentials = Credentials.from(authorization);
         if (credentials instanceof Credentials.None) {
             return new Authentication(sessionIdentity(ctx), null);
         }
@@ -326,7 +331,11 @@ public final class Portcullis implements AutoCloseable {
         }
         if (credentials instanceof Credentials.Basic basic) {
             if (keyToken != null) {
-                return apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(keyToken)), basic.user());
+                Authentication auth = apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(keyToken)), basic.user());
+                if (auth.identity != null) {
+                    apiKeys.rememberPresentation(authorization.get(0), keyToken);
+                }
+                return auth;
             }
             if (htpasswd != null) {
                 mayBlock(ctx); // htpasswd checks the file for changes
@@ -396,6 +405,19 @@ public final class Portcullis implements AutoCloseable {
 
     /** A session cookie already opened: who it names, the policy's view of them, and until when it holds. */
     private record OpenedSession(Identity identity, Subject subject, java.time.Instant until) {
+    }
+
+    /**
+     * The answer for a Basic header that carried a valid API key before, while the key's verification is cached, without
+     * decoding the header again: its user was checked against the key's owner then, and neither changes for the same
+     * header. Null: decide the header in full.
+     */
+    private Authentication rememberedApiKey(RequestContext ctx, List<String> authorization) {
+        if (apiKeys == null || authorization.size() != 1 || !Credentials.isBasic(authorization.get(0))) {
+            return null;
+        }
+        Optional<KeyVerification> cached = apiKeys.verifyCachedPresentation(authorization.get(0));
+        return cached.isPresent() ? apiKey(ctx, cached.get(), null) : null;
     }
 
     /** The API key in the credentials (Basic password or Bearer token with the keys' prefix), or null; null without API keys. */

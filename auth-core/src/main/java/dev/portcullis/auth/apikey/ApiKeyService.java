@@ -26,6 +26,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,17 @@ public final class ApiKeyService implements AutoCloseable {
     /** Expired by {@link #trusted}, not by Caffeine: one clock read per hit serves both the TTL and the event feed's freshness. */
     private final Cache<TokenDigest, Verified> verified;
     private final long verifiedTtlNanos;
+    /**
+     * The SHA-256 of whole texts that carried a verified token (a Basic header's value), to the token's entry in
+     * {@link #verified}: a client sending the same text again is spared decoding it and a second lookup.
+     */
+    private final Cache<TokenDigest, Presented> presentations;
+    /**
+     * How many times entries were withdrawn from {@link #verified} because their keys no longer hold as verified
+     * (revocation, the owner's new groups); a remembered presentation taken before the last withdrawal asks the cache
+     * again.
+     */
+    private final AtomicLong withdrawals = new AtomicLong();
     private final Cache<TokenDigest, Boolean> recentlyFailed;
     /** Tokens that verified within a day: never a credential by itself, only a pass past per-address limits. */
     private final Cache<TokenDigest, Boolean> verifiedToday;
@@ -99,6 +111,8 @@ public final class ApiKeyService implements AutoCloseable {
     private final Cache<String, Boolean> unknownIds;
     private final RateLimit unknownIdLookups;
     private final Map<String, Instant> pendingLastUsed = new ConcurrentHashMap<>();
+    /** How many flushes removed uses from {@link #pendingLastUsed}: a cached key's use is noted once per flush. */
+    private final AtomicLong lastUsedFlushes = new AtomicLong();
     private final Map<TokenDigest, CompletableFuture<KeyVerification>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder argon2Computations = new LongAdder();
     private final ScheduledExecutorService maintenance;
@@ -115,6 +129,7 @@ public final class ApiKeyService implements AutoCloseable {
         this.overlong = b.overlong;
         this.verified = Caffeine.newBuilder().maximumSize(b.verifiedCacheSize).build();
         this.verifiedTtlNanos = b.verifiedCacheTtl.toNanos();
+        this.presentations = Caffeine.newBuilder().maximumSize(b.verifiedCacheSize).build();
         this.recentlyFailed = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.negativeCacheTtl).build();
         this.verifiedToday = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofDays(1)).build();
         this.failuresById = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.failureWindow).build();
@@ -199,7 +214,7 @@ public final class ApiKeyService implements AutoCloseable {
     /** Revokes all of a user's keys (an admin action); returns how many. */
     public int revokeAll(String owner) {
         int n = store.revokeAll(owner);
-        verified.asMap().values().removeIf(v -> v.valid().key().owner().equals(owner));
+        withdraw(v -> v.valid().key().owner().equals(owner));
         return n;
     }
 
@@ -211,11 +226,17 @@ public final class ApiKeyService implements AutoCloseable {
     /** Records the groups a user had at login; their keys carry these groups from now on. */
     public void recordLogin(String user, List<String> groups) {
         store.recordUserGroups(user, groups);
-        verified.asMap().values().removeIf(v -> v.valid().key().owner().equals(user));
+        withdraw(v -> v.valid().key().owner().equals(user));
     }
 
     private void forget(String keyId) {
-        verified.asMap().values().removeIf(v -> v.valid().key().id().equals(keyId));
+        withdraw(v -> v.valid().key().id().equals(keyId));
+    }
+
+    /** Every removal from {@link #verified} that must end trust in an entry goes through here. */
+    private void withdraw(Predicate<Verified> which) {
+        verified.asMap().values().removeIf(which);
+        withdrawals.incrementAndGet(); // after the removal: a presentation remembered meanwhile has the former count, and asks again
     }
 
     // ------------------------------------------------------------------ verification
@@ -234,7 +255,53 @@ public final class ApiKeyService implements AutoCloseable {
             return Optional.empty(); // a hit below means this exact token passed every check before
         }
         TokenDigest digest = sha256(presented);
-        KeyVerification.Valid hit = trusted(digest);
+        return verifyCached(digest, verified.getIfPresent(digest));
+    }
+
+    /**
+     * The cached verification of the token that {@code presentation} — the whole text a client sent it in, such as a
+     * Basic {@code Authorization} value — carried when it was {@linkplain #rememberPresentation remembered}, or empty:
+     * then decode the presentation and ask {@link #verifyCached(String)}. The answer is that of the token's cache entry,
+     * with its TTL, revocation and expiry; asking by the presentation only spares decoding it.
+     */
+    public Optional<KeyVerification> verifyCachedPresentation(String presentation) {
+        TokenDigest digest = sha256(presentation);
+        Presented p = presentations.getIfPresent(digest);
+        if (p == null) {
+            return Optional.empty();
+        }
+        long w = withdrawals.get();
+        if (p.withdrawals() != w) { // entries were withdrawn since: is this one still there?
+            Verified current = verified.getIfPresent(p.token());
+            if (current == null) {
+                return Optional.empty();
+            }
+            p = new Presented(p.token(), current, w);
+            presentations.put(digest, p);
+        }
+        return verifyCached(p.token(), p.verified());
+    }
+
+    /**
+     * Remembers that {@code presentation}, every part of which the caller has checked, carries {@code token}, a valid
+     * key in the verified cache: only their SHA-256 digests are kept.
+     */
+    public void rememberPresentation(String presentation, String token) {
+        long w = withdrawals.get(); // before the lookup: a withdrawal after it makes this one ask the cache again
+        TokenDigest digest = sha256(token);
+        Verified v = verified.getIfPresent(digest);
+        if (v != null) {
+            presentations.put(sha256(presentation), new Presented(digest, v, w));
+        }
+    }
+
+    /** A presentation's token, its entry in {@link #verified} and {@link #withdrawals} when that was looked up. */
+    private record Presented(TokenDigest token, Verified verified, long withdrawals) {
+    }
+
+    /** The verification of the token with this digest, from its entry {@code v} in the verified cache (null: none). */
+    private Optional<KeyVerification> verifyCached(TokenDigest digest, Verified v) {
+        KeyVerification.Valid hit = trusted(digest, v);
         if (hit == null) {
             return Optional.empty();
         }
@@ -244,8 +311,10 @@ public final class ApiKeyService implements AutoCloseable {
             verified.invalidate(digest);
             return Optional.of(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
         }
-        if (!pendingLastUsed.containsKey(key.id())) { // to the flush interval, the first use is the last
+        long round = lastUsedFlushes.get();
+        if (v.usedInRound != round) { // to the flush interval, the first use is the last
             pendingLastUsed.putIfAbsent(key.id(), now != null ? now : clock.instant());
+            v.usedInRound = round;
         }
         return Optional.of(hit);
     }
@@ -269,7 +338,7 @@ public final class ApiKeyService implements AutoCloseable {
         KeyFormat.Token token = parsed.get();
         TokenDigest digest = sha256(presented);
         Instant now = clock.instant();
-        KeyVerification.Valid hit = trusted(digest);
+        KeyVerification.Valid hit = trusted(digest, verified.getIfPresent(digest));
         if (hit != null) {
             if (hit.key().isExpired(now)) {
                 verified.invalidate(digest);
@@ -373,13 +442,34 @@ public final class ApiKeyService implements AutoCloseable {
         return valid;
     }
 
-    /** A verification in the cache, and when it was made ({@link System#nanoTime}). */
-    private record Verified(KeyVerification.Valid valid, long atNanos) {
+    /**
+     * A verification in the cache, when it was made ({@link System#nanoTime}), and in which of the flushes of
+     * {@code lastUsed} its use was last noted (so a hit need not ask the map of pending uses).
+     */
+    private static final class Verified {
+        private final KeyVerification.Valid valid;
+        private final long atNanos;
+        volatile long usedInRound = -1;
+
+        Verified(KeyVerification.Valid valid, long atNanos) {
+            this.valid = valid;
+            this.atNanos = atNanos;
+        }
+
+        KeyVerification.Valid valid() {
+            return valid;
+        }
+
+        long atNanos() {
+            return atNanos;
+        }
     }
 
-    /** The cached verification of a token, unless it is older than the cache's TTL or the event feed is stale. */
-    private KeyVerification.Valid trusted(TokenDigest digest) {
-        Verified v = verified.getIfPresent(digest);
+    /**
+     * The cached verification {@code v} of the token with this digest (null: none), unless it is older than the cache's
+     * TTL or the event feed is stale.
+     */
+    private KeyVerification.Valid trusted(TokenDigest digest, Verified v) {
         if (v == null) {
             return null;
         }
@@ -421,8 +511,20 @@ public final class ApiKeyService implements AutoCloseable {
     }
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
-    /** The SHA-256 of a presented token: what the caches are keyed by (never the token itself). */
+    /**
+     * The SHA-256 of a presented token: what the caches are keyed by (never the token itself). Equality and hash are
+     * written out: a record's are bound at run time through method handles, which showed in the event loop's profile.
+     */
     private record TokenDigest(long a, long b, long c, long d) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TokenDigest t && a == t.a && b == t.b && c == t.c && d == t.d;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(a); // 64 bits of a SHA-256 output: as evenly spread as any mix of all four
+        }
     }
 
     private static TokenDigest sha256(String token) {
@@ -468,6 +570,7 @@ public final class ApiKeyService implements AutoCloseable {
         Map<String, Instant> batch = Map.copyOf(pendingLastUsed);
         store.recordLastUsed(batch);
         batch.forEach(pendingLastUsed::remove);
+        lastUsedFlushes.incrementAndGet(); // after the removal: a use noted meanwhile is noted again
     }
 
     private void flushLastUsedQuietly() {

@@ -113,6 +113,59 @@ class ApiKeyServiceTest {
         assertThat(keys.argon2Computations()).as("one creation and two verifications, none from the cache").isEqualTo(3);
     }
 
+    private static String basicHeader(String user, String token) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + token).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aRememberedPresentationAnswersAsItsTokensCacheEntryDoes() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", clock.instant().plus(Duration.ofHours(1))));
+        String header = basicHeader("ci", created.token());
+        assertThat(keys.verifyCachedPresentation(header)).as("never remembered").isEmpty();
+        keys.rememberPresentation(header, created.token());
+        assertThat(keys.verifyCachedPresentation(header)).as("remembered before its token verified: not kept").isEmpty();
+
+        KeyVerification valid = keys.verify(created.token());
+        keys.rememberPresentation(header, created.token());
+        assertThat(keys.verifyCachedPresentation(header)).contains(valid);
+        assertThat(keys.verifyCachedPresentation(header + " ")).as("any other text").isEmpty();
+        assertThat(keys.verifyCachedPresentation(basicHeader("ops", created.token()))).as("another user, same key").isEmpty();
+
+        ApiKeyService.CreatedKey other = keys.create(request("ci", null));
+        keys.verify(other.token());
+        keys.revoke(other.key().id());
+        assertThat(keys.verifyCachedPresentation(header)).as("another key's revocation: asks the cache again, still there").contains(valid);
+
+        keys.recordLogin("ci", List.of("admins"));
+        assertThat(keys.verifyCachedPresentation(header)).as("the owner's new groups withdrew the entry").isEmpty();
+        KeyVerification regrouped = keys.verify(created.token());
+        assertThat(keys.verifyCachedPresentation(header)).as("the token's new entry, found without remembering again").contains(regrouped);
+
+        clock.advance(Duration.ofHours(1));
+        assertThat(keys.verifyCachedPresentation(header)).contains(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
+        assertThat(keys.argon2Computations()).as("two creations, three verifications").isEqualTo(5);
+    }
+
+    @Test
+    void aRememberedPresentationEndsWithItsKeysRevocationAndTheCachesTtl() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        String header = basicHeader("ci", created.token());
+        keys.verify(created.token());
+        keys.rememberPresentation(header, created.token());
+        assertThat(keys.verifyCachedPresentation(header)).isPresent();
+        keys.revoke(created.key().id());
+        assertThat(keys.verifyCachedPresentation(header)).isEmpty();
+        assertThat(keys.verify(created.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.REVOKED));
+
+        ApiKeyService brief = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).verifiedCache(Duration.ZERO, 10));
+        ApiKeyService.CreatedKey second = brief.create(request("ci", null));
+        brief.verify(second.token());
+        brief.rememberPresentation(basicHeader("ci", second.token()), second.token());
+        assertThat(brief.verifyCachedPresentation(basicHeader("ci", second.token()))).as("past the TTL at once").isEmpty();
+    }
+
     @Test
     void theStoreHoldsOnlyAnArgon2idHashUnderTheDefaultParameters() {
         ApiKeyService keys = service(ApiKeyService.builder(store).clock(clock));
@@ -310,6 +363,19 @@ class ApiKeyServiceTest {
         keys.flushLastUsed();
         assertThat(store.lastUsedWrites.get()).isEqualTo(writesBefore + 1);
         assertThat(store.find(created.key().id()).orElseThrow().key().lastUsed()).isEqualTo(clock.instant());
+
+        for (int round = 1; round <= 2; round++) { // the cached path notes the first use after each flush, and no other
+            clock.advance(Duration.ofMinutes(1));
+            Instant firstUse = clock.instant();
+            assertThat(keys.verifyCached(created.token())).isPresent();
+            clock.advance(Duration.ofSeconds(1));
+            assertThat(keys.verifyCached(created.token())).isPresent();
+            keys.flushLastUsed();
+            assertThat(store.lastUsedWrites.get()).isEqualTo(writesBefore + 1 + round);
+            assertThat(store.find(created.key().id()).orElseThrow().key().lastUsed()).isEqualTo(firstUse);
+        }
+        keys.flushLastUsed();
+        assertThat(store.lastUsedWrites.get()).as("nothing used since").isEqualTo(writesBefore + 3);
     }
 
     @Test
