@@ -55,12 +55,14 @@ final class NettyRequestView implements HttpRequestView {
 
     /** Netty's constant for the names the pipeline asks for on every request: its hash is computed once, not per lookup. */
     private static CharSequence known(String name) {
-        return switch (name) {
-            case "Authorization" -> HttpHeaderNames.AUTHORIZATION;
-            case "Host" -> HttpHeaderNames.HOST;
-            case "Cookie" -> HttpHeaderNames.COOKIE;
-            default -> name;
-        };
+        // the pipeline passes literals, which equals finds at the first comparison, by reference
+        if (name.equals("Host")) {
+            return HttpHeaderNames.HOST;
+        }
+        if (name.equals("Authorization")) {
+            return HttpHeaderNames.AUTHORIZATION;
+        }
+        return name.equals("Cookie") ? HttpHeaderNames.COOKIE : name;
     }
 
     @Override

@@ -55,7 +55,9 @@ import java.util.concurrent.TimeUnit;
  *       or is closed when the client sent {@code Expect: 100-continue} and so may not send its body).
  *       {@code Expect: 100-continue} reaches the application only after an allow.</li>
  *   <li>Pipelined requests are handled one at a time, responses in order: the next request is
- *       held (auto-read off) until the previous response has been written.</li>
+ *       held (auto-read off) until the application has written the previous response, and while
+ *       the channel is not writable (responses the client has not read pile up beyond the
+ *       channel's high water mark).</li>
  *   <li>The identity is in the channel attribute {@link #IDENTITY} (null for anonymous), set for
  *       every request before it is passed on, so one request's identity never leaks into the next;
  *       denied mount sources are in {@link #DENIED_MOUNTS}.</li>
@@ -83,7 +85,6 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private boolean outboundDone;
     private boolean closeAfterResponse;
     private Map<String, String> responseHeaders = Map.of();
-    private ChannelFutureListener onResponseWritten;
     private Attribute<Identity> identity; // the channel's attributes, looked up once per connection
     private Attribute<Set<String>> deniedMounts;
 
@@ -103,8 +104,27 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        queue.add(msg);
-        drain(ctx);
+        if (draining || !queue.isEmpty() || waiting(ctx)) {
+            queue.add(msg);
+            drain(ctx);
+            return;
+        }
+        // the usual case, a message when nothing waits: handled without passing through the queue
+        draining = true;
+        try {
+            step(ctx, msg);
+            drainQueue(ctx);
+        } finally {
+            draining = false;
+        }
+    }
+
+    /**
+     * Whether a message must wait: a decision or the application's response is pending, or a new request would add a
+     * response to those the client has not read yet.
+     */
+    private boolean waiting(ChannelHandlerContext ctx) {
+        return state == State.DECIDING || state == State.AWAITING_RESPONSE || state == State.READY && !ctx.channel().isWritable();
     }
 
     /**
@@ -125,50 +145,48 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     private void drainQueue(ChannelHandlerContext ctx) {
         while (!queue.isEmpty()) {
-            Object msg = queue.peek();
-            switch (state) {
-                case READY -> {
-                    queue.poll();
-                    if (!(msg instanceof HttpRequest request)) {
-                        ReferenceCountUtil.release(msg); // content after a request we already answered and closed
-                        continue;
-                    }
-                    startRequest(ctx, request);
-                }
-                case COLLECTING -> {
-                    queue.poll();
-                    collect(ctx, msg);
-                }
-                case FORWARDING -> {
-                    queue.poll();
-                    if (msg instanceof LastHttpContent) {
-                        // before passing it on: the application may answer (and complete) inside the call
-                        inboundDone = true;
-                        state = State.AWAITING_RESPONSE;
-                    }
-                    ctx.fireChannelRead(msg);
-                    maybeReady(ctx);
-                }
-                case DISCARDING -> {
-                    queue.poll();
-                    boolean last = msg instanceof LastHttpContent;
-                    ReferenceCountUtil.release(msg);
-                    if (last) {
-                        inboundDone = true;
-                        state = State.AWAITING_RESPONSE;
-                        maybeReady(ctx);
-                    }
-                }
-                case DECIDING, AWAITING_RESPONSE -> {
-                    ctx.channel().config().setAutoRead(false); // hold the rest until this request is done
-                    return;
-                }
-                default -> throw new IllegalStateException(state.name());
+            if (waiting(ctx)) {
+                ctx.channel().config().setAutoRead(false); // hold the rest until this request is done
+                return;
             }
+            step(ctx, queue.poll());
         }
-        if (state != State.DECIDING && state != State.AWAITING_RESPONSE && !ctx.channel().config().isAutoRead()) {
+        if (!ctx.channel().config().isAutoRead() && !waiting(ctx)) {
             ctx.channel().config().setAutoRead(true);
             ctx.read();
+        }
+    }
+
+    /** Handles one message in a state that takes it (not {@link #waiting}): the states READY to DISCARDING. */
+    private void step(ChannelHandlerContext ctx, Object msg) {
+        switch (state) {
+            case READY -> {
+                if (msg instanceof HttpRequest request) {
+                    startRequest(ctx, request);
+                } else {
+                    ReferenceCountUtil.release(msg); // content after a request we already answered and closed
+                }
+            }
+            case COLLECTING -> collect(ctx, msg);
+            case FORWARDING -> {
+                if (msg instanceof LastHttpContent) {
+                    // before passing it on: the application may answer (and complete) inside the call
+                    inboundDone = true;
+                    state = State.AWAITING_RESPONSE;
+                }
+                ctx.fireChannelRead(msg);
+                maybeReady(ctx);
+            }
+            case DISCARDING -> {
+                boolean last = msg instanceof LastHttpContent;
+                ReferenceCountUtil.release(msg);
+                if (last) {
+                    inboundDone = true;
+                    state = State.AWAITING_RESPONSE;
+                    maybeReady(ctx);
+                }
+            }
+            default -> throw new IllegalStateException(state.name());
         }
     }
 
@@ -358,20 +376,21 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
                 }
             });
         }
-        if (msg instanceof LastHttpContent && !interim) {
-            if (onResponseWritten == null) { // one listener per connection, not one per response
-                onResponseWritten = f -> {
-                    if (ctx.executor().inEventLoop()) {
-                        responseWritten(ctx);
-                    } else {
-                        ctx.executor().execute(() -> responseWritten(ctx));
-                    }
-                };
-            }
-            promise = promise.unvoid(); // an application writing with the void promise still gets its response tracked
-            promise.addListener(onResponseWritten);
-        }
+        boolean last = msg instanceof LastHttpContent && !interim;
         ctx.write(msg, promise);
+        if (last) {
+            // the response is handed on in order, so the next request may go ahead (waiting, though, while the channel
+            // is not writable); when it is sent is the channel's business
+            responseWritten(ctx);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            drain(ctx);
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void responseWritten(ChannelHandlerContext ctx) {

@@ -8,11 +8,28 @@ import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.Argon2Hasher;
 import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
 import dev.portcullis.policy.AccessPolicy;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,10 +42,14 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,13 +63,14 @@ class NettyBehaviourTest {
 
     private ApiKeyService keys;
     private String ciKey;
+    private Portcullis portcullis;
     private NettyServer server;
 
     @BeforeEach
     void start() throws Exception {
         keys = ApiKeyService.builder(new InMemoryApiKeyStore()).hasher(new Argon2Hasher(256, 1, 1)).build();
         ciKey = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "", List.of(), null, "test")).token();
-        Portcullis portcullis = Portcullis.builder().policy(AccessPolicy.parse("""
+        portcullis = Portcullis.builder().policy(AccessPolicy.parse("""
                 repo "**" {
                   anonymous: read
                   group artifact-workloads: read, create
@@ -218,6 +240,70 @@ class NettyBehaviourTest {
             assertThat(readResponse(in)).startsWith("HTTP/1.1 401 Unauthorized");
             assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=anonymous mountsDenied=");
             assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=ci mountsDenied=");
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotReadItsResponsesStopsBeingServed() throws Exception {
+        int requests = 64;
+        int size = 256 * 1024;
+        CountDownLatch unwritable = new CountDownLatch(1);
+        AtomicInteger served = new AtomicInteger();
+        AtomicInteger servedWhileUnwritable = new AtomicInteger();
+        ThreadPoolExecutor blocking = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10));
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new PortcullisHttpHandler(portcullis, blocking),
+                                    new SimpleChannelInboundHandler<HttpObject>() {
+                                        @Override
+                                        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+                                            if (!(msg instanceof LastHttpContent)) {
+                                                return;
+                                            }
+                                            served.incrementAndGet();
+                                            if (!ctx.channel().isWritable()) {
+                                                servedWhileUnwritable.incrementAndGet();
+                                            }
+                                            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                                    HttpResponseStatus.OK, Unpooled.wrappedBuffer(new byte[size]));
+                                            response.headers().set(HttpHeaderNames.CONTENT_LENGTH, size);
+                                            ctx.writeAndFlush(response);
+                                        }
+
+                                        @Override
+                                        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                                            if (!ctx.channel().isWritable()) {
+                                                unwritable.countDown();
+                                            }
+                                        }
+                                    });
+                        }
+                    }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+            try (Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(64 * 1024);
+                socket.connect(channel.localAddress());
+                socket.setSoTimeout(30_000);
+                socket.getOutputStream().write("GET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: x\r\n\r\n".repeat(requests)
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().flush();
+                assertThat(unwritable.await(30, TimeUnit.SECONDS)).as("16 MiB of unread responses fill the channel").isTrue();
+                InputStream in = socket.getInputStream();
+                for (int i = 0; i < requests; i++) {
+                    String head = readHead(in);
+                    assertThat(head).startsWith("HTTP/1.1 200 OK");
+                    assertThat(in.readNBytes(contentLength(head))).hasSize(size);
+                }
+            }
+            assertThat(served.get()).isEqualTo(requests);
+            assertThat(servedWhileUnwritable.get()).as("requests passed on while responses were piling up unread").isZero();
+            channel.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            blocking.shutdownNow();
         }
     }
 
