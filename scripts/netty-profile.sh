@@ -2,7 +2,10 @@
 # Where the event loop of the Netty hello server with Portcullis in front spends its time (issue #7).
 # async-profiler (fetched from Maven Central, version pinned in pom.xml) samples the event-loop thread, inlined
 # frames included, while wrk loads the server; the script prints the share of the loop's samples spent in
-# Portcullis's own code (not under the application's handler) and its largest parts. Unlike throughput ratios on
+# Portcullis's own code and its largest parts. A sample is Portcullis's when the innermost of the frames that tell
+# owners apart is one of its own: the application's handler called from Portcullis is the application's, and so is
+# the encoding and sending of a response the application writes through Portcullis, but Portcullis's handling of
+# that write is Portcullis's. Unlike throughput ratios on
 # this shared machine, which moved by tens of percent between runs, the share is measured within one run of one
 # process, so the host's drift cancels: 1 - share is the throughput ratio the event loop alone would allow.
 # Usage: scripts/netty-profile.sh [seconds] [connections]      MODES="cached-api-key anonymous-read" (default both)
@@ -41,15 +44,22 @@ for mode in ${MODES:-cached-api-key anonymous-read}; do
   # one line per stack: "[thread];frame;frame;... count"; the application is the hello handler and Netty's dispatch to it
   awk '
     !/^\[multiThreadIoEventLoop/ { next }
-    { n = $NF; total += n }
-    /NettyHelloServer\$Hello|SimpleChannelInboundHandler/ { next }
-    /dev\/portcullis/ {
-      ours += n; $NF = ""; k = split($0, f, ";"); delete seen
-      for (i = 2; i <= k; i++) { g = f[i]; sub(/ +$/, "", g); if (g ~ /^dev\/portcullis/ && !(g in seen)) { seen[g] = 1; part[g] += n } }
+    {
+      n = $NF; total += n; $NF = ""; k = split($0, f, ";"); owner = ""
+      for (i = 2; i <= k; i++) {
+        g = f[i]; sub(/ +$/, "", g)
+        if (g ~ /NettyHelloServer|SimpleChannelInboundHandler/) owner = "app"
+        else if (g ~ /^dev\/portcullis/) owner = "ours"
+        else if (owner == "ours" && prev ~ /PortcullisHttpHandler\.write$/ && g ~ /AbstractChannelHandlerContext\.write$/) owner = "app"
+        prev = g
+      }
+      if (owner != "ours") next
+      ours += n; delete seen
+      for (i = 2; i <= k; i++) { g = f[i]; sub(/ +$/, "", g); if (g ~ /^dev\/portcullis/ && g !~ /NettyHelloServer/ && !(g in seen)) { seen[g] = 1; part[g] += n } }
     }
     END {
       if (total == 0) { print "no samples of the event-loop thread (multiThreadIoEventLoop...): was it renamed?"; exit 1 }
-      printf "event-loop samples %d, in Portcullis (not under the application) %.1f %%\n", total, 100 * ours / total
+      printf "event-loop samples %d, in Portcullis %.1f %%\n", total, 100 * ours / total
       for (g in part) printf "  %5.1f %%  %s\n", 100 * part[g] / total, g | "sort -rn | head -15"
     }' "$work/$mode.collapsed"
 done
