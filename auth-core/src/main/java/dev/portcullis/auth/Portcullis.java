@@ -299,6 +299,8 @@ public final class Portcullis implements AutoCloseable {
     private record Authentication(Identity identity, Outcome response) {
     }
 
+    private static final Authentication ANONYMOUS = new Authentication(null, null);
+
     private Authentication authenticate(RequestContext ctx) {
         List<String> authorization = ctx.request.headers("Authorization");
         Authentication remembered = rememberedApiKey(ctx, authorization);
@@ -307,7 +309,8 @@ public final class Portcullis implements AutoCloseable {
         }
         Credentials credentials = Credentials.from(authorization);
         if (credentials instanceof Credentials.None) {
-            return new Authentication(sessionIdentity(ctx), null);
+            Identity session = sessionIdentity(ctx);
+            return session == null ? ANONYMOUS : new Authentication(session, null);
         }
         if (credentials instanceof Credentials.Malformed m) {
             limiter.recordFailure(ctx.client);
