@@ -133,6 +133,15 @@ public final class NettyHelloServer implements AutoCloseable {
                 }
             }
         }
+
+        /**
+         * wrk resets its connections when a run ends: closed quietly, as a server would, instead of Netty's warning with a
+         * stack trace per connection, whose logging loaded and compiled code on the next run's time.
+         */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     public static void main(String[] args) throws Exception {
