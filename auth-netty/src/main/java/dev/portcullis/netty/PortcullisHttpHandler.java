@@ -106,16 +106,9 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (draining || !queue.isEmpty() || waiting(ctx)) {
             queue.add(msg);
-            drain(ctx);
-            return;
-        }
-        // the usual case, a message when nothing waits: handled without passing through the queue
-        draining = true;
-        try {
-            step(ctx, msg);
-            drainQueue(ctx);
-        } finally {
-            draining = false;
+            drain(ctx, null);
+        } else {
+            drain(ctx, msg); // the usual case, a message when nothing waits: handled without passing through the queue
         }
     }
 
@@ -128,15 +121,18 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * Processes queued messages as far as the state allows. Not re-entrant: a response completing
-     * synchronously inside a call below just lets the running loop go on.
+     * Handles {@code first} (if not null), then queued messages as far as the state allows. Not re-entrant: a response
+     * completing synchronously inside a call below just lets the running loop go on.
      */
-    private void drain(ChannelHandlerContext ctx) {
+    private void drain(ChannelHandlerContext ctx, Object first) {
         if (draining) {
             return;
         }
         draining = true;
         try {
+            if (first != null) {
+                step(ctx, first);
+            }
             drainQueue(ctx);
         } finally {
             draining = false;
@@ -301,7 +297,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
                     } else {
                         apply(ctx, decided);
                     }
-                    drain(ctx);
+                    drain(ctx, null);
                 });
             });
         } catch (RejectedExecutionException e) {
@@ -388,7 +384,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            drain(ctx);
+            drain(ctx, null);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -396,7 +392,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private void responseWritten(ChannelHandlerContext ctx) {
         outboundDone = true;
         maybeReady(ctx);
-        drain(ctx);
+        drain(ctx, null);
     }
 
     private void maybeReady(ChannelHandlerContext ctx) {
