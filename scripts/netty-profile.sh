@@ -5,9 +5,9 @@
 # Portcullis's own code and its largest parts. A sample is Portcullis's when the innermost of the frames that tell
 # owners apart is one of its own: the application's handler called from Portcullis is the application's, and so is
 # the encoding and sending of a response the application writes through Portcullis, but Portcullis's handling of
-# that write is Portcullis's. Unlike throughput ratios on
-# this shared machine, which moved by tens of percent between runs, the share is measured within one run of one
-# process, so the host's drift cancels: 1 - share is the throughput ratio the event loop alone would allow.
+# that write is Portcullis's. Unlike throughput ratios on this shared machine, which moved by tens of percent between
+# runs, the share is measured within one run of one process, so the host's drift cancels: 1 - share is the throughput
+# ratio the event loop alone would allow.
 # Usage: scripts/netty-profile.sh [seconds] [connections]      MODES="cached-api-key anonymous-read" (default both)
 set -euo pipefail
 cd "$(dirname "$0")/.."

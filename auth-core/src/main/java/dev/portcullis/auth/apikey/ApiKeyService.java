@@ -270,14 +270,11 @@ public final class ApiKeyService implements AutoCloseable {
         if (p == null) {
             return Optional.empty();
         }
-        long w = withdrawals.get();
-        if (p.withdrawals() != w) { // entries were withdrawn since: is this one still there?
-            Verified current = verified.getIfPresent(p.token());
-            if (current == null) {
+        if (p.withdrawals() != withdrawals.get()) { // entries were withdrawn since: is this one still there?
+            p = present(digest, p.token());
+            if (p == null) {
                 return Optional.empty();
             }
-            p = new Presented(p.token(), current, w);
-            presentations.put(digest, p);
         }
         return verifyCached(p.token(), p.verified());
     }
@@ -287,12 +284,19 @@ public final class ApiKeyService implements AutoCloseable {
      * key in the verified cache: only their SHA-256 digests are kept.
      */
     public void rememberPresentation(String presentation, String token) {
+        present(sha256(presentation), sha256(token));
+    }
+
+    /** Points the presentation with this digest at the token's entry in {@link #verified}, if it has one (else null). */
+    private Presented present(TokenDigest presentation, TokenDigest token) {
         long w = withdrawals.get(); // before the lookup: a withdrawal after it makes this one ask the cache again
-        TokenDigest digest = sha256(token);
-        Verified v = verified.getIfPresent(digest);
-        if (v != null) {
-            presentations.put(sha256(presentation), new Presented(digest, v, w));
+        Verified v = verified.getIfPresent(token);
+        if (v == null) {
+            return null;
         }
+        Presented p = new Presented(token, v, w);
+        presentations.put(presentation, p);
+        return p;
     }
 
     /** A presentation's token, its entry in {@link #verified} and {@link #withdrawals} when that was looked up. */
