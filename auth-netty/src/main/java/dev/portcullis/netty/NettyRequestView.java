@@ -5,9 +5,13 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AsciiString;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /** A Netty request head (and, for built-in endpoints, its collected body) as {@link HttpRequestView}; translation only. */
 final class NettyRequestView implements HttpRequestView {
@@ -17,6 +21,9 @@ final class NettyRequestView implements HttpRequestView {
     private final String remoteAddress;
     private final String rawPath;
     private final String rawQuery;
+    private boolean scanned;
+    private List<String> host = List.of();
+    private List<String> authorization = List.of();
 
     NettyRequestView(HttpRequest request, Channel channel, byte[] body, String remoteAddress) {
         this.request = request;
@@ -50,19 +57,51 @@ final class NettyRequestView implements HttpRequestView {
 
     @Override
     public List<String> headers(String name) {
-        return request.headers().getAll(known(name));
+        // the pipeline passes literals, which equals finds at the first comparison, by reference
+        boolean isHost = name.equals("Host");
+        if (!isHost && !name.equals("Authorization")) {
+            return request.headers().getAll(name.equals("Cookie") ? HttpHeaderNames.COOKIE : name);
+        }
+        if (!scanned) {
+            scan();
+        }
+        return isHost ? host : authorization;
     }
 
-    /** Netty's constant for the names the pipeline asks for on every request: its hash is computed once, not per lookup. */
-    private static CharSequence known(String name) {
-        // the pipeline passes literals, which equals finds at the first comparison, by reference
-        if (name.equals("Host")) {
-            return HttpHeaderNames.HOST;
+    /**
+     * Host and Authorization, which the pipeline asks for on every request, in one pass over the headers: cheaper than a
+     * lookup of each by its case-insensitive hash, whose comparison of the names folded the case of every character.
+     */
+    private void scan() {
+        scanned = true;
+        Iterator<Map.Entry<CharSequence, CharSequence>> entries = request.headers().iteratorCharSequence();
+        while (entries.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> e = entries.next();
+            CharSequence key = e.getKey();
+            if (named(key, HOST, HttpHeaderNames.HOST)) {
+                host = with(host, e.getValue());
+            } else if (named(key, AUTHORIZATION, HttpHeaderNames.AUTHORIZATION)) {
+                authorization = with(authorization, e.getValue());
+            }
         }
-        if (name.equals("Authorization")) {
-            return HttpHeaderNames.AUTHORIZATION;
+    }
+
+    /** Whether {@code key} is {@code name}: compared as bytes when spelt the usual way, else case-insensitively. */
+    private static boolean named(CharSequence key, AsciiString usual, AsciiString name) {
+        return key.length() == usual.length() && (usual.contentEquals(key) || name.contentEqualsIgnoreCase(key));
+    }
+
+    /** The names as clients spell them (and Netty's decoder keeps them); Netty's constants are lower case. */
+    private static final AsciiString HOST = AsciiString.cached("Host");
+    private static final AsciiString AUTHORIZATION = AsciiString.cached("Authorization");
+
+    private static List<String> with(List<String> values, CharSequence value) {
+        if (values.isEmpty()) {
+            return List.of(value.toString());
         }
-        return name.equals("Cookie") ? HttpHeaderNames.COOKIE : name;
+        List<String> more = new ArrayList<>(values);
+        more.add(value.toString());
+        return more;
     }
 
     @Override
