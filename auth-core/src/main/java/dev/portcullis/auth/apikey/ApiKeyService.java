@@ -86,20 +86,14 @@ public final class ApiKeyService implements AutoCloseable {
     private final Clock clock;
     private final Duration maxLifetime;
     private final OverlongKeys overlong;
-    /** Expired by {@link #trusted}, not by Caffeine: one clock read per hit serves both the TTL and the event feed's freshness. */
+    /**
+     * Verified tokens by their SHA-256, and the SHA-256 of whole texts that carried one (a Basic header's value, which
+     * always holds a space, and so is never a token) to the token's entry: a client sending the same text again is
+     * spared decoding it. Expired by {@link #trusted}, not by Caffeine: one clock read per hit serves both the TTL and
+     * the event feed's freshness.
+     */
     private final Cache<TokenDigest, Verified> verified;
     private final long verifiedTtlNanos;
-    /**
-     * The SHA-256 of whole texts that carried a verified token (a Basic header's value), to the token's entry in
-     * {@link #verified}: a client sending the same text again is spared decoding it and a second lookup.
-     */
-    private final Cache<TokenDigest, Presented> presentations;
-    /**
-     * How many times entries were withdrawn from {@link #verified} because their keys no longer hold as verified
-     * (revocation, the owner's new groups); a remembered presentation taken before the last withdrawal asks the cache
-     * again.
-     */
-    private final AtomicLong withdrawals = new AtomicLong();
     private final Cache<TokenDigest, Boolean> recentlyFailed;
     /** Tokens that verified within a day: never a credential by itself, only a pass past per-address limits. */
     private final Cache<TokenDigest, Boolean> verifiedToday;
@@ -127,9 +121,8 @@ public final class ApiKeyService implements AutoCloseable {
         this.clock = b.clock;
         this.maxLifetime = b.maxLifetime;
         this.overlong = b.overlong;
-        this.verified = Caffeine.newBuilder().maximumSize(b.verifiedCacheSize).build();
+        this.verified = Caffeine.newBuilder().maximumSize(2 * b.verifiedCacheSize).build(); // a token and its presentation
         this.verifiedTtlNanos = b.verifiedCacheTtl.toNanos();
-        this.presentations = Caffeine.newBuilder().maximumSize(b.verifiedCacheSize).build();
         this.recentlyFailed = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.negativeCacheTtl).build();
         this.verifiedToday = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofDays(1)).build();
         this.failuresById = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.failureWindow).build();
@@ -233,10 +226,18 @@ public final class ApiKeyService implements AutoCloseable {
         withdraw(v -> v.valid().key().id().equals(keyId));
     }
 
-    /** Every removal from {@link #verified} that must end trust in an entry goes through here. */
+    /**
+     * Every removal from {@link #verified} that must end trust in an entry goes through here. The entry is marked before
+     * it is removed: a presentation pointed at it meanwhile, or under a key not yet removed, finds it withdrawn.
+     */
     private void withdraw(Predicate<Verified> which) {
-        verified.asMap().values().removeIf(which);
-        withdrawals.incrementAndGet(); // after the removal: a presentation remembered meanwhile has the former count, and asks again
+        verified.asMap().values().removeIf(v -> {
+            if (!which.test(v)) {
+                return false;
+            }
+            v.withdrawn = true;
+            return true;
+        });
     }
 
     // ------------------------------------------------------------------ verification
@@ -266,41 +267,19 @@ public final class ApiKeyService implements AutoCloseable {
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation) {
         TokenDigest digest = sha256(presentation);
-        Presented p = presentations.getIfPresent(digest);
-        if (p == null) {
-            return Optional.empty();
-        }
-        if (p.withdrawals() != withdrawals.get()) { // entries were withdrawn since: is this one still there?
-            p = present(digest, p.token());
-            if (p == null) {
-                return Optional.empty();
-            }
-        }
-        return verifyCached(p.token(), p.verified());
+        return verifyCached(digest, verified.getIfPresent(digest));
     }
 
     /**
      * Remembers that {@code presentation}, every part of which the caller has checked, carries {@code token}, a valid
-     * key in the verified cache: only their SHA-256 digests are kept.
+     * key in the verified cache: only their SHA-256 digests are kept, and the presentation holds as long as the token's
+     * entry does (a new entry, after a withdrawal or the TTL, is remembered anew).
      */
     public void rememberPresentation(String presentation, String token) {
-        present(sha256(presentation), sha256(token));
-    }
-
-    /** Points the presentation with this digest at the token's entry in {@link #verified}, if it has one (else null). */
-    private Presented present(TokenDigest presentation, TokenDigest token) {
-        long w = withdrawals.get(); // before the lookup: a withdrawal after it makes this one ask the cache again
-        Verified v = verified.getIfPresent(token);
-        if (v == null) {
-            return null;
+        Verified v = verified.getIfPresent(sha256(token));
+        if (v != null && !v.withdrawn) {
+            verified.put(sha256(presentation), v);
         }
-        Presented p = new Presented(token, v, w);
-        presentations.put(presentation, p);
-        return p;
-    }
-
-    /** A presentation's token, its entry in {@link #verified} and {@link #withdrawals} when that was looked up. */
-    private record Presented(TokenDigest token, Verified verified, long withdrawals) {
     }
 
     /** The verification of the token with this digest, from its entry {@code v} in the verified cache (null: none). */
@@ -447,13 +426,15 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     /**
-     * A verification in the cache, when it was made ({@link System#nanoTime}), and in which of the flushes of
-     * {@code lastUsed} its use was last noted (so a hit need not ask the map of pending uses).
+     * A verification in the cache, when it was made ({@link System#nanoTime}), in which of the flushes of
+     * {@code lastUsed} its use was last noted (so a hit need not ask the map of pending uses), and whether it was
+     * {@linkplain #withdraw withdrawn}.
      */
     private static final class Verified {
         private final KeyVerification.Valid valid;
         private final long atNanos;
         volatile long usedInRound = -1;
+        volatile boolean withdrawn;
 
         Verified(KeyVerification.Valid valid, long atNanos) {
             this.valid = valid;
@@ -470,15 +451,15 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     /**
-     * The cached verification {@code v} of the token with this digest (null: none), unless it is older than the cache's
-     * TTL or the event feed is stale.
+     * The cached verification {@code v} of the token (or presentation) with this digest (null: none), unless it was
+     * withdrawn, is older than the cache's TTL, or the event feed is stale.
      */
     private KeyVerification.Valid trusted(TokenDigest digest, Verified v) {
         if (v == null) {
             return null;
         }
         long now = System.nanoTime();
-        if (now - v.atNanos() >= verifiedTtlNanos) {
+        if (v.withdrawn || now - v.atNanos() >= verifiedTtlNanos) {
             verified.asMap().remove(digest, v);
             return null;
         }
