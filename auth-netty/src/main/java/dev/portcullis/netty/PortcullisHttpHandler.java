@@ -59,8 +59,8 @@ import java.util.concurrent.TimeUnit;
  *       the channel is not writable (responses the client has not read pile up beyond the
  *       channel's high water mark).</li>
  *   <li>The identity is in the channel attribute {@link #IDENTITY} (null for anonymous), set for
- *       every request before it is passed on, so one request's identity never leaks into the next;
- *       denied mount sources are in {@link #DENIED_MOUNTS}.</li>
+ *       every request before it is passed on (and cleared when one is answered here), so one request's
+ *       identity never leaks into the next; denied mount sources are in {@link #DENIED_MOUNTS}.</li>
  * </ul>
  *
  * Not sharable: one instance per channel.
@@ -78,6 +78,8 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private State state = State.READY;
     private boolean draining;
+    private boolean holding; // auto-read turned off here, to hold the next messages back
+    private boolean resumeAutoRead; // whether auto-read was on when this handler turned it off
     private String remoteAddress;
     private HttpRequest current;
     private ByteBuf body;
@@ -142,14 +144,33 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private void drainQueue(ChannelHandlerContext ctx) {
         while (!queue.isEmpty()) {
             if (waiting(ctx)) {
-                ctx.channel().config().setAutoRead(false); // hold the rest until this request is done
+                hold(ctx); // the rest waits until this request is done
                 return;
             }
+            release(ctx);
             step(ctx, queue.poll());
         }
-        if (!ctx.channel().config().isAutoRead() && !waiting(ctx)) {
-            ctx.channel().config().setAutoRead(true);
-            ctx.read();
+    }
+
+    /**
+     * Turns auto-read off until {@link #release}. Auto-read is otherwise the application's: one that turns it off, to
+     * pace an upload it streams to slow storage, finds it as it left it.
+     */
+    private void hold(ChannelHandlerContext ctx) {
+        if (!holding) {
+            holding = true;
+            resumeAutoRead = ctx.channel().config().isAutoRead();
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** Ends a {@link #hold}, before anything more is passed on; turning auto-read on again also reads on. */
+    private void release(ChannelHandlerContext ctx) {
+        if (holding) {
+            holding = false;
+            if (resumeAutoRead) {
+                ctx.channel().config().setAutoRead(true);
+            }
         }
     }
 
@@ -192,8 +213,6 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         outboundDone = false;
         closeAfterResponse = false; // decided in apply, when this handler answers
         responseHeaders = Map.of();
-        setIfChanged(identity, null);
-        setIfChanged(deniedMounts, Set.of());
         if (request.decoderResult().isFailure()) {
             refuseUndecodable(ctx, request.decoderResult().cause());
             return;
@@ -281,7 +300,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     private void decideElsewhere(ChannelHandlerContext ctx, NettyRequestView view) {
         state = State.DECIDING;
-        ctx.channel().config().setAutoRead(false);
+        hold(ctx);
         try {
             blocking.execute(() -> {
                 Outcome outcome;
@@ -311,6 +330,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     }
 
     private void apply(ChannelHandlerContext ctx, Outcome outcome) {
+        release(ctx); // a decision made elsewhere: before the application sees the request, and may turn auto-read off
         if (outcome instanceof Outcome.Proceed proceed) {
             setIfChanged(identity, proceed.identity());
             setIfChanged(deniedMounts, proceed.deniedMountSources());
@@ -320,6 +340,9 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             return;
         }
         Outcome.Respond r = (Outcome.Respond) outcome;
+        // the application never sees this request, nor the last one's identity with anything after it
+        setIfChanged(identity, null);
+        setIfChanged(deniedMounts, Set.of());
         ByteBuf content = current.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body());
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), content);
         r.headers().forEach((k, v) -> response.headers().set(k, v));
