@@ -37,18 +37,25 @@ public final class RequestPaths {
 
     /**
      * The usual path, which {@link #fullCheck} would accept as it is: no percent-encoding, no '\\', ';' or control
-     * character, and without "/." or "//" no '.', '..' or empty segment.
+     * character, and without "/." or "//" no '.', '..' or empty segment. One pass: every character it refuses but
+     * '\\', ';' and DEL is below '0', which letters and digits are not.
      */
     private static boolean isPlain(String rawPath) {
-        if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/' || rawPath.indexOf('%') >= 0
-                || rawPath.indexOf("/.") >= 0 || rawPath.indexOf("//") >= 0) {
+        int n = rawPath == null ? 0 : rawPath.length();
+        if (n == 0 || rawPath.charAt(0) != '/') {
             return false;
         }
-        for (int i = 1; i < rawPath.length(); i++) {
+        char previous = '/';
+        for (int i = 1; i < n; i++) {
             char c = rawPath.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\' || c == ';') {
+            if (c < '0') {
+                if (c < 0x20 || c == '%' || previous == '/' && (c == '.' || c == '/')) {
+                    return false;
+                }
+            } else if (c == '\\' || c == ';' || c == 0x7f) {
                 return false;
             }
+            previous = c;
         }
         return true;
     }
