@@ -255,8 +255,7 @@ public final class ApiKeyService implements AutoCloseable {
         if (!format.hasShape(presented)) {
             return Optional.empty(); // a hit below means this exact token passed every check before
         }
-        TokenDigest digest = sha256(presented);
-        return verifyCached(digest, verified.getIfPresent(digest));
+        return cachedUnder(presented);
     }
 
     /**
@@ -266,7 +265,12 @@ public final class ApiKeyService implements AutoCloseable {
      * with its TTL, revocation and expiry; asking by the presentation only spares decoding it.
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation) {
-        TokenDigest digest = sha256(presentation);
+        return cachedUnder(presentation);
+    }
+
+    /** The verification in the cache under the SHA-256 of {@code text}, a token or a presentation. */
+    private Optional<KeyVerification> cachedUnder(String text) {
+        TokenDigest digest = sha256(text);
         return verifyCached(digest, verified.getIfPresent(digest));
     }
 
