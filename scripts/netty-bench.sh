@@ -3,7 +3,8 @@
 # each mode is measured right beside its baseline, over several rounds, and reported with the median of
 # those paired ratios (see pair below), so that drift of the shared machine cancels out.
 # A third server, without Portcullis but busy for NETTY_BENCH_WORK_NANOS (default 300) per request,
-# calibrates the ratios: what that much added work on the event loop costs on this machine.
+# calibrates the ratios: what that much added work on the event loop costs on this machine. A fourth has an
+# empty handler in Portcullis's place (it passes every read and write on): what any handler there costs.
 # Usage: scripts/netty-bench.sh [seconds-per-run] [connections] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ work=$(mktemp -d)
 # start runs in a command substitution (a subshell), so the servers' pids go to a file for the trap
 trap 'kill $(cat "$work/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-start() { # mode [work-nanos] -> prints "port token"
+start() { # plain|passthrough|portcullis [work-nanos] -> prints "port token"
   local log="$work/$1-${2:-0}.log"
   java -cp benchmarks/target/benchmarks.jar dev.portcullis.bench.NettyHelloServer "$1" 0 1 "${2:-0}" > "$log" 2>&1 &
   echo $! >> "$work/pids"
@@ -27,6 +28,7 @@ work_nanos="${NETTY_BENCH_WORK_NANOS:-300}"
 read -r plain_port _ <<< "$(start plain)"
 read -r guarded_port token <<< "$(start portcullis)"
 read -r busy_port _ <<< "$(start plain "$work_nanos")"
+read -r empty_port _ <<< "$(start passthrough)"
 basic="Basic $(printf 'ci:%s' "$token" | base64 -w0)"
 path="/v2/team/app/manifests/latest"
 
@@ -38,6 +40,7 @@ run() { # name port [wrk args...] -> appends "rps p50 p99" to $work/name
 # warm-up: JIT, pools, and the key enters the verified cache; C2 was still compiling after 3 s
 wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$plain_port$path" > /dev/null
 wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$busy_port$path" > /dev/null
+wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$empty_port$path" > /dev/null
 wrk -t1 -c"$connections" -d5s "http://127.0.0.1:$guarded_port$path" > /dev/null
 wrk -t1 -c"$connections" -d10s -H "Authorization: $basic" "http://127.0.0.1:$guarded_port$path" > /dev/null
 # pairs (mode, its baseline) run back to back, in turns first and second (A B, then B A), and each mode's
@@ -55,11 +58,12 @@ for round in $(seq 1 "$rounds"); do
   # the same request bytes as cached-api-key, to the server without Portcullis (which ignores the header)
   pair "$round" cached-api-key "$guarded_port" no-portcullis-key-header "$plain_port" -H "Authorization: $basic"
   pair "$round" "$busy" "$busy_port" no-portcullis "$plain_port"
+  pair "$round" empty-handler "$empty_port" no-portcullis "$plain_port"
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 printf '%-30s %14s %8s %15s   %s\n' mode "median req/s" ratio "ratios min-max" "runs (req/s p50 p99)"
-for mode in no-portcullis no-portcullis-key-header "$busy" anonymous-read cached-api-key; do
+for mode in no-portcullis no-portcullis-key-header "$busy" empty-handler anonymous-read cached-api-key; do
   m=$(awk '{print $1}' "$work/$mode" | median)
   if [ -f "$work/ratio.$mode" ]; then
     ratio=$(median < "$work/ratio.$mode"); range=$(sort -g "$work/ratio.$mode" | sed -n '1p;$p' | paste -sd-)

@@ -8,9 +8,11 @@ import dev.portcullis.policy.AccessPolicy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -36,8 +38,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Netty "hello" server for load tests (issue #7): the same application with or without
- * Portcullis in front. {@code java -cp benchmarks.jar dev.portcullis.bench.NettyHelloServer plain|portcullis [port]
- * [event-loop-threads] [work-nanos-per-request]} prints {@code listening on PORT} and, with Portcullis,
+ * Portcullis in front. {@code java -cp benchmarks.jar dev.portcullis.bench.NettyHelloServer plain|passthrough|portcullis
+ * [port] [event-loop-threads] [work-nanos-per-request]} prints {@code listening on PORT} and, with Portcullis,
  * {@code key TOKEN} for a cached-key run. The work (a busy wait on the event loop) calibrates the
  * benchmark: what a known amount of added work per request costs in throughput on this machine.
  */
@@ -50,18 +52,30 @@ public final class NettyHelloServer implements AutoCloseable {
     private final ApiKeyService keys;
     final String token;
 
-    public NettyHelloServer(boolean withPortcullis, int port, int eventLoopThreads) throws InterruptedException {
-        this(withPortcullis, port, eventLoopThreads, 0);
+    /** What sits between the codec and the application. */
+    public enum Mode {
+        /** Nothing. */
+        PLAIN,
+        /**
+         * A handler in Portcullis's place that passes every message and write on unchanged: what any handler there
+         * costs, the part of Portcullis's cost that no decision logic can remove.
+         */
+        PASSTHROUGH,
+        PORTCULLIS
+    }
+
+    public NettyHelloServer(Mode mode, int port, int eventLoopThreads) throws InterruptedException {
+        this(mode, port, eventLoopThreads, 0);
     }
 
     /**
      * @param workNanos how long the application keeps the event loop busy per request (a calibration: what that much
      *                  added work costs in throughput on this machine); 0 for none
      */
-    public NettyHelloServer(boolean withPortcullis, int port, int eventLoopThreads, long workNanos) throws InterruptedException {
+    public NettyHelloServer(Mode mode, int port, int eventLoopThreads, long workNanos) throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(eventLoopThreads, NioIoHandler.newFactory());
         Portcullis portcullis = null;
-        if (withPortcullis) {
+        if (mode == Mode.PORTCULLIS) {
             keys = ApiKeyService.builder(new InMemoryApiKeyStore()).build();
             token = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "bench", List.of(), null, "bench")).token();
             portcullis = Portcullis.builder().policy(AccessPolicy.parse("""
@@ -82,6 +96,8 @@ public final class NettyHelloServer implements AutoCloseable {
                         ch.pipeline().addLast(new HttpServerCodec());
                         if (p != null) {
                             ch.pipeline().addLast(new PortcullisHttpHandler(p, blocking));
+                        } else if (mode == Mode.PASSTHROUGH) {
+                            ch.pipeline().addLast(new PassThrough());
                         }
                         ch.pipeline().addLast(new Hello(workNanos));
                     }
@@ -103,6 +119,19 @@ public final class NettyHelloServer implements AutoCloseable {
         blocking.shutdownNow();
         if (keys != null) {
             keys.close();
+        }
+    }
+
+    /** Intercepts what {@link PortcullisHttpHandler} intercepts (reads and writes), and does nothing with it. */
+    private static final class PassThrough extends ChannelDuplexHandler {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ctx.write(msg, promise);
         }
     }
 
@@ -145,14 +174,20 @@ public final class NettyHelloServer implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1 || !(args[0].equals("plain") || args[0].equals("portcullis"))) {
-            System.err.println("usage: NettyHelloServer plain|portcullis [port] [event-loop-threads] [work-nanos-per-request]");
+        Mode mode = args.length < 1 ? null : switch (args[0]) {
+            case "plain" -> Mode.PLAIN;
+            case "passthrough" -> Mode.PASSTHROUGH;
+            case "portcullis" -> Mode.PORTCULLIS;
+            default -> null;
+        };
+        if (mode == null) {
+            System.err.println("usage: NettyHelloServer plain|passthrough|portcullis [port] [event-loop-threads] [work-nanos-per-request]");
             System.exit(2);
         }
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         long workNanos = args.length > 3 ? Long.parseLong(args[3]) : 0;
-        NettyHelloServer server = new NettyHelloServer(args[0].equals("portcullis"), port, threads, workNanos);
+        NettyHelloServer server = new NettyHelloServer(mode, port, threads, workNanos);
         System.out.println("listening on " + server.port());
         if (server.token() != null) {
             System.out.println("key " + server.token());

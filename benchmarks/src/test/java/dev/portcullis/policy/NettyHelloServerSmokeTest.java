@@ -9,9 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The load-test server starts in both modes and answers as the wrk runs expect. */
+/** The load-test server starts in every mode and answers as the wrk runs expect. */
 class NettyHelloServerSmokeTest {
     private static int status(int port, String authorization, String method) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/team/app/manifests/latest"))
@@ -23,11 +24,14 @@ class NettyHelloServerSmokeTest {
     }
 
     @Test
-    void bothModesServe() throws Exception {
-        try (NettyHelloServer plain = new NettyHelloServer(false, 0, 1)) {
-            assertThat(status(plain.port(), null, "PUT")).isEqualTo(200);
+    void everyModeServes() throws Exception {
+        for (NettyHelloServer.Mode mode : List.of(NettyHelloServer.Mode.PLAIN, NettyHelloServer.Mode.PASSTHROUGH)) {
+            try (NettyHelloServer open = new NettyHelloServer(mode, 0, 1)) {
+                assertThat(status(open.port(), null, "PUT")).as(mode.name()).isEqualTo(200);
+                assertThat(status(open.port(), null, "GET")).as(mode.name()).isEqualTo(200);
+            }
         }
-        try (NettyHelloServer guarded = new NettyHelloServer(true, 0, 1)) {
+        try (NettyHelloServer guarded = new NettyHelloServer(NettyHelloServer.Mode.PORTCULLIS, 0, 1)) {
             String basic = "Basic " + Base64.getEncoder().encodeToString(("ci:" + guarded.token()).getBytes(StandardCharsets.UTF_8));
             assertThat(status(guarded.port(), null, "GET")).isEqualTo(200);
             assertThat(status(guarded.port(), null, "PUT")).isEqualTo(401);
