@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpExpectationFailedEvent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -33,6 +34,8 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Portcullis as a Netty channel handler, placed right after {@code HttpServerCodec} (and before
@@ -57,7 +60,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>Pipelined requests are handled one at a time, responses in order: the next request is
  *       held (auto-read off) until the application has written the previous response, and while
  *       the channel is not writable (responses the client has not read pile up beyond the
- *       channel's high water mark).</li>
+ *       channel's high water mark). The next request is passed on after the call that wrote the last
+ *       response has returned, never from inside it.</li>
+ *   <li>A request head where content was due (the codec lost track of where a request ended) closes
+ *       the connection; an aggregator behind this handler refusing an {@code Expect} is understood.</li>
  *   <li>The identity is in the channel attribute {@link #IDENTITY} (null for anonymous), set for
  *       every request before it is passed on (and cleared when one is answered here), so one request's
  *       identity never leaks into the next; denied mount sources are in {@link #DENIED_MOUNTS}.</li>
@@ -71,7 +77,10 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     private static final byte[] EMPTY = new byte[0];
 
-    private enum State { READY, COLLECTING, DECIDING, FORWARDING, DISCARDING, AWAITING_RESPONSE }
+    private static final Logger LOG = LoggerFactory.getLogger(PortcullisHttpHandler.class);
+
+    /** CLOSED: the connection is gone or given up; whatever still arrives is released, nothing is passed on. */
+    private enum State { READY, COLLECTING, DECIDING, FORWARDING, DISCARDING, AWAITING_RESPONSE, CLOSED }
 
     private final Portcullis portcullis;
     private final Executor blocking;
@@ -91,7 +100,9 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private Attribute<Set<String>> deniedMounts;
 
     /**
-     * @param blockingExecutor where decisions that may block run (Argon2, the key store); bounded, not an event loop
+     * @param blockingExecutor where decisions that may block run (Argon2, the key store); bounded, not an event loop, and
+     *                         it must run or refuse every task (a refused one is answered 503; one dropped silently is
+     *                         never answered)
      */
     public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor) {
         this.portcullis = portcullis;
@@ -161,6 +172,10 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             holding = true;
             resumeAutoRead = ctx.channel().config().isAutoRead();
             ctx.channel().config().setAutoRead(false);
+        } else if (ctx.channel().config().isAutoRead()) {
+            // the application turned it on meanwhile: it is on again after the hold, but the queue does not grow unbounded
+            resumeAutoRead = true;
+            ctx.channel().config().setAutoRead(false);
         }
     }
 
@@ -174,7 +189,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** Handles one message in a state that takes it (not {@link #waiting}): the states READY to DISCARDING. */
+    /** Handles one message in a state that takes it (not {@link #waiting}). */
     private void step(ChannelHandlerContext ctx, Object msg) {
         switch (state) {
             case READY -> {
@@ -184,26 +199,69 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
                     ReferenceCountUtil.release(msg); // content after a request we already answered and closed
                 }
             }
-            case COLLECTING -> collect(ctx, msg);
-            case FORWARDING -> {
-                if (msg instanceof LastHttpContent) {
-                    // before passing it on: the application may answer (and complete) inside the call
-                    inboundDone = true;
-                    state = State.AWAITING_RESPONSE;
-                }
-                ctx.fireChannelRead(msg);
-                maybeReady(ctx);
-            }
-            case DISCARDING -> {
-                boolean last = msg instanceof LastHttpContent;
-                ReferenceCountUtil.release(msg);
-                if (last) {
-                    inboundDone = true;
-                    state = State.AWAITING_RESPONSE;
-                    maybeReady(ctx);
+            case COLLECTING, FORWARDING, DISCARDING -> {
+                if (msg instanceof HttpRequest) {
+                    outOfStep(ctx, msg);
+                } else if (state == State.COLLECTING) {
+                    collect(ctx, msg);
+                } else if (state == State.FORWARDING) {
+                    forward(ctx, msg);
+                } else {
+                    discard(ctx, msg);
                 }
             }
+            case CLOSED -> ReferenceCountUtil.release(msg);
             default -> throw new IllegalStateException(state.name());
+        }
+    }
+
+    /**
+     * A request head where the last request's content was due: the codec lost track of where that request ended (a
+     * handler behind this one made it skip a body, say). What follows is not this handler's to judge, nor to pass on
+     * unjudged: the connection is closed.
+     */
+    private void outOfStep(ChannelHandlerContext ctx, Object msg) {
+        LOG.warn("a request from {} began before the last one's content ended; the connection is closed", remoteAddress(ctx));
+        ReferenceCountUtil.release(msg);
+        close(ctx);
+    }
+
+    private void close(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+        ctx.close();
+    }
+
+    private void forward(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof LastHttpContent) {
+            // before passing it on: the application may answer (and complete) inside the call
+            inboundDone = true;
+            state = State.AWAITING_RESPONSE;
+        }
+        ctx.fireChannelRead(msg);
+        maybeReady(ctx);
+    }
+
+    /** Content of a request answered here: released unread. */
+    private void discard(ChannelHandlerContext ctx, Object msg) {
+        boolean last = msg instanceof LastHttpContent;
+        boolean undecodable = msg instanceof HttpObject o && o.decoderResult().isFailure();
+        ReferenceCountUtil.release(msg);
+        if (undecodable) {
+            // the codec reads nothing more on this connection: closed once the answer is out
+            closeAfterResponse = true;
+            if (outboundDone) {
+                close(ctx);
+            } else {
+                state = State.CLOSED;
+            }
+        } else if (last) {
+            inboundDone = true;
+            state = State.AWAITING_RESPONSE;
+            maybeReady(ctx);
         }
     }
 
@@ -233,6 +291,9 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             state = State.COLLECTING;
             if (inboundDone) {
                 collect(ctx, null);
+            } else if (HttpUtil.is100ContinueExpected(request)) {
+                // the decision needs the body (at most 8 KiB of it is kept): a client waiting to be asked is asked
+                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
             }
         } else {
             decideElsewhere(ctx, view);
@@ -306,11 +367,16 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
                 Outcome outcome;
                 try {
                     outcome = portcullis.handle(view);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // an Error too: the request is answered, not left waiting for ever
+                    LOG.error("the pipeline failed on a request from {}", view.remoteAddress(), e);
                     outcome = null;
                 }
                 Outcome decided = outcome;
                 ctx.executor().execute(() -> {
+                    if (state == State.CLOSED) {
+                        ReferenceCountUtil.release(current); // the connection went meanwhile: nothing is passed on
+                        return;
+                    }
                     if (decided == null) {
                         fail(ctx, "the pipeline failed");
                     } else {
@@ -407,7 +473,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            drain(ctx, null);
+            drainLater(ctx);
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -415,7 +481,32 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private void responseWritten(ChannelHandlerContext ctx) {
         outboundDone = true;
         maybeReady(ctx);
-        drain(ctx, null);
+        drainLater(ctx);
+    }
+
+    /**
+     * Goes on with waiting messages, but not from inside the call that got here: that may be the application's own write
+     * (a response it completes later, from storage, say), and the next request reaches it once that call has returned.
+     */
+    private void drainLater(ChannelHandlerContext ctx) {
+        if (!draining && !queue.isEmpty()) {
+            ctx.executor().execute(() -> drain(ctx, null));
+        }
+    }
+
+    /**
+     * An {@code HttpObjectAggregator} behind this handler refused the forwarded request's {@code Expect} (417, or 413
+     * for a body over its limit), and the codec skipped the request's body: no more content comes for it, and the next
+     * thing read is the next request, decided as any other.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof HttpExpectationFailedEvent && state == State.FORWARDING) {
+            inboundDone = true;
+            state = State.AWAITING_RESPONSE;
+            maybeReady(ctx);
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     private void maybeReady(ChannelHandlerContext ctx) {
@@ -427,6 +518,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        state = State.CLOSED;
         while (!queue.isEmpty()) {
             ReferenceCountUtil.release(queue.poll());
         }

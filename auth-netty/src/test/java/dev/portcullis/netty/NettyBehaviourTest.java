@@ -14,6 +14,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
@@ -366,6 +372,160 @@ class NettyBehaviourTest {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             blocking.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRequestAfterAnExpectationTheAggregatorRefusedIsDecidedAsAnyOther() throws Exception {
+        // the aggregator behind the handler answers 417 to an OPTIONS (not policy-checked) with an Expect it does not
+        // know, and the codec skips that request's body: the DELETE after it must still be decided, not passed on as
+        // the OPTIONS's content
+        try (NettyServer aggregating = new NettyServer(portcullis, true); Socket socket = new Socket("127.0.0.1", aggregating.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("OPTIONS /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\nExpect: x\r\nContent-Length: 1\r\n\r\n"
+                    + "DELETE /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 417 Expectation Failed");
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 401 Unauthorized");
+        }
+    }
+
+    /** An embedded channel with Portcullis in front of an application that records what reaches it and answers nothing itself. */
+    private EmbeddedChannel embedded(Executor blocking, List<Object> reached) {
+        EmbeddedChannel channel = new EmbeddedChannel(new PortcullisHttpHandler(portcullis, blocking), new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                reached.add(msg);
+                ReferenceCountUtil.release(msg);
+            }
+        });
+        return channel;
+    }
+
+    private static DefaultHttpRequest get(String path) {
+        DefaultHttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+        request.headers().set(HttpHeaderNames.HOST, "x");
+        return request;
+    }
+
+    @Test
+    void aRequestHeadWhereContentWasDueIsNeverPassedOnAndClosesTheConnection() {
+        List<Object> reached = new ArrayList<>();
+        EmbeddedChannel channel = embedded(Runnable::run, reached);
+        DefaultHttpRequest allowed = get("/v2/team/app/manifests/v1");
+        channel.writeInbound(allowed);
+        assertThat(reached).containsExactly(allowed);
+        // the codec lost track of where the last request ended, and a DELETE head arrives where its content was due
+        DefaultFullHttpRequest unjudged = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.DELETE, "/v2/team/app/manifests/v1");
+        channel.writeInbound(unjudged);
+        assertThat(reached).containsExactly(allowed);
+        assertThat(unjudged.refCnt()).isZero();
+        assertThat(channel.isOpen()).isFalse();
+    }
+
+    @Test
+    void aDecisionThatArrivesAfterTheConnectionClosedIsNotPassedOn() {
+        List<Runnable> decisions = new ArrayList<>();
+        List<Object> reached = new ArrayList<>();
+        EmbeddedChannel channel = embedded(decisions::add, reached);
+        DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v2/team/app/manifests/v1");
+        request.headers().set(HttpHeaderNames.HOST, "x").set(HttpHeaderNames.AUTHORIZATION, basicCi()); // not cached yet: Argon2
+        channel.writeInbound(request);
+        assertThat(decisions).hasSize(1);
+        channel.close();
+        decisions.get(0).run();
+        channel.runPendingTasks();
+        assertThat(reached).isEmpty();
+        assertThat(request.refCnt()).isZero();
+    }
+
+    @Test
+    void whileRequestsWaitTheQueueStaysBoundedEvenIfTheApplicationTurnsAutoReadOn() {
+        List<Object> reached = new ArrayList<>();
+        EmbeddedChannel channel = embedded(Runnable::run, reached);
+        channel.writeInbound(get("/v2/team/app/manifests/v1"), LastHttpContent.EMPTY_LAST_CONTENT);
+        channel.writeInbound(get("/v2/team/app/manifests/v2")); // waits for the first response
+        assertThat(channel.config().isAutoRead()).isFalse();
+        channel.config().setAutoRead(true); // the application, pacing an upload of its own
+        channel.writeInbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(channel.config().isAutoRead()).as("off again while requests wait").isFalse();
+        assertThat(reached).hasSize(2);
+        respond(channel);
+        channel.runPendingTasks();
+        assertThat(reached).hasSize(4);
+        assertThat(channel.config().isAutoRead()).as("on again, as the application last set it").isTrue();
+        channel.finishAndReleaseAll();
+    }
+
+    /**
+     * The application's response, written from its own handler's context (not flushed: an embedded channel runs its
+     * pending tasks inside a flush, which a real event loop does not).
+     */
+    private static void respond(EmbeddedChannel channel) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        channel.pipeline().lastContext().write(response);
+    }
+
+    @Test
+    void theNextRequestReachesTheApplicationAfterItsWriteReturnsNotFromInsideIt() {
+        List<Object> reached = new ArrayList<>();
+        EmbeddedChannel channel = embedded(Runnable::run, reached);
+        channel.writeInbound(get("/v2/team/app/manifests/v1"), LastHttpContent.EMPTY_LAST_CONTENT,
+                get("/v2/team/app/manifests/v2"), LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(reached).hasSize(2);
+        // the application answers later, from a task of its own on the event loop (storage completing, say)
+        respond(channel);
+        assertThat(reached).as("nothing passed on from within the application's write").hasSize(2);
+        channel.runPendingTasks();
+        assertThat(reached).hasSize(4);
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void anErrorWhileDecidingElsewhereIsAnsweredNotLeftWaiting() {
+        Portcullis failing = Portcullis.builder().policy(AccessPolicy.parse("""
+                repo "**" {
+                  group artifact-workloads: read, create
+                }
+                """)).apiKeys(keys).existence((repo, tag) -> {
+                    throw new AssertionError("the application's lookup broke");
+                }).listener(e -> { }).build();
+        EmbeddedChannel channel = new EmbeddedChannel(new PortcullisHttpHandler(failing, Runnable::run));
+        DefaultFullHttpRequest push = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/v2/team/app/manifests/v1");
+        push.headers().set(HttpHeaderNames.HOST, "x").set(HttpHeaderNames.AUTHORIZATION, basicCi()).set(HttpHeaderNames.CONTENT_LENGTH, 0);
+        channel.writeInbound(push);
+        channel.runPendingTasks();
+        FullHttpResponse response = channel.readOutbound();
+        assertThat(response.status().code()).isEqualTo(503);
+        response.release();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aMalformedChunkOfADeniedUploadClosesTheConnectionAfterTheAnswer() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("PUT /v2/team/app/blobs/uploads/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\nZZ\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 401 Unauthorized");
+            assertThat(in.read()).as("closed: the codec reads nothing more on it").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aBuiltInEndpointThatNeedsTheBodyAsksAClientThatExpectsContinue() throws Exception {
+        byte[] body = "{\"label\": \"laptop\"}".getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /auth/apikey HTTP/1.1\r\nHost: x\r\nAuthorization: " + basicCi() + "\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            assertThat(readHead(in)).startsWith("HTTP/1.1 100 Continue");
+            out.write(body);
+            assertThat(readResponse(in)).startsWith("HTTP/1.1 201 Created");
         }
     }
 
