@@ -199,13 +199,24 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
                     ReferenceCountUtil.release(msg); // content after a request we already answered and closed
                 }
             }
-            case COLLECTING, FORWARDING, DISCARDING -> {
+            // a request head in these states is out of step
+            case FORWARDING -> {
                 if (msg instanceof HttpRequest) {
                     outOfStep(ctx, msg);
-                } else if (state == State.COLLECTING) {
-                    collect(ctx, msg);
-                } else if (state == State.FORWARDING) {
+                } else {
                     forward(ctx, msg);
+                }
+            }
+            case COLLECTING -> {
+                if (msg instanceof HttpRequest) {
+                    outOfStep(ctx, msg);
+                } else {
+                    collect(ctx, msg);
+                }
+            }
+            case DISCARDING -> {
+                if (msg instanceof HttpRequest) {
+                    outOfStep(ctx, msg);
                 } else {
                     discard(ctx, msg);
                 }
