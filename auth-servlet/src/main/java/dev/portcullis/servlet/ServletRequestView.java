@@ -21,12 +21,29 @@ final class ServletRequestView implements HttpRequestView {
         return request.getMethod();
     }
 
-    /** The undecoded request URI, without the context path: what the application's servlets are mapped against. */
+    /**
+     * The undecoded request URI, without the context path: what the application's servlets are mapped against. Only
+     * when {@link #contextPathAsWritten()}.
+     */
     @Override
     public String rawPath() {
-        String uri = request.getRequestURI();
         String context = request.getContextPath();
-        return context != null && !context.isEmpty() && uri.startsWith(context) ? uri.substring(context.length()) : uri;
+        return request.getRequestURI().substring(context == null ? 0 : context.length());
+    }
+
+    /**
+     * Whether the request URI begins with the context path as the container reports it, so that the rest is the path
+     * the application sees. Jetty chooses the context by the decoded, normalised path and reports its configured
+     * path: {@code /%61pp/v2/…} or {@code /x/../app/v2/…} reach the context {@code /app}, whose application sees
+     * {@code /v2/…}, while the URI as written does not begin with {@code /app}.
+     */
+    boolean contextPathAsWritten() {
+        String context = request.getContextPath();
+        if (context == null || context.isEmpty()) {
+            return true;
+        }
+        String uri = request.getRequestURI();
+        return uri.startsWith(context) && (uri.length() == context.length() || uri.charAt(context.length()) == '/');
     }
 
     @Override
