@@ -67,6 +67,7 @@ class ContextPathTest {
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
+        connector.setProperty("continueResponseTiming", "onRead"); // 100 Continue only when the body is read: after an allow
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("/app", base.toString());
         FilterDef def = new FilterDef();

@@ -104,6 +104,7 @@ class WebXmlDeploymentTest {
         Connector connector = new Connector();
         connector.setPort(0);
         connector.setProperty("address", "127.0.0.1");
+        connector.setProperty("continueResponseTiming", "onRead"); // 100 Continue only when the body is read: after an allow
         tomcat.setConnector(connector);
         tomcat.addWebapp("", dir.resolve("webapp").toString());
         tomcat.start();

@@ -310,6 +310,17 @@ public abstract class HttpConformanceSuite {
     }
 
     @Test
+    void aDeniedClientThatExpectsContinueIsAnsweredWithoutBeingAskedForItsBody() throws Exception {
+        try (RawHttp.Conversation connection = new RawHttp.Conversation(port)) {
+            connection.write("PUT /v2/team/app/manifests/expecting HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: 10485760\r\n\r\n");
+            RawHttp.Response first = connection.next();
+            assertThat(first).as("an answer").isNotNull();
+            assertThat(first.status()).as("the refusal, not 100 Continue: the client must not send what it may not push").isEqualTo(401);
+        }
+    }
+
+    @Test
     void duplicateAuthorizationHeadersAreRefusedWhicheverComesFirst() throws Exception {
         String target = "/v2/team/app/manifests/dup";
         for (List<String> pair : List.of(List.of(basic("ci", ciKey), "Authorization: Basic Og=="), List.of("Authorization: Basic Og==", basic("ci", ciKey)),
