@@ -1,13 +1,24 @@
 package dev.portcullis.servlet;
 
 import dev.portcullis.auth.Identity;
+import dev.portcullis.auth.routes.RequestPaths;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.security.Principal;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
-/** Exposes the identity through the standard servlet API: remote user, principal, roles (groups), auth type. */
+/**
+ * The request as Portcullis decided it, for the application. The identity, when there is one, through the standard
+ * servlet API: remote user, principal, roles (groups), auth type. The request parameters are the query string's only,
+ * the ones the policy saw: a container would otherwise merge those of a form-encoded body ({@code from=infra/dns} in
+ * the body of a mount request whose query has no {@code from}), which the policy never saw.
+ */
 final class AuthenticatedRequest extends HttpServletRequestWrapper {
-    private final Identity identity;
+    private final Identity identity; // null: anonymous, and the container's answers stand
+    private Map<String, String[]> parameters;
 
     AuthenticatedRequest(HttpServletRequest request, Identity identity) {
         super(request);
@@ -16,26 +27,65 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
     @Override
     public String getRemoteUser() {
-        return identity.name();
+        return identity == null ? super.getRemoteUser() : identity.name();
     }
 
     @Override
     public Principal getUserPrincipal() {
+        if (identity == null) {
+            return super.getUserPrincipal();
+        }
         String name = identity.name();
         return () -> name;
     }
 
     @Override
     public boolean isUserInRole(String role) {
-        return identity.groups().contains(role);
+        return identity == null ? super.isUserInRole(role) : identity.groups().contains(role);
     }
 
     @Override
     public String getAuthType() {
+        if (identity == null) {
+            return super.getAuthType();
+        }
         return switch (identity.method()) {
             case HTPASSWD -> HttpServletRequest.BASIC_AUTH;
             case SESSION -> HttpServletRequest.FORM_AUTH;
             case API_KEY, BEARER -> "PORTCULLIS_" + identity.method().name();
         };
+    }
+
+    @Override
+    public String getParameter(String name) {
+        String[] values = parameters().get(name);
+        return values == null ? null : values[0];
+    }
+
+    @Override
+    public String[] getParameterValues(String name) {
+        String[] values = parameters().get(name);
+        return values == null ? null : values.clone();
+    }
+
+    @Override
+    public Enumeration<String> getParameterNames() {
+        return Collections.enumeration(parameters().keySet());
+    }
+
+    @Override
+    public Map<String, String[]> getParameterMap() {
+        return parameters();
+    }
+
+    /** The query's parameters, decoded as the pipeline decoded them (a query it could not decode never gets here). */
+    private Map<String, String[]> parameters() {
+        if (parameters == null) {
+            Map<String, String[]> decoded = new LinkedHashMap<>();
+            RequestPaths.query(getQueryString()).orElse(Map.of())
+                    .forEach((name, values) -> decoded.put(name, values.toArray(String[]::new)));
+            parameters = Collections.unmodifiableMap(decoded);
+        }
+        return parameters;
     }
 }

@@ -99,13 +99,11 @@ public final class PortcullisFilter implements Filter {
         Outcome outcome = view.contextPathAsWritten() ? portcullis.handle(view) : CONTEXT_PATH_NOT_AS_WRITTEN;
         if (outcome instanceof Outcome.Proceed proceed) {
             proceed.responseHeaders().forEach(response::setHeader);
-            HttpServletRequest forward = request;
             if (proceed.identity() != null) {
                 request.setAttribute(IDENTITY_ATTRIBUTE, proceed.identity());
-                forward = new AuthenticatedRequest(request, proceed.identity());
             }
             request.setAttribute(DENIED_MOUNTS_ATTRIBUTE, proceed.deniedMountSources());
-            chain.doFilter(forward, response);
+            chain.doFilter(new AuthenticatedRequest(request, proceed.identity()), response);
             return;
         }
         Outcome.Respond respond = (Outcome.Respond) outcome;

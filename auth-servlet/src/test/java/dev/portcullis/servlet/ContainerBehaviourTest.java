@@ -1,0 +1,179 @@
+package dev.portcullis.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.conformance.RawHttp;
+import dev.portcullis.policy.AccessPolicy;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.descriptor.web.FilterDef;
+import org.apache.tomcat.util.descriptor.web.FilterMap;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What only a servlet container can get wrong, on Jetty 12 and Tomcat 11: the registry in a context of its own
+ * ({@code /app}), where a URI that reaches the context without beginning with its path as written (Jetty picks the
+ * context by the decoded, normalised path) is refused, never decided as a path outside the registry API; and request
+ * parameters, which the application gets from the query string only, as the policy saw them.
+ */
+class ContainerBehaviourTest {
+    private final Portcullis portcullis = Portcullis.builder().policy(AccessPolicy.parse("""
+            repo "**" {
+              anonymous: read
+            }
+            """)).existence((repo, tag) -> false).listener(e -> { }).build();
+    /** Anyone may push: the parameter tests pass their uploads on to the application. */
+    private final Portcullis open = Portcullis.builder().policy(AccessPolicy.parse("""
+            repo "**" {
+              anonymous: read, create
+            }
+            """)).existence((repo, tag) -> false).listener(e -> { }).build();
+
+    /** Answers with the request parameters {@code mount} and {@code from} as the application sees them. */
+    private static final class ParameterServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String seen = "mount=" + req.getParameter("mount") + " from=" + req.getParameter("from") + " names=" + req.getParameterMap().keySet();
+            resp.getOutputStream().write(seen.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private interface Running extends AutoCloseable {
+        int port();
+    }
+
+    private static Running jetty(Portcullis portcullis, String contextPath, HttpServlet servlet) throws Exception {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        ServletContextHandler context = new ServletContextHandler();
+        context.setContextPath(contextPath);
+        context.addFilter(new FilterHolder(new PortcullisFilter(portcullis)), "/*", EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder(servlet), "/*");
+        server.setHandler(context);
+        server.start();
+        return new Running() {
+            public int port() {
+                return connector.getLocalPort();
+            }
+
+            public void close() throws Exception {
+                server.stop();
+            }
+        };
+    }
+
+    private static Running tomcat(Portcullis portcullis, String contextPath, HttpServlet servlet) throws Exception {
+        Path base = Files.createTempDirectory("tomcat");
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(base.toString());
+        Connector connector = new Connector();
+        connector.setPort(0);
+        connector.setProperty("address", "127.0.0.1");
+        connector.setProperty("continueResponseTiming", "onRead"); // 100 Continue only when the body is read: after an allow
+        tomcat.setConnector(connector);
+        Context context = tomcat.addContext(contextPath.equals("/") ? "" : contextPath, base.toString());
+        FilterDef def = new FilterDef();
+        def.setFilterName("portcullis");
+        def.setFilter(new PortcullisFilter(portcullis));
+        context.addFilterDef(def);
+        FilterMap map = new FilterMap();
+        map.setFilterName("portcullis");
+        map.addURLPattern("/*");
+        context.addFilterMap(map);
+        Tomcat.addServlet(context, "registry", servlet);
+        context.addServletMappingDecoded("/", "registry");
+        tomcat.start();
+        return new Running() {
+            public int port() {
+                return connector.getLocalPort();
+            }
+
+            public void close() throws Exception {
+                tomcat.stop();
+                tomcat.destroy();
+            }
+        };
+    }
+
+    @Test
+    void jettyInAContextOfItsOwn() throws Exception {
+        try (Running jetty = jetty(portcullis, "/app", new EchoRegistryServlet(portcullis))) {
+            int port = jetty.port();
+            assertDecidedWithinTheContext(port);
+            assertThat(RawHttp.send(port, "PUT", "/%61pp/v2/team/app/manifests/x").status()).as("the context path percent-encoded").isEqualTo(400);
+            assertThat(RawHttp.send(port, "PUT", "/%2561pp/v2/team/app/manifests/x").status()).as("encoded twice: no such context").isBetween(400, 499);
+        }
+    }
+
+    @Test
+    void tomcatInAContextOfItsOwn() throws Exception {
+        try (Running tomcat = tomcat(portcullis, "/app", new EchoRegistryServlet(portcullis))) {
+            int port = tomcat.port();
+            assertDecidedWithinTheContext(port);
+            // Tomcat reports the context path as written, so the filter sees the path the application sees
+            assertThat(RawHttp.send(port, "PUT", "/%61pp/v2/team/app/manifests/x").status()).as("the context path percent-encoded").isEqualTo(401);
+        }
+    }
+
+    private static void assertDecidedWithinTheContext(int port) throws Exception {
+        RawHttp.Response read = RawHttp.send(port, "GET", "/app/v2/team/app/manifests/x");
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.body()).startsWith("user=anonymous");
+        assertThat(RawHttp.send(port, "PUT", "/app/v2/team/app/manifests/x").status()).isEqualTo(401);
+        for (String elsewhere : List.of("/x/../app/v2/team/app/manifests/x", "/app/./v2/team/app/manifests/x", "/app//v2/team/app/manifests/x")) {
+            assertThat(RawHttp.send(port, "PUT", elsewhere).status()).as(elsewhere).isBetween(400, 499);
+        }
+    }
+
+    @Test
+    void theApplicationsParametersAreTheQuerysOnJetty() throws Exception {
+        try (Running jetty = jetty(open, "/", new ParameterServlet())) {
+            assertParametersAreTheQuerys(jetty.port());
+        }
+    }
+
+    @Test
+    void theApplicationsParametersAreTheQuerysOnTomcat() throws Exception {
+        try (Running tomcat = tomcat(open, "/", new ParameterServlet())) {
+            assertParametersAreTheQuerys(tomcat.port());
+        }
+    }
+
+    private static void assertParametersAreTheQuerys(int port) throws Exception {
+        // a GET is passed on anonymously: the parameters of its query, decoded as the pipeline decodes them
+        RawHttp.Response query = RawHttp.send(port, "GET", "/v2/team/app/blobs/sha256:abc?mount=sha256%3Aabc&from=team/other+x");
+        assertThat(query.status()).isEqualTo(200);
+        assertThat(query.body()).isEqualTo("mount=sha256:abc from=team/other x names=[mount, from]");
+        // a form-encoded body (curl --data-binary sends that content type) adds none: the policy never saw them (Tomcat
+        // merges a POST's, Jetty a POST's and a PUT's)
+        for (String target : List.of("POST /v2/team/app/blobs/uploads/?mount=sha256:abc", "PUT /v2/team/app/blobs/uploads/u1?mount=sha256:abc")) {
+            String[] methodAndTarget = target.split(" ");
+            RawHttp.Response form = RawHttp.send(port, methodAndTarget[0], methodAndTarget[1],
+                    List.of("Content-Type: application/x-www-form-urlencoded"), "from=infra/dns".getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(form.status()).as(target).isEqualTo(200);
+            assertThat(form.body()).as(target).isEqualTo("mount=sha256:abc from=null names=[mount]");
+        }
+    }
+}
