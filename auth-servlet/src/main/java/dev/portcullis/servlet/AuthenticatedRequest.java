@@ -2,6 +2,8 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.routes.RequestPaths;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.security.Principal;
@@ -17,12 +19,23 @@ import java.util.Map;
  * the body of a mount request whose query has no {@code from}), which the policy never saw.
  */
 final class AuthenticatedRequest extends HttpServletRequestWrapper {
+    private final ServletResponse response;
     private final Identity identity; // null: anonymous, and the container's answers stand
     private Map<String, String[]> parameters;
 
-    AuthenticatedRequest(HttpServletRequest request, Identity identity) {
+    AuthenticatedRequest(HttpServletRequest request, ServletResponse response, Identity identity) {
         super(request);
+        this.response = response;
         this.identity = identity;
+    }
+
+    /**
+     * Started with this request, not the container's: the spec's {@code startAsync()} hands the asynchronous part the
+     * original request, without the identity or these parameters.
+     */
+    @Override
+    public AsyncContext startAsync() {
+        return super.startAsync(this, response);
     }
 
     @Override

@@ -103,7 +103,7 @@ public final class PortcullisFilter implements Filter {
                 request.setAttribute(IDENTITY_ATTRIBUTE, proceed.identity());
             }
             request.setAttribute(DENIED_MOUNTS_ATTRIBUTE, proceed.deniedMountSources());
-            chain.doFilter(new AuthenticatedRequest(request, proceed.identity()), response);
+            chain.doFilter(new AuthenticatedRequest(request, response, proceed.identity()), response);
             return;
         }
         Outcome.Respond respond = (Outcome.Respond) outcome;

@@ -3,8 +3,12 @@ package dev.portcullis.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.Argon2Hasher;
+import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
 import dev.portcullis.auth.conformance.RawHttp;
 import dev.portcullis.policy.AccessPolicy;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,6 +17,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import org.apache.catalina.Context;
@@ -30,8 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What only a servlet container can get wrong, on Jetty 12 and Tomcat 11: the registry in a context of its own
  * ({@code /app}), where a URI that reaches the context without beginning with its path as written (Jetty picks the
- * context by the decoded, normalised path) is refused, never decided as a path outside the registry API; and request
- * parameters, which the application gets from the query string only, as the policy saw them.
+ * context by the decoded, normalised path) is refused, never decided as a path outside the registry API; request
+ * parameters, which the application gets from the query string only, as the policy saw them; and the caller, as an
+ * asynchronous servlet's asynchronous part sees it.
  */
 class ContainerBehaviourTest {
     private final Portcullis portcullis = Portcullis.builder().policy(AccessPolicy.parse("""
@@ -69,8 +75,12 @@ class ContainerBehaviourTest {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(contextPath);
-        context.addFilter(new FilterHolder(new PortcullisFilter(portcullis)), "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(servlet), "/*");
+        FilterHolder filter = new FilterHolder(new PortcullisFilter(portcullis));
+        filter.setAsyncSupported(true);
+        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, "/*");
         server.setHandler(context);
         server.start();
         return new Running() {
@@ -97,12 +107,13 @@ class ContainerBehaviourTest {
         FilterDef def = new FilterDef();
         def.setFilterName("portcullis");
         def.setFilter(new PortcullisFilter(portcullis));
+        def.setAsyncSupported("true");
         context.addFilterDef(def);
         FilterMap map = new FilterMap();
         map.setFilterName("portcullis");
         map.addURLPattern("/*");
         context.addFilterMap(map);
-        Tomcat.addServlet(context, "registry", servlet);
+        Tomcat.addServlet(context, "registry", servlet).setAsyncSupported(true);
         context.addServletMappingDecoded("/", "registry");
         tomcat.start();
         return new Running() {
@@ -145,6 +156,63 @@ class ContainerBehaviourTest {
         for (String elsewhere : List.of("/x/../app/v2/team/app/manifests/x", "/app/./v2/team/app/manifests/x", "/app//v2/team/app/manifests/x")) {
             assertThat(RawHttp.send(port, "PUT", elsewhere).status()).as(elsewhere).isBetween(400, 499);
         }
+    }
+
+    /** Answers from its asynchronous part, on another thread, with the caller as that part sees it. */
+    private static final class AsyncServlet extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) {
+            AsyncContext async = req.startAsync();
+            async.start(() -> {
+                HttpServletRequest later = (HttpServletRequest) async.getRequest();
+                try {
+                    later.getInputStream().readAllBytes();
+                    async.getResponse().getOutputStream().write(("user=" + later.getRemoteUser() + " type=" + later.getAuthType()
+                            + " role=" + later.isUserInRole("artifact-workloads") + " from=" + later.getParameter("from"))
+                            .getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    async.complete();
+                }
+            });
+        }
+    }
+
+    @Test
+    void theAsynchronousPartSeesTheCallerOnJetty() throws Exception {
+        try (Running jetty = jetty(withKeys(), "/", new AsyncServlet())) {
+            assertTheAsynchronousPartSeesTheCaller(jetty.port());
+        }
+    }
+
+    @Test
+    void theAsynchronousPartSeesTheCallerOnTomcat() throws Exception {
+        try (Running tomcat = tomcat(withKeys(), "/", new AsyncServlet())) {
+            assertTheAsynchronousPartSeesTheCaller(tomcat.port());
+        }
+    }
+
+    private String ciKey;
+
+    private Portcullis withKeys() {
+        ApiKeyService keys = ApiKeyService.builder(new InMemoryApiKeyStore()).hasher(new Argon2Hasher(256, 1, 1)).build();
+        ciKey = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "", List.of(), null, "test")).token();
+        return Portcullis.builder().policy(AccessPolicy.parse("""
+                repo "**" {
+                  group artifact-workloads: read, create
+                }
+                """)).apiKeys(keys).existence((repo, tag) -> false).listener(e -> { }).build();
+    }
+
+    private void assertTheAsynchronousPartSeesTheCaller(int port) throws Exception {
+        String basic = "Authorization: Basic " + Base64.getEncoder().encodeToString(("ci:" + ciKey).getBytes(StandardCharsets.UTF_8));
+        RawHttp.Response r = RawHttp.send(port, "POST", "/v2/team/app/blobs/uploads/",
+                List.of(basic, "Content-Type: application/x-www-form-urlencoded"), "from=infra/dns".getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("user=ci type=PORTCULLIS_API_KEY role=true from=null");
     }
 
     @Test
