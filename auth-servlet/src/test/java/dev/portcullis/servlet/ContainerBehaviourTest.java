@@ -9,27 +9,13 @@ import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
 import dev.portcullis.auth.conformance.RawHttp;
 import dev.portcullis.policy.AccessPolicy;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.List;
-import org.apache.catalina.Context;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,74 +49,9 @@ class ContainerBehaviourTest {
         }
     }
 
-    private interface Running extends AutoCloseable {
-        int port();
-    }
-
-    private static Running jetty(Portcullis portcullis, String contextPath, HttpServlet servlet) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath(contextPath);
-        FilterHolder filter = new FilterHolder(new PortcullisFilter(portcullis));
-        filter.setAsyncSupported(true);
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-        ServletHolder holder = new ServletHolder(servlet);
-        holder.setAsyncSupported(true);
-        context.addServlet(holder, "/*");
-        server.setHandler(context);
-        server.start();
-        return new Running() {
-            public int port() {
-                return connector.getLocalPort();
-            }
-
-            public void close() throws Exception {
-                server.stop();
-            }
-        };
-    }
-
-    private static Running tomcat(Portcullis portcullis, String contextPath, HttpServlet servlet) throws Exception {
-        Path base = Files.createTempDirectory("tomcat");
-        Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(base.toString());
-        Connector connector = new Connector();
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
-        connector.setProperty("continueResponseTiming", "onRead"); // 100 Continue only when the body is read: after an allow
-        tomcat.setConnector(connector);
-        Context context = tomcat.addContext(contextPath.equals("/") ? "" : contextPath, base.toString());
-        FilterDef def = new FilterDef();
-        def.setFilterName("portcullis");
-        def.setFilter(new PortcullisFilter(portcullis));
-        def.setAsyncSupported("true");
-        context.addFilterDef(def);
-        FilterMap map = new FilterMap();
-        map.setFilterName("portcullis");
-        map.addURLPattern("/*");
-        context.addFilterMap(map);
-        Tomcat.addServlet(context, "registry", servlet).setAsyncSupported(true);
-        context.addServletMappingDecoded("/", "registry");
-        tomcat.start();
-        return new Running() {
-            public int port() {
-                return connector.getLocalPort();
-            }
-
-            public void close() throws Exception {
-                tomcat.stop();
-                tomcat.destroy();
-            }
-        };
-    }
-
     @Test
     void jettyInAContextOfItsOwn() throws Exception {
-        try (Running jetty = jetty(portcullis, "/app", new EchoRegistryServlet(portcullis))) {
+        try (Containers.Running jetty = Containers.jetty(portcullis, "/app", new EchoRegistryServlet(portcullis))) {
             int port = jetty.port();
             assertDecidedWithinTheContext(port);
             assertThat(RawHttp.send(port, "PUT", "/%61pp/v2/team/app/manifests/x").status()).as("the context path percent-encoded").isEqualTo(400);
@@ -140,7 +61,7 @@ class ContainerBehaviourTest {
 
     @Test
     void tomcatInAContextOfItsOwn() throws Exception {
-        try (Running tomcat = tomcat(portcullis, "/app", new EchoRegistryServlet(portcullis))) {
+        try (Containers.Running tomcat = Containers.tomcat(portcullis, "/app", new EchoRegistryServlet(portcullis))) {
             int port = tomcat.port();
             assertDecidedWithinTheContext(port);
             // Tomcat reports the context path as written, so the filter sees the path the application sees
@@ -183,14 +104,14 @@ class ContainerBehaviourTest {
 
     @Test
     void theAsynchronousPartSeesTheCallerOnJetty() throws Exception {
-        try (Running jetty = jetty(withKeys(), "/", new AsyncServlet())) {
+        try (Containers.Running jetty = Containers.jetty(withKeys(), "/", new AsyncServlet())) {
             assertTheAsynchronousPartSeesTheCaller(jetty.port());
         }
     }
 
     @Test
     void theAsynchronousPartSeesTheCallerOnTomcat() throws Exception {
-        try (Running tomcat = tomcat(withKeys(), "/", new AsyncServlet())) {
+        try (Containers.Running tomcat = Containers.tomcat(withKeys(), "/", new AsyncServlet())) {
             assertTheAsynchronousPartSeesTheCaller(tomcat.port());
         }
     }
@@ -217,14 +138,14 @@ class ContainerBehaviourTest {
 
     @Test
     void theApplicationsParametersAreTheQuerysOnJetty() throws Exception {
-        try (Running jetty = jetty(open, "/", new ParameterServlet())) {
+        try (Containers.Running jetty = Containers.jetty(open, "/", new ParameterServlet())) {
             assertParametersAreTheQuerys(jetty.port());
         }
     }
 
     @Test
     void theApplicationsParametersAreTheQuerysOnTomcat() throws Exception {
-        try (Running tomcat = tomcat(open, "/", new ParameterServlet())) {
+        try (Containers.Running tomcat = Containers.tomcat(open, "/", new ParameterServlet())) {
             assertParametersAreTheQuerys(tomcat.port());
         }
     }
