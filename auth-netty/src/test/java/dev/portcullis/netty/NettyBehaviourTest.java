@@ -392,14 +392,13 @@ class NettyBehaviourTest {
 
     /** An embedded channel with Portcullis in front of an application that records what reaches it and answers nothing itself. */
     private EmbeddedChannel embedded(Executor blocking, List<Object> reached) {
-        EmbeddedChannel channel = new EmbeddedChannel(new PortcullisHttpHandler(portcullis, blocking), new ChannelInboundHandlerAdapter() {
+        return new EmbeddedChannel(new PortcullisHttpHandler(portcullis, blocking), new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 reached.add(msg);
                 ReferenceCountUtil.release(msg);
             }
         });
-        return channel;
     }
 
     private static DefaultHttpRequest get(String path) {
