@@ -171,6 +171,14 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
+     * Refuses a request that an adapter cannot hand to {@link #handle} faithfully (what its container reports of it is
+     * ambiguous): the same error body and audit event as the pipeline's own refusals. Never blocks.
+     */
+    public Outcome refuse(HttpRequestView request, int status, String code, String message) {
+        return reject(new RequestContext(request, clientAddresses.of(request), false), null, status, code, message);
+    }
+
+    /**
      * Decides the request only if that needs no blocking work — anonymous and policy-only
      * decisions, credentials already verified and cached — else empty, and the caller runs
      * {@link #handle} where blocking is allowed. For event-loop servers (Netty). A request to a

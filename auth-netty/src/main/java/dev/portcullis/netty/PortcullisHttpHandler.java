@@ -239,11 +239,16 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     private void close(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        releaseBody();
+        ctx.close();
+    }
+
+    /** Releases a built-in endpoint's body being collected, if any. */
+    private void releaseBody() {
         if (body != null) {
             body.release();
             body = null;
         }
-        ctx.close();
     }
 
     private void forward(ChannelHandlerContext ctx, Object msg) {
@@ -334,10 +339,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         };
         inboundDone = true;
         closeAfterResponse = true;
-        if (body != null) {
-            body.release();
-            body = null;
-        }
+        releaseBody();
         byte[] json = ("{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"" + message + "\",\"detail\":null}]}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         apply(ctx, new Outcome.Respond(status, Map.of(), "application/json; charset=utf-8", json, java.time.Duration.ZERO));
@@ -533,10 +535,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         while (!queue.isEmpty()) {
             ReferenceCountUtil.release(queue.poll());
         }
-        if (body != null) {
-            body.release();
-            body = null;
-        }
+        releaseBody();
         super.channelInactive(ctx);
     }
 }

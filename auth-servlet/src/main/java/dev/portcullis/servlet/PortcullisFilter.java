@@ -43,15 +43,6 @@ public final class PortcullisFilter implements Filter {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PortcullisFilter.class);
 
-    /**
-     * The answer when the URI does not begin with the context path as written: which path the application would see is
-     * the container's guess, so nothing is decided on it (400, as for the pipeline's other ambiguous paths).
-     */
-    private static final Outcome.Respond CONTEXT_PATH_NOT_AS_WRITTEN = new Outcome.Respond(400, java.util.Map.of(),
-            "application/json; charset=utf-8", ("{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"the request path must begin"
-                    + " with the application's context path as written, not encoded or normalised\",\"detail\":null}]}")
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), java.time.Duration.ZERO);
-
     private Portcullis portcullis;
     private boolean owned;
     private volatile boolean warnedAboutAsync;
@@ -96,7 +87,11 @@ public final class PortcullisFilter implements Filter {
             throw new ServletException("PortcullisFilter handles HTTP requests only");
         }
         ServletRequestView view = new ServletRequestView(request);
-        Outcome outcome = view.contextPathAsWritten() ? portcullis.handle(view) : CONTEXT_PATH_NOT_AS_WRITTEN;
+        // when the URI does not begin with the context path as written, which path the application would see is the
+        // container's guess: nothing is decided on it (400, as for the pipeline's other ambiguous paths)
+        Outcome outcome = view.contextPathAsWritten() ? portcullis.handle(view)
+                : portcullis.refuse(view, 400, "UNSUPPORTED", "the request path must begin with the application's context path as written,"
+                        + " not encoded or normalised");
         if (outcome instanceof Outcome.Proceed proceed) {
             proceed.responseHeaders().forEach(response::setHeader);
             if (proceed.identity() != null) {

@@ -22,13 +22,13 @@ final class ServletRequestView implements HttpRequestView {
     }
 
     /**
-     * The undecoded request URI, without the context path: what the application's servlets are mapped against. Only
-     * when {@link #contextPathAsWritten()}.
+     * The undecoded request URI, without the context path: what the application's servlets are mapped against. The whole
+     * URI when it does not begin with the context path {@linkplain #contextPathAsWritten() as written}.
      */
     @Override
     public String rawPath() {
-        String context = request.getContextPath();
-        return request.getRequestURI().substring(context == null ? 0 : context.length());
+        String uri = request.getRequestURI();
+        return contextPathAsWritten() ? uri.substring(request.getContextPath().length()) : uri;
     }
 
     /**
@@ -39,7 +39,7 @@ final class ServletRequestView implements HttpRequestView {
      */
     boolean contextPathAsWritten() {
         String context = request.getContextPath();
-        if (context == null || context.isEmpty()) {
+        if (context.isEmpty()) {
             return true;
         }
         String uri = request.getRequestURI();
