@@ -10,6 +10,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpExpectationFailedEvent;
@@ -193,29 +196,29 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private void step(ChannelHandlerContext ctx, Object msg) {
         switch (state) {
             case READY -> {
-                if (msg instanceof HttpRequest request) {
-                    startRequest(ctx, request);
+                if (isRequest(msg)) {
+                    startRequest(ctx, (HttpRequest) msg);
                 } else {
                     ReferenceCountUtil.release(msg); // content after a request we already answered and closed
                 }
             }
             // a request head in these states is out of step
             case FORWARDING -> {
-                if (msg instanceof HttpRequest) {
+                if (isRequest(msg)) {
                     outOfStep(ctx, msg);
                 } else {
                     forward(ctx, msg);
                 }
             }
             case COLLECTING -> {
-                if (msg instanceof HttpRequest) {
+                if (isRequest(msg)) {
                     outOfStep(ctx, msg);
                 } else {
                     collect(ctx, msg);
                 }
             }
             case DISCARDING -> {
-                if (msg instanceof HttpRequest) {
+                if (isRequest(msg)) {
                     outOfStep(ctx, msg);
                 } else {
                     discard(ctx, msg);
@@ -252,7 +255,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     }
 
     private void forward(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof LastHttpContent) {
+        if (isLast(msg)) {
             // before passing it on: the application may answer (and complete) inside the call
             inboundDone = true;
             state = State.AWAITING_RESPONSE;
@@ -283,7 +286,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     private void startRequest(ChannelHandlerContext ctx, HttpRequest request) {
         current = request;
-        inboundDone = request instanceof LastHttpContent;
+        inboundDone = isLast(request);
         outboundDone = false;
         closeAfterResponse = false; // decided in apply, when this handler answers
         responseHeaders = Map.of();
@@ -466,15 +469,17 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
-        if (msg instanceof HttpResponse response && !interim && !responseHeaders.isEmpty()) {
+        boolean full = msg.getClass() == DefaultFullHttpResponse.class; // the usual response, known without type checks
+        HttpResponse response = full ? (HttpResponse) msg : msg instanceof HttpResponse r ? r : null;
+        boolean interim = response != null && response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
+        if (response != null && !interim && !responseHeaders.isEmpty()) {
             responseHeaders.forEach((k, v) -> {
                 if (!response.headers().contains(k)) {
                     response.headers().set(k, v);
                 }
             });
         }
-        boolean last = msg instanceof LastHttpContent && !interim;
+        boolean last = !interim && (full || isLast(msg));
         ctx.write(msg, promise);
         if (last) {
             // the response is handed on in order, so the next request may go ahead (waiting, though, while the channel
@@ -520,6 +525,25 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             maybeReady(ctx);
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Whether a message is a request head, with the codec's own classes recognized by identity first. On Java 17 a type
+     * check against an interface other than the last one a class was checked against scans the class's interfaces, and
+     * the codec's own checks keep changing that last one (JDK-8180450); with these, an anonymous read costs the Netty
+     * pipeline about 100 ns less ({@code NettyPipelineBenchmark}).
+     */
+    private static boolean isRequest(Object msg) {
+        Class<?> type = msg.getClass();
+        return type == DefaultHttpRequest.class || type != DefaultLastHttpContent.class && type != DefaultHttpContent.class
+                && msg != LastHttpContent.EMPTY_LAST_CONTENT && msg instanceof HttpRequest;
+    }
+
+    /** Whether a message ends a request or response, recognized as {@link #isRequest} does. */
+    private static boolean isLast(Object msg) {
+        Class<?> type = msg.getClass();
+        return msg == LastHttpContent.EMPTY_LAST_CONTENT || type == DefaultLastHttpContent.class
+                || type != DefaultHttpRequest.class && type != DefaultHttpContent.class && msg instanceof LastHttpContent;
     }
 
     private void maybeReady(ChannelHandlerContext ctx) {
