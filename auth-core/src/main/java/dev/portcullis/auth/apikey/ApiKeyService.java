@@ -303,7 +303,7 @@ public final class ApiKeyService implements AutoCloseable {
             pendingLastUsed.putIfAbsent(key.id(), now != null ? now : clock.instant());
             v.usedInRound = round;
         }
-        return Optional.of(hit);
+        return v.answer;
     }
 
     /**
@@ -436,12 +436,14 @@ public final class ApiKeyService implements AutoCloseable {
      */
     private static final class Verified {
         private final KeyVerification.Valid valid;
+        private final Optional<KeyVerification> answer; // what a hit answers, made once instead of on every hit
         private final long atNanos;
         volatile long usedInRound = -1;
         volatile boolean withdrawn;
 
         Verified(KeyVerification.Valid valid, long atNanos) {
             this.valid = valid;
+            this.answer = Optional.of(valid);
             this.atNanos = atNanos;
         }
 
