@@ -236,6 +236,22 @@ class NettyBehaviourTest {
     }
 
     @Test
+    void aKeyRevokedWhileItsConnectionStaysOpenIsRefusedOnIt() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            String get = "GET /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\nAuthorization: " + basicCi() + "\r\n\r\n";
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < 3; i++) { // the first decided on the executor, the others on the loop from the verified cache
+                socket.getOutputStream().write(get.getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=ci mountsDenied=");
+            }
+            keys.revoke(ciKey.substring(4, 15));
+            socket.getOutputStream().write(get.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(readResponse(in)).as("credentials that fail are refused, though anonymous may read").startsWith("HTTP/1.1 401 Unauthorized");
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrderEachWithItsOwnIdentity() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);
