@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPromise;
@@ -33,6 +34,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -48,9 +50,8 @@ public final class NettyHelloServer implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final ThreadPoolExecutor blocking = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000));
+    private final Parts parts;
     private final Channel channel;
-    private final ApiKeyService keys;
-    final String token;
 
     /** What sits between the codec and the application. */
     public enum Mode {
@@ -74,32 +75,13 @@ public final class NettyHelloServer implements AutoCloseable {
      */
     public NettyHelloServer(Mode mode, int port, int eventLoopThreads, long workNanos) throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(eventLoopThreads, NioIoHandler.newFactory());
-        Portcullis portcullis = null;
-        if (mode == Mode.PORTCULLIS) {
-            keys = ApiKeyService.builder(new InMemoryApiKeyStore()).build();
-            token = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "bench", List.of(), null, "bench")).token();
-            portcullis = Portcullis.builder().policy(AccessPolicy.parse("""
-                    repo "**" {
-                      anonymous: read
-                      group artifact-workloads: read, create
-                    }
-                    """)).apiKeys(keys).listener(e -> { }).build();
-        } else {
-            keys = null;
-            token = null;
-        }
-        Portcullis p = portcullis;
+        parts = new Parts(mode, workNanos, blocking);
         channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec());
-                        if (p != null) {
-                            ch.pipeline().addLast(new PortcullisHttpHandler(p, blocking));
-                        } else if (mode == Mode.PASSTHROUGH) {
-                            ch.pipeline().addLast(new PassThrough());
-                        }
-                        ch.pipeline().addLast(new Hello(workNanos));
+                        parts.handlers().forEach(h -> ch.pipeline().addLast(h));
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
     }
@@ -109,7 +91,7 @@ public final class NettyHelloServer implements AutoCloseable {
     }
 
     public String token() {
-        return token;
+        return parts.token;
     }
 
     @Override
@@ -117,8 +99,56 @@ public final class NettyHelloServer implements AutoCloseable {
         channel.close().sync();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         blocking.shutdownNow();
-        if (keys != null) {
-            keys.close();
+        parts.close();
+    }
+
+    /**
+     * The handlers behind the codec for one connection in a mode, and with Portcullis the policy and key store they share:
+     * {@code repo "**"} readable anonymously and by the group of the key {@link #token}.
+     */
+    static final class Parts implements AutoCloseable {
+        private final Mode mode;
+        private final long workNanos;
+        private final Executor blocking;
+        private final ApiKeyService keys;
+        private final Portcullis portcullis;
+        final String token;
+
+        Parts(Mode mode, long workNanos, Executor blocking) {
+            this.mode = mode;
+            this.workNanos = workNanos;
+            this.blocking = blocking;
+            if (mode == Mode.PORTCULLIS) {
+                keys = ApiKeyService.builder(new InMemoryApiKeyStore()).build();
+                token = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "bench", List.of(), null, "bench")).token();
+                portcullis = Portcullis.builder().policy(AccessPolicy.parse("""
+                        repo "**" {
+                          anonymous: read
+                          group artifact-workloads: read, create
+                        }
+                        """)).apiKeys(keys).listener(e -> { }).build();
+            } else {
+                keys = null;
+                token = null;
+                portcullis = null;
+            }
+        }
+
+        /** New handlers for one connection, in pipeline order. */
+        List<ChannelHandler> handlers() {
+            return switch (mode) {
+                case PLAIN -> List.of(new Hello(workNanos));
+                case PASSTHROUGH -> List.of(new PassThrough(), new Hello(workNanos));
+                case PORTCULLIS -> List.of(new PortcullisHttpHandler(portcullis, blocking), new Hello(workNanos));
+            };
+        }
+
+        @Override
+        public void close() {
+            if (keys != null) {
+                portcullis.close();
+                keys.close();
+            }
         }
     }
 
