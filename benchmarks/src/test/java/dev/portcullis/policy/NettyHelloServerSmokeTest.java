@@ -3,6 +3,7 @@ package dev.portcullis.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.bench.NettyHelloServer;
+import dev.portcullis.bench.NettyPipelineBenchmark;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +13,7 @@ import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The load-test server starts in every mode and answers as the wrk runs expect. */
+/** The load-test server starts in every mode and answers as the wrk runs expect; so does its in-memory pipeline. */
 class NettyHelloServerSmokeTest {
     private static int status(int port, String authorization, String method) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v2/team/app/manifests/latest"))
@@ -36,6 +37,23 @@ class NettyHelloServerSmokeTest {
             assertThat(status(guarded.port(), null, "GET")).isEqualTo(200);
             assertThat(status(guarded.port(), null, "PUT")).isEqualTo(401);
             assertThat(status(guarded.port(), basic, "GET")).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void theInMemoryPipelineAnswersInEveryMode() {
+        for (String mode : List.of("plain", "passthrough", "portcullis")) {
+            for (String credentials : List.of("none", "apiKey")) {
+                NettyPipelineBenchmark benchmark = new NettyPipelineBenchmark();
+                benchmark.mode = mode;
+                benchmark.credentials = credentials;
+                benchmark.setUp(); // refuses to start unless the request is answered 200
+                try {
+                    assertThat(benchmark.request()).as(mode + " " + credentials).isGreaterThan(0);
+                } finally {
+                    benchmark.tearDown();
+                }
+            }
         }
     }
 }
