@@ -126,17 +126,34 @@ public final class PortcullisFilter implements Filter {
             write(response, respond);
             return;
         }
-        AsyncContext async = request.startAsync();
+        // with the request and response as this filter got them, so that the filters before it see the answer too
+        AsyncContext async = request.startAsync(request, response);
         async.setTimeout(respond.delay().toMillis() + 30_000);
-        delays.schedule(() -> {
+        // the delay's one thread only hands the answer to the container: a client that does not read cannot hold it up
+        delays.schedule(() -> startWriting(async, respond), respond.delay().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes a delayed answer on one of the container's threads, as it writes every other answer. */
+    private static void startWriting(AsyncContext async, Outcome.Respond respond) {
+        try {
+            async.start(() -> {
+                try {
+                    write((HttpServletResponse) async.getResponse(), respond);
+                } catch (IOException e) {
+                    // the client went away during the delay; nothing to answer
+                } finally {
+                    async.complete();
+                }
+            });
+        } catch (RuntimeException e) {
+            // the container is stopping or timed the request out meanwhile: the request ends unanswered, never allowed
+            LOG.debug("a delayed {} was not sent: {}", respond.status(), e.toString());
             try {
-                write((HttpServletResponse) async.getResponse(), respond);
-            } catch (IOException e) {
-                // the client went away during the delay; nothing to answer
-            } finally {
                 async.complete();
+            } catch (IllegalStateException completed) {
+                // already completed by the container
             }
-        }, respond.delay().toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private static void write(HttpServletResponse response, Outcome.Respond respond) throws IOException {

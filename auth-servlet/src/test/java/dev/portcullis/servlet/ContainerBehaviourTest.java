@@ -9,13 +9,21 @@ import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
 import dev.portcullis.auth.conformance.RawHttp;
 import dev.portcullis.policy.AccessPolicy;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -134,6 +142,59 @@ class ContainerBehaviourTest {
                 List.of(basic, "Content-Type: application/x-www-form-urlencoded"), "from=infra/dns".getBytes(StandardCharsets.ISO_8859_1));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("user=ci type=PORTCULLIS_API_KEY role=true from=null");
+    }
+
+    /** Ahead of Portcullis: wraps the response and records who set which status on it, from which thread. */
+    private static final class StatusRecorder implements Filter {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+            chain.doFilter(req, new HttpServletResponseWrapper((HttpServletResponse) res) {
+                @Override
+                public void setStatus(int sc) {
+                    seen.add(sc + " on " + Thread.currentThread().getName());
+                    super.setStatus(sc);
+                }
+            });
+        }
+    }
+
+    @Test
+    void aDelayedRefusalIsWrittenByTheContainerThroughTheFiltersBeforeItOnJetty() throws Exception {
+        StatusRecorder recorder = new StatusRecorder();
+        try (Containers.Running jetty = Containers.jetty(delayed(), "/", new EchoRegistryServlet(portcullis), recorder)) {
+            assertDelayedRefusal(jetty.port(), recorder);
+        }
+    }
+
+    @Test
+    void aDelayedRefusalIsWrittenByTheContainerThroughTheFiltersBeforeItOnTomcat() throws Exception {
+        StatusRecorder recorder = new StatusRecorder();
+        try (Containers.Running tomcat = Containers.tomcat(delayed(), "/", new EchoRegistryServlet(portcullis), recorder)) {
+            assertDelayedRefusal(tomcat.port(), recorder);
+        }
+    }
+
+    private static Portcullis delayed() {
+        return Portcullis.builder().policy(AccessPolicy.parse("""
+                repo "**" {
+                  anonymous: read
+                }
+                """)).failDelay(Duration.ofMillis(50)).existence((repo, tag) -> false).listener(e -> { }).build();
+    }
+
+    /**
+     * The 401 for bad credentials, held back by {@code failDelay}, reaches the filter before Portcullis (which a
+     * response it wrapped would otherwise miss) and is written by a container thread: the delay's one thread, shared by
+     * every delayed answer, never waits on a client's socket.
+     */
+    private static void assertDelayedRefusal(int port, StatusRecorder recorder) throws Exception {
+        RawHttp.Response r = RawHttp.send(port, "GET", "/v2/team/app/manifests/x", "Authorization: Basic " + Base64.getEncoder()
+                .encodeToString("ci:wrong".getBytes(StandardCharsets.UTF_8)));
+        assertThat(r.status()).isEqualTo(401);
+        assertThat(recorder.seen).hasSize(1);
+        assertThat(recorder.seen.get(0)).startsWith("401 on ").doesNotContain("portcullis-fail-delay");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.auth.Portcullis;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,11 @@ final class Containers {
     }
 
     static Running jetty(Portcullis portcullis, String contextPath, HttpServlet servlet) throws Exception {
+        return jetty(portcullis, contextPath, servlet, null);
+    }
+
+    /** With {@code before} (if not null, async-supported) ahead of the filter. */
+    static Running jetty(Portcullis portcullis, String contextPath, HttpServlet servlet, Filter before) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -38,6 +44,11 @@ final class Containers {
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath(contextPath);
+        if (before != null) {
+            FilterHolder holder = new FilterHolder(before);
+            holder.setAsyncSupported(true);
+            context.addFilter(holder, "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
         FilterHolder filter = new FilterHolder(new PortcullisFilter(portcullis));
         filter.setAsyncSupported(true);
         context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -50,6 +61,11 @@ final class Containers {
     }
 
     static Running tomcat(Portcullis portcullis, String contextPath, HttpServlet servlet) throws Exception {
+        return tomcat(portcullis, contextPath, servlet, null);
+    }
+
+    /** With {@code before} (if not null, async-supported) ahead of the filter. */
+    static Running tomcat(Portcullis portcullis, String contextPath, HttpServlet servlet, Filter before) throws Exception {
         Path base = Files.createTempDirectory("tomcat");
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.toString());
@@ -62,6 +78,17 @@ final class Containers {
         connector.setProperty("allowBackslash", "false");
         tomcat.setConnector(connector);
         Context context = tomcat.addContext(contextPath.equals("/") ? "" : contextPath, base.toString());
+        if (before != null) {
+            FilterDef first = new FilterDef();
+            first.setFilterName("before");
+            first.setFilter(before);
+            first.setAsyncSupported("true");
+            context.addFilterDef(first);
+            FilterMap firstMap = new FilterMap();
+            firstMap.setFilterName("before");
+            firstMap.addURLPattern("/*");
+            context.addFilterMap(firstMap);
+        }
         FilterDef def = new FilterDef();
         def.setFilterName("portcullis");
         def.setFilter(new PortcullisFilter(portcullis));
