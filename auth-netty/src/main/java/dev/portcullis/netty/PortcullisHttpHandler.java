@@ -300,6 +300,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             // never decides a request to an endpoint that reads the body: those are asked below
             quick = portcullis.handleWithoutBlocking(view);
         } catch (RuntimeException e) {
+            LOG.error("the pipeline failed on a request from {}", remoteAddress(ctx), e);
             fail(ctx, "the pipeline failed"); // never leave a request unanswered
             return;
         }
@@ -330,8 +331,8 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     /**
      * The codec could not parse the request (a header or request line over its limit, a malformed
      * head or chunk): Netty hands on a placeholder request, which must never reach the pipeline or
-     * the application. Answered 431, 414 or 400, and the connection closed, since where the next
-     * request starts is unknown.
+     * the application. Answered 431, 414 or 400 (with {@code Cache-Control: no-store}, as the pipeline's refusals: a 414
+     * is cacheable by default), and the connection closed, since where the next request starts is unknown.
      */
     private void refuseUndecodable(ChannelHandlerContext ctx, Throwable cause) {
         int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
@@ -343,9 +344,11 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         inboundDone = true;
         closeAfterResponse = true;
         releaseBody();
+        // the messages are constants; not the pipeline's answer, which would decide (and audit) a request nobody could read
         byte[] json = ("{\"errors\":[{\"code\":\"UNSUPPORTED\",\"message\":\"" + message + "\",\"detail\":null}]}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        apply(ctx, new Outcome.Respond(status, Map.of(), "application/json; charset=utf-8", json, java.time.Duration.ZERO));
+        apply(ctx, new Outcome.Respond(status, Map.of("Cache-Control", "no-store"), "application/json; charset=utf-8", json,
+                java.time.Duration.ZERO));
     }
 
     private void collect(ChannelHandlerContext ctx, Object msg) {
@@ -408,7 +411,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     private void fail(ChannelHandlerContext ctx, String why) {
         byte[] json = ("{\"error\":\"unavailable\",\"message\":\"" + why + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        apply(ctx, new Outcome.Respond(503, Map.of(), "application/json; charset=utf-8", json, java.time.Duration.ZERO));
+        apply(ctx, new Outcome.Respond(503, Map.of("Cache-Control", "no-store"), "application/json; charset=utf-8", json, java.time.Duration.ZERO));
     }
 
     private void apply(ChannelHandlerContext ctx, Outcome outcome) {

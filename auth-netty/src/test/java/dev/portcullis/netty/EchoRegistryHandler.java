@@ -6,6 +6,7 @@ import dev.portcullis.auth.conformance.HttpConformanceSuite;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -35,6 +36,19 @@ final class EchoRegistryHandler extends SimpleChannelInboundHandler<HttpObject> 
 
     EchoRegistryHandler(Portcullis portcullis) {
         this.portcullis = portcullis;
+    }
+
+    /**
+     * As an application would: a connection closed while Netty's aggregator holds a request it will never complete
+     * (after it refused an {@code Expect}, it waits for a request it let through) just ends.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof PrematureChannelClosureException) {
+            ctx.close();
+        } else {
+            ctx.fireExceptionCaught(cause);
+        }
     }
 
     @Override

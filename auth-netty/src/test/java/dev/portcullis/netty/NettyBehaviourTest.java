@@ -3,6 +3,7 @@ package dev.portcullis.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.portcullis.auth.AuthEvent;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.Argon2Hasher;
@@ -389,6 +390,28 @@ class NettyBehaviourTest {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
             blocking.shutdownNow();
         }
+    }
+
+    @Test
+    void anUndecodableRequestIsRefusedUncacheablyAndClosed() throws Exception {
+        List<AuthEvent> events = Collections.synchronizedList(new ArrayList<>());
+        Portcullis audited = Portcullis.builder().policy(AccessPolicy.parse("""
+                repo "**" {
+                  anonymous: read
+                }
+                """)).existence((repo, tag) -> false).listener(events::add).build();
+        try (NettyServer refusing = new NettyServer(audited, false); Socket socket = new Socket("127.0.0.1", refusing.port())) {
+            socket.setSoTimeout(30_000);
+            // over the codec's 8 KiB limit for the head's headers
+            socket.getOutputStream().write(("GET /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\nX-Padding: " + "a".repeat(9000)
+                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 431 ").contains("Cache-Control: no-store").contains("connection: close");
+            assertThat(new String(in.readNBytes(contentLength(head)), StandardCharsets.UTF_8)).contains("\"the request headers are too large\"");
+            assertThat(in.read()).as("closed: where the next request starts is unknown").isEqualTo(-1);
+        }
+        assertThat(events).as("nothing is decided on a request nobody could read").isEmpty();
     }
 
     @Test
