@@ -3,6 +3,9 @@ package dev.portcullis.auth.routes;
 import dev.portcullis.policy.Action;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * zot's mapping of OCI distribution-spec requests to repository actions. Names may contain
@@ -27,11 +30,23 @@ public final class OciDistributionRoutes implements RouteResolver {
     public static final OciDistributionRoutes INSTANCE = new OciDistributionRoutes("/metrics");
 
 
+    private static final Logger LOG = LoggerFactory.getLogger(OciDistributionRoutes.class);
+
     private final String metricsPath;
+    private final AtomicBoolean warnedAboutPrefix = new AtomicBoolean();
 
     /** @param metricsPath where metrics are served, e.g. {@code /metrics} */
     public OciDistributionRoutes(String metricsPath) {
         this.metricsPath = metricsPath;
+    }
+
+    /**
+     * The part of a path outside the registry API before a {@code /v2/} segment in it (at most 64 characters), as when a
+     * registry is served under another prefix, such as {@code /registry/v2/}; null for any other path.
+     */
+    static String registryPrefix(String path) {
+        int at = path.indexOf("/v2/");
+        return at <= 0 ? null : path.substring(0, Math.min(at, 64));
     }
 
     @Override
@@ -51,6 +66,12 @@ public final class OciDistributionRoutes implements RouteResolver {
             if (path.regionMatches(true, 0, "/v2", 0, 3) && (path.length() == 3 || path.charAt(3) == '/')) {
                 // a case-insensitive router would serve it as the registry API, unchecked: fail closed
                 return new Route.Rejected(400, "UNSUPPORTED", "'" + path.substring(0, 3) + "' differs from '/v2' only in case; the registry API is /v2/");
+            }
+            String prefix = registryPrefix(path);
+            if (prefix != null && !warnedAboutPrefix.getAndSet(true)) {
+                LOG.warn("a request to '{}/v2/…' passed unchecked: these routes protect the registry API at /v2/ only, as zot's do. If a"
+                        + " registry is served under '{}/v2/', anyone may use it: serve it at /v2/ (within the filter's context) or"
+                        + " give Portcullis a RouteResolver for that prefix. Logged once.", prefix, prefix);
             }
             return new Route.Unprotected("outside the registry API");
         }

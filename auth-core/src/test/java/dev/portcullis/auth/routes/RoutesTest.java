@@ -73,6 +73,18 @@ class RoutesTest {
         assertThat(oci("GET", "/v2x/team/app/manifests/latest")).isInstanceOf(Route.Unprotected.class);
     }
 
+    @Test
+    void aRegistryUnderAnotherPrefixPassesUncheckedAsInZotAndIsNamedForTheWarning() {
+        assertThat(oci("PUT", "/registry/v2/team/app/manifests/latest")).isEqualTo(new Route.Unprotected("outside the registry API"));
+        assertThat(OciDistributionRoutes.registryPrefix("/registry/v2/team/app/manifests/latest")).isEqualTo("/registry");
+        assertThat(OciDistributionRoutes.registryPrefix("/a/b/v2/")).isEqualTo("/a/b");
+        assertThat(OciDistributionRoutes.registryPrefix("/" + "p".repeat(100) + "/v2/x")).hasSize(64);
+        assertThat(OciDistributionRoutes.registryPrefix("/v2/team/app/manifests/latest")).isNull();
+        assertThat(OciDistributionRoutes.registryPrefix("/index.html")).isNull();
+        assertThat(OciDistributionRoutes.registryPrefix("/v2x/team/app")).isNull();
+        assertThat(OciDistributionRoutes.registryPrefix("/registry/v2")).as("no registry route without a slash after it").isNull();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/V2/team/app/manifests/latest", "/V2/", "/V2", "/V2/_catalog"})
     void caseVariantsOfV2AreRefusedNotPassedOnUnchecked(String path) {
