@@ -222,7 +222,11 @@ public final class Portcullis implements AutoCloseable {
             return reject(ctx, null, 400, "NAME_INVALID", "ambiguous path: " + checked.problem());
         }
         ctx.path = checked.path();
-        Optional<Map<String, List<String>>> query = RequestPaths.query(request.rawQuery());
+        String rawQuery = request.rawQuery();
+        if (rawQuery != null && rawQuery.indexOf('#') >= 0) {
+            return reject(ctx, null, 400, "UNSUPPORTED", RequestPaths.FRAGMENT);
+        }
+        Optional<Map<String, List<String>>> query = RequestPaths.query(rawQuery);
         if (query.isEmpty()) {
             return reject(ctx, null, 400, "UNSUPPORTED", "invalid percent-encoding in the query");
         }

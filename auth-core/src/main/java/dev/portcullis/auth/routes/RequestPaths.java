@@ -17,7 +17,7 @@ import java.util.Optional;
  * Decodes a request path and refuses every path whose meaning depends on who reads it, so that
  * the repository authorized is always the repository served: encoded {@code /} or {@code \}, any
  * {@code \}, {@code .} or {@code ..} segments (plain or encoded), empty segments ({@code //}),
- * {@code ;} parameters, NUL and control characters, invalid percent-encoding or UTF-8.
+ * {@code ;} parameters, a raw {@code #}, NUL and control characters, invalid percent-encoding or UTF-8.
  */
 public final class RequestPaths {
     private RequestPaths() {
@@ -36,7 +36,7 @@ public final class RequestPaths {
     }
 
     /**
-     * The usual path, which {@link #fullCheck} would accept as it is: no percent-encoding, no '\\', ';' or control
+     * The usual path, which {@link #fullCheck} would accept as it is: no percent-encoding, no '\\', ';', '#' or control
      * character, and without "/." or "//" no '.', '..' or empty segment. One pass: every character it refuses but
      * '\\', ';' and DEL is below '0', which letters and digits are not.
      */
@@ -49,7 +49,7 @@ public final class RequestPaths {
         for (int i = 1; i < n; i++) {
             char c = rawPath.charAt(i);
             if (c < '0') {
-                if (c < 0x20 || c == '%' || previous == '/' && (c == '.' || c == '/')) {
+                if (c < 0x20 || c == '%' || c == '#' || previous == '/' && (c == '.' || c == '/')) {
                     return false;
                 }
             } else if (c == '\\' || c == ';' || c == 0x7f) {
@@ -64,6 +64,10 @@ public final class RequestPaths {
     static Checked fullCheck(String rawPath) {
         if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return new Checked(null, "the path must start with '/'");
+        }
+        if (rawPath.indexOf('#') >= 0) {
+            // an application that parses the target as a URI cuts it there: it would serve another path than the one decided
+            return new Checked(null, FRAGMENT);
         }
         boolean encoded = rawPath.indexOf('%') >= 0;
         String ambiguity = encoded ? encodedAmbiguity(rawPath) : plainAmbiguity(rawPath);
@@ -101,6 +105,8 @@ public final class RequestPaths {
         return new Checked(path, null);
     }
 
+    /** Why a target with a raw '#' is refused, in its path or its query. */
+    public static final String FRAGMENT = "a '#' is not part of a request target (a fragment is never sent; encode it as %23)";
     private static final String AMBIGUOUS_SLASH = "encoded '/' or any '\\' in the path is ambiguous";
     private static final String PARAMETERS = "';' path parameters are not accepted";
 

@@ -139,6 +139,9 @@ class RoutesTest {
             /v2/team%c0%af/manifests/latest     | invalid percent-encoding or UTF-8 in the path
             /v2/team%/manifests/latest          | invalid percent-encoding or UTF-8 in the path
             v2/team/manifests/latest            | the path must start with '/'
+            /v2/team/app/manifests/latest#      | a '#' is not part of a request target (a fragment is never sent; encode it as %23)
+            /metrics#x                          | a '#' is not part of a request target (a fragment is never sent; encode it as %23)
+            /v2/team%2fapp/manifests/x#y        | a '#' is not part of a request target (a fragment is never sent; encode it as %23)
             """)
     void ambiguousPathsAreRefused(String raw, String problem) {
         assertThat(RequestPaths.check(raw)).isEqualTo(new RequestPaths.Checked(null, problem));
@@ -157,7 +160,7 @@ class RoutesTest {
 
     @Test
     void theShortCutForPlainPathsAgreesWithTheFullCheckOnEveryShortPath() {
-        char[] alphabet = {'/', '.', 'a', ';', '\\', '%', '2', 'f', '\u0001', '\u007f', ' ', '-'};
+        char[] alphabet = {'/', '.', 'a', ';', '\\', '%', '2', 'f', '\u0001', '\u007f', ' ', '-', '#'};
         List<String> paths = new ArrayList<>(List.of("", "a", "%2f", "/"));
         for (int length = 1; length <= 5; length++) {
             int[] digits = new int[length];
