@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
+import at.favre.lib.crypto.bcrypt.LongPasswordStrategies;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
@@ -82,6 +83,12 @@ final class Htpasswd {
         return verified.getIfPresent(digest(user, password)) != null;
     }
 
+    /**
+     * Any of $2a$, $2b$, $2y$; a password over 72 bytes is judged by its first 72, as bcrypt itself, Apache's htpasswd
+     * and zot do (the library's default refuses it with an exception).
+     */
+    private static final BCrypt.Verifyer VERIFYER = BCrypt.verifyer(null, LongPasswordStrategies.truncate(BCrypt.Version.VERSION_2Y));
+
     boolean verify(String user, String password) {
         reloadIfChanged();
         String hash = users.get(user);
@@ -92,7 +99,7 @@ final class Htpasswd {
         if (verified.getIfPresent(key) != null) {
             return true;
         }
-        boolean ok = BCrypt.verifyer().verify(password.getBytes(StandardCharsets.UTF_8), hash.getBytes(StandardCharsets.UTF_8)).verified;
+        boolean ok = VERIFYER.verify(password.getBytes(StandardCharsets.UTF_8), hash.getBytes(StandardCharsets.UTF_8)).verified;
         if (ok) {
             verified.put(key, Boolean.TRUE);
         }

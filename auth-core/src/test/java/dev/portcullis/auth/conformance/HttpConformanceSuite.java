@@ -159,6 +159,19 @@ public abstract class HttpConformanceSuite {
         assertThat(r.body()).isEqualTo("user=ci mountsDenied=");
     }
 
+    /**
+     * A '#' has no place in a request target. An application that parses the target as a URI cuts it there, so a policy
+     * deciding on the text with it would judge another tag (a create, where the application updates) or another path.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"/v2/team/app/manifests/existing#", "/v2/team/app/manifests/existing#x", "/v2/team/app/manifests/existing#:x",
+        "/v2/team/app/manifests/sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef?tag=existing#x"})
+    void aFragmentInTheTargetNeverTurnsAnUpdateIntoACreate(String target) throws Exception {
+        RawHttp.Response r = send("PUT", target, basic("ci", ciKey));
+        assertThat(r.status()).as(target).isIn(400, 403);
+        assertThat(r.body()).as(target).doesNotStartWith("user=");
+    }
+
     @Test
     void headerNamesAreCaseInsensitive() throws Exception {
         for (String name : List.of("authorization", "AUTHORIZATION", "aUTHORIZATIOn")) {
@@ -206,6 +219,19 @@ public abstract class HttpConformanceSuite {
         RawHttp.Response r = get("/v2/infra/dns/manifests/latest", basic(parts[0], parts[1]));
         // ops is an admin, alice may read infra/**, bob is authenticated but holds nothing there
         assertThat(r.status()).isEqualTo(parts[0].equals("bob") ? 403 : 200);
+    }
+
+    /**
+     * bcrypt reads the first 72 bytes of a password, as htpasswd and zot do (the hash below is libxcrypt's, Apache's
+     * crypt_blowfish, of 72 'a's); a longer wrong password is a 401 like any other, not a failure.
+     */
+    @Test
+    void htpasswdPasswordsOver72BytesAreJudgedByTheirFirst72AsBcryptDoes() throws Exception {
+        Files.writeString(htpasswd, Files.readString(htpasswd) + "long:$2y$05$abcdefghijklmnopqrstuuGUnCqbfgs3htOkLrFduUjAyLBw1Rq/u\n");
+        assertThat(get("/v2/infra/dns/manifests/latest", basic("long", "a".repeat(80))).status())
+                .as("authenticated, without rights on infra/**").isEqualTo(403);
+        assertUnauthorized(get("/v2/infra/dns/manifests/latest", basic("long", "a".repeat(71))));
+        assertUnauthorized(get("/v2/infra/dns/manifests/latest", basic("ops", "x".repeat(100))));
     }
 
     @Test
