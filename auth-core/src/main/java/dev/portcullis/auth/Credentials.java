@@ -52,7 +52,9 @@ sealed interface Credentials {
             String rest = value.substring(space + 1).strip();
             return rest.isEmpty() || rest.contains(" ") ? new Malformed("a Bearer token must be one word") : new Bearer(rest);
         }
-        return new Malformed("unsupported Authorization scheme '" + value.substring(0, space) + "'");
+        // a scheme is a short word (Basic, Bearer, Negotiate, AWS4-HMAC-SHA256); anything longer may be a credential
+        return new Malformed(space <= 20 ? "unsupported Authorization scheme '" + value.substring(0, space) + "'"
+                : "unsupported Authorization scheme of " + space + " characters (not shown: it may be a credential)");
     }
 
     /** Whether the header's scheme is Basic (in any case); says nothing of the rest. */

@@ -366,7 +366,7 @@ public final class Portcullis implements AutoCloseable {
                     return new Authentication(null, reject(ctx, null, 503, "UNAVAILABLE", "authentication is unavailable"));
                 }
             }
-            return failed(ctx, "unknown user '" + basic.user() + "'");
+            return failed(ctx, "unknown user " + userForLog(basic.user()));
         }
         Credentials.Bearer bearer = (Credentials.Bearer) credentials;
         if (keyToken != null) {
@@ -453,7 +453,7 @@ public final class Portcullis implements AutoCloseable {
     private Authentication apiKey(RequestContext ctx, KeyVerification v, String basicUser) {
         if (v instanceof KeyVerification.Valid valid) {
             if (basicUser != null && !basicUser.equals(valid.key().owner())) {
-                return failed(ctx, "API key " + valid.key().id() + " belongs to another user than '" + basicUser + "'");
+                return failed(ctx, "API key " + valid.key().id() + " belongs to another user than " + userForLog(basicUser));
             }
             return new Authentication(new Identity(valid.key().owner(), valid.groups(), Identity.AuthMethod.API_KEY, valid.key().id(),
                     valid.key().scopes()), null);
@@ -462,6 +462,20 @@ public final class Portcullis implements AutoCloseable {
             return new Authentication(null, reject(ctx, null, 503, "UNAVAILABLE", "authentication is unavailable: " + u.reason()));
         }
         return failed(ctx, "API key rejected: " + ((KeyVerification.Rejected) v).reason().name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * A Basic user name for the audit log, quoted, unless it looks like a credential typed into the wrong field (an API
+     * key, a JWT, or anything too long for a name): then only what it looks like.
+     */
+    private String userForLog(String user) {
+        if (apiKeys != null && user.startsWith(apiKeys.prefix())) {
+            return "(an API key as user name, not shown)";
+        }
+        if (user.startsWith("eyJ") || user.length() > 64) {
+            return "(" + user.length() + " characters, not shown: it may be a credential)";
+        }
+        return "'" + user + "'";
     }
 
     private Authentication failed(RequestContext ctx, String why) {

@@ -172,6 +172,19 @@ public abstract class HttpConformanceSuite {
         assertThat(r.body()).as(target).doesNotStartWith("user=");
     }
 
+    /** A key or token typed into the user field, or sent without a scheme, is refused without being written to the audit log. */
+    @Test
+    void credentialsInTheWrongPlaceNeverReachTheAuditLog() throws Exception {
+        String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2lnbmF0dXJl";
+        int before = events.size();
+        assertUnauthorized(get("/v2/team/app/manifests/latest", basic(ciKey, "x")));
+        assertUnauthorized(get("/v2/team/app/manifests/latest", basic(ciKey, ciKey)));
+        assertUnauthorized(get("/v2/team/app/manifests/latest", basic(jwt, "x")));
+        assertUnauthorized(get("/v2/team/app/manifests/latest", "Authorization: " + ciKey + " x"));
+        assertThat(events.subList(before, events.size())).hasSize(4).allSatisfy(e -> assertThat(e.reason())
+                .doesNotContain(ciKey).doesNotContain(ciKey.substring(ciKey.indexOf('_') + 1)).doesNotContain(jwt));
+    }
+
     @Test
     void headerNamesAreCaseInsensitive() throws Exception {
         for (String name : List.of("authorization", "AUTHORIZATION", "aUTHORIZATIOn")) {
