@@ -239,6 +239,10 @@ public final class OciDistributionRoutes implements RouteResolver {
         checks.add(new Route.Requires(name, Action.CREATE));
         List<String> from = target.parameters("from");
         if (!target.parameters("mount").isEmpty() && !from.isEmpty()) {
+            if (from.size() > 1) {
+                // an application may take any of them: the one checked would be a guess
+                return new Route.Rejected(400, "UNSUPPORTED", "more than one 'from' parameter in a cross-repository mount");
+            }
             String source = from.get(0);
             if (!isValidName(source)) {
                 return new Route.Rejected(400, "NAME_INVALID", "'" + source + "' is not a valid repository name");

@@ -60,6 +60,8 @@ class RoutesTest {
                 new Route.Requires("team/app", Action.CREATE), new Route.MountsFrom("other/base"))));
         assertThat(oci("POST", "/v2/team/app/blobs/uploads/?mount=sha256:abc&from=Bad..Name"))
                 .isEqualTo(new Route.Rejected(400, "NAME_INVALID", "'Bad..Name' is not a valid repository name"));
+        assertThat(oci("POST", "/v2/team/app/blobs/uploads/?mount=sha256:abc&from=team/app&from=infra/secret"))
+                .isEqualTo(new Route.Rejected(400, "UNSUPPORTED", "more than one 'from' parameter in a cross-repository mount"));
     }
 
     @Test
