@@ -90,6 +90,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private State state = State.READY;
     private boolean draining;
+    private boolean passedOn; // a message was passed on since a task of this handler's own began (see completeRead)
     private boolean holding; // auto-read turned off here, to hold the next messages back
     private boolean resumeAutoRead; // whether auto-read was on when this handler turned it off
     private String remoteAddress;
@@ -260,6 +261,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             inboundDone = true;
             state = State.AWAITING_RESPONSE;
         }
+        passedOn = true;
         ctx.fireChannelRead(msg);
         maybeReady(ctx);
     }
@@ -396,16 +398,21 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
                         ReferenceCountUtil.release(current); // the connection went meanwhile: nothing is passed on
                         return;
                     }
+                    passedOn = false;
                     if (decided == null) {
                         fail(ctx, "the pipeline failed");
                     } else {
                         apply(ctx, decided);
                     }
                     drain(ctx, null);
+                    completeRead(ctx);
                 });
             });
         } catch (RejectedExecutionException e) {
             fail(ctx, "too busy to decide");
+        } catch (RuntimeException e) {
+            LOG.error("the executor for blocking decisions failed on a request from {}", view.remoteAddress(), e);
+            fail(ctx, "the pipeline failed");
         }
     }
 
@@ -421,6 +428,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             setIfChanged(deniedMounts, proceed.deniedMountSources());
             responseHeaders = proceed.responseHeaders();
             state = inboundDone ? State.AWAITING_RESPONSE : State.FORWARDING;
+            passedOn = true;
             ctx.fireChannelRead(current);
             return;
         }
@@ -511,7 +519,23 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
      */
     private void drainLater(ChannelHandlerContext ctx) {
         if (!draining && !queue.isEmpty()) {
-            ctx.executor().execute(() -> drain(ctx, null));
+            ctx.executor().execute(() -> {
+                passedOn = false;
+                drain(ctx, null);
+                completeRead(ctx);
+            });
+        }
+    }
+
+    /**
+     * After messages were passed on from a task of this handler's own rather than from a read: the read-complete a read
+     * would have brought, for an application that writes during the read and flushes once it is complete (as Netty's
+     * examples do), whose responses would otherwise wait for the next read, which may never come.
+     */
+    private void completeRead(ChannelHandlerContext ctx) {
+        if (passedOn && state != State.CLOSED) {
+            passedOn = false;
+            ctx.fireChannelReadComplete();
         }
     }
 

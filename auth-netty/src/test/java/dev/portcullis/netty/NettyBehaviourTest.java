@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portcullis.auth.AuthEvent;
+import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.Argon2Hasher;
@@ -320,6 +321,46 @@ class NettyBehaviourTest {
             }
             assertThat(served.get()).isEqualTo(requests);
             assertThat(servedWhileUnwritable.get()).as("requests passed on while responses were piling up unread").isZero();
+            channel.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            blocking.shutdownNow();
+        }
+    }
+
+    @Test
+    void anApplicationThatFlushesWhenTheReadIsCompleteAnswersRequestsDecidedLater() throws Exception {
+        ExecutorService blocking = Executors.newSingleThreadExecutor();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel channel = serve(group, blocking, () -> new SimpleChannelInboundHandler<HttpObject>() {
+                @Override
+                protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+                    if (msg instanceof LastHttpContent) {
+                        Identity id = ctx.channel().attr(PortcullisHttpHandler.IDENTITY).get();
+                        byte[] body = ("user=" + (id == null ? "anonymous" : id.name())).getBytes(StandardCharsets.UTF_8);
+                        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                                Unpooled.wrappedBuffer(body));
+                        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                        ctx.write(response); // as Netty's examples do: flushed once the read is complete
+                    }
+                }
+
+                @Override
+                public void channelReadComplete(ChannelHandlerContext ctx) {
+                    ctx.flush();
+                }
+            });
+            try (Socket socket = new Socket()) {
+                socket.connect(channel.localAddress());
+                socket.setSoTimeout(10_000);
+                // the key's first use is verified on the executor (Argon2); the pipelined read after it waits its turn
+                socket.getOutputStream().write(("GET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: x\r\nAuthorization: " + basicCi()
+                        + "\r\n\r\nGET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                InputStream in = socket.getInputStream();
+                assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=ci");
+                assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=anonymous");
+            }
             channel.close().sync();
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
