@@ -9,6 +9,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -283,6 +284,9 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             inboundDone = true;
             state = State.AWAITING_RESPONSE;
             maybeReady(ctx);
+            if (closeAfterResponse && outboundDone) {
+                close(ctx); // the answer is out and the body read: the connection was to close
+            }
         }
     }
 
@@ -467,7 +471,14 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         // written from this handler, so it does not pass through our own write(): mark it done here
         Runnable write = () -> ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
             if (closeAfterResponse) {
-                f.channel().close();
+                if (state == State.DISCARDING && f.isSuccess() && f.channel() instanceof DuplexChannel duplex) {
+                    // the client may still be sending the body: closing with it unread would reset the connection, and
+                    // the client might never read this answer. The answer's end is signalled; the rest is read and
+                    // released (discard closes at its end, or the client closes first)
+                    duplex.shutdownOutput();
+                } else {
+                    f.channel().close();
+                }
             }
             responseWritten(ctx);
         });

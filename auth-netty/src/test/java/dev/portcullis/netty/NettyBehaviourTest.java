@@ -149,6 +149,28 @@ class NettyBehaviourTest {
     }
 
     @Test
+    void aDeniedUploadOnAConnectionToBeClosedIsReadToItsEndSoTheClientReadsTheAnswer() throws Exception {
+        // closing with the body unread would reset the connection: the client's writes fail, its answer may be lost
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            int size = 32 << 20;
+            out.write(("PUT /v2/team/app/blobs/uploads/abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " + size + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            byte[] chunk = new byte[1 << 20];
+            for (int i = 0; i < size / chunk.length; i++) {
+                out.write(chunk);
+            }
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 401 Unauthorized").contains("connection: close");
+            in.readNBytes(contentLength(head));
+            assertThat(in.read()).as("then closed").isEqualTo(-1);
+        }
+    }
+
+    @Test
     void anAllowedUploadReachesTheApplicationIntact() throws Exception {
         byte[] blob = new byte[3 * (1 << 20) + 17];
         new Random(2).nextBytes(blob);
