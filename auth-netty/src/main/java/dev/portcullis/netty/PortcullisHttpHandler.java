@@ -494,6 +494,10 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         boolean full = msg.getClass() == DefaultFullHttpResponse.class; // the usual response, known without type checks
         HttpResponse response = full ? (HttpResponse) msg : msg instanceof HttpResponse r ? r : null;
         boolean interim = response != null && response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
+        if (interim && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+            refuseUpgrade(ctx, msg, promise);
+            return;
+        }
         if (response != null && !interim && !responseHeaders.isEmpty()) {
             responseHeaders.forEach((k, v) -> {
                 if (!response.headers().contains(k)) {
@@ -508,6 +512,19 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             // is not writable); when it is sent is the channel's business
             responseWritten(ctx);
         }
+    }
+
+    /**
+     * A protocol upgrade (WebSocket, h2c) behind this handler: what follows the 101 is another protocol, whose requests it
+     * could neither decide nor pass on unjudged. The 101 is not sent, the application's write fails, the connection closes.
+     */
+    private void refuseUpgrade(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        ReferenceCountUtil.release(msg);
+        LOG.error("the application answered a request from {} with 101 Switching Protocols; PortcullisHttpHandler decides HTTP/1.1"
+                + " requests only, so the connection is closed instead: upgrades (WebSocket, h2c) are not supported behind it",
+                remoteAddress(ctx));
+        promise.tryFailure(new IllegalStateException("protocol upgrades are not supported behind PortcullisHttpHandler"));
+        close(ctx);
     }
 
     @Override

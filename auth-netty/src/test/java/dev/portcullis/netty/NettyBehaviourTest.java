@@ -390,6 +390,37 @@ class NettyBehaviourTest {
         }
     }
 
+    @Test
+    void anUpgradeBehindTheHandlerIsRefusedNotLeftHanging() throws Exception {
+        ExecutorService blocking = Executors.newSingleThreadExecutor();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        java.util.concurrent.CompletableFuture<Throwable> write = new java.util.concurrent.CompletableFuture<>();
+        try {
+            Channel channel = serve(group, blocking, () -> new SimpleChannelInboundHandler<HttpObject>() {
+                @Override
+                protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+                    if (msg instanceof LastHttpContent) {
+                        FullHttpResponse switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS);
+                        switching.headers().set(HttpHeaderNames.UPGRADE, "websocket").set(HttpHeaderNames.CONNECTION, "Upgrade");
+                        ctx.writeAndFlush(switching).addListener(f -> write.complete(f.cause()));
+                    }
+                }
+            });
+            try (Socket socket = new Socket()) {
+                socket.connect(channel.localAddress());
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(socket.getInputStream().readAllBytes()).as("closed, and no 101 sent").isEmpty();
+            }
+            assertThat(write.get(10, TimeUnit.SECONDS)).as("the application's write failed").isInstanceOf(IllegalStateException.class);
+            channel.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            blocking.shutdownNow();
+        }
+    }
+
     /** A server on {@code group} with Portcullis in front of {@code app}, a new one per connection. */
     private Channel serve(MultiThreadIoEventLoopGroup group, Executor blocking, Supplier<ChannelHandler> app) throws InterruptedException {
         return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
