@@ -108,6 +108,8 @@ public final class ApiKeyService implements AutoCloseable {
     /** How many flushes removed uses from {@link #pendingLastUsed}: a cached key's use is noted once per flush. */
     private final AtomicLong lastUsedFlushes = new AtomicLong();
     private final Map<TokenDigest, CompletableFuture<KeyVerification>> inFlight = new ConcurrentHashMap<>();
+    /** How many withdrawals from {@link #verified} have begun: a verification that overlapped one does not cache. */
+    private final AtomicLong withdrawals = new AtomicLong();
     private final LongAdder argon2Computations = new LongAdder();
     private final ScheduledExecutorService maintenance;
     private final long staleAfterNanos;
@@ -231,6 +233,7 @@ public final class ApiKeyService implements AutoCloseable {
      * it is removed: a presentation pointed at it meanwhile, or under a key not yet removed, finds it withdrawn.
      */
     private void withdraw(Predicate<Verified> which) {
+        withdrawals.incrementAndGet(); // before the scan: a verification caching meanwhile sees one or the other
         verified.asMap().values().removeIf(v -> {
             if (!which.test(v)) {
                 return false;
@@ -384,6 +387,7 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     private KeyVerification verifyWithStore(KeyFormat.Token token, TokenDigest digest, Instant now) {
+        long withdrawalsBefore = withdrawals.get();
         Optional<ApiKeyStore.StoredApiKey> stored = store.find(token.id());
         if (stored.isEmpty()) {
             unknownIds.put(token.id(), Boolean.TRUE);
@@ -423,7 +427,14 @@ public final class ApiKeyService implements AutoCloseable {
         }
         List<String> groups = store.userGroups(key.owner()).orElse(key.ownerGroups());
         KeyVerification.Valid valid = new KeyVerification.Valid(key, groups);
-        verified.put(digest, new Verified(valid, System.nanoTime()));
+        Verified entry = new Verified(valid, System.nanoTime());
+        verified.put(digest, entry);
+        if (withdrawals.get() != withdrawalsBefore) {
+            // a revocation (or a change of groups) since the key was read may concern it, and its withdrawal may have
+            // scanned the cache before this entry was in it: this answer stands, but is not kept for later requests
+            entry.withdrawn = true;
+            verified.asMap().remove(digest, entry);
+        }
         verifiedToday.put(digest, Boolean.TRUE);
         pendingLastUsed.put(key.id(), now);
         return valid;

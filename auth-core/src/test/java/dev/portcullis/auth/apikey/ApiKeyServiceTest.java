@@ -95,6 +95,24 @@ class ApiKeyServiceTest {
         assertThat(keys.argon2Computations()).as("one creation, one verification for all eight").isEqualTo(2);
     }
 
+    @Test
+    void aKeyRevokedWhileItsVerificationIsUnderWayIsNotLeftInTheCache() throws Exception {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        store.heldAfterRead = new CountDownLatch(1);
+        KeyVerification[] result = new KeyVerification[1];
+        Thread verifying = new Thread(() -> result[0] = keys.verify(created.token()));
+        verifying.start();
+        awaitUntil(() -> store.findsHeld.get() == 1); // it read the key before the revocation
+        assertThat(keys.revoke(created.key().id())).isTrue();
+        store.heldAfterRead.countDown();
+        verifying.join();
+        assertThat(result[0]).as("concurrent with the revocation, either answer stands").isNotNull();
+        assertThat(keys.verifyCached(created.token())).as("but it is not kept for later requests").isEmpty();
+        store.heldAfterRead = null;
+        assertThat(keys.verify(created.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.REVOKED));
+    }
+
     private static void awaitUntil(BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
@@ -475,6 +493,8 @@ class ApiKeyServiceTest {
         final AtomicBoolean down = new AtomicBoolean();
         /** When set, every find waits for it: a verification held in the store. */
         volatile CountDownLatch findGate;
+        /** When set, every find reads the key, then waits for it: a verification that read the key before a change. */
+        volatile CountDownLatch heldAfterRead;
         final AtomicInteger findsHeld = new AtomicInteger();
 
         ControllableStore(ApiKeyStore delegate) {
@@ -507,7 +527,18 @@ class ApiKeyServiceTest {
                     throw new ApiKeyStoreException("interrupted (test)", e);
                 }
             }
-            return delegate.find(id);
+            Optional<StoredApiKey> found = delegate.find(id);
+            CountDownLatch after = heldAfterRead;
+            if (after != null) {
+                findsHeld.incrementAndGet();
+                try {
+                    after.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ApiKeyStoreException("interrupted (test)", e);
+                }
+            }
+            return found;
         }
 
         @Override
