@@ -299,6 +299,7 @@ public final class ApiKeyService implements AutoCloseable {
         Instant now = key.expiresAt() == null ? null : clock.instant();
         if (now != null && key.isExpired(now)) {
             verified.invalidate(digest);
+            verifiedToday.invalidate(digest);
             return Optional.of(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
         }
         long round = lastUsedFlushes.get();
@@ -310,9 +311,9 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     /**
-     * Whether this exact token verified within the last day. It authenticates nothing — the token
-     * is still verified (and a revoked key refused) — but a caller who holds a real key can be let
-     * past a per-address failure limit that an attacker on the same address (or NAT) tripped, also
+     * Whether this exact token verified within the last day, and was not found revoked or expired since. It
+     * authenticates nothing — the token is still verified (and a revoked key refused) — but a caller who holds a real
+     * key can be let past a per-address failure limit that an attacker on the same address (or NAT) tripped, also
      * after the key dropped out of the verified cache.
      */
     public boolean verifiedBefore(String presented) {
@@ -332,6 +333,7 @@ public final class ApiKeyService implements AutoCloseable {
         if (hit != null) {
             if (hit.key().isExpired(now)) {
                 verified.invalidate(digest);
+                verifiedToday.invalidate(digest);
                 return new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED);
             }
             pendingLastUsed.put(hit.key().id(), now);
@@ -395,11 +397,10 @@ public final class ApiKeyService implements AutoCloseable {
         }
         knownIds.add(token.id());
         ApiKey key = stored.get().key();
-        if (key.revoked()) {
-            return new KeyVerification.Rejected(KeyVerification.Reason.REVOKED);
-        }
-        if (key.isExpired(now)) {
-            return new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED);
+        if (key.revoked() || key.isExpired(now)) {
+            // no longer a real key: its holder is held to the failure limit again, which bounds the store look-ups
+            verifiedToday.invalidate(digest);
+            return new KeyVerification.Rejected(key.revoked() ? KeyVerification.Reason.REVOKED : KeyVerification.Reason.EXPIRED);
         }
         boolean matches;
         try {

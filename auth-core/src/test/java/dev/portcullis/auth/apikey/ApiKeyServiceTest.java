@@ -113,6 +113,23 @@ class ApiKeyServiceTest {
         assertThat(keys.verify(created.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.REVOKED));
     }
 
+    @Test
+    void aKeyFoundRevokedOrExpiredNoLongerPassesTheFailureLimit() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey revoked = keys.create(request("ci", null));
+        ApiKeyService.CreatedKey expiring = keys.create(request("ci", clock.instant().plus(Duration.ofHours(1))));
+        assertThat(keys.verify(revoked.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(keys.verify(expiring.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(keys.verifiedBefore(revoked.token())).isTrue();
+        keys.revoke(revoked.key().id());
+        clock.advance(Duration.ofHours(2));
+        assertThat(keys.verify(revoked.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.REVOKED));
+        assertThat(keys.verify(expiring.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
+        // else every request with it would be one more store look-up, past the limit that holds back an address's failures
+        assertThat(keys.verifiedBefore(revoked.token())).isFalse();
+        assertThat(keys.verifiedBefore(expiring.token())).isFalse();
+    }
+
     private static void awaitUntil(BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
