@@ -153,7 +153,7 @@ public final class OidcLogin {
         tx.put("nonce", nonce.getValue());
         tx.put("cv", verifier.getValue());
         tx.put("cb", CallbackUi.safe(callbackUi, externalUrl, allowedOrigins));
-        String cookie = sessions.loginCookie(tx, callbackPath(name), loginTtl);
+        String cookie = sessions.loginCookie(tx, loginTtl);
         return redirect(target.toString(), List.of(cookie));
     }
 
@@ -162,7 +162,7 @@ public final class OidcLogin {
         if (provider == null) {
             return page(request, 404, "not_found", "unknown identity provider '" + name + "'", List.of());
         }
-        List<String> clear = List.of(sessions.clearLogin(callbackPath(name)));
+        List<String> clear = List.of(sessions.clearLogin());
         Optional<Map<String, String>> found = sessions.readLogin(request.headers("Cookie"));
         if (found.isEmpty() || !name.equals(found.get().get("prv"))) {
             return page(request, 401, "login_expired", "this login expired or was started in another browser; start again at "

@@ -54,9 +54,10 @@ public final class SessionCookies {
         this.maxAge = maxAge;
         this.secure = secure;
         this.clock = clock;
-        // prefixed names: a sibling subdomain or a plain-http attacker cannot plant these cookies
+        // __Host- names (Secure, Path=/, no Domain): a sibling subdomain or a plain-http attacker cannot plant these
+        // cookies. A planted login transaction would log the victim in as the attacker (login CSRF), so it is one too.
         this.sessionName = secure ? "__Host-" + SESSION_COOKIE : SESSION_COOKIE;
-        this.loginName = secure ? "__Secure-" + LOGIN_COOKIE : LOGIN_COOKIE;
+        this.loginName = secure ? "__Host-" + LOGIN_COOKIE : LOGIN_COOKIE;
     }
 
 
@@ -146,10 +147,10 @@ public final class SessionCookies {
     }
 
     /** The sealed login transaction, scoped to {@code path} and valid for {@code ttl}. */
-    public String loginCookie(Map<String, String> transaction, String path, Duration ttl) {
+    public String loginCookie(Map<String, String> transaction, Duration ttl) {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().expirationTime(Date.from(clock.instant().plus(ttl)));
         transaction.forEach(claims::claim);
-        return setCookie(loginName, SealedCookie.seal(ring, "login", claims.build()), path, ttl);
+        return setCookie(loginName, SealedCookie.seal(ring, "login", claims.build()), "/", ttl); // a __Host- cookie's path is /
     }
 
     /** The login transaction in a {@code Cookie} header, if valid and unexpired. */
@@ -166,8 +167,8 @@ public final class SessionCookies {
     }
 
     /** A {@code Set-Cookie} value that removes the login transaction cookie. */
-    public String clearLogin(String path) {
-        return setCookie(loginName, "", path, Duration.ZERO);
+    public String clearLogin() {
+        return setCookie(loginName, "", "/", Duration.ZERO);
     }
 
     private String setCookie(String name, String value, String path, Duration age) {

@@ -770,7 +770,7 @@ public abstract class HttpConformanceSuite {
 
             RawHttp.Response start = get("/auth/login?provider=corp&callback_ui=/ui/keys");
             assertThat(start.status()).isEqualTo(302);
-            String loginCookie = cookie(start, "__Secure-portcullis_login");
+            String loginCookie = cookie(start, "__Host-portcullis_login");
             RawHttp.Response done = get(providerRoundTrip(start.header("Location"), external), "Cookie: " + loginCookie);
             assertThat(done.status()).as(done.body()).isEqualTo(302);
             assertThat(done.header("Location")).isEqualTo("/ui/keys");

@@ -135,14 +135,14 @@ class OidcLoginTest {
         assertThat(params).containsKeys("state", "nonce", "code_challenge").containsEntry("code_challenge_method", "S256")
                 .containsEntry("redirect_uri", EXTERNAL + "/auth/callback/mock").containsEntry("response_type", "code");
         assertThat(params.get("scope")).startsWith("openid");
-        assertThat(start.cookies()).singleElement().satisfies(c -> assertThat(c).startsWith("__Secure-portcullis_login=")
-                .contains("Path=/auth/callback/mock", "HttpOnly", "SameSite=Lax", "Secure", "Max-Age=600"));
-        assertThat(browser.cookies.get("__Secure-portcullis_login")).doesNotContain(params.get("nonce")).doesNotContain(params.get("state"));
+        assertThat(start.cookies()).singleElement().satisfies(c -> assertThat(c).startsWith("__Host-portcullis_login=")
+                .contains("; Path=/;", "HttpOnly", "SameSite=Lax", "Secure", "Max-Age=600"));
+        assertThat(browser.cookies.get("__Host-portcullis_login")).doesNotContain(params.get("nonce")).doesNotContain(params.get("state"));
 
         Outcome.Respond done = browser.callback(browser.providerRedirect(authorize));
         assertThat(done.status()).as(done.bodyText()).isEqualTo(302);
         assertThat(done.headers()).containsEntry("Location", "/ui/keys");
-        assertThat(done.cookies()).anySatisfy(c -> assertThat(c).startsWith("__Secure-portcullis_login=;").contains("Max-Age=0"));
+        assertThat(done.cookies()).anySatisfy(c -> assertThat(c).startsWith("__Host-portcullis_login=;").contains("Max-Age=0"));
         assertThat(done.cookies()).anySatisfy(c -> assertThat(c).startsWith("__Host-portcullis_session=")
                 .contains("Path=/", "HttpOnly", "SameSite=Lax", "Secure", "Max-Age=7200"));
         assertThat(browser.cookies).containsOnlyKeys("__Host-portcullis_session");
@@ -315,11 +315,11 @@ class OidcLoginTest {
         Browser browser = new Browser(portcullis(mockProvider()), EXTERNAL);
         enqueue("u-1", Map.of("email", "erin@example.com"));
         Outcome.Respond start = browser.respond("GET", "/auth/login?provider=mock");
-        String loginCookie = browser.cookies.get("__Secure-portcullis_login");
+        String loginCookie = browser.cookies.get("__Host-portcullis_login");
         URI back = browser.providerRedirect(URI.create(start.headers().get("Location")));
         assertThat(browser.callback(back).status()).isEqualTo(302);
         browser.cookies.clear();
-        browser.cookies.put("__Secure-portcullis_login", loginCookie); // an attacker replays the whole callback
+        browser.cookies.put("__Host-portcullis_login", loginCookie); // an attacker replays the whole callback
         Outcome.Respond again = browser.callback(back);
         assertThat(again.status()).isEqualTo(401);
         assertThat(browser.cookies).doesNotContainKey("__Host-portcullis_session");

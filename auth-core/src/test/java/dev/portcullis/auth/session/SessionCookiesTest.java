@@ -63,7 +63,7 @@ class SessionCookiesTest {
     @Test
     void aLoginTransactionCannotPassForASession() {
         SessionCookies cookies = new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), false);
-        String login = cookies.loginCookie(Map.of("state", "s"), "/auth/callback/dex", Duration.ofMinutes(10));
+        String login = cookies.loginCookie(Map.of("state", "s"), Duration.ofMinutes(10));
         String value = login.substring("portcullis_login=".length(), login.indexOf(';'));
         assertThat(cookies.read(List.of("portcullis_session=" + value))).isEmpty();
         assertThat(cookies.readLogin(List.of("other=1; portcullis_login=\"" + value + "\""))).get().satisfies(m -> assertThat(m).containsEntry("state", "s"));
@@ -75,8 +75,11 @@ class SessionCookiesTest {
         SessionCookies secure = new SessionCookies(ring, Duration.ofHours(2), true);
         String set = secure.issue("erin", List.of(), "dex", null).setCookie();
         assertThat(set).startsWith("__Host-portcullis_session=").contains("; Path=/;", "; Secure");
-        assertThat(secure.loginCookie(Map.of("state", "s"), "/auth/callback/dex", Duration.ofMinutes(10)))
-                .startsWith("__Secure-portcullis_login=").contains("; Path=/auth/callback/dex;");
+        // a __Host- cookie: a sibling subdomain cannot plant a login transaction of its own (login CSRF)
+        assertThat(secure.loginCookie(Map.of("state", "s"), Duration.ofMinutes(10)))
+                .startsWith("__Host-portcullis_login=").contains("; Path=/;", "; Secure").doesNotContain("Domain");
+        String planted = secure.loginCookie(Map.of("state", "s"), Duration.ofMinutes(10)).replace("__Host-", "__Secure-");
+        assertThat(secure.readLogin(List.of(planted.substring(0, planted.indexOf(';'))))).as("the old name is not read").isEmpty();
         String pair = set.substring(0, set.indexOf(';'));
         assertThat(secure.read(List.of(pair))).isPresent();
         assertThat(secure.read(List.of("__Host-portcullis_session=planted; " + pair))).as("two session cookies: neither counts").isEmpty();
