@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * issuer), {@code http.auth.sessionKeysFile}, {@code http.auth.bearer.oidc} (trusted JWT issuers),
  * {@code http.accessControl}. Features Portcullis does not implement (LDAP, OAuth2 without OIDC,
  * a bearer token service, mTLS) are a startup error
- * naming them, never silently dropped; other unknown fields are ignored with a warning.
+ * naming them, never silently dropped. An unknown field is an error in the {@code portcullis} section, and anywhere
+ * when it is spelt close to a known one (a misspelling that could change who may do what); other unknown fields
+ * (a newer zot's) are ignored with a warning.
  *
  * <pre>{@code
  * {
@@ -53,8 +55,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class PortcullisConfig {
     private static final Logger LOG = LoggerFactory.getLogger(PortcullisConfig.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict as zot's reader: a key given twice, or anything after the object, is an error, never a silent last-wins. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Set<String> ZOT_OTHER_SECTIONS = Set.of("distSpecVersion", "storage", "log", "extensions", "scheduler", "cluster");
+    private static final List<String> TOP_LEVEL_FIELDS = List.of("http", "portcullis", "distSpecVersion", "storage", "log", "extensions",
+            "scheduler", "cluster");
+    /** zot's fields of {@code http}; those Portcullis does not read are the server's (address, port, …). */
+    private static final List<String> HTTP_FIELDS = List.of("address", "port", "externalUrl", "realm", "tls", "auth", "accessControl",
+            "ratelimit", "compat", "allowOrigin");
+    private static final List<String> AUTH_FIELDS = List.of("htpasswd", "apikey", "failDelay", "ldap", "openid", "bearer", "sessionKeysFile",
+            "sessionHashKey", "sessionEncryptKey", "sessionDriver");
+    private static final List<String> PORTCULLIS_FIELDS = List.of("dataDirectory", "keyStore", "endpointPrefix", "policyFile",
+            "selfServicePage", "trustedProxies", "failureLimit", "apiKeys", "sessions");
+    private static final List<String> PROVIDER_FIELDS = List.of("issuer", "clientid", "clientsecret", "credentialsFile", "clientAuthMethod",
+            "scopes", "claimMapping", "name", "keypath", "authurl", "tokenurl");
+    private static final List<String> ISSUER_FIELDS = List.of("issuer", "audiences", "claimMapping", "jwksUri", "requiredClaims",
+            "skipIssuerVerification", "certificateAuthority", "certificateAuthorityFile");
 
     private final Path base;
     private final List<String> warnings = new ArrayList<>();
@@ -112,8 +129,11 @@ public final class PortcullisConfig {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
             // quoted text is left out: it could be a secret written without quotes
+            String problem = e.getOriginalMessage().startsWith("Trailing token")
+                    ? "more follows the end of the JSON object; remove it, or the '}' that closes the object too early"
+                    : e.getOriginalMessage().replaceAll("'[^']*'", "'…'").replaceAll("\\(code \\d+\\)", "");
             throw new InvalidPolicyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage().replaceAll("'[^']*'", "'…'").replaceAll("\\(code \\d+\\)", ""));
+                    + e.getLocation().getColumnNr() + ": " + problem);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidPolicyException("the configuration must be a JSON object (a zot config.json)");
@@ -126,10 +146,15 @@ public final class PortcullisConfig {
     private void read(JsonNode root, String json) {
         root.fieldNames().forEachRemaining(k -> {
             if (!k.equals("http") && !k.equals("portcullis") && !ZOT_OTHER_SECTIONS.contains(k)) {
-                warnings.add("unknown top-level field '" + k + "' is ignored");
+                unknownField("", k, TOP_LEVEL_FIELDS);
             }
         });
-        JsonNode http = root.path("http");
+        JsonNode http = object(root.path("http"), "http");
+        http.fieldNames().forEachRemaining(k -> {
+            if (!HTTP_FIELDS.contains(k)) {
+                unknownField("http", k, HTTP_FIELDS);
+            }
+        });
         if (http.has("realm")) {
             realm = text(http, "realm", "http.realm");
         }
@@ -142,7 +167,7 @@ public final class PortcullisConfig {
         if (http.has("tls")) {
             warnings.add("http.tls is ignored: TLS is the servlet container's or Netty's job");
         }
-        JsonNode auth = http.path("auth");
+        JsonNode auth = object(http.path("auth"), "http.auth");
         for (Iterator<String> it = auth.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             switch (k) {
@@ -150,16 +175,16 @@ public final class PortcullisConfig {
                 case "apikey" -> apiKeys = bool(auth, "apikey", "http.auth.apikey");
                 case "failDelay" -> failDelay = Duration.ofSeconds(integer(auth, "failDelay", "http.auth.failDelay"));
                 case "ldap" -> unsupported("http.auth.ldap", "LDAP authentication");
-                case "openid" -> openid(auth.get(k));
-                case "bearer" -> bearer(auth.get(k));
+                case "openid" -> openid(object(auth.get(k), "http.auth.openid"));
+                case "bearer" -> bearer(object(auth.get(k), "http.auth.bearer"));
                 case "sessionKeysFile" -> sessionKeys = zotSessionKeys(base.resolve(text(auth, k, "http.auth.sessionKeysFile")));
                 case "sessionHashKey", "sessionEncryptKey" -> warnings.add("http.auth." + k
                         + " is ignored: give the session keys in a file (http.auth.sessionKeysFile or portcullis.sessions.keys)");
                 case "sessionDriver" -> warnings.add("http.auth.sessionDriver is ignored: Portcullis sessions are sealed cookies, no store");
-                default -> warnings.add("unknown field http.auth." + k + " is ignored");
+                default -> unknownField("http.auth", k, AUTH_FIELDS);
             }
         }
-        JsonNode ours = root.path("portcullis");
+        JsonNode ours = object(root.path("portcullis"), "portcullis");
         String policyFile = null;
         for (Iterator<String> it = ours.fieldNames(); it.hasNext(); ) {
             String k = it.next();
@@ -177,10 +202,10 @@ public final class PortcullisConfig {
                     }
                 }
                 case "trustedProxies" -> trustedProxies = strings(ours.get(k), "portcullis.trustedProxies");
-                case "failureLimit" -> failureLimitSettings(ours.get(k));
-                case "apiKeys" -> apiKeySettings(ours.get(k));
-                case "sessions" -> sessionSettings(ours.get(k));
-                default -> warnings.add("unknown field portcullis." + k + " is ignored");
+                case "failureLimit" -> failureLimitSettings(object(ours.get(k), "portcullis.failureLimit"));
+                case "apiKeys" -> apiKeySettings(object(ours.get(k), "portcullis.apiKeys"));
+                case "sessions" -> sessionSettings(object(ours.get(k), "portcullis.sessions"));
+                default -> unknownField("portcullis", k, PORTCULLIS_FIELDS);
             }
         }
         for (BearerJwt.TrustedIssuer t : bearerIssuers) {
@@ -213,13 +238,45 @@ public final class PortcullisConfig {
         }
     }
 
+    /**
+     * A field this file does not know. In the {@code portcullis} section, in a provider's claim mapping (who the user
+     * is), or spelt close to a field it knows (a misspelling, or another case), it is an error: ignored, it could change
+     * who may do what. Elsewhere it is zot's business (or a newer zot's), ignored with a warning.
+     */
+    private void unknownField(String path, String key, java.util.Collection<String> known) {
+        String where = path.isEmpty() ? key : path + "." + key;
+        if (path.isEmpty() && HTTP_FIELDS.stream().anyMatch(key::equalsIgnoreCase)) {
+            throw new InvalidPolicyException("the field '" + key + "' belongs under http, as in zot: {\"http\": {\"" + key + "\": …}}");
+        }
+        java.util.Optional<String> meant = dev.portcullis.policy.Spelling.closest(key, known);
+        if (meant.isPresent()) {
+            throw new InvalidPolicyException("unknown field " + where + ": did you mean " + (path.isEmpty() ? "" : path + ".") + meant.get()
+                    + "? A misspelt field is not ignored, since it could change who may do what");
+        }
+        if (path.startsWith("portcullis") || path.endsWith(".claimMapping")) { // ours, or who the user is
+            throw new InvalidPolicyException("unknown field " + where + "; the fields of " + path + " are " + String.join(", ", known));
+        }
+        warnings.add(path.isEmpty() ? "unknown top-level field '" + key + "' is ignored" : "unknown field " + where + " is ignored");
+    }
+
+    /** {@code node} if it is an object, or missing (an empty object); else an error naming where. */
+    private static JsonNode object(JsonNode node, String path) {
+        if (node == null || node.isMissingNode()) {
+            return JSON.createObjectNode();
+        }
+        if (!node.isObject()) {
+            throw new InvalidPolicyException(path + " must be an object, got " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return node;
+    }
+
     private void openid(JsonNode node) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             switch (k) {
                 case "providers" -> node.get(k).fields().forEachRemaining(e -> providers.add(provider(e.getKey(), e.getValue())));
                 case "callbackAllowOrigins" -> callbackAllowOrigins = strings(node.get(k), "http.auth.openid.callbackAllowOrigins");
-                default -> warnings.add("unknown field http.auth.openid." + k + " is ignored");
+                default -> unknownField("http.auth.openid", k, List.of("providers", "callbackAllowOrigins"));
             }
         }
         if (providers.isEmpty()) {
@@ -262,7 +319,12 @@ public final class PortcullisConfig {
                 }
                 case "scopes" -> scopes = strings(node.get(k), path + ".scopes");
                 case "claimMapping" -> {
-                    JsonNode m = node.get(k);
+                    JsonNode m = object(node.get(k), path + ".claimMapping");
+                    m.fieldNames().forEachRemaining(f -> {
+                        if (!f.equals("username") && !f.equals("groups")) {
+                            unknownField(path + ".claimMapping", f, List.of("username", "groups"));
+                        }
+                    });
                     if (m.has("username")) {
                         usernameClaim = text(m, "username", path + ".claimMapping.username");
                     }
@@ -275,7 +337,7 @@ public final class PortcullisConfig {
                 }
                 case "keypath" -> unsupported(path + ".keypath", "private_key_jwt client authentication");
                 case "authurl", "tokenurl" -> unsupported(path + "." + k, "OAuth2 login without OIDC discovery (e.g. GitHub)");
-                default -> warnings.add("unknown field " + path + "." + k + " is ignored");
+                default -> unknownField(path, k, PROVIDER_FIELDS);
             }
         }
         if (issuer == null) {
@@ -306,7 +368,7 @@ public final class PortcullisConfig {
                 }
                 case "realm", "service", "cert", "upstreamTokenEndpoint", "awsSecretsManager" ->
                         unsupported("http.auth.bearer." + k, "a Docker token service (bearer realm/service/cert)");
-                default -> warnings.add("unknown field http.auth.bearer." + k + " is ignored");
+                default -> unknownField("http.auth.bearer", k, List.of("oidc", "realm", "service", "cert", "upstreamTokenEndpoint", "awsSecretsManager"));
             }
         }
     }
@@ -333,7 +395,7 @@ public final class PortcullisConfig {
                 case "skipIssuerVerification" -> unsupported(path + ".skipIssuerVerification", "skipping the issuer check");
                 case "certificateAuthority", "certificateAuthorityFile" -> unsupported(path + "." + k,
                         "a private CA for the issuer (add it to the JVM's trust store instead)");
-                default -> warnings.add("unknown field " + path + "." + k + " is ignored");
+                default -> unknownField(path, k, ISSUER_FIELDS);
             }
         }
         java.net.URI jwks = node.has("jwksUri") ? java.net.URI.create(text(node, "jwksUri", path + ".jwksUri")) : null;
@@ -366,7 +428,7 @@ public final class PortcullisConfig {
                 }
                 case "maxAgeMinutes" -> sessionMaxAge = Duration.ofMinutes(Math.max(1, integer(node, k, path)));
                 case "secureCookie" -> secureCookie = bool(node, k, path);
-                default -> warnings.add("unknown field " + path + " is ignored");
+                default -> unknownField("portcullis.sessions", k, List.of("keys", "maxAgeMinutes", "secureCookie"));
             }
         }
     }
@@ -404,7 +466,7 @@ public final class PortcullisConfig {
             switch (k) {
                 case "attempts", "windowSeconds" -> { } // both required, read above
                 case "delayMillis" -> limitedDelay = Duration.ofMillis(integer(node, k, path));
-                default -> warnings.add("unknown field " + path + " is ignored");
+                default -> unknownField("portcullis.failureLimit", k, List.of("attempts", "windowSeconds", "delayMillis"));
             }
         }
     }
@@ -423,7 +485,8 @@ public final class PortcullisConfig {
                 };
                 case "eventPollMillis" -> eventPoll = Duration.ofMillis(integer(node, k, path));
                 case "verifiedCacheSeconds" -> verifiedCacheTtl = Duration.ofSeconds(integer(node, k, path));
-                default -> warnings.add("unknown field " + path + " is ignored");
+                default -> unknownField("portcullis.apiKeys", k, List.of("prefix", "maxLifetimeDays", "overlong", "eventPollMillis",
+                        "verifiedCacheSeconds"));
             }
         }
     }

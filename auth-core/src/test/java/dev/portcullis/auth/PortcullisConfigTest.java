@@ -58,6 +58,16 @@ class PortcullisConfigTest {
             {"http": {"accessControl": {}}, "portcullis": {"policyFile": "p.policy"}} | both http.accessControl and portcullis.policyFile are given; keep one policy
             {"portcullis": {"apiKeys": {"overlong": "maybe"}}}                    | portcullis.apiKeys.overlong must be "clamp" or "refuse"
             {"portcullis": {"failureLimit": {"attempts": 5, "windowSeconds": 60, "delayMillis": -1}}} | portcullis.failureLimit.delayMillis must be a non-negative whole number
+            {"http": {"accesscontrol": {"repositories": {}}}}                      | unknown field http.accesscontrol: did you mean http.accessControl? A misspelt field is not ignored, since it could change who may do what
+            {"http": {"auth": {"htpassword": {"path": "h"}}}}                     | unknown field http.auth.htpassword: did you mean http.auth.htpasswd? A misspelt field is not ignored, since it could change who may do what
+            {"http": {}, "accessControl": {"repositories": {}}}                    | the field 'accessControl' belongs under http, as in zot: {"http": {"accessControl": …}}
+            {"portculis": {"policyFile": "p.policy"}}                              | unknown field portculis: did you mean portcullis? A misspelt field is not ignored, since it could change who may do what
+            {"portcullis": {"policyfile": "p.policy"}}                             | unknown field portcullis.policyfile: did you mean portcullis.policyFile? A misspelt field is not ignored, since it could change who may do what
+            {"portcullis": {"colour": "blue"}}                                     | unknown field portcullis.colour; the fields of portcullis are dataDirectory, keyStore, endpointPrefix, policyFile, selfServicePage, trustedProxies, failureLimit, apiKeys, sessions
+            {"http": {"auth": ["htpasswd"]}}                                       | http.auth must be an object, got array
+            {"portcullis": {"apiKeys": true}}                                      | portcullis.apiKeys must be an object, got boolean
+            {"http": {"externalUrl": "https://r.example", "auth": {"openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c", "clientsecret": "s", "claimMapping": {"user": "email"}}}}}}} | unknown field http.auth.openid.providers.dex.claimMapping.user; the fields of http.auth.openid.providers.dex.claimMapping are username, groups
+            {"http": {"auth": {}}, "http": {}}                                     | malformed JSON at line 1, column 30: Duplicate field '…'
             """)
     void unsupportedFeaturesAndBadValuesStopTheStart(String json, String message) {
         assertThatThrownBy(() -> PortcullisConfig.parse(json, dir)).isInstanceOf(InvalidPolicyException.class).hasMessage(message);
@@ -97,11 +107,11 @@ class PortcullisConfigTest {
     void theFailureLimitAndItsDelayAreConfigurable() {
         String config = """
                 {"http": {"auth": {"apikey": true}, "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}}},
-                 "portcullis": {"failureLimit": {"attempts": 1, "windowSeconds": 60, "delayMillis": %s, "lockout": true}}}
+                 "portcullis": {"failureLimit": {"attempts": 1, "windowSeconds": 60, "delayMillis": %s}}}
                 """;
         for (String delay : new String[] {"0", "2500"}) {
             PortcullisConfig c = PortcullisConfig.parse(config.formatted(delay), dir);
-            assertThat(c.warnings()).containsExactly("unknown field portcullis.failureLimit.lockout is ignored");
+            assertThat(c.warnings()).isEmpty();
             try (Portcullis p = c.build()) {
                 Outcome failed = p.handle(TestRequest.of("GET", "/v2/a/manifests/1", "Authorization: Bearer pck_wrong"));
                 assertThat(failed).isInstanceOfSatisfying(Outcome.Respond.class, r -> assertThat(r.status()).isEqualTo(401));

@@ -3,8 +3,8 @@ package dev.portcullis.policy;
 import java.util.Collection;
 import java.util.Optional;
 
-/** Edit distance, to suggest the word a user probably meant in an error message. */
-final class Spelling {
+/** Edit distance, to suggest the word a user probably meant in an error message (also for configuration files). */
+public final class Spelling {
     private Spelling() {
     }
 
@@ -29,7 +29,7 @@ final class Spelling {
     }
 
     /** The candidate closest to {@code word} if it is within a third of the word's length. */
-    static Optional<String> closest(String word, Collection<String> candidates) {
+    public static Optional<String> closest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {

@@ -3,6 +3,7 @@ package dev.portcullis.policy;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -25,6 +26,7 @@ import java.util.Set;
 final class ZotJson {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // one stray '}' would drop the rest
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     /** Jackson's "[Source: …; line: 1, column: 18]", which names no source here. */
@@ -57,6 +59,9 @@ final class ZotJson {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             String problem = SOURCE_LOCATION.matcher(e.getOriginalMessage()).replaceAll("line $1, column $2");
+            if (problem.startsWith("Trailing token")) {
+                problem = "more follows the end of the JSON object; remove it, or the '}' that closes the object too early";
+            }
             if (problem.startsWith("Duplicate field ")) {
                 problem = "key " + problem.substring("Duplicate field ".length()) + " appears twice in the same object; merge the two";
             }
@@ -73,6 +78,19 @@ final class ZotJson {
             if (!http.isObject()) {
                 throw new InvalidPolicyException("http must be an object, got " + describe(http));
             }
+            // a whole zot config: an access control anywhere but at http.accessControl, so spelt, would be no policy at all
+            for (String misplaced : List.of("accessControl", "groups", "repositories", "adminPolicy", "metrics")) {
+                if (root.has(misplaced)) {
+                    throw new InvalidPolicyException("'" + misplaced + "' beside 'http' at the top level: in a whole zot config the"
+                            + " access control goes in http.accessControl; in an accessControl object, remove 'http'");
+                }
+            }
+            http.fieldNames().forEachRemaining(k -> {
+                if (!k.equals("accessControl") && Spelling.distance(k.toLowerCase(java.util.Locale.ROOT), "accesscontrol") <= 2) {
+                    throw new InvalidPolicyException("http." + k + ": did you mean http.accessControl? A misspelt access control would"
+                            + " be no access control at all");
+                }
+            });
             JsonNode accessControl = http.get("accessControl");
             if (accessControl == null || accessControl.isNull()) {
                 return AccessPolicy.withoutAccessControl();

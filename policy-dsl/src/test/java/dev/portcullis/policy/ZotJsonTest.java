@@ -33,6 +33,12 @@ class ZotJsonTest {
             {"adminpolicy": {}}                                                   | unknown accessControl key "adminpolicy"; did you mean 'adminPolicy'? (valid keys are groups, repositories, adminPolicy, metrics)
             {"http": {"accessControl": {"metrics": {"groups": ["ops"]}}}}         | http.accessControl.metrics.groups: unknown metrics key 'groups'; valid keys are users, anonymousPolicy
             {"http": "yes"}                                                       | http must be an object, got a string: "yes"
+            {"repositories": {"**": {"defaultPolicy": ["read", "delete"]}}}, "prod/**": {"defaultPolicy": ["read"]}}} | malformed JSON at line 1, column 64: Unexpected character (',' (code 44)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')
+            {"repositories": {}} {"x": 1}                                         | malformed JSON at line 1, column 22: more follows the end of the JSON object; remove it, or the '}' that closes the object too early
+            {"http": {"AccessControl": {"repositories": {}}}}                     | http.AccessControl: did you mean http.accessControl? A misspelt access control would be no access control at all
+            {"http": {"accesControl": {"repositories": {}}}}                      | http.accesControl: did you mean http.accessControl? A misspelt access control would be no access control at all
+            {"http": {}, "accessControl": {"repositories": {}}}                   | 'accessControl' beside 'http' at the top level: in a whole zot config the access control goes in http.accessControl; in an accessControl object, remove 'http'
+            {"repositories": {"**": {"anonymousPolicy": ["read"]}}, "http": {}}   | 'repositories' beside 'http' at the top level: in a whole zot config the access control goes in http.accessControl; in an accessControl object, remove 'http'
             {"repositories": {"**": {"policies": [{"users": ["a"], "actions": ["read"], "conditions": ["x"]}]}}} | repositories["**"].policies[0].conditions: CEL conditions are not supported by Portcullis yet; remove them (a rule with conditions would otherwise grant more than intended)
             """)
     void badInputNamesThePlaceAndWhatToDo(String json, String message) {
