@@ -190,7 +190,7 @@ public final class PortcullisConfig {
             String k = it.next();
             switch (k) {
                 case "dataDirectory" -> dataDirectory = base.resolve(text(ours, k, "portcullis.dataDirectory"));
-                case "keyStore" -> keyStore = secret(text(ours, k, "portcullis.keyStore"), "portcullis.keyStore");
+                case "keyStore" -> keyStore = keyStore(secret(text(ours, k, "portcullis.keyStore"), "portcullis.keyStore"));
                 case "endpointPrefix" -> endpointPrefix = text(ours, k, "portcullis.endpointPrefix");
                 case "policyFile" -> policyFile = text(ours, k, "portcullis.policyFile");
                 case "selfServicePage" -> {
@@ -257,6 +257,23 @@ public final class PortcullisConfig {
             throw new InvalidPolicyException("unknown field " + where + "; the fields of " + path + " are " + String.join(", ", known));
         }
         warnings.add(path.isEmpty() ? "unknown top-level field '" + key + "' is ignored" : "unknown field " + where + " is ignored");
+    }
+
+    /**
+     * A JDBC URL as it is, or a SQLite file path resolved against this file's directory. Another URL (a libpq
+     * {@code postgres://user:password@host/db}, say) is an error, never a file of that name: it names no more than its
+     * scheme, since the rest may hold a password.
+     */
+    private String keyStore(String value) {
+        if (value.startsWith("jdbc:")) {
+            return value;
+        }
+        java.util.regex.Matcher url = java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://").matcher(value);
+        if (url.find()) {
+            throw new InvalidPolicyException("portcullis.keyStore is a " + url.group(1) + ":// URL, not a JDBC one; write"
+                    + " jdbc:postgresql://HOST:PORT/DATABASE?user=…&password=… (or jdbc:sqlite:PATH), or the path of a SQLite file");
+        }
+        return base.resolve(value).toString();
     }
 
     /** {@code node} if it is an object, or missing (an empty object); else an error naming where. */

@@ -66,6 +66,7 @@ class PortcullisConfigTest {
             {"portcullis": {"colour": "blue"}}                                     | unknown field portcullis.colour; the fields of portcullis are dataDirectory, keyStore, endpointPrefix, policyFile, selfServicePage, trustedProxies, failureLimit, apiKeys, sessions
             {"http": {"auth": ["htpasswd"]}}                                       | http.auth must be an object, got array
             {"portcullis": {"apiKeys": true}}                                      | portcullis.apiKeys must be an object, got boolean
+            {"portcullis": {"keyStore": "postgres://registry:S3cretPw@db.internal:5432/registry"}} | portcullis.keyStore is a postgres:// URL, not a JDBC one; write jdbc:postgresql://HOST:PORT/DATABASE?user=…&password=… (or jdbc:sqlite:PATH), or the path of a SQLite file
             {"http": {"externalUrl": "https://r.example", "auth": {"openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c", "clientsecret": "s", "claimMapping": {"user": "email"}}}}}}} | unknown field http.auth.openid.providers.dex.claimMapping.user; the fields of http.auth.openid.providers.dex.claimMapping are username, groups
             {"http": {"auth": {}}, "http": {}}                                     | malformed JSON at line 1, column 30: Duplicate field '…'
             """)
@@ -101,6 +102,14 @@ class PortcullisConfigTest {
                 .hasMessage("portcullis.selfServicePage 'account' must be a path outside /v2/, such as \"/account/\" (or false to turn the page off)");
         assertThatThrownBy(() -> PortcullisConfig.parse(base + ", \"selfServicePage\": true}}", dir))
                 .hasMessageStartingWith("portcullis.selfServicePage (a path such as \"/account/\", or false) must be a string");
+    }
+
+    @Test
+    void aKeyStorePathIsRelativeToTheConfigurationFile() {
+        PortcullisConfig c = PortcullisConfig.parse("""
+                {"http": {"auth": {"apikey": true}}, "portcullis": {"keyStore": "keys/registry.db"}}
+                """, dir);
+        assertThat(c.keyStore()).isEqualTo(dir.resolve("keys/registry.db").toString());
     }
 
     @Test
