@@ -201,7 +201,7 @@ public final class PortcullisConfig {
                                 + "' must be a path outside /v2/, such as \"/account/\" (or false to turn the page off)");
                     }
                 }
-                case "trustedProxies" -> trustedProxies = strings(ours.get(k), "portcullis.trustedProxies");
+                case "trustedProxies" -> trustedProxies = proxies(strings(ours.get(k), "portcullis.trustedProxies"));
                 case "failureLimit" -> failureLimitSettings(object(ours.get(k), "portcullis.failureLimit"));
                 case "apiKeys" -> apiKeySettings(object(ours.get(k), "portcullis.apiKeys"));
                 case "sessions" -> sessionSettings(object(ours.get(k), "portcullis.sessions"));
@@ -443,7 +443,7 @@ public final class PortcullisConfig {
                         throw new InvalidPolicyException(path + ": " + e.getMessage());
                     }
                 }
-                case "maxAgeMinutes" -> sessionMaxAge = Duration.ofMinutes(Math.max(1, integer(node, k, path)));
+                case "maxAgeMinutes" -> sessionMaxAge = Duration.ofMinutes(positive(node, k, path));
                 case "secureCookie" -> secureCookie = bool(node, k, path);
                 default -> unknownField("portcullis.sessions", k, List.of("keys", "maxAgeMinutes", "secureCookie"));
             }
@@ -475,8 +475,8 @@ public final class PortcullisConfig {
     }
 
     private void failureLimitSettings(JsonNode node) {
-        failureAttempts = integer(node, "attempts", "portcullis.failureLimit.attempts");
-        failureWindow = Duration.ofSeconds(integer(node, "windowSeconds", "portcullis.failureLimit.windowSeconds"));
+        failureAttempts = positive(node, "attempts", "portcullis.failureLimit.attempts");
+        failureWindow = Duration.ofSeconds(positive(node, "windowSeconds", "portcullis.failureLimit.windowSeconds"));
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             String path = "portcullis.failureLimit." + k;
@@ -500,7 +500,7 @@ public final class PortcullisConfig {
                     case "refuse" -> ApiKeyService.OverlongKeys.REFUSE;
                     default -> throw new InvalidPolicyException(path + " must be \"clamp\" or \"refuse\"");
                 };
-                case "eventPollMillis" -> eventPoll = Duration.ofMillis(integer(node, k, path));
+                case "eventPollMillis" -> eventPoll = Duration.ofMillis(positive(node, k, path));
                 case "verifiedCacheSeconds" -> verifiedCacheTtl = Duration.ofSeconds(integer(node, k, path));
                 default -> unknownField("portcullis.apiKeys", k, List.of("prefix", "maxLifetimeDays", "overlong", "eventPollMillis",
                         "verifiedCacheSeconds"));
@@ -549,10 +549,33 @@ public final class PortcullisConfig {
 
     private static int integer(JsonNode node, String key, String path) {
         JsonNode v = node == null ? null : node.get(key);
-        if (v == null || !v.canConvertToInt() || v.intValue() < 0) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0) {
             throw new InvalidPolicyException(path + " must be a non-negative whole number");
         }
         return v.intValue();
+    }
+
+    /** A whole number of at least 1: where 0 would turn a defence off or make no sense. */
+    private static int positive(JsonNode node, String key, String path) {
+        JsonNode v = node == null ? null : node.get(key);
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 1) {
+            throw new InvalidPolicyException(path + " must be a whole number of at least 1");
+        }
+        return v.intValue();
+    }
+
+    /** Proxy addresses as the container reports a peer's: IP addresses, one by one (a range would never match). */
+    private static List<String> proxies(List<String> addresses) {
+        for (String a : addresses) {
+            if (a.contains("/")) {
+                throw new InvalidPolicyException("portcullis.trustedProxies: '" + a + "' is a range; list each proxy's address (ranges are not supported)");
+            }
+            if (!a.matches("(\\d{1,3}\\.){3}\\d{1,3}") && !a.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+                throw new InvalidPolicyException("portcullis.trustedProxies: '" + a + "' is not an IP address; list each proxy's address as the"
+                        + " container reports it (e.g. 10.0.0.7)");
+            }
+        }
+        return addresses;
     }
 
     private static List<String> strings(JsonNode node, String path) {
@@ -560,7 +583,12 @@ public final class PortcullisConfig {
             throw new InvalidPolicyException(path + " must be an array of strings");
         }
         List<String> out = new ArrayList<>();
-        node.forEach(n -> out.add(n.asText()));
+        node.forEach(n -> {
+            if (!n.isTextual()) {
+                throw new InvalidPolicyException(path + "[" + out.size() + "] must be a string");
+            }
+            out.add(n.textValue());
+        });
         return out;
     }
 

@@ -66,6 +66,14 @@ class PortcullisConfigTest {
             {"portcullis": {"colour": "blue"}}                                     | unknown field portcullis.colour; the fields of portcullis are dataDirectory, keyStore, endpointPrefix, policyFile, selfServicePage, trustedProxies, failureLimit, apiKeys, sessions
             {"http": {"auth": ["htpasswd"]}}                                       | http.auth must be an object, got array
             {"portcullis": {"apiKeys": true}}                                      | portcullis.apiKeys must be an object, got boolean
+            {"portcullis": {"failureLimit": {"attempts": 5, "windowSeconds": 0}}}  | portcullis.failureLimit.windowSeconds must be a whole number of at least 1
+            {"portcullis": {"failureLimit": {"attempts": 0, "windowSeconds": 60}}} | portcullis.failureLimit.attempts must be a whole number of at least 1
+            {"http": {"auth": {"failDelay": 0.9}}}                                 | http.auth.failDelay must be a non-negative whole number
+            {"portcullis": {"apiKeys": {"eventPollMillis": 0}}}                    | portcullis.apiKeys.eventPollMillis must be a whole number of at least 1
+            {"portcullis": {"sessions": {"maxAgeMinutes": 0}}}                     | portcullis.sessions.maxAgeMinutes must be a whole number of at least 1
+            {"portcullis": {"trustedProxies": ["10.0.0.0/8"]}}                     | portcullis.trustedProxies: '10.0.0.0/8' is a range; list each proxy's address (ranges are not supported)
+            {"portcullis": {"trustedProxies": ["proxy.internal"]}}                 | portcullis.trustedProxies: 'proxy.internal' is not an IP address; list each proxy's address as the container reports it (e.g. 10.0.0.7)
+            {"portcullis": {"trustedProxies": [{"ip": "10.0.0.7"}]}}               | portcullis.trustedProxies[0] must be a string
             {"portcullis": {"keyStore": "postgres://registry:S3cretPw@db.internal:5432/registry"}} | portcullis.keyStore is a postgres:// URL, not a JDBC one; write jdbc:postgresql://HOST:PORT/DATABASE?user=…&password=… (or jdbc:sqlite:PATH), or the path of a SQLite file
             {"http": {"externalUrl": "https://r.example", "auth": {"openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c", "clientsecret": "s", "claimMapping": {"user": "email"}}}}}}} | unknown field http.auth.openid.providers.dex.claimMapping.user; the fields of http.auth.openid.providers.dex.claimMapping are username, groups
             {"http": {"auth": {}}, "http": {}}                                     | malformed JSON at line 1, column 30: Duplicate field '…'
