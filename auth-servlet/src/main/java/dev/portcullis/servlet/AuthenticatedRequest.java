@@ -2,6 +2,7 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.routes.RequestPaths;
+import dev.portcullis.policy.AccessPolicy;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,12 +22,14 @@ import java.util.Map;
 final class AuthenticatedRequest extends HttpServletRequestWrapper {
     private final ServletResponse response;
     private final Identity identity; // null: anonymous, and the container's answers stand
+    private final AccessPolicy policy;
     private Map<String, String[]> parameters;
 
-    AuthenticatedRequest(HttpServletRequest request, ServletResponse response, Identity identity) {
+    AuthenticatedRequest(HttpServletRequest request, ServletResponse response, Identity identity, AccessPolicy policy) {
         super(request);
         this.response = response;
         this.identity = identity;
+        this.policy = policy;
     }
 
     /**
@@ -54,7 +57,8 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
     @Override
     public boolean isUserInRole(String role) {
-        return identity == null ? super.isUserInRole(role) : identity.groups().contains(role);
+        // the groups the policy judged by: the credential's and those its groups section gives the user
+        return identity == null ? super.isUserInRole(role) : policy.effectiveGroups(identity.subject()).contains(role);
     }
 
     @Override

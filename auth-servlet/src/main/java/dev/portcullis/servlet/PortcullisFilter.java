@@ -98,7 +98,7 @@ public final class PortcullisFilter implements Filter {
                 request.setAttribute(IDENTITY_ATTRIBUTE, proceed.identity());
             }
             request.setAttribute(DENIED_MOUNTS_ATTRIBUTE, proceed.deniedMountSources());
-            chain.doFilter(new AuthenticatedRequest(request, response, proceed.identity()), response);
+            chain.doFilter(new AuthenticatedRequest(request, response, proceed.identity(), portcullis.policy()), response);
             return;
         }
         Outcome.Respond respond = (Outcome.Respond) outcome;

@@ -129,7 +129,7 @@ class WebXmlDeploymentTest {
         assertThat(denied.header("WWW-Authenticate")).isEqualTo("Basic realm=\"operators\"");
         RawHttp.Response admin = RawHttp.send(port, "PUT", "/v2/team/app/manifests/v1", basic("ops", "ops-password"));
         assertThat(admin.status()).isEqualTo(201);
-        assertThat(admin.body()).isEqualTo("user=ops admin=false auth=BASIC");
+        assertThat(admin.body()).as("ops is in the config's group admins").isEqualTo("user=ops admin=true auth=BASIC");
         assertThat(RawHttp.send(port, "PUT", "/v2/team/app/manifests/existing", basic("ops", "ops-password")).status())
                 .as("the application's tag lookup says 'existing' exists: update, which ops may not").isEqualTo(403);
 
@@ -139,7 +139,7 @@ class WebXmlDeploymentTest {
         String token = new ObjectMapper().readTree(created.body()).get("apiKey").asText();
         RawHttp.Response withKey = RawHttp.send(port, "PUT", "/v2/team/app/manifests/v2", "Authorization: Bearer " + token);
         assertThat(withKey.status()).isEqualTo(201);
-        assertThat(withKey.body()).isEqualTo("user=ops admin=false auth=PORTCULLIS_API_KEY");
+        assertThat(withKey.body()).isEqualTo("user=ops admin=true auth=PORTCULLIS_API_KEY");
         assertThat(dir.resolve("state/keys.db")).exists();
     }
 }

@@ -313,8 +313,11 @@ public final class AccessPolicy {
         return false;
     }
 
-    /** The subject's groups from its identity plus the groups the policy's {@code groups} section gives its user name. */
-    Set<String> effectiveGroups(Subject subject) {
+    /**
+     * The subject's groups from its identity plus the groups the policy's {@code groups} section gives its user name:
+     * the groups it is judged by (what a servlet's {@code isUserInRole} answers).
+     */
+    public Set<String> effectiveGroups(Subject subject) {
         if (subject.isAnonymous()) {
             return Set.of();
         }
