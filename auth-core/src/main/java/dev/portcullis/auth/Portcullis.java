@@ -814,6 +814,10 @@ public final class Portcullis implements AutoCloseable {
             if (!prefix.startsWith("/") || prefix.endsWith("/")) {
                 throw new IllegalArgumentException("endpoint prefix '" + prefix + "' must start with '/' and not end with it, e.g. /auth");
             }
+            if (prefix.equals("/v2") || prefix.startsWith("/v2/")) {
+                // its endpoints would take paths of the registry API over
+                throw new IllegalArgumentException("endpoint prefix '" + prefix + "' must be outside the registry API /v2/, e.g. /auth");
+            }
             this.prefix = prefix;
             return this;
         }

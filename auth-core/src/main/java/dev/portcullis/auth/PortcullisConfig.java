@@ -191,7 +191,14 @@ public final class PortcullisConfig {
             switch (k) {
                 case "dataDirectory" -> dataDirectory = base.resolve(text(ours, k, "portcullis.dataDirectory"));
                 case "keyStore" -> keyStore = keyStore(secret(text(ours, k, "portcullis.keyStore"), "portcullis.keyStore"));
-                case "endpointPrefix" -> endpointPrefix = text(ours, k, "portcullis.endpointPrefix");
+                case "endpointPrefix" -> {
+                    endpointPrefix = text(ours, k, "portcullis.endpointPrefix");
+                    try {
+                        Portcullis.builder().endpointPrefix(endpointPrefix); // the builder's rule, checked before the start
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidPolicyException("portcullis.endpointPrefix: " + e.getMessage());
+                    }
+                }
                 case "policyFile" -> policyFile = text(ours, k, "portcullis.policyFile");
                 case "selfServicePage" -> {
                     selfServicePage = ours.get(k).isBoolean() && !ours.get(k).asBoolean() ? null

@@ -293,8 +293,9 @@ final class SelfServicePage {
 
     private Outcome.Respond logout(Session session) {
         String location = session != null && oidc != null ? oidc.endSessionRedirect(session).orElse(null) : null;
+        // without sessions (Basic credentials only) there is no cookie to clear: the browser forgets Basic credentials itself
         return new Outcome.Respond(303, headers(Map.of("Location", location != null ? location : path + "?notice=logged-out")),
-                List.of(sessions.clearSession()), HTML_TYPE, new byte[0], Duration.ZERO);
+                sessions == null ? List.of() : List.of(sessions.clearSession()), HTML_TYPE, new byte[0], Duration.ZERO);
     }
 
     // ------------------------------------------------------------------ rendering

@@ -66,6 +66,7 @@ class PortcullisConfigTest {
             {"portcullis": {"colour": "blue"}}                                     | unknown field portcullis.colour; the fields of portcullis are dataDirectory, keyStore, endpointPrefix, policyFile, selfServicePage, trustedProxies, failureLimit, apiKeys, sessions
             {"http": {"auth": ["htpasswd"]}}                                       | http.auth must be an object, got array
             {"portcullis": {"apiKeys": true}}                                      | portcullis.apiKeys must be an object, got boolean
+            {"portcullis": {"endpointPrefix": "/v2"}}                              | portcullis.endpointPrefix: endpoint prefix '/v2' must be outside the registry API /v2/, e.g. /auth
             {"portcullis": {"failureLimit": {"attempts": 5, "windowSeconds": 0}}}  | portcullis.failureLimit.windowSeconds must be a whole number of at least 1
             {"portcullis": {"failureLimit": {"attempts": 0, "windowSeconds": 60}}} | portcullis.failureLimit.attempts must be a whole number of at least 1
             {"http": {"auth": {"failDelay": 0.9}}}                                 | http.auth.failDelay must be a non-negative whole number

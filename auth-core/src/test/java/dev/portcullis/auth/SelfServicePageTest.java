@@ -313,6 +313,17 @@ class SelfServicePageTest {
     }
 
     @Test
+    void loggingOutWithoutSessionsGoesBackWithNothingToClear() {
+        String key = createKey(login("erin", "developers"), "main", "");
+        portcullis = Portcullis.builder().policy(POLICY).apiKeys(keys).build(); // Basic credentials only: no sessions at all
+        String basic = "Authorization: Basic " + Base64.getEncoder().encodeToString(("erin:" + key).getBytes(StandardCharsets.UTF_8));
+        String token = SelfServicePage.csrfToken("authorization " + basic.substring("Authorization: ".length()));
+        Outcome.Respond r = post(form("csrf", token, "action", "logout"), basic);
+        assertThat(r.status()).isEqualTo(303);
+        assertThat(r.cookies()).isEmpty();
+    }
+
+    @Test
     void thePageCanBeMovedOrTurnedOffAndItsPathWithoutSlashRedirects() {
         assertThat(respond(TestRequest.of("GET", "/auth")).headers()).containsEntry("Location", "/auth/");
         assertThat(portcullis.readsBody("/auth/")).isTrue();

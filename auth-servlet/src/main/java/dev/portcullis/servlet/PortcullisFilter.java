@@ -71,8 +71,15 @@ public final class PortcullisFilter implements Filter {
         }
         try {
             Portcullis.Builder builder = PortcullisConfig.load(Path.of(file)).builder();
-            if (config.getServletContext().getAttribute(EXISTENCE_ATTRIBUTE) instanceof ExistenceLookup lookup) {
+            Object existence = config.getServletContext().getAttribute(EXISTENCE_ATTRIBUTE);
+            if (existence instanceof ExistenceLookup lookup) {
                 builder.existence(lookup);
+            } else if (existence != null) {
+                throw new ServletException("PortcullisFilter: the servlet-context attribute " + EXISTENCE_ATTRIBUTE + " is a "
+                        + existence.getClass().getName() + ", not a " + ExistenceLookup.class.getName());
+            } else {
+                LOG.warn("PortcullisFilter: no {} in the servlet context; a tag push whose create and update rights differ is answered"
+                        + " 500 (set it from a ServletContextListener before the filter starts)", EXISTENCE_ATTRIBUTE);
             }
             portcullis = builder.build();
             owned = true;
