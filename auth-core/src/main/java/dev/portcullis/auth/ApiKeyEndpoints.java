@@ -39,7 +39,7 @@ final class ApiKeyEndpoints {
         if (refusal != null) {
             return error(target, 403, "DENIED", refusal);
         }
-        if (caller.method() == Identity.AuthMethod.SESSION && !target.method().equals("GET") && !CsrfCheck.passes(request)) {
+        if (!target.method().equals("GET") && CsrfCheck.refuses(request, caller)) {
             return error(target, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
         }
         try {

@@ -267,9 +267,8 @@ public final class Portcullis implements AutoCloseable {
             return auth.response;
         }
         ctx.identity = auth.identity;
-        if (ctx.identity != null && ctx.identity.method() == Identity.AuthMethod.SESSION && !safeMethod(request.method())
-                && !CsrfCheck.passes(request)) {
-            // the browser sends the cookie with any request, also one a page elsewhere on the site makes
+        if (ctx.identity != null && !safeMethod(request.method()) && CsrfCheck.refuses(request, ctx.identity)) {
+            // the browser sends the cookie (or Basic credentials it was given) with any request, also another site's
             return reject(ctx, null, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
         }
         if (route instanceof Route.Metrics) {

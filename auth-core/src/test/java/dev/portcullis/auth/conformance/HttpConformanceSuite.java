@@ -628,6 +628,25 @@ public abstract class HttpConformanceSuite {
 
     // ------------------------------------------------------------------ API key endpoints (zot's JSON)
 
+    /**
+     * A browser that was given Basic credentials (the page's login prompt) sends them with another site's form too:
+     * a change it sends from another site's page (its Origin) is refused; non-browser clients send no Origin.
+     */
+    @Test
+    void basicCredentialsFromAnotherSitesPageChangeNothing() throws Exception {
+        String auth = basic("ops", "ops-password");
+        byte[] body = "{\"label\": \"x\", \"a\": \"=\"}".getBytes(StandardCharsets.UTF_8); // what a text/plain form can send
+        RawHttp.Response crossSite = RawHttp.send(port, "POST", "/auth/apikey", List.of(auth, "Origin: https://evil.example",
+                "Content-Type: text/plain"), body);
+        assertThat(crossSite.status()).isEqualTo(403);
+        assertThat(send("PUT", "/v2/team/app/manifests/new-tag", basic("ci", ciKey), "Origin: https://evil.example").status()).isEqualTo(403);
+        assertThat(keys.list("ops")).isEmpty();
+        assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(auth, "Origin: null"), body).status()).as("a sandboxed page").isEqualTo(403);
+        assertThat(RawHttp.send(port, "POST", "/auth/apikey", List.of(auth), body).status()).as("no Origin: not a browser").isEqualTo(201);
+        assertThat(send("PUT", "/v2/team/app/manifests/new-tag", basic("ci", ciKey), "Origin: https://evil.example", "X-Portcullis-Csrf: 1")
+                .status()).as("the header, which another site cannot add").isEqualTo(201);
+    }
+
     @Test
     void apiKeysAreCreatedListedAndRevokedWithZotsJson() throws Exception {
         String auth = basic("ops", "ops-password");
