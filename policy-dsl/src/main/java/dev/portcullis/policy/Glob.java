@@ -450,8 +450,8 @@ final class Glob {
         for (int s = 0; s < segments.size(); s++) {
             List<Node> segment = segments.get(s);
             if (isGlobstar(segment)) {
-                // "a/**" also matches "a": the separator before a final ** is optional
-                if (s == segments.size() - 1 && prefix.length() > 0) {
+                // "a/**" (and "a/**/**") also matches "a": the separator before final **s is optional, as in matches()
+                if (segments.subList(s, segments.size()).stream().allMatch(Glob::isGlobstar) && prefix.length() > 0) {
                     prefix.setLength(prefix.length() - 1);
                 }
                 return prefix.toString();

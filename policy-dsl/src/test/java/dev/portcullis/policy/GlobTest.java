@@ -83,12 +83,25 @@ class GlobTest {
             team/app     | team/app
             team/*       | team/
             team/**      | team
+            team/**/**   | team
             a/**/b       | a/
             {ab,cd}/x*   | ab/x;cd/x
             **           | ''
             """)
     void everyMatchingNameStartsWithALiteralPrefix(String pattern, String prefixes) {
         assertThat(String.join(";", Glob.compile(pattern).prefixes())).isEqualTo(prefixes);
+    }
+
+    // the decision's index and the matcher (which explanations and key scopes use) agree: secret, two globstars, governs "secret"
+    @org.junit.jupiter.api.Test
+    void theIndexFindsEveryPatternThatMatches() {
+        assertThat(Glob.compile("secret/**/**").matches("secret")).isTrue();
+        AccessPolicy policy = AccessPolicy.fromZotJson("""
+                {"repositories": {"**": {"defaultPolicy": ["read", "delete"]},
+                                  "secret/**/**": {"policies": [{"users": ["alice"], "actions": ["read"]}]}}}
+                """);
+        assertThat(policy.decide(Subject.user("bob"), "secret", Action.DELETE).allowed()).isFalse();
+        assertThat(policy.decide(Subject.user("alice"), "secret", Action.READ).allowed()).isTrue();
     }
 
     @org.junit.jupiter.api.Test
