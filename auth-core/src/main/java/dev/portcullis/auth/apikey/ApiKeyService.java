@@ -347,7 +347,9 @@ public final class ApiKeyService implements AutoCloseable {
             return new KeyVerification.Rejected(KeyVerification.Reason.UNKNOWN_KEY);
         }
         Integer failures = failuresById.getIfPresent(token.id());
-        if (failures != null && failures >= maxFailuresPerId) {
+        // the id is public (it is in every token and log line): a token that verified lately is not held back by a flood of
+        // wrong secrets for its id, or anyone could lock a key out once its verification left the cache
+        if (failures != null && failures >= maxFailuresPerId && verifiedToday.getIfPresent(digest) == null) {
             return new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED);
         }
         // one verification per token at a time: when a cached key's entry expires, the client's parallel connections

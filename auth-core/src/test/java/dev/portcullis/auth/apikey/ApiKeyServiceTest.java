@@ -215,6 +215,20 @@ class ApiKeyServiceTest {
     }
 
     @Test
+    void aKeyThatVerifiedLatelyIsNotLockedOutByAFloodOnceItLeftTheCache() {
+        // nothing is cached: the real key's next use is verified again, under the flood on its public id
+        ApiKeyService keys = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).verifiedCache(Duration.ZERO, 10));
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        KeyFormat format = new KeyFormat("pck_");
+        for (int i = 0; i < 20; i++) {
+            keys.verify(forge(format, created.key().id()));
+        }
+        assertThat(keys.verify(forge(format, created.key().id()))).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED));
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+    }
+
+    @Test
     void malformedTokensAreRejectedWithoutTheStoreOrArgon2() {
         ApiKeyService keys = service();
         String token = keys.create(request("ci", null)).token();
