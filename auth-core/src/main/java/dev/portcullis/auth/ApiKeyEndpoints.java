@@ -55,6 +55,18 @@ final class ApiKeyEndpoints {
         }
     }
 
+    /**
+     * The expiry of a key {@code caller} creates: {@code requested}, but never beyond the expiry of the API key the caller
+     * authenticated with, so a leaked key that expires cannot mint one that outlives it.
+     */
+    static Instant notBeyondCaller(ApiKeyService keys, Identity caller, Instant requested) {
+        if (caller.method() != Identity.AuthMethod.API_KEY || caller.keyId() == null) {
+            return requested;
+        }
+        Instant own = keys.find(caller.keyId()).map(ApiKey::expiresAt).orElse(null);
+        return own != null && (requested == null || requested.isAfter(own)) ? own : requested;
+    }
+
     /** Why this caller may not manage API keys at all, or null when it may. */
     static String refusal(Identity caller) {
         if (!caller.scopes().isEmpty()) {
@@ -122,8 +134,8 @@ final class ApiKeyEndpoints {
         List<String> agent = request.headers("User-Agent");
         ApiKeyService.CreatedKey created;
         try {
-            created = keys.create(new ApiKeyService.KeyRequest(caller.name(), caller.groups(), label, scopes, expires,
-                    agent.isEmpty() ? "" : agent.get(0)));
+            created = keys.create(new ApiKeyService.KeyRequest(caller.name(), caller.groups(), label, scopes,
+                    notBeyondCaller(keys, caller, expires), agent.isEmpty() ? "" : agent.get(0)));
         } catch (IllegalArgumentException e) {
             return error(target, 400, "BAD_REQUEST", e.getMessage());
         }

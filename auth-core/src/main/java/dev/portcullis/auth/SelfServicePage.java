@@ -271,8 +271,8 @@ final class SelfServicePage {
         List<String> agent = request.headers("User-Agent");
         ApiKeyService.CreatedKey created;
         try {
-            created = keys.create(new ApiKeyService.KeyRequest(identity.name(), identity.groups(), label, scopes, expires,
-                    "self-service page" + (agent.isEmpty() ? "" : " (" + agent.get(0) + ")")));
+            created = keys.create(new ApiKeyService.KeyRequest(identity.name(), identity.groups(), label, scopes,
+                    ApiKeyEndpoints.notBeyondCaller(keys, identity, expires), "self-service page" + (agent.isEmpty() ? "" : " (" + agent.get(0) + ")")));
         } catch (IllegalArgumentException e) {
             return render(400, new View(identity, session, binding, null, e.getMessage(), null, form));
         }

@@ -648,6 +648,22 @@ public abstract class HttpConformanceSuite {
     }
 
     @Test
+    void aKeyThatExpiresCannotMintOneThatOutlivesIt() throws Exception {
+        RawHttp.Response parent = RawHttp.send(port, "POST", "/auth/apikey", List.of(basic("ops", "ops-password")),
+                "{\"label\": \"ci\", \"expirationDate\": \"2030-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(parent.status()).isEqualTo(201);
+        String parentKey = JSON.readTree(parent.body()).get("apiKey").asText();
+        for (String body : List.of("{}", "{\"expirationDate\": \"2031-01-01T00:00:00Z\"}")) {
+            RawHttp.Response child = RawHttp.send(port, "POST", "/auth/apikey", List.of(basic("ops", parentKey)), body.getBytes(StandardCharsets.UTF_8));
+            assertThat(child.status()).isEqualTo(201);
+            assertThat(JSON.readTree(child.body()).get("expirationDate").asText()).as(body).isEqualTo("2030-01-01T00:00:00Z");
+        }
+        RawHttp.Response sooner = RawHttp.send(port, "POST", "/auth/apikey", List.of(basic("ops", parentKey)),
+                "{\"expirationDate\": \"2029-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(JSON.readTree(sooner.body()).get("expirationDate").asText()).isEqualTo("2029-01-01T00:00:00Z");
+    }
+
+    @Test
     void apiKeysAreCreatedListedAndRevokedWithZotsJson() throws Exception {
         String auth = basic("ops", "ops-password");
         byte[] body = "{\"label\": \"laptop\", \"scopes\": [\"team/**:read\"], \"expirationDate\": \"2030-01-01T00:00:00Z\"}"
