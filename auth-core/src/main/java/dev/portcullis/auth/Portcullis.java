@@ -863,6 +863,12 @@ public final class Portcullis implements AutoCloseable {
                 throw new IllegalStateException("the OIDC login was built for another endpoint prefix than '" + prefix
                         + "'; give OidcLogin.Builder#endpointPrefix the same prefix");
             }
+            if (oidc != null && bearerJwt != null) {
+                // the login's ID tokens carry that audience: they would pass as bearer credentials
+                BearerJwt.audienceClash(bearerJwt.trusted(), oidc.providers()).ifPresent(why -> {
+                    throw new IllegalStateException("bearer JWTs: " + why);
+                });
+            }
             return new Portcullis(this);
         }
     }

@@ -215,15 +215,9 @@ public final class PortcullisConfig {
                 default -> unknownField("portcullis", k, PORTCULLIS_FIELDS);
             }
         }
-        for (BearerJwt.TrustedIssuer t : bearerIssuers) {
-            for (OidcProviderSettings p : providers) {
-                if (t.audiences().contains(p.clientId())) {
-                    // the login's ID tokens carry that audience: they would pass as bearer credentials
-                    throw new InvalidPolicyException("http.auth.bearer.oidc: the audience '" + p.clientId() + "' of " + t.issuer()
-                            + " is the client id of OIDC provider '" + p.name() + "'; give bearer tokens an audience of their own");
-                }
-            }
-        }
+        BearerJwt.audienceClash(bearerIssuers, providers).ifPresent(why -> {
+            throw new InvalidPolicyException("http.auth.bearer.oidc: " + why);
+        });
         if (!providers.isEmpty() && externalUrl == null) {
             throw new InvalidPolicyException("http.auth.openid needs http.externalUrl, the URL users reach the registry at"
                     + " (the providers redirect back to <externalUrl>" + endpointPrefix + "/callback/<provider>)");

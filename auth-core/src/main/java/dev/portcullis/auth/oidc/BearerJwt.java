@@ -118,6 +118,27 @@ public final class BearerJwt {
     private final Clock clock;
     private final Cache<String, Result.Valid> verified;
 
+    /**
+     * Why these trusted issuers would accept the ID tokens of these login providers as bearer credentials (an audience
+     * that is a provider's client id), or empty. Such a token also reaches the browser (as {@code id_token_hint}).
+     */
+    public static java.util.Optional<String> audienceClash(List<TrustedIssuer> trusted, List<OidcProviderSettings> providers) {
+        for (TrustedIssuer t : trusted) {
+            for (OidcProviderSettings p : providers) {
+                if (t.audiences().contains(p.clientId())) {
+                    return java.util.Optional.of("the audience '" + p.clientId() + "' of " + t.issuer() + " is the client id of OIDC provider '"
+                            + p.name() + "'; give bearer tokens an audience of their own");
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** The trusted issuers, as given. */
+    public List<TrustedIssuer> trusted() {
+        return issuers.values().stream().map(s -> s.trusted).toList();
+    }
+
     public BearerJwt(List<TrustedIssuer> trusted) {
         this(trusted, Duration.ofSeconds(5), Duration.ofSeconds(30), Clock.systemUTC());
     }

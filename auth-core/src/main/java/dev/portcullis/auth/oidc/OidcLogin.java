@@ -48,6 +48,11 @@ public final class OidcLogin {
     private final String prefix;
     private final String externalUrl;
     private final Map<String, OidcProvider> providers;
+
+    /** The providers' settings, in the order given. */
+    public List<OidcProviderSettings> providers() {
+        return providers.values().stream().map(OidcProvider::settings).toList();
+    }
     private final List<String> allowedOrigins;
     private final SessionCookies sessions;
     private final Duration loginTtl;

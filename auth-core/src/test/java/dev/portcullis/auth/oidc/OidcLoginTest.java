@@ -1,6 +1,7 @@
 package dev.portcullis.auth.oidc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,6 +95,16 @@ class OidcLoginTest {
             login.provider(p);
         }
         return Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY)).apiKeys(keys).oidc(login.build()).existence((repo, tag) -> false).build();
+    }
+
+    @Test
+    void bearerJwtsWhoseAudienceIsALoginClientIdAreRefusedInCodeToo() {
+        OidcLogin login = OidcLogin.builder().externalUrl(EXTERNAL).sessions(new SessionCookies(ring, Duration.ofHours(2), true, clock))
+                .provider(mockProvider()).build();
+        BearerJwt bearer = new BearerJwt(List.of(BearerJwt.TrustedIssuer.of("https://ci.example", "registry")));
+        assertThatThrownBy(() -> Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY)).oidc(login).bearerJwt(bearer).build())
+                .isInstanceOf(IllegalStateException.class).hasMessage("bearer JWTs: the audience 'registry' of https://ci.example is the client id"
+                        + " of OIDC provider 'mock'; give bearer tokens an audience of their own");
     }
 
     OidcProviderSettings mockProvider() {
