@@ -32,6 +32,8 @@ final class RegistryApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_MANIFEST = 4 * 1024 * 1024;
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    static final List<String> MANIFEST_TYPES = List.of(OCI_MANIFEST, "application/vnd.oci.image.index.v1+json",
+            "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json");
 
     /** A request that Portcullis let through. Paths are decoded; Portcullis has refused ambiguous ones. */
     record Request(String method, String path, Map<String, List<String>> query, Function<String, String> header, InputStream body,
@@ -73,7 +75,14 @@ final class RegistryApi {
 
     private Response dispatch(Request r) throws IOException {
         String path = r.path();
+        if (r.method().equals("OPTIONS")) {
+            // not policy-checked (as in zot, for CORS preflights): answered here, never with content
+            return Response.of(204, Map.of("Allow", "GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS"), new byte[0]);
+        }
         if (path.equals(metrics.path())) {
+            if (!isRead(r)) {
+                return error(405, "UNSUPPORTED", r.method() + " is not supported on " + path);
+            }
             return Response.of(200, Map.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), metrics.scrape().getBytes(StandardCharsets.UTF_8));
         }
         if (path.equals("/v2/") || path.equals("/v2")) {
@@ -91,9 +100,13 @@ final class RegistryApi {
             case MANIFEST -> manifest(r, p.name(), p.rest());
             case BLOB -> p.rest().equals("uploads") ? startUpload(r, p.name()) : blob(r, p.name(), p.rest());
             case UPLOAD -> p.rest().isEmpty() ? startUpload(r, p.name()) : upload(r, p.name(), p.rest());
-            case TAGS -> tags(p.name());
+            case TAGS -> isRead(r) ? tags(p.name()) : error(405, "UNSUPPORTED", r.method() + " is not supported on tags");
             case REFERRERS -> error(404, "UNSUPPORTED", "the referrers API is not implemented by this example registry");
         };
+    }
+
+    private static boolean isRead(Request r) {
+        return r.method().equals("GET") || r.method().equals("HEAD");
     }
 
     // ------------------------------------------------------------------ catalog and tags
@@ -130,7 +143,8 @@ final class RegistryApi {
                 if (m.isEmpty()) {
                     return error(404, "MANIFEST_UNKNOWN", "manifest '" + reference + "' is not in '" + name + "'");
                 }
-                return Response.of(200, Map.of("Content-Type", m.get().mediaType(), "Docker-Content-Digest", m.get().digest()), m.get().content());
+                return Response.of(200, Map.of("Content-Type", m.get().mediaType(), "Docker-Content-Digest", m.get().digest(),
+                        "X-Content-Type-Options", "nosniff"), m.get().content());
             }
             case "PUT" -> {
                 return putManifest(r, name, reference);
@@ -160,8 +174,16 @@ final class RegistryApi {
         if (json == null || !json.isObject()) {
             return error(400, "MANIFEST_INVALID", "the manifest must be a JSON object");
         }
+        String declared = json.path("mediaType").asText("");
         if (mediaType.isEmpty()) {
-            mediaType = json.path("mediaType").asText(OCI_MANIFEST);
+            mediaType = declared.isEmpty() ? OCI_MANIFEST : declared;
+        }
+        if (!MANIFEST_TYPES.contains(mediaType)) {
+            // served back as the Content-Type: anything else (text/html) would let a pusher script the registry's origin
+            return error(400, "MANIFEST_INVALID", "'" + mediaType + "' is not a manifest media type; use one of " + String.join(", ", MANIFEST_TYPES));
+        }
+        if (!declared.isEmpty() && !declared.equals(mediaType)) {
+            return error(400, "MANIFEST_INVALID", "the Content-Type '" + mediaType + "' differs from the manifest's mediaType '" + declared + "'");
         }
         Optional<String> missing = missingReference(name, json);
         if (missing.isPresent()) {

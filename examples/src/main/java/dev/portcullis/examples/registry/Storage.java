@@ -222,7 +222,10 @@ final class Storage {
         Files.write(tmp, content);
         move(tmp, blobs.resolve(hex(digest)));
         Path manifests = Files.createDirectories(repo(repository).resolve("_manifests"));
-        writeAtomically(manifests.resolve(hex(digest)), mediaType);
+        if (!Files.exists(manifests.resolve(hex(digest)))) {
+            // content-addressed: a push of the same bytes (by digest, which needs only create) changes nothing stored
+            writeAtomically(manifests.resolve(hex(digest)), mediaType);
+        }
         if (!DIGEST.matcher(reference).matches()) {
             writeAtomically(Files.createDirectories(repo(repository).resolve("_tags")).resolve(reference), digest);
         }

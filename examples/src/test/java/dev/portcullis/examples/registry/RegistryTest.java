@@ -110,6 +110,9 @@ class RegistryTest {
         assertThat(pulled.statusCode()).as("anonymous pull").isEqualTo(200);
         assertThat(pulled.body()).isEqualTo(m);
         assertThat(pulled.headers().firstValue("Content-Type")).contains(type);
+        assertThat(pulled.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(send("PUT", "/v2/team/app/manifests/" + digest(m), ci, "application/vnd.oci.image.index.v1+json", m).statusCode())
+                .as("a push by digest (create) cannot restate the type of what is stored").isEqualTo(400);
         HttpResponse<byte[]> head = send("HEAD", "/v2/team/app/manifests/v1", null, null, null);
         assertThat(head.headers().firstValue("Content-Length")).contains(Integer.toString(m.length));
         assertThat(send("GET", "/v2/team/app/blobs/" + layerDigest, null, null, null).body()).isEqualTo(layer);
@@ -136,6 +139,22 @@ class RegistryTest {
         assertThat(new String(send("GET", "/metrics", null, null, null).body(), StandardCharsets.UTF_8)).contains("registry_requests_total");
         assertThat(new String(send("GET", "/v2/_catalog", null, null, null).body(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"repositories\":[\"team/app\"]}");
+    }
+
+    @ParameterizedTest
+    @EnumSource(RegistryServer.Kind.class)
+    void optionsIsAnsweredWithoutContentAndOnlyManifestTypesAreStored(RegistryServer.Kind kind) throws Exception {
+        start(kind);
+        // OPTIONS is not policy-checked (CORS preflights, as in zot): the registry must not serve anything to it
+        for (String path : List.of("/v2/team/app/tags/list", "/metrics", "/v2/team/app/manifests/v1")) {
+            HttpResponse<byte[]> options = send("OPTIONS", path, null, null, null);
+            assertThat(options.statusCode()).as(path).isEqualTo(204);
+            assertThat(options.body()).as(path).isEmpty();
+        }
+        byte[] page = "{\"x\":\"<script>alert(document.domain)</script>\"}".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<byte[]> html = send("PUT", "/v2/team/app/manifests/evil", ci, "text/html", page);
+        assertThat(html.statusCode()).as("served back as its Content-Type, it would script the registry's origin").isEqualTo(400);
+        assertThat(send("GET", "/v2/team/app/manifests/evil", admin, null, null).statusCode()).isEqualTo(404);
     }
 
     @ParameterizedTest
