@@ -87,7 +87,8 @@ public final class BearerJwt {
             requiredClaims = java.util.Collections.unmodifiableMap(required);
             if (requiredClaims.isEmpty() && SHARED.contains(issuer.replaceAll("/+$", ""))) {
                 throw new IllegalArgumentException("trusted issuer " + issuer + " gives anyone a token for any audience; say whose tokens count"
-                        + " with requiredClaims, e.g. {\"repository_owner\": [\"your-org\"]} (GitHub) or {\"namespace_path\": [\"your-group\"]} (GitLab)");
+                        + " with requiredClaims, e.g. {\"repository_owner_id\": [\"<your org's id>\"]} (GitHub) or {\"namespace_id\": [\"<your group's id>\"]}"
+                        + " (GitLab): ids, since a name given up can be taken by someone else");
             }
         }
 
