@@ -515,21 +515,11 @@ public final class PortcullisConfig {
     }
 
     private String secret(String value, String field) {
-        if (value.startsWith("env:")) {
-            String v = System.getenv(value.substring(4));
-            if (v == null || v.isBlank()) {
-                throw new InvalidPolicyException(field + ": environment variable " + value.substring(4) + " is not set");
-            }
-            return v.strip();
+        try {
+            return Secrets.resolve(value, field, base);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException(e.getMessage());
         }
-        if (value.startsWith("file:")) {
-            try {
-                return Files.readString(base.resolve(value.substring(5)), StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new InvalidPolicyException(field + ": cannot read " + value.substring(5) + ": " + e.getMessage());
-            }
-        }
-        return value;
     }
 
     private static String text(JsonNode node, String key, String path) {

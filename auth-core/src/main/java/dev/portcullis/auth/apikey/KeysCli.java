@@ -2,6 +2,7 @@ package dev.portcullis.auth.apikey;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -54,11 +55,12 @@ public final class KeysCli implements Runnable {
     /** The {@code --store} option every command shares. */
     static class StoreOption {
         @Option(names = "--store", required = true, paramLabel = "STORE",
-                description = "a JDBC URL (jdbc:sqlite:FILE, jdbc:postgresql://HOST/DB?user=…) or a SQLite file path")
+                description = "a JDBC URL (jdbc:sqlite:FILE, jdbc:postgresql://HOST/DB?user=…) or a SQLite file path; env:VAR or"
+                        + " file:PATH to keep a password out of the command line")
         String store;
 
         JdbcApiKeyStore open() {
-            return JdbcApiKeyStore.open(store);
+            return JdbcApiKeyStore.open(dev.portcullis.auth.Secrets.resolve(store, "--store", Path.of("")));
         }
     }
 

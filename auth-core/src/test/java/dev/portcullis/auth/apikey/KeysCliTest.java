@@ -37,6 +37,19 @@ class KeysCliTest {
         return kind.equals("sqlite") ? dir.resolve("data/keys.db").toString() : POSTGRES.newDatabase();
     }
 
+    @org.junit.jupiter.api.Test
+    void theStoreMayComeFromAFileSoThatItsPasswordStaysOffTheCommandLine() throws Exception {
+        String url = POSTGRES.newDatabase();
+        java.nio.file.Files.writeString(dir.resolve("store-url"), url + "\n");
+        String storeFile = "file:" + dir.resolve("store-url");
+        Run created = cli("create", "--store", storeFile, "--user", "ci", "--label", "from a file");
+        assertThat(created.code()).as(created.err()).isZero();
+        assertThat(cli("list", "--store", url, "--user", "ci").out()).contains("from a file");
+        Run unset = cli("list", "--store", "env:PORTCULLIS_TEST_NO_SUCH_VARIABLE", "--user", "ci");
+        assertThat(unset.code()).isNotZero();
+        assertThat(unset.err()).contains("--store: environment variable PORTCULLIS_TEST_NO_SUCH_VARIABLE is not set");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void createListRevokeAndRevokeAll(String kind) throws Exception {
