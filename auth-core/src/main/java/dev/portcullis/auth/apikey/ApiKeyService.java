@@ -108,8 +108,9 @@ public final class ApiKeyService implements AutoCloseable {
     /** How many flushes removed uses from {@link #pendingLastUsed}: a cached key's use is noted once per flush. */
     private final AtomicLong lastUsedFlushes = new AtomicLong();
     private final Map<TokenDigest, CompletableFuture<KeyVerification>> inFlight = new ConcurrentHashMap<>();
-    /** How many withdrawals from {@link #verified} have begun: a verification that overlapped one does not cache. */
+    /** How many withdrawals from {@link #verified} have begun, and when each key id ("id:…") and owner ("owner:…") last had one. */
     private final AtomicLong withdrawals = new AtomicLong();
+    private final Cache<String, Long> lastWithdrawal = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).build();
     private final LongAdder argon2Computations = new LongAdder();
     private final ScheduledExecutorService maintenance;
     private final long staleAfterNanos;
@@ -209,7 +210,7 @@ public final class ApiKeyService implements AutoCloseable {
     /** Revokes all of a user's keys (an admin action); returns how many. */
     public int revokeAll(String owner) {
         int n = store.revokeAll(owner);
-        withdraw(v -> v.valid().key().owner().equals(owner));
+        withdraw("owner:" + owner, v -> v.valid().key().owner().equals(owner));
         return n;
     }
 
@@ -221,19 +222,20 @@ public final class ApiKeyService implements AutoCloseable {
     /** Records the groups a user had at login; their keys carry these groups from now on. */
     public void recordLogin(String user, List<String> groups) {
         store.recordUserGroups(user, groups);
-        withdraw(v -> v.valid().key().owner().equals(user));
+        withdraw("owner:" + user, v -> v.valid().key().owner().equals(user));
     }
 
     private void forget(String keyId) {
-        withdraw(v -> v.valid().key().id().equals(keyId));
+        withdraw("id:" + keyId, v -> v.valid().key().id().equals(keyId));
     }
 
     /**
      * Every removal from {@link #verified} that must end trust in an entry goes through here. The entry is marked before
      * it is removed: a presentation pointed at it meanwhile, or under a key not yet removed, finds it withdrawn.
      */
-    private void withdraw(Predicate<Verified> which) {
-        withdrawals.incrementAndGet(); // before the scan: a verification caching meanwhile sees one or the other
+    private void withdraw(String what, Predicate<Verified> which) {
+        // noted before the scan: a verification of that key caching meanwhile sees the one or the other
+        lastWithdrawal.put(what, withdrawals.incrementAndGet());
         verified.asMap().values().removeIf(v -> {
             if (!which.test(v)) {
                 return false;
@@ -244,6 +246,12 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ verification
+
+    /** Whether {@code what} (a key id or an owner) had a withdrawal after the count {@code before}. */
+    private boolean withdrawnSince(long before, String what) {
+        Long at = lastWithdrawal.getIfPresent(what);
+        return at != null && at > before;
+    }
 
     /** The token prefix, e.g. {@code pck_}. */
     public String prefix() {
@@ -432,8 +440,8 @@ public final class ApiKeyService implements AutoCloseable {
         KeyVerification.Valid valid = new KeyVerification.Valid(key, groups);
         Verified entry = new Verified(valid, System.nanoTime());
         verified.put(digest, entry);
-        if (withdrawals.get() != withdrawalsBefore) {
-            // a revocation (or a change of groups) since the key was read may concern it, and its withdrawal may have
+        if (withdrawnSince(withdrawalsBefore, "id:" + key.id()) || withdrawnSince(withdrawalsBefore, "owner:" + key.owner())) {
+            // a revocation of this key (or a change of its owner's groups) since it was read, whose withdrawal may have
             // scanned the cache before this entry was in it: this answer stands, but is not kept for later requests
             entry.withdrawn = true;
             verified.asMap().remove(digest, entry);

@@ -114,6 +114,23 @@ class ApiKeyServiceTest {
     }
 
     @Test
+    void aRevocationOfAnotherKeyMeanwhileDoesNotKeepAVerificationFromTheCache() throws Exception {
+        // else anyone revoking a key of their own in a loop would keep every key from being cached (an Argon2 per request)
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey mine = keys.create(request("ci", null));
+        ApiKeyService.CreatedKey theirs = keys.create(request("mallory", null));
+        store.heldAfterRead = new CountDownLatch(1);
+        Thread verifying = new Thread(() -> keys.verify(mine.token()));
+        verifying.start();
+        awaitUntil(() -> store.findsHeld.get() == 1);
+        keys.revoke(theirs.key().id());
+        store.heldAfterRead.countDown();
+        verifying.join();
+        store.heldAfterRead = null;
+        assertThat(keys.verifyCached(mine.token())).get().isInstanceOf(KeyVerification.Valid.class);
+    }
+
+    @Test
     void aKeyFoundRevokedOrExpiredNoLongerPassesTheFailureLimit() {
         ApiKeyService keys = service();
         ApiKeyService.CreatedKey revoked = keys.create(request("ci", null));
