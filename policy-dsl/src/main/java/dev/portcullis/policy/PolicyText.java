@@ -409,7 +409,11 @@ final class PolicyText {
             if (!t.is("user")) {
                 throw error(t, "expected 'anonymous' or 'user NAME' to start an expectation, found " + t.describe());
             }
+            Token named = peek();
             String user = name("a user name");
+            if (user.isEmpty()) {
+                throw error(named, "a user name must not be empty; write 'anonymous' for a caller without credentials");
+            }
             List<String> userGroups = List.of();
             if (peek().is("groups")) {
                 p++;

@@ -128,6 +128,7 @@ class PolicyLanguageTest {
             `repo "**" { anonymous read }`              | policy:1:23: expected ':' and the actions (anonymous: read), found 'read'\\n    repo "**" { anonymous read }\\n                          ^
             `group ci: "bot`                            | policy:1:11: this string is never closed; end it with '"' on the same line\\n    group ci: "bot\\n              ^
             `test "t" {\\n  user ci may read on x\\n}`  | policy:2:11: expected 'can' or 'cannot', found 'may'\\n      user ci may read on x\\n              ^
+            `test "t" {\\n  user "" can read on x\\n}`  | policy:2:8: a user name must not be empty; write 'anonymous' for a caller without credentials\\n      user "" can read on x\\n           ^
             """)
     void errorsGiveLineColumnTheLineAndACaret(String text, String message) {
         String source = text.replace("\\n", "\n");
