@@ -9,6 +9,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -578,6 +579,10 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             inboundDone = true;
             state = State.AWAITING_RESPONSE;
             maybeReady(ctx);
+        } else if (evt instanceof ChannelInputShutdownEvent && closeAfterResponse && outboundDone && state != State.CLOSED) {
+            // a half-closed channel (ALLOW_HALF_CLOSURE): the client stopped sending the body of a request answered and to
+            // be closed; nothing more comes, so the connection ends here instead of staying open
+            close(ctx);
         }
         ctx.fireUserEventTriggered(evt);
     }

@@ -421,9 +421,45 @@ class NettyBehaviourTest {
         }
     }
 
+    @Test
+    void aDeniedRequestsConnectionClosesWhenAHalfClosingClientStopsSending() throws Exception {
+        // with ALLOW_HALF_CLOSURE the client's end of input closes nothing by itself: the handler must, or it stays open
+        ExecutorService blocking = Executors.newSingleThreadExecutor();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        CountDownLatch closed = new CountDownLatch(1);
+        try {
+            Channel channel = serve(group, blocking, true, () -> new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelInactive(ChannelHandlerContext ctx) {
+                    closed.countDown();
+                }
+            });
+            try (Socket socket = new Socket()) {
+                socket.connect(channel.localAddress());
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("PUT /v2/team/app/blobs/uploads/abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                        + "Content-Length: 1000000\r\n\r\n" + "x".repeat(1000)).getBytes(StandardCharsets.ISO_8859_1));
+                InputStream in = socket.getInputStream();
+                assertThat(readHead(in)).startsWith("HTTP/1.1 401");
+                socket.shutdownOutput(); // the rest of the body never comes
+                assertThat(closed.await(10, TimeUnit.SECONDS)).as("the server closed the connection").isTrue();
+            }
+            channel.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            blocking.shutdownNow();
+        }
+    }
+
     /** A server on {@code group} with Portcullis in front of {@code app}, a new one per connection. */
     private Channel serve(MultiThreadIoEventLoopGroup group, Executor blocking, Supplier<ChannelHandler> app) throws InterruptedException {
+        return serve(group, blocking, false, app);
+    }
+
+    private Channel serve(MultiThreadIoEventLoopGroup group, Executor blocking, boolean halfClosure, Supplier<ChannelHandler> app)
+            throws InterruptedException {
         return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, halfClosure)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
