@@ -16,14 +16,26 @@ final class CsrfCheck {
 
     /**
      * Whether a state-changing request by {@code caller} is refused as cross-site: with a session cookie unless it
-     * {@link #passes}; with other credentials when it carries an {@code Origin} of another host (what a browser sends
-     * with another site's form or script) and not the header. Non-browser clients send no {@code Origin}.
+     * {@link #passes}; with other credentials when another site's page could have sent it without asking: a POST with
+     * a form's content type (what a form, or a script without CORS, can send) that carries an {@code Origin} of another
+     * host and not the header. Anything else a browser sends cross-site only after a CORS preflight the application
+     * answered (a registry UI elsewhere, say); non-browser clients send no {@code Origin}.
      */
     static boolean refuses(HttpRequestView request, Identity caller) {
         if (caller.method() == Identity.AuthMethod.SESSION) {
             return !passes(request);
         }
-        return !request.headers("Origin").isEmpty() && !passes(request);
+        return request.method().equals("POST") && formContentType(request) && !request.headers("Origin").isEmpty() && !passes(request);
+    }
+
+    /** No content type, or one a form may send. */
+    private static boolean formContentType(HttpRequestView request) {
+        List<String> type = request.headers("Content-Type");
+        if (type.isEmpty()) {
+            return true;
+        }
+        String media = type.get(0).split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        return media.equals("application/x-www-form-urlencoded") || media.equals("multipart/form-data") || media.equals("text/plain");
     }
 
     static boolean passes(HttpRequestView request) {
