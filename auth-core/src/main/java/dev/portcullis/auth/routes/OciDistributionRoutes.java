@@ -41,12 +41,19 @@ public final class OciDistributionRoutes implements RouteResolver {
     }
 
     /**
-     * The part of a path outside the registry API before a {@code /v2/} segment in it (at most 64 characters), as when a
-     * registry is served under another prefix, such as {@code /registry/v2/}; null for any other path.
+     * The part of a path outside the registry API before a {@code /v2/} segment in it (at most 64 characters) when what
+     * follows is a registry route, as when a registry is served under another prefix, such as {@code /registry/v2/};
+     * null for any other path.
      */
     static String registryPrefix(String path) {
         int at = path.indexOf("/v2/");
-        return at <= 0 ? null : path.substring(0, Math.min(at, 64));
+        if (at <= 0) {
+            return null;
+        }
+        String rest = path.substring(at);
+        // registry-shaped below it (/v2/, the catalog, a repository route), not any application's /api/v2/users
+        boolean registry = rest.equals("/v2/") || rest.startsWith("/v2/_catalog") || parsePath(rest).isPresent();
+        return registry ? path.substring(0, Math.min(at, 64)) : null;
     }
 
     @Override

@@ -80,7 +80,8 @@ class RoutesTest {
         assertThat(oci("PUT", "/registry/v2/team/app/manifests/latest")).isEqualTo(new Route.Unprotected("outside the registry API"));
         assertThat(OciDistributionRoutes.registryPrefix("/registry/v2/team/app/manifests/latest")).isEqualTo("/registry");
         assertThat(OciDistributionRoutes.registryPrefix("/a/b/v2/")).isEqualTo("/a/b");
-        assertThat(OciDistributionRoutes.registryPrefix("/" + "p".repeat(100) + "/v2/x")).hasSize(64);
+        assertThat(OciDistributionRoutes.registryPrefix("/" + "p".repeat(100) + "/v2/x/tags/list")).hasSize(64);
+        assertThat(OciDistributionRoutes.registryPrefix("/api/v2/users")).as("an application's own v2").isNull();
         assertThat(OciDistributionRoutes.registryPrefix("/v2/team/app/manifests/latest")).isNull();
         assertThat(OciDistributionRoutes.registryPrefix("/index.html")).isNull();
         assertThat(OciDistributionRoutes.registryPrefix("/v2x/team/app")).isNull();
