@@ -171,13 +171,13 @@ public final class PortcullisConfig {
         for (Iterator<String> it = auth.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             switch (k) {
-                case "htpasswd" -> htpasswd = base.resolve(text(auth.path("htpasswd"), "path", "http.auth.htpasswd.path"));
+                case "htpasswd" -> htpasswd = path(text(auth.path("htpasswd"), "path", "http.auth.htpasswd.path"), "http.auth.htpasswd.path");
                 case "apikey" -> apiKeys = bool(auth, "apikey", "http.auth.apikey");
                 case "failDelay" -> failDelay = Duration.ofSeconds(integer(auth, "failDelay", "http.auth.failDelay"));
                 case "ldap" -> unsupported("http.auth.ldap", "LDAP authentication");
                 case "openid" -> openid(object(auth.get(k), "http.auth.openid"));
                 case "bearer" -> bearer(object(auth.get(k), "http.auth.bearer"));
-                case "sessionKeysFile" -> sessionKeys = zotSessionKeys(base.resolve(text(auth, k, "http.auth.sessionKeysFile")));
+                case "sessionKeysFile" -> sessionKeys = zotSessionKeys(path(text(auth, k, "http.auth.sessionKeysFile"), "http.auth.sessionKeysFile"));
                 case "sessionHashKey", "sessionEncryptKey" -> warnings.add("http.auth." + k
                         + " is ignored: give the session keys in a file (http.auth.sessionKeysFile or portcullis.sessions.keys)");
                 case "sessionDriver" -> warnings.add("http.auth.sessionDriver is ignored: Portcullis sessions are sealed cookies, no store");
@@ -189,7 +189,7 @@ public final class PortcullisConfig {
         for (Iterator<String> it = ours.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             switch (k) {
-                case "dataDirectory" -> dataDirectory = base.resolve(text(ours, k, "portcullis.dataDirectory"));
+                case "dataDirectory" -> dataDirectory = path(text(ours, k, "portcullis.dataDirectory"), "portcullis.dataDirectory");
                 case "keyStore" -> keyStore = keyStore(secret(text(ours, k, "portcullis.keyStore"), "portcullis.keyStore"));
                 case "endpointPrefix" -> {
                     endpointPrefix = text(ours, k, "portcullis.endpointPrefix");
@@ -227,7 +227,7 @@ public final class PortcullisConfig {
             if (accessControl) {
                 throw new InvalidPolicyException("both http.accessControl and portcullis.policyFile are given; keep one policy");
             }
-            policy = AccessPolicy.load(base.resolve(policyFile));
+            policy = AccessPolicy.load(path(policyFile, "portcullis.policyFile"));
         } else {
             policy = AccessPolicy.fromZotJson(root.has("http") ? json : "{\"http\": {}}");
         }
@@ -262,19 +262,34 @@ public final class PortcullisConfig {
 
     /**
      * A JDBC URL as it is, or a SQLite file path resolved against this file's directory. Another URL (a libpq
-     * {@code postgres://user:password@host/db}, say) is an error, never a file of that name: it names no more than its
-     * scheme, since the rest may hold a password.
+     * {@code postgres://user:password@host/db}, say) is an error, never a file of that name.
      */
     private String keyStore(String value) {
         if (value.startsWith("jdbc:")) {
             return value;
         }
-        java.util.regex.Matcher url = java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://").matcher(value);
-        if (url.find()) {
-            throw new InvalidPolicyException("portcullis.keyStore is a " + url.group(1) + ":// URL, not a JDBC one; write"
-                    + " jdbc:postgresql://HOST:PORT/DATABASE?user=…&password=… (or jdbc:sqlite:PATH), or the path of a SQLite file");
+        try {
+            JdbcApiKeyStore.refuseOtherUrl(value, "portcullis.keyStore");
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException(e.getMessage());
         }
-        return base.resolve(value).toString();
+        Path fromConfig = path(value, "portcullis.keyStore");
+        Path fromWorkingDirectory = Path.of(value).toAbsolutePath();
+        if (!Files.exists(fromConfig) && Files.exists(fromWorkingDirectory) && !fromConfig.equals(fromWorkingDirectory)) {
+            // earlier versions read it there: an empty store here would silently invalidate every key
+            throw new InvalidPolicyException("portcullis.keyStore '" + value + "' is relative to the configuration file's directory, where"
+                    + " there is no " + fromConfig.getFileName() + ", but there is " + fromWorkingDirectory + "; give the path absolute");
+        }
+        return fromConfig.toString();
+    }
+
+    /** A path relative to this file's directory; one the file system cannot hold (a NUL, say) is an error naming where. */
+    private Path path(String value, String field) {
+        try {
+            return base.resolve(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidPolicyException(field + " is not a valid path: " + e.getReason());
+        }
     }
 
     /** {@code node} if it is an object, or missing (an empty object); else an error naming where. */
@@ -318,7 +333,7 @@ public final class PortcullisConfig {
                 case "clientid" -> clientId = text(node, k, path + ".clientid");
                 case "clientsecret" -> clientSecret = secret(text(node, k, path + ".clientsecret"), path + ".clientsecret");
                 case "credentialsFile" -> {
-                    Path file = base.resolve(text(node, k, path + ".credentialsFile"));
+                    Path file = path(text(node, k, path + ".credentialsFile"), path + ".credentialsFile");
                     try {
                         JsonNode creds = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
                         clientId = text(creds, "clientid", file + ": clientid");
@@ -561,7 +576,7 @@ public final class PortcullisConfig {
             if (a.contains("/")) {
                 throw new InvalidPolicyException("portcullis.trustedProxies: '" + a + "' is a range; list each proxy's address (ranges are not supported)");
             }
-            if (!a.matches("(\\d{1,3}\\.){3}\\d{1,3}") && !a.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+            if (!a.matches("(\\d{1,3}\\.){3}\\d{1,3}") && !a.matches("\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*]?")) { // Jetty brackets IPv6
                 throw new InvalidPolicyException("portcullis.trustedProxies: '" + a + "' is not an IP address; list each proxy's address as the"
                         + " container reports it (e.g. 10.0.0.7)");
             }

@@ -27,7 +27,7 @@ public final class Secrets {
         if (value.startsWith("file:")) {
             try {
                 return Files.readString(base.resolve(value.substring(5)), StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
+            } catch (IOException | java.nio.file.InvalidPathException e) {
                 throw new IllegalArgumentException(what + ": cannot read " + value.substring(5) + ": " + e.getMessage());
             }
         }

@@ -66,6 +66,7 @@ class PortcullisConfigTest {
             {"portcullis": {"colour": "blue"}}                                     | unknown field portcullis.colour; the fields of portcullis are dataDirectory, keyStore, endpointPrefix, policyFile, selfServicePage, trustedProxies, failureLimit, apiKeys, sessions
             {"http": {"auth": ["htpasswd"]}}                                       | http.auth must be an object, got array
             {"portcullis": {"apiKeys": true}}                                      | portcullis.apiKeys must be an object, got boolean
+            {"portcullis": {"dataDirectory": "a\\u0000b"}}                          | portcullis.dataDirectory is not a valid path: Nul character not allowed
             {"portcullis": {"endpointPrefix": "/v2"}}                              | portcullis.endpointPrefix: endpoint prefix '/v2' must be outside the registry API /v2/, e.g. /auth
             {"portcullis": {"failureLimit": {"attempts": 5, "windowSeconds": 0}}}  | portcullis.failureLimit.windowSeconds must be a whole number of at least 1
             {"portcullis": {"failureLimit": {"attempts": 0, "windowSeconds": 60}}} | portcullis.failureLimit.attempts must be a whole number of at least 1
@@ -111,6 +112,27 @@ class PortcullisConfigTest {
                 .hasMessage("portcullis.selfServicePage 'account' must be a path outside /v2/, such as \"/account/\" (or false to turn the page off)");
         assertThatThrownBy(() -> PortcullisConfig.parse(base + ", \"selfServicePage\": true}}", dir))
                 .hasMessageStartingWith("portcullis.selfServicePage (a path such as \"/account/\", or false) must be a string");
+    }
+
+    @Test
+    void proxiesAreAddressesAsContainersReportThem() {
+        // Jetty brackets IPv6 peers ([0:0:0:0:0:0:0:1]); Tomcat and Netty do not
+        org.assertj.core.api.Assertions.assertThatCode(() -> PortcullisConfig.parse("""
+                {"portcullis": {"trustedProxies": ["10.0.0.7", "::1", "[0:0:0:0:0:0:0:1]"]}}
+                """, dir)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aKeyStoreTheWorkingDirectoryHoldsAndTheConfigurationsDoesNotIsAnError() throws Exception {
+        // earlier versions read a relative keyStore from the working directory: an empty store instead would lose every key
+        Path old = Path.of("target", "portcullis-config-test-" + System.nanoTime() + ".db");
+        Files.writeString(old, "");
+        try {
+            assertThatThrownBy(() -> PortcullisConfig.parse("{\"portcullis\": {\"keyStore\": \"" + old + "\"}}", dir))
+                    .isInstanceOf(InvalidPolicyException.class).hasMessageContaining("give the path absolute");
+        } finally {
+            Files.delete(old);
+        }
     }
 
     @Test

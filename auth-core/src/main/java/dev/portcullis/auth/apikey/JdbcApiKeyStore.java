@@ -53,6 +53,22 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
     }
 
     /**
+     * Refuses a store given as a URL that is not a JDBC one (a libpq {@code postgres://user:password@host/db}), which
+     * would otherwise be taken for a SQLite file of that name. The message names only the scheme: the rest may hold a
+     * password.
+     *
+     * @param what names the setting in the message, e.g. {@code portcullis.keyStore}
+     * @throws IllegalArgumentException for such a URL
+     */
+    public static void refuseOtherUrl(String store, String what) {
+        java.util.regex.Matcher url = java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://").matcher(store);
+        if (!store.startsWith("jdbc:") && url.find()) {
+            throw new IllegalArgumentException(what + " is a " + url.group(1) + ":// URL, not a JDBC one; write"
+                    + " jdbc:postgresql://HOST:PORT/DATABASE?user=…&password=… (or jdbc:sqlite:PATH), or the path of a SQLite file");
+        }
+    }
+
+    /**
      * Opens (creating or migrating the schema) a store given as a JDBC URL ({@code jdbc:sqlite:…}
      * or {@code jdbc:postgresql:…}) or as the path of a SQLite file.
      *
@@ -64,6 +80,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
         if (store.startsWith("jdbc:")) {
             url = store;
         } else {
+            refuseOtherUrl(store, "the key store");
             Path file = Path.of(store).toAbsolutePath();
             try {
                 Files.createDirectories(file.getParent());

@@ -45,6 +45,10 @@ class KeysCliTest {
         Run created = cli("create", "--store", storeFile, "--user", "ci", "--label", "from a file");
         assertThat(created.code()).as(created.err()).isZero();
         assertThat(cli("list", "--store", url, "--user", "ci").out()).contains("from a file");
+        java.nio.file.Files.writeString(dir.resolve("libpq-url"), "postgres://registry:S3cretPw@db.internal:5432/registry\n");
+        Run libpq = cli("list", "--store", "file:" + dir.resolve("libpq-url"), "--user", "ci");
+        assertThat(libpq.code()).isNotZero();
+        assertThat(libpq.err()).contains("the key store is a postgres:// URL, not a JDBC one").doesNotContain("S3cretPw");
         Run unset = cli("list", "--store", "env:PORTCULLIS_TEST_NO_SUCH_VARIABLE", "--user", "ci");
         assertThat(unset.code()).isNotZero();
         assertThat(unset.err()).contains("--store: environment variable PORTCULLIS_TEST_NO_SUCH_VARIABLE is not set");
