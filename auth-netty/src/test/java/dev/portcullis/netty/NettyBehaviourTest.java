@@ -352,10 +352,7 @@ class NettyBehaviourTest {
 
     @Test
     void anApplicationThatFlushesWhenTheReadIsCompleteAnswersRequestsDecidedLater() throws Exception {
-        ExecutorService blocking = Executors.newSingleThreadExecutor();
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
-            Channel channel = serve(group, blocking, () -> new SimpleChannelInboundHandler<HttpObject>() {
+        withServer(false, () -> new SimpleChannelInboundHandler<HttpObject>() {
                 @Override
                 protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
                     if (msg instanceof LastHttpContent) {
@@ -372,31 +369,20 @@ class NettyBehaviourTest {
                 public void channelReadComplete(ChannelHandlerContext ctx) {
                     ctx.flush();
                 }
-            });
-            try (Socket socket = new Socket()) {
-                socket.connect(channel.localAddress());
-                socket.setSoTimeout(10_000);
+            }, socket -> {
                 // the key's first use is verified on the executor (Argon2); the pipelined read after it waits its turn
                 socket.getOutputStream().write(("GET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: x\r\nAuthorization: " + basicCi()
                         + "\r\n\r\nGET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 InputStream in = socket.getInputStream();
                 assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=ci");
                 assertThat(readResponse(in)).isEqualTo("HTTP/1.1 200 OK | user=anonymous");
-            }
-            channel.close().sync();
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            blocking.shutdownNow();
-        }
+            });
     }
 
     @Test
     void anUpgradeBehindTheHandlerIsRefusedNotLeftHanging() throws Exception {
-        ExecutorService blocking = Executors.newSingleThreadExecutor();
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         java.util.concurrent.CompletableFuture<Throwable> write = new java.util.concurrent.CompletableFuture<>();
-        try {
-            Channel channel = serve(group, blocking, () -> new SimpleChannelInboundHandler<HttpObject>() {
+        withServer(false, () -> new SimpleChannelInboundHandler<HttpObject>() {
                 @Override
                 protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
                     if (msg instanceof LastHttpContent) {
@@ -405,44 +391,46 @@ class NettyBehaviourTest {
                         ctx.writeAndFlush(switching).addListener(f -> write.complete(f.cause()));
                     }
                 }
-            });
-            try (Socket socket = new Socket()) {
-                socket.connect(channel.localAddress());
-                socket.setSoTimeout(10_000);
+            }, socket -> {
                 socket.getOutputStream().write(("GET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
                         + "Connection: Upgrade\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 assertThat(socket.getInputStream().readAllBytes()).as("closed, and no 101 sent").isEmpty();
-            }
-            assertThat(write.get(10, TimeUnit.SECONDS)).as("the application's write failed").isInstanceOf(IllegalStateException.class);
-            channel.close().sync();
-        } finally {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            blocking.shutdownNow();
-        }
+            });
+        assertThat(write.get(10, TimeUnit.SECONDS)).as("the application's write failed").isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void aDeniedRequestsConnectionClosesWhenAHalfClosingClientStopsSending() throws Exception {
         // with ALLOW_HALF_CLOSURE the client's end of input closes nothing by itself: the handler must, or it stays open
-        ExecutorService blocking = Executors.newSingleThreadExecutor();
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         CountDownLatch closed = new CountDownLatch(1);
-        try {
-            Channel channel = serve(group, blocking, true, () -> new ChannelInboundHandlerAdapter() {
+        withServer(true, () -> new ChannelInboundHandlerAdapter() {
                 @Override
                 public void channelInactive(ChannelHandlerContext ctx) {
                     closed.countDown();
                 }
+            }, socket -> {
+                socket.getOutputStream().write(("PUT /v2/team/app/blobs/uploads/abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                        + "Content-Length: 1000000\r\n\r\n" + "x".repeat(1000)).getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(readHead(socket.getInputStream())).startsWith("HTTP/1.1 401");
+                socket.shutdownOutput(); // the rest of the body never comes
+                assertThat(closed.await(10, TimeUnit.SECONDS)).as("the server closed the connection").isTrue();
             });
+    }
+
+    interface SocketTest {
+        void run(Socket socket) throws Exception;
+    }
+
+    /** Runs {@code test} on a connection to a server of its own (one event loop, one blocking thread) with {@code app}. */
+    private void withServer(boolean halfClosure, Supplier<ChannelHandler> app, SocketTest test) throws Exception {
+        ExecutorService blocking = Executors.newSingleThreadExecutor();
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            Channel channel = serve(group, blocking, halfClosure, app);
             try (Socket socket = new Socket()) {
                 socket.connect(channel.localAddress());
                 socket.setSoTimeout(10_000);
-                socket.getOutputStream().write(("PUT /v2/team/app/blobs/uploads/abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                        + "Content-Length: 1000000\r\n\r\n" + "x".repeat(1000)).getBytes(StandardCharsets.ISO_8859_1));
-                InputStream in = socket.getInputStream();
-                assertThat(readHead(in)).startsWith("HTTP/1.1 401");
-                socket.shutdownOutput(); // the rest of the body never comes
-                assertThat(closed.await(10, TimeUnit.SECONDS)).as("the server closed the connection").isTrue();
+                test.run(socket);
             }
             channel.close().sync();
         } finally {

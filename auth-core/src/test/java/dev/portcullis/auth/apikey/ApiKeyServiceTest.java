@@ -565,28 +565,24 @@ class ApiKeyServiceTest {
         @Override
         public Optional<StoredApiKey> find(String id) {
             call();
-            CountDownLatch gate = findGate;
-            if (gate != null) {
-                findsHeld.incrementAndGet();
-                try {
-                    gate.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ApiKeyStoreException("interrupted (test)", e);
-                }
-            }
+            hold(findGate);
             Optional<StoredApiKey> found = delegate.find(id);
-            CountDownLatch after = heldAfterRead;
-            if (after != null) {
-                findsHeld.incrementAndGet();
-                try {
-                    after.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ApiKeyStoreException("interrupted (test)", e);
-                }
-            }
+            hold(heldAfterRead);
             return found;
+        }
+
+        /** Waits for {@code gate}, if set, counting the find held. */
+        private void hold(CountDownLatch gate) {
+            if (gate == null) {
+                return;
+            }
+            findsHeld.incrementAndGet();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiKeyStoreException("interrupted (test)", e);
+            }
         }
 
         @Override
