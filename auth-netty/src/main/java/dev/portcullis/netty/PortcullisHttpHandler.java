@@ -472,7 +472,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         // written from this handler, so it does not pass through our own write(): mark it done here
         Runnable write = () -> ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
             if (closeAfterResponse) {
-                if (state == State.DISCARDING && f.isSuccess() && f.channel() instanceof DuplexChannel duplex) {
+                if (state == State.DISCARDING && f.isSuccess() && f.channel() instanceof DuplexChannel duplex && !duplex.isInputShutdown()) {
                     // the client may still be sending the body: closing with it unread would reset the connection, and
                     // the client might never read this answer. The answer's end is signalled; the rest is read and
                     // released (discard closes at its end, or the client closes first)
