@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,10 +54,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class PortcullisConfig {
     private static final Logger LOG = LoggerFactory.getLogger(PortcullisConfig.class);
-    /** Strict as zot's reader: a key given twice, or anything after the object, is an error, never a silent last-wins. */
+    /** Stricter than zot's reader, which keeps the last of a key given twice: that, or anything after the object, is an error. */
     private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final Set<String> ZOT_OTHER_SECTIONS = Set.of("distSpecVersion", "storage", "log", "extensions", "scheduler", "cluster");
+    /** Portcullis's sections, and zot's that are not its business. */
     private static final List<String> TOP_LEVEL_FIELDS = List.of("http", "portcullis", "distSpecVersion", "storage", "log", "extensions",
             "scheduler", "cluster");
     /** zot's fields of {@code http}; those Portcullis does not read are the server's (address, port, …). */
@@ -145,7 +144,7 @@ public final class PortcullisConfig {
 
     private void read(JsonNode root, String json) {
         root.fieldNames().forEachRemaining(k -> {
-            if (!k.equals("http") && !k.equals("portcullis") && !ZOT_OTHER_SECTIONS.contains(k)) {
+            if (!TOP_LEVEL_FIELDS.contains(k)) {
                 unknownField("", k, TOP_LEVEL_FIELDS);
             }
         });

@@ -48,11 +48,6 @@ public final class OidcLogin {
     private final String prefix;
     private final String externalUrl;
     private final Map<String, OidcProvider> providers;
-
-    /** The providers' settings, in the order given. */
-    public List<OidcProviderSettings> providers() {
-        return providers.values().stream().map(OidcProvider::settings).toList();
-    }
     private final List<String> allowedOrigins;
     private final SessionCookies sessions;
     private final Duration loginTtl;
@@ -115,6 +110,11 @@ public final class OidcLogin {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
         providers.values().forEach(p -> out.add(CallbackUi.origin(p.settings().issuer())));
         return out;
+    }
+
+    /** The providers' settings, in the order given. */
+    public List<OidcProviderSettings> providers() {
+        return providers.values().stream().map(OidcProvider::settings).toList();
     }
 
     /** Whether {@code path} is one of the login endpoints this answers (login and callbacks). */
@@ -241,10 +241,6 @@ public final class OidcLogin {
     public Optional<String> endSessionRedirect(Session session) {
         String url = logout(session).path("endSessionUrl").asText(null);
         return url != null && providerOrigins().contains(CallbackUi.origin(url)) ? Optional.of(url) : Optional.empty();
-    }
-
-    private String callbackPath(String name) {
-        return prefix + "/callback/" + name;
     }
 
     private static String first(Map<String, List<String>> query, String name) {
