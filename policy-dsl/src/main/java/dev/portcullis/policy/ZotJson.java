@@ -86,7 +86,7 @@ final class ZotJson {
                 }
             }
             http.fieldNames().forEachRemaining(k -> {
-                if (!k.equals("accessControl") && Spelling.distance(k.toLowerCase(java.util.Locale.ROOT), "accesscontrol") <= 2) {
+                if (!k.equals("accessControl") && Spelling.closest(k, List.of("accessControl")).isPresent()) {
                     throw new InvalidPolicyException("http." + k + ": did you mean http.accessControl? A misspelt access control would"
                             + " be no access control at all");
                 }

@@ -52,6 +52,8 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
         this.description = description;
     }
 
+    private static final java.util.regex.Pattern URL_SCHEME = java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://");
+
     /**
      * Refuses a store given as a URL that is not a JDBC one (a libpq {@code postgres://user:password@host/db}), which
      * would otherwise be taken for a SQLite file of that name. The message names only the scheme: the rest may hold a
@@ -61,7 +63,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
      * @throws IllegalArgumentException for such a URL
      */
     public static void refuseOtherUrl(String store, String what) {
-        java.util.regex.Matcher url = java.util.regex.Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://").matcher(store);
+        java.util.regex.Matcher url = URL_SCHEME.matcher(store);
         if (!store.startsWith("jdbc:") && url.find()) {
             throw new IllegalArgumentException(what + " is a " + url.group(1) + ":// URL, not a JDBC one; write"
                     + " jdbc:postgresql://HOST:PORT/DATABASE?user=…&password=… (or jdbc:sqlite:PATH), or the path of a SQLite file");

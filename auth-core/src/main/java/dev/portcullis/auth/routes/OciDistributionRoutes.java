@@ -74,7 +74,7 @@ public final class OciDistributionRoutes implements RouteResolver {
                 // a case-insensitive router would serve it as the registry API, unchecked: fail closed
                 return new Route.Rejected(400, "UNSUPPORTED", "'" + path.substring(0, 3) + "' differs from '/v2' only in case; the registry API is /v2/");
             }
-            String prefix = registryPrefix(path);
+            String prefix = warnedAboutPrefix.get() ? null : registryPrefix(path); // looked for until it was found once
             if (prefix != null && !warnedAboutPrefix.getAndSet(true)) {
                 LOG.warn("a request to '{}/v2/…' passed unchecked: these routes protect the registry API at /v2/ only, as zot's do. If a"
                         + " registry is served under '{}/v2/', anyone may use it: serve it at /v2/ (within the filter's context) or"
