@@ -62,6 +62,11 @@ sealed interface Credentials {
         return value.length() > 6 && value.charAt(5) == ' ' && schemeIs(value, 5, "basic");
     }
 
+    /** Whether the header's scheme is Bearer (in any case), with a token right after one space that starts with {@code prefix}. */
+    static boolean isBearerStarting(String value, String prefix) {
+        return value.startsWith(prefix, 7) && value.charAt(6) == ' ' && schemeIs(value, 6, "bearer");
+    }
+
     /** The credentials of {@code Basic}, whose base64 starts at {@code from}, after optional spaces and tabs (RFC 9110's OWS). */
     private static Credentials basic(String value, int from) {
         int start = from;

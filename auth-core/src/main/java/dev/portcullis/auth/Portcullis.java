@@ -187,11 +187,48 @@ public final class Portcullis implements AutoCloseable {
      * empty answer.
      */
     public Optional<Outcome> handleWithoutBlocking(HttpRequestView request) {
+        return handleWithoutBlocking(request, null);
+    }
+
+    /**
+     * {@link #handleWithoutBlocking(HttpRequestView)} for a request on a client connection with its
+     * {@link ConnectionMemory} (null: none), which spares a keep-alive client that sends the same API key again most of
+     * its checking.
+     */
+    public Optional<Outcome> handleWithoutBlocking(HttpRequestView request, ConnectionMemory memory) {
+        RequestContext ctx = new RequestContext(request, clientAddresses.of(request), false);
+        ctx.memory = memory;
         try {
-            return Optional.of(handle(new RequestContext(request, clientAddresses.of(request), false)));
+            return Optional.of(handle(ctx));
         } catch (WouldBlock e) {
             return Optional.empty();
         }
+    }
+
+    /** A new {@link ConnectionMemory}, for one client connection. */
+    public ConnectionMemory connectionMemory() {
+        return new ConnectionMemory(apiKeys == null ? null : apiKeys.presentationMemory());
+    }
+
+    /**
+     * What the pipeline remembers of one client connection between its requests, for
+     * {@link #handleWithoutBlocking(HttpRequestView, ConnectionMemory)}: the last {@code Authorization} value that carried
+     * a cached API key (as a Basic password or a Bearer token), as a keyed tag and the key's verified-cache entry (never
+     * the value itself), and the identity it gave. The same credentials again are answered from it while that entry holds (the key is not revoked or
+     * expired, the cache's TTL has not passed, the owner's groups have not changed): the same identity, without decoding
+     * or hashing them. For one connection's requests, decided one at a time.
+     */
+    public static final class ConnectionMemory {
+        private final ApiKeyService.PresentationMemory presentation;
+        private volatile RememberedIdentity identity;
+
+        private ConnectionMemory(ApiKeyService.PresentationMemory presentation) {
+            this.presentation = presentation;
+        }
+    }
+
+    /** The identity a key's verification gave, and the policy's view of it. */
+    private record RememberedIdentity(KeyVerification.Valid of, Authentication authentication, Subject subject) {
     }
 
     /** Thrown inside a non-blocking attempt when the next step would block; carries no stack trace. */
@@ -294,6 +331,7 @@ public final class Portcullis implements AutoCloseable {
         String path;
         Identity identity;
         Subject subject;
+        ConnectionMemory memory;
 
         RequestContext(HttpRequestView request, String client, boolean mayBlock) {
             this.request = request;
@@ -369,7 +407,11 @@ public final class Portcullis implements AutoCloseable {
         }
         Credentials.Bearer bearer = (Credentials.Bearer) credentials;
         if (keyToken != null) {
-            return apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(keyToken)), null);
+            Authentication auth = apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(keyToken)), null);
+            if (auth.identity != null) {
+                apiKeys.rememberPresentation(authorization.get(0), keyToken);
+            }
+            return auth;
         }
         if (bearerJwt != null && BearerJwt.looksLikeJwt(bearer.token())) {
             BearerJwt.Result r = cachedJwt.isPresent() ? cachedJwt.get() : bearerJwt.verify(bearer.token());
@@ -422,16 +464,34 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
-     * The answer for a Basic header that carried a valid API key before, while the key's verification is cached, without
-     * decoding the header again: its user was checked against the key's owner then, and neither changes for the same
-     * header. Null: decide the header in full.
+     * The answer for a Basic header (or a Bearer one with an API key) that carried a valid API key before, while the key's
+     * verification is cached, without decoding the header again: a Basic user was checked against the key's owner then,
+     * and neither changes for the same header. Null: decide the header in full.
      */
     private Authentication rememberedApiKey(RequestContext ctx, List<String> authorization) {
-        if (apiKeys == null || authorization.size() != 1 || !Credentials.isBasic(authorization.get(0))) {
+        if (apiKeys == null || authorization.size() != 1
+                || !(Credentials.isBasic(authorization.get(0)) || Credentials.isBearerStarting(authorization.get(0), apiKeys.prefix()))) {
             return null;
         }
-        Optional<KeyVerification> cached = apiKeys.verifyCachedPresentation(authorization.get(0));
-        return cached.isPresent() ? apiKey(ctx, cached.get(), null) : null;
+        ConnectionMemory memory = ctx.memory;
+        if (memory == null) {
+            Optional<KeyVerification> cached = apiKeys.verifyCachedPresentation(authorization.get(0));
+            return cached.isPresent() ? apiKey(ctx, cached.get(), null) : null;
+        }
+        Optional<KeyVerification> cached = apiKeys.verifyCachedPresentation(authorization.get(0), memory.presentation);
+        if (cached.isEmpty()) {
+            return null;
+        }
+        RememberedIdentity last = memory.identity;
+        if (last != null && last.of() == cached.get()) { // the same verification: the same identity
+            ctx.subject = last.subject();
+            return last.authentication();
+        }
+        Authentication auth = apiKey(ctx, cached.get(), null);
+        if (cached.get() instanceof KeyVerification.Valid valid) {
+            memory.identity = new RememberedIdentity(valid, auth, auth.identity().subject());
+        }
+        return auth;
     }
 
     /** The API key in the credentials (Basic password or Bearer token with the keys' prefix), or null; null without API keys. */

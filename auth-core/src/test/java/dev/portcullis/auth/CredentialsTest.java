@@ -25,6 +25,17 @@ class CredentialsTest {
         assertThat(Credentials.from(List.of(scheme + " pck_key"))).isEqualTo(new Credentials.Bearer("pck_key"));
     }
 
+    @Test
+    void aBearerApiKeyIsRecognizedBeforeDecoding() {
+        assertThat(Credentials.isBearerStarting("Bearer pck_key", "pck_")).isTrue();
+        assertThat(Credentials.isBearerStarting("bEARER pck_key", "pck_")).isTrue();
+        assertThat(Credentials.isBearerStarting("Bearer  pck_key", "pck_")).as("two spaces: decided in full").isFalse();
+        assertThat(Credentials.isBearerStarting("Bearer eyJhbGciOi", "pck_")).isFalse();
+        assertThat(Credentials.isBearerStarting("Basic pck_key", "pck_")).isFalse();
+        assertThat(Credentials.isBearerStarting("Bearer", "pck_")).isFalse();
+        assertThat(Credentials.isBearerStarting("Bearer pck", "pck_")).isFalse();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"BASİC", "Basıc", "Basics", "Basi", "Bearer_", "ＢＡＳＩＣ"})
     void lookAlikesAndNearMissesAreNoScheme(String scheme) {

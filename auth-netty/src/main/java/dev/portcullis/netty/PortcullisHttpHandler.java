@@ -104,6 +104,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private Map<String, String> responseHeaders = Map.of();
     private Attribute<Identity> identity; // the channel's attributes, looked up once per connection
     private Attribute<Set<String>> deniedMounts;
+    private final Portcullis.ConnectionMemory memory; // this connection's, for a keep-alive client's repeated credentials
 
     /**
      * @param blockingExecutor where decisions that may block run (Argon2, the key store); bounded, not an event loop, and
@@ -113,6 +114,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor) {
         this.portcullis = portcullis;
         this.blocking = blockingExecutor;
+        this.memory = portcullis.connectionMemory();
     }
 
     @Override
@@ -305,7 +307,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         java.util.Optional<Outcome> quick;
         try {
             // never decides a request to an endpoint that reads the body: those are asked below
-            quick = portcullis.handleWithoutBlocking(view);
+            quick = portcullis.handleWithoutBlocking(view, memory);
         } catch (RuntimeException e) {
             LOG.error("the pipeline failed on a request from {}", remoteAddress(ctx), e);
             fail(ctx, "the pipeline failed"); // never leave a request unanswered

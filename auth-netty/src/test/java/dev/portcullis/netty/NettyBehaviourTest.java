@@ -276,6 +276,50 @@ class NettyBehaviourTest {
     }
 
     @Test
+    void oneConnectionCarryingSeveralClientsCredentialsGivesEachRequestItsOwn() throws Exception {
+        // a reverse proxy reuses one upstream connection for many clients: the connection's memory of the last valid
+        // credentials must answer only those exact credentials, and only while their key holds
+        String otherKey = keys.create(new ApiKeyService.KeyRequest("bob", List.of("artifact-workloads"), "", List.of(), null, "test")).token();
+        String bob = "Basic " + Base64.getEncoder().encodeToString(("bob:" + otherKey).getBytes(StandardCharsets.UTF_8));
+        String wrongUser = "Basic " + Base64.getEncoder().encodeToString(("bob:" + ciKey).getBytes(StandardCharsets.UTF_8));
+        int at = basicCi().length() - 10;
+        String oneCharChanged = basicCi().substring(0, at) + (basicCi().charAt(at) == 'A' ? 'B' : 'A') + basicCi().substring(at + 1);
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            InputStream in = socket.getInputStream();
+            java.util.function.Function<String, String> get = authorization -> {
+                try {
+                    socket.getOutputStream().write(("GET /v2/team/app/manifests/v1 HTTP/1.1\r\nHost: x\r\n"
+                            + (authorization == null ? "" : "Authorization: " + authorization + "\r\n") + "\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+                    return readResponse(in);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            for (int i = 0; i < 3; i++) { // into the verified cache, then remembered by the connection
+                assertThat(get.apply(basicCi())).isEqualTo("HTTP/1.1 200 OK | user=ci mountsDenied=");
+                assertThat(get.apply(bob)).isEqualTo("HTTP/1.1 200 OK | user=bob mountsDenied=");
+            }
+            assertThat(get.apply(basicCi())).isEqualTo("HTTP/1.1 200 OK | user=ci mountsDenied=");
+            assertThat(get.apply(wrongUser)).as("ci's key under another user name").startsWith("HTTP/1.1 401 Unauthorized");
+            assertThat(get.apply(basicCi())).isEqualTo("HTTP/1.1 200 OK | user=ci mountsDenied=");
+            assertThat(get.apply(oneCharChanged)).startsWith("HTTP/1.1 401 Unauthorized");
+            assertThat(get.apply(basicCi())).isEqualTo("HTTP/1.1 200 OK | user=ci mountsDenied=");
+            assertThat(get.apply(null)).isEqualTo("HTTP/1.1 200 OK | user=anonymous mountsDenied=");
+            for (int i = 0; i < 2; i++) {
+                assertThat(get.apply("Bearer " + ciKey)).isEqualTo("HTTP/1.1 200 OK | user=ci mountsDenied=");
+            }
+            assertThat(get.apply("Bearer " + otherKey)).isEqualTo("HTTP/1.1 200 OK | user=bob mountsDenied=");
+            assertThat(get.apply(bob)).isEqualTo("HTTP/1.1 200 OK | user=bob mountsDenied=");
+            assertThat(get.apply(bob)).isEqualTo("HTTP/1.1 200 OK | user=bob mountsDenied=");
+            keys.revoke(otherKey.substring(4, 15));
+            assertThat(get.apply(bob)).as("revoked while remembered").startsWith("HTTP/1.1 401 Unauthorized");
+            assertThat(get.apply(basicCi())).isEqualTo("HTTP/1.1 200 OK | user=ci mountsDenied=");
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrderEachWithItsOwnIdentity() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);

@@ -87,7 +87,7 @@ public final class ApiKeyService implements AutoCloseable {
     private final Duration maxLifetime;
     private final OverlongKeys overlong;
     /**
-     * Verified tokens by their SHA-256, and the SHA-256 of whole texts that carried one (a Basic header's value, which
+     * Verified tokens by their SHA-256, and the SHA-256 of whole texts that carried one (an {@code Authorization} value, which
      * always holds a space, and so is never a token) to the token's entry: a client sending the same text again is
      * spared decoding it. Expired by {@link #trusted}, not by Caffeine: one clock read per hit serves both the TTL and
      * the event feed's freshness.
@@ -112,6 +112,8 @@ public final class ApiKeyService implements AutoCloseable {
     private final AtomicLong withdrawals = new AtomicLong();
     private final Cache<String, Long> lastWithdrawal = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).build();
     private final LongAdder argon2Computations = new LongAdder();
+    /** The key of the tags in {@link PresentationMemory}: random, and never out of this process. */
+    private final SipHash tags = SipHash.randomKey();
     private final ScheduledExecutorService maintenance;
     private final long staleAfterNanos;
     private final AtomicLong lastEventPoll = new AtomicLong();
@@ -243,6 +245,9 @@ public final class ApiKeyService implements AutoCloseable {
             v.withdrawn = true;
             return true;
         });
+        // and after: a presentation memory that looked its entry up meanwhile (one evicted before the scan reached it,
+        // say) sees a change, and looks again
+        withdrawals.incrementAndGet();
     }
 
     // ------------------------------------------------------------------ verification
@@ -277,6 +282,57 @@ public final class ApiKeyService implements AutoCloseable {
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation) {
         return cachedUnder(presentation);
+    }
+
+    /**
+     * {@link #verifyCachedPresentation(String)} for a client connection that may present the same text again, with
+     * {@code memory} kept for that connection: when the text is the one its last answer was for, the SHA-256 and the
+     * cache lookup are spared, and the remembered entry decides as it would have (withdrawal, TTL, the event feed's
+     * freshness, the key's expiry). The memory holds the entry and a {@link SipHash} tag of the text under a key of
+     * this service, never the text; any withdrawal from the cache since the entry was looked up makes it look again.
+     */
+    public Optional<KeyVerification> verifyCachedPresentation(String presentation, PresentationMemory memory) {
+        // as ISO-8859-1, which a header value is: any other character becomes '?', which a remembered text never has
+        byte[] text = presentation.getBytes(StandardCharsets.ISO_8859_1);
+        PresentationMemory.Remembered last = memory.last;
+        long withdrawalsBefore = withdrawals.get();
+        if (last != null && last.withdrawals == withdrawalsBefore && tags.hash(text) == last.tag) {
+            Optional<KeyVerification> answer = verifyCached(last.digest, last.entry);
+            if (answer.isPresent()) {
+                if (!(answer.get() instanceof KeyVerification.Valid)) {
+                    memory.last = null; // the key expired
+                }
+                return answer;
+            }
+        }
+        memory.last = null;
+        TokenDigest digest = sha256(presentation);
+        Verified entry = verified.getIfPresent(digest);
+        Optional<KeyVerification> answer = verifyCached(digest, entry);
+        if (answer.isPresent() && answer.get() instanceof KeyVerification.Valid && presentation.indexOf('?') < 0) {
+            memory.last = new PresentationMemory.Remembered(tags.hash(text), digest, entry, withdrawalsBefore);
+        }
+        return answer;
+    }
+
+    /** A new, empty {@link PresentationMemory} for one client connection. */
+    public PresentationMemory presentationMemory() {
+        return new PresentationMemory();
+    }
+
+    /**
+     * What {@link #verifyCachedPresentation(String, PresentationMemory)} remembers for one client connection: the
+     * verified-cache entry of the last text that carried a valid key, and a tag of that text, not the text. For one
+     * connection's requests, one at a time; what it remembers is replaced whole, never in part.
+     */
+    public static final class PresentationMemory {
+        private volatile Remembered last;
+
+        private PresentationMemory() {
+        }
+
+        private record Remembered(long tag, TokenDigest digest, Verified entry, long withdrawals) {
+        }
     }
 
     /** The verification in the cache under the SHA-256 of {@code text}, a token or a presentation. */

@@ -20,8 +20,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ApiKeyServiceTest {
     /** Cheap parameters so that tests hash quickly; one test uses the defaults. */
@@ -169,55 +172,110 @@ class ApiKeyServiceTest {
         return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + token).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    @Test
-    void aRememberedPresentationAnswersAsItsTokensCacheEntryDoes() {
+    /**
+     * How a presentation is asked for: alone, or on a connection with its memory, which must answer exactly the same
+     * (each test asks one memory throughout, as one connection would).
+     */
+    private static Function<String, Optional<KeyVerification>> asker(ApiKeyService keys, boolean connectionMemory) {
+        if (!connectionMemory) {
+            return keys::verifyCachedPresentation;
+        }
+        ApiKeyService.PresentationMemory memory = keys.presentationMemory();
+        return presentation -> keys.verifyCachedPresentation(presentation, memory);
+    }
+
+    @ParameterizedTest(name = "connection memory: {0}")
+    @ValueSource(booleans = {false, true})
+    void aRememberedPresentationAnswersAsItsTokensCacheEntryDoes(boolean connectionMemory) {
         ApiKeyService keys = service();
+        Function<String, Optional<KeyVerification>> cached = asker(keys, connectionMemory);
         ApiKeyService.CreatedKey created = keys.create(request("ci", clock.instant().plus(Duration.ofHours(1))));
         String header = basicHeader("ci", created.token());
-        assertThat(keys.verifyCachedPresentation(header)).as("never remembered").isEmpty();
+        assertThat(cached.apply(header)).as("never remembered").isEmpty();
         keys.rememberPresentation(header, created.token());
-        assertThat(keys.verifyCachedPresentation(header)).as("remembered before its token verified: not kept").isEmpty();
+        assertThat(cached.apply(header)).as("remembered before its token verified: not kept").isEmpty();
 
         KeyVerification valid = keys.verify(created.token());
         keys.rememberPresentation(header, created.token());
-        assertThat(keys.verifyCachedPresentation(header)).contains(valid);
-        assertThat(keys.verifyCachedPresentation(header + " ")).as("any other text").isEmpty();
-        assertThat(keys.verifyCachedPresentation(basicHeader("ops", created.token()))).as("another user, same key").isEmpty();
+        assertThat(cached.apply(header)).contains(valid);
+        assertThat(cached.apply(header)).as("again").contains(valid);
+        assertThat(cached.apply(header + " ")).as("any other text").isEmpty();
+        assertThat(cached.apply(header)).contains(valid);
+        assertThat(cached.apply(basicHeader("ops", created.token()))).as("another user, same key").isEmpty();
 
         ApiKeyService.CreatedKey other = keys.create(request("ci", null));
         keys.verify(other.token());
         keys.revoke(other.key().id());
-        assertThat(keys.verifyCachedPresentation(header)).as("another key's revocation leaves it").contains(valid);
+        assertThat(cached.apply(header)).as("another key's revocation leaves it").contains(valid);
 
         keys.recordLogin("ci", List.of("admins"));
-        assertThat(keys.verifyCachedPresentation(header)).as("the owner's new groups withdrew the entry").isEmpty();
+        assertThat(cached.apply(header)).as("the owner's new groups withdrew the entry").isEmpty();
         KeyVerification regrouped = keys.verify(created.token());
-        assertThat(keys.verifyCachedPresentation(header)).as("the token's new entry is not the withdrawn one").isEmpty();
+        assertThat(cached.apply(header)).as("the token's new entry is not the withdrawn one").isEmpty();
         keys.rememberPresentation(header, created.token());
-        assertThat(keys.verifyCachedPresentation(header)).as("remembered again").contains(regrouped);
+        assertThat(cached.apply(header)).as("remembered again").contains(regrouped);
 
         clock.advance(Duration.ofHours(1));
-        assertThat(keys.verifyCachedPresentation(header)).contains(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
+        assertThat(cached.apply(header)).contains(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
         assertThat(keys.argon2Computations()).as("two creations, three verifications").isEqualTo(5);
     }
 
-    @Test
-    void aRememberedPresentationEndsWithItsKeysRevocationAndTheCachesTtl() {
+    @ParameterizedTest(name = "connection memory: {0}")
+    @ValueSource(booleans = {false, true})
+    void aRememberedPresentationEndsWithItsKeysRevocationAndTheCachesTtl(boolean connectionMemory) {
         ApiKeyService keys = service();
+        Function<String, Optional<KeyVerification>> cached = asker(keys, connectionMemory);
         ApiKeyService.CreatedKey created = keys.create(request("ci", null));
         String header = basicHeader("ci", created.token());
         keys.verify(created.token());
         keys.rememberPresentation(header, created.token());
-        assertThat(keys.verifyCachedPresentation(header)).isPresent();
+        assertThat(cached.apply(header)).isPresent();
         keys.revoke(created.key().id());
-        assertThat(keys.verifyCachedPresentation(header)).isEmpty();
+        assertThat(cached.apply(header)).isEmpty();
         assertThat(keys.verify(created.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.REVOKED));
 
         ApiKeyService brief = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).verifiedCache(Duration.ZERO, 10));
         ApiKeyService.CreatedKey second = brief.create(request("ci", null));
         brief.verify(second.token());
         brief.rememberPresentation(basicHeader("ci", second.token()), second.token());
-        assertThat(brief.verifyCachedPresentation(basicHeader("ci", second.token()))).as("past the TTL at once").isEmpty();
+        assertThat(asker(brief, connectionMemory).apply(basicHeader("ci", second.token()))).as("past the TTL at once").isEmpty();
+    }
+
+    @Test
+    void aConnectionMemoryOfAnEntryTheCacheEvictedEndsWithTheKeysRevocation() {
+        // a revocation marks the entries it finds in the cache; one evicted before is not there to be marked
+        ApiKeyService keys = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).verifiedCache(Duration.ofMinutes(5), 1));
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        String header = basicHeader("ci", created.token());
+        keys.verify(created.token());
+        keys.rememberPresentation(header, created.token());
+        Function<String, Optional<KeyVerification>> cached = asker(keys, true);
+        assertThat(cached.apply(header)).isPresent();
+        List<String> others = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            others.add(keys.create(request("ops", null)).token());
+        }
+        awaitUntil(() -> {
+            others.forEach(keys::verify); // used more often than the remembered key: the cache keeps them instead
+            return keys.verifyCached(created.token()).isEmpty() && keys.verifyCachedPresentation(header).isEmpty();
+        });
+        assertThat(cached.apply(header)).as("evicted, but still remembered by the connection").isPresent();
+        keys.revoke(created.key().id());
+        assertThat(cached.apply(header)).isEmpty();
+    }
+
+    @Test
+    void aConnectionMemoryNeverTakesACharacterOutsideIso88591ForTheQuestionMarkItBecomes() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        keys.verify(created.token());
+        String withQuestionMark = "Custom ?" + created.token();
+        keys.rememberPresentation(withQuestionMark, created.token());
+        Function<String, Optional<KeyVerification>> cached = asker(keys, true);
+        assertThat(cached.apply(withQuestionMark)).isPresent();
+        assertThat(cached.apply(withQuestionMark)).isPresent();
+        // as ISO-8859-1 bytes, the same as the remembered text
+        assertThat(cached.apply("Custom \u0100" + created.token())).isEmpty();
     }
 
     @Test
