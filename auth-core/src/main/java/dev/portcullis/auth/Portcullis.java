@@ -214,9 +214,10 @@ public final class Portcullis implements AutoCloseable {
      * What the pipeline remembers of one client connection between its requests, for
      * {@link #handleWithoutBlocking(HttpRequestView, ConnectionMemory)}: the last {@code Authorization} value that carried
      * a cached API key (as a Basic password or a Bearer token), as a keyed tag and the key's verified-cache entry (never
-     * the value itself), and the identity it gave. The same credentials again are answered from it while that entry holds (the key is not revoked or
-     * expired, the cache's TTL has not passed, the owner's groups have not changed): the same identity, without decoding
-     * or hashing them. For one connection's requests, decided one at a time.
+     * the value itself), and the identity it gave. The same value again is answered from it while that entry holds (the
+     * key is not revoked or expired, the cache's TTL has not passed, the owner's groups have not changed): the same
+     * identity, without decoding the value or hashing it with SHA-256. For one connection's requests, decided one at a
+     * time.
      */
     public static final class ConnectionMemory {
         private final ApiKeyService.PresentationMemory presentation;

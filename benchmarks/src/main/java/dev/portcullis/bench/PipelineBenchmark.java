@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One request through {@link Portcullis#handleWithoutBlocking} (what the Netty handler runs on the
  * event loop), with the policy of the Netty hello benchmark: anonymous read, and the same read with a
- * cached API key as the Basic password. The difference is what a cached credential costs per request.
+ * cached API key as the Basic password, alone and on a connection that sent it before (as the Netty handler asks, with
+ * the connection's {@link Portcullis.ConnectionMemory}). The difference is what a cached credential costs per request.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,6 +36,7 @@ public class PipelineBenchmark {
     private Portcullis portcullis;
     private HttpRequestView anonymous;
     private HttpRequestView cachedKey;
+    private Portcullis.ConnectionMemory connection;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -46,6 +48,7 @@ public class PipelineBenchmark {
                   group artifact-workloads: read, create
                 }
                 """)).apiKeys(keys).listener(e -> { }).build();
+        connection = portcullis.connectionMemory();
         anonymous = new GetRequest(PATH, List.of());
         String basic = Base64.getEncoder().encodeToString(("ci:" + token).getBytes(StandardCharsets.UTF_8));
         cachedKey = new GetRequest(PATH, List.of("Basic " + basic));
@@ -73,5 +76,10 @@ public class PipelineBenchmark {
     @Benchmark
     public Outcome cachedApiKeyRead() {
         return handle(cachedKey);
+    }
+
+    @Benchmark
+    public Outcome cachedApiKeyReadOnItsConnection() {
+        return portcullis.handleWithoutBlocking(cachedKey, connection).orElse(null);
     }
 }

@@ -289,30 +289,55 @@ public final class ApiKeyService implements AutoCloseable {
      * {@code memory} kept for that connection: when the text is the one its last answer was for, the SHA-256 and the
      * cache lookup are spared, and the remembered entry decides as it would have (withdrawal, TTL, the event feed's
      * freshness, the key's expiry). The memory holds the entry and a {@link SipHash} tag of the text under a key of
-     * this service, never the text; any withdrawal from the cache since the entry was looked up makes it look again.
+     * this service, never the text. Any withdrawal from the cache since the entry was looked up (a revocation here or
+     * through the event feed, any owner's new groups at login, even another key's) makes it look again: rare next to
+     * requests, and safe also for an entry the cache evicted before the withdrawal could find it.
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation, PresentationMemory memory) {
-        // as ISO-8859-1, which a header value is: any other character becomes '?', which a remembered text never has
-        byte[] text = presentation.getBytes(StandardCharsets.ISO_8859_1);
         PresentationMemory.Remembered last = memory.last;
         long withdrawalsBefore = withdrawals.get();
-        if (last != null && last.withdrawals == withdrawalsBefore && tags.hash(text) == last.tag) {
-            Optional<KeyVerification> answer = verifyCached(last.digest, last.entry);
-            if (answer.isPresent()) {
-                if (!(answer.get() instanceof KeyVerification.Valid)) {
-                    memory.last = null; // the key expired
+        byte[] text = null;
+        long tag = 0;
+        if (last != null && last.withdrawals == withdrawalsBefore) {
+            text = presentation.getBytes(StandardCharsets.ISO_8859_1); // what a header value is
+            tag = tags.hash(text);
+            if (tag == last.tag) {
+                Optional<KeyVerification> answer = verifyCached(last.digest, last.entry);
+                if (answer.isPresent()) {
+                    if (!(answer.get() instanceof KeyVerification.Valid)) {
+                        memory.last = null; // the key expired
+                    }
+                    return answer;
                 }
-                return answer;
             }
         }
         memory.last = null;
         TokenDigest digest = sha256(presentation);
         Verified entry = verified.getIfPresent(digest);
         Optional<KeyVerification> answer = verifyCached(digest, entry);
-        if (answer.isPresent() && answer.get() instanceof KeyVerification.Valid && presentation.indexOf('?') < 0) {
-            memory.last = new PresentationMemory.Remembered(tags.hash(text), digest, entry, withdrawalsBefore);
+        if (answer.isPresent() && answer.get() instanceof KeyVerification.Valid) {
+            if (text == null) {
+                text = presentation.getBytes(StandardCharsets.ISO_8859_1);
+                tag = tags.hash(text);
+            }
+            if (!hasQuestionMark(text)) {
+                memory.last = new PresentationMemory.Remembered(tag, digest, entry, withdrawalsBefore);
+            }
         }
         return answer;
+    }
+
+    /**
+     * Whether ISO-8859-1 bytes hold a '?', which is also what every character outside ISO-8859-1 becomes: a text whose
+     * bytes hold none is the only text with those bytes, and may be remembered by them.
+     */
+    private static boolean hasQuestionMark(byte[] text) {
+        for (byte b : text) {
+            if (b == '?') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A new, empty {@link PresentationMemory} for one client connection. */

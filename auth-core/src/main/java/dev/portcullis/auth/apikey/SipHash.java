@@ -6,13 +6,12 @@ import java.nio.ByteOrder;
 import java.security.SecureRandom;
 
 /**
- * SipHash-1-3 (Aumasson and Bernstein's SipHash with one compression round per word and three finalization rounds,
- * 64-bit output; OpenSSL's {@code SIPHASH} with {@code c-rounds:1}, {@code d-rounds:3}, {@code size:8} gives the same
- * values), the variant Rust's and CPython's hash tables key with a secret for inputs an attacker chooses: a keyed
- * pseudorandom function for short inputs, a fraction of the work of a SHA-256. The JDK has none. Here it tags a value a
- * connection presented before under a key that never leaves this process, and the tag never leaves it either: without
- * the key nobody can make another value with the same tag, but by a blind guess right once in 2<sup>64</sup>.
- * Thread-safe.
+ * SipHash-2-4 with 64-bit output (Aumasson and Bernstein, 2012; the reference {@code siphash.c}, and OpenSSL's
+ * {@code SIPHASH} with {@code size:8}, give the same values): the keyed pseudorandom function its authors designed as a
+ * MAC for short inputs, a fraction of the work of a SHA-256 on an {@code Authorization} value. The JDK has none. Here it
+ * tags a value a connection presented before, under a key that never leaves this process, and the tag never leaves it
+ * either: without the key nobody can make another value with the same tag but by a blind guess, right once in
+ * 2<sup>64</sup>. Thread-safe.
  */
 final class SipHash {
     private static final VarHandle LE_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -38,7 +37,7 @@ final class SipHash {
         long v2 = 0x6c7967656e657261L ^ k0;
         long v3 = 0x7465646279746573L ^ k1;
         int whole = m.length & ~7;
-        int rounds = 1; // per word; then three to finish
+        int rounds = 2; // per word; then four to finish
         for (int i = 0; i <= whole + 8; i += 8) {
             long w = 0;
             if (i < whole) {
@@ -50,7 +49,7 @@ final class SipHash {
                 }
             } else {
                 v2 ^= 0xff;
-                rounds = 3;
+                rounds = 4;
             }
             v3 ^= w;
             for (int r = 0; r < rounds; r++) {

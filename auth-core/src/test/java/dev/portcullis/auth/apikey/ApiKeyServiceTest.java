@@ -265,7 +265,7 @@ class ApiKeyServiceTest {
     }
 
     @Test
-    void aConnectionMemoryNeverTakesACharacterOutsideIso88591ForTheQuestionMarkItBecomes() {
+    void aConnectionMemoryNeverMistakesCharactersOutsideIso88591ForTheQuestionMarkTheyBecome() {
         ApiKeyService keys = service();
         ApiKeyService.CreatedKey created = keys.create(request("ci", null));
         keys.verify(created.token());
@@ -276,6 +276,12 @@ class ApiKeyServiceTest {
         assertThat(cached.apply(withQuestionMark)).isPresent();
         // as ISO-8859-1 bytes, the same as the remembered text
         assertThat(cached.apply("Custom \u0100" + created.token())).isEmpty();
+
+        String outsideIso88591 = "Custom \u0100" + created.token();
+        keys.rememberPresentation(outsideIso88591, created.token());
+        assertThat(cached.apply(outsideIso88591)).isPresent();
+        assertThat(cached.apply(outsideIso88591)).isPresent();
+        assertThat(cached.apply("Custom \u0101" + created.token())).as("another such character, the same bytes").isEmpty();
     }
 
     @Test
