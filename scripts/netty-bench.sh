@@ -63,7 +63,7 @@ pair() { # round mode mode-port mode-pid baseline baseline-port baseline-pid [wr
   else run "$mode" "$mode_port" "$mode_pid" "$@"; run "$base" "$base_port" "$base_pid" "$@"; fi
   echo "$(tail -1 "$work/$mode" | cut -d' ' -f1) $(tail -1 "$work/$base" | cut -d' ' -f1)" | awk '{printf "%.3f\n", $1 / $2}' >> "$work/ratio.$mode"
   # the loop's CPU per request, baseline over mode: the throughput ratio the loop allows
-  echo "$(tail -1 "$work/$base" | cut -d' ' -f4) $(tail -1 "$work/$mode" | cut -d' ' -f4)" | awk '{printf "%.3f\n", $2 > 0 ? $1 / $2 : 0}' >> "$work/cpu.$mode"
+  echo "$(tail -1 "$work/$base" | cut -d' ' -f4) $(tail -1 "$work/$mode" | cut -d' ' -f4)" | awk '{printf "%.3f\n", ($2 > 0 ? $1 / $2 : 0)}' >> "$work/cpu.$mode"
 }
 busy="no-portcullis+${work_nanos}ns-work"
 for round in $(seq 1 "$rounds"); do

@@ -37,28 +37,27 @@ final class SipHash {
         long v2 = 0x6c7967656e657261L ^ k0;
         long v3 = 0x7465646279746573L ^ k1;
         int whole = m.length & ~7;
-        int rounds = 2; // per word; then four to finish
-        for (int i = 0; i <= whole + 8; i += 8) {
-            long w = 0;
-            if (i < whole) {
-                w = (long) LE_LONGS.get(m, i);
-            } else if (i == whole) { // the rest, with the length in the top byte
-                w = (long) m.length << 56;
-                for (int j = whole; j < m.length; j++) {
-                    w |= (m[j] & 0xffL) << (8 * (j - whole));
-                }
-            } else {
-                v2 ^= 0xff;
-                rounds = 4;
-            }
+        long last = (long) m.length << 56; // the rest, with the length in the top byte
+        for (int j = whole; j < m.length; j++) {
+            last |= (m[j] & 0xffL) << (8 * (j - whole));
+        }
+        for (int i = 0; i <= whole; i += 8) { // the eight-byte words, then the last
+            long w = i < whole ? (long) LE_LONGS.get(m, i) : last;
             v3 ^= w;
-            for (int r = 0; r < rounds; r++) {
+            for (int r = 0; r < 2; r++) {
                 v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
                 v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
                 v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
                 v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
             }
             v0 ^= w;
+        }
+        v2 ^= 0xff;
+        for (int r = 0; r < 4; r++) {
+            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
+            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
+            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
+            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
         }
         return v0 ^ v1 ^ v2 ^ v3;
     }
