@@ -475,21 +475,18 @@ public final class Portcullis implements AutoCloseable {
             return null;
         }
         ConnectionMemory memory = ctx.memory;
-        if (memory == null) {
-            Optional<KeyVerification> cached = apiKeys.verifyCachedPresentation(authorization.get(0));
-            return cached.isPresent() ? apiKey(ctx, cached.get(), null) : null;
-        }
-        Optional<KeyVerification> cached = apiKeys.verifyCachedPresentation(authorization.get(0), memory.presentation);
+        Optional<KeyVerification> cached = memory == null ? apiKeys.verifyCachedPresentation(authorization.get(0))
+                : apiKeys.verifyCachedPresentation(authorization.get(0), memory.presentation);
         if (cached.isEmpty()) {
             return null;
         }
-        RememberedIdentity last = memory.identity;
+        RememberedIdentity last = memory == null ? null : memory.identity;
         if (last != null && last.of() == cached.get()) { // the same verification: the same identity
             ctx.subject = last.subject();
             return last.authentication();
         }
         Authentication auth = apiKey(ctx, cached.get(), null);
-        if (cached.get() instanceof KeyVerification.Valid valid) {
+        if (memory != null && cached.get() instanceof KeyVerification.Valid valid) {
             memory.identity = new RememberedIdentity(valid, auth, auth.identity().subject());
         }
         return auth;
