@@ -382,14 +382,15 @@ public final class Portcullis implements AutoCloseable {
                     "too many failed authentication attempts from this address",
                     Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds())), limitedDelay));
         }
-        if (credentials instanceof Credentials.Basic basic) {
-            if (keyToken != null) {
-                Authentication auth = apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(keyToken)), basic.user());
-                if (auth.identity != null) {
-                    apiKeys.rememberPresentation(authorization.get(0), keyToken);
-                }
-                return auth;
+        if (keyToken != null) {
+            String basicUser = credentials instanceof Credentials.Basic basic ? basic.user() : null;
+            Authentication auth = apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(keyToken)), basicUser);
+            if (auth.identity != null) {
+                apiKeys.rememberPresentation(authorization.get(0), keyToken);
             }
+            return auth;
+        }
+        if (credentials instanceof Credentials.Basic basic) {
             if (htpasswd != null) {
                 mayBlock(ctx); // htpasswd checks the file for changes
                 try {
@@ -407,13 +408,6 @@ public final class Portcullis implements AutoCloseable {
             return failed(ctx, "unknown user " + userForLog(basic.user()));
         }
         Credentials.Bearer bearer = (Credentials.Bearer) credentials;
-        if (keyToken != null) {
-            Authentication auth = apiKey(ctx, cachedKey.orElseGet(() -> apiKeys.verify(keyToken)), null);
-            if (auth.identity != null) {
-                apiKeys.rememberPresentation(authorization.get(0), keyToken);
-            }
-            return auth;
-        }
         if (bearerJwt != null && BearerJwt.looksLikeJwt(bearer.token())) {
             BearerJwt.Result r = cachedJwt.isPresent() ? cachedJwt.get() : bearerJwt.verify(bearer.token());
             if (r instanceof BearerJwt.Result.Valid v) {
