@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Netty hello server without and with Portcullis, under wrk (issue #7). The servers run side by side;
 # each mode is measured right beside its baseline, over several rounds, and reported with the median of
-# those paired ratios (see pair below), so that drift of the shared machine cancels out.
+# those paired ratios (see pair below), so that drift of the shared machine cancels out. NETTY_BENCH_PAIRS picks
+# comparisons (default "anonymous cached-key busy empty").
 # A third server, without Portcullis but busy for NETTY_BENCH_WORK_NANOS (default 300) per request,
 # calibrates the ratios: what that much added work on the event loop costs on this machine. A fourth has an
 # empty handler in Portcullis's place (it passes every read and write on): what any handler there costs.
@@ -54,30 +55,46 @@ wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$busy_port$path" > /dev/null
 wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$empty_port$path" > /dev/null
 wrk -t1 -c"$connections" -d5s "http://127.0.0.1:$guarded_port$path" > /dev/null
 wrk -t1 -c"$connections" -d10s -H "Authorization: $basic" "http://127.0.0.1:$guarded_port$path" > /dev/null
-# pairs (mode, its baseline) run back to back, in turns first and second (A B, then B A), and each mode's
-# ratio is the median of its ratios to the baseline run beside it: the host's drift, which changes
-# throughput by tens of percent within minutes here, cancels within a pair instead of between rounds
+# each mode is compared with its baseline in quartets of runs back to back, A B B A (odd rounds starting with the
+# baseline, even rounds with the mode), and its ratio is the median over rounds of each quartet's ratio: the host's
+# drift, which changes throughput by tens of percent within minutes here, cancels within a quartet (a steady drift
+# exactly) instead of between rounds
 pair() { # round mode mode-port mode-pid baseline baseline-port baseline-pid [wrk args...]
   local round="$1" mode="$2" mode_port="$3" mode_pid="$4" base="$5" base_port="$6" base_pid="$7"; shift 7
-  if (( round % 2 )); then run "$base" "$base_port" "$base_pid" "$@"; run "$mode" "$mode_port" "$mode_pid" "$@"
-  else run "$mode" "$mode_port" "$mode_pid" "$@"; run "$base" "$base_port" "$base_pid" "$@"; fi
-  echo "$(tail -1 "$work/$mode" | cut -d' ' -f1) $(tail -1 "$work/$base" | cut -d' ' -f1)" | awk '{printf "%.3f\n", $1 / $2}' >> "$work/ratio.$mode"
-  # the loop's CPU per request, baseline over mode: the throughput ratio the loop allows
-  echo "$(tail -1 "$work/$base" | cut -d' ' -f4) $(tail -1 "$work/$mode" | cut -d' ' -f4)" | awk '{printf "%.3f\n", ($2 > 0 ? $1 / $2 : 0)}' >> "$work/cpu.$mode"
+  local order="base mode mode base" which
+  (( round % 2 )) || order="mode base base mode"
+  for which in $order; do
+    if [ "$which" = base ]; then run "$base" "$base_port" "$base_pid" "$@"; else run "$mode" "$mode_port" "$mode_pid" "$@"; fi
+  done
+  # throughput: the mode's two runs over the baseline's; the loop's CPU per request: the baseline's over the mode's
+  local ratio cpu
+  read -r ratio cpu < <(paste -d' ' <(tail -2 "$work/$mode") <(tail -2 "$work/$base") \
+    | awk '{m += $1; b += $5; mc += $4; bc += $8} END {printf "%.3f %.3f\n", m / b, (mc > 0 ? bc / mc : 0)}')
+  echo "$ratio" >> "$work/ratio.$mode"
+  echo "$cpu" >> "$work/cpu.$mode"
 }
 busy="no-portcullis+${work_nanos}ns-work"
+# NETTY_BENCH_PAIRS: which comparisons to run (default all four); the servers all start either way
+pairs="${NETTY_BENCH_PAIRS:-anonymous cached-key busy empty}"
 for round in $(seq 1 "$rounds"); do
-  pair "$round" anonymous-read "$guarded_port" "$guarded_pid" no-portcullis "$plain_port" "$plain_pid"
-  # the same request bytes as cached-api-key, to the server without Portcullis (which ignores the header)
-  pair "$round" cached-api-key "$guarded_port" "$guarded_pid" no-portcullis-key-header "$plain_port" "$plain_pid" -H "Authorization: $basic"
-  pair "$round" "$busy" "$busy_port" "$busy_pid" no-portcullis "$plain_port" "$plain_pid"
-  pair "$round" empty-handler "$empty_port" "$empty_pid" no-portcullis "$plain_port" "$plain_pid"
+  for p in $pairs; do
+    case "$p" in
+      anonymous) pair "$round" anonymous-read "$guarded_port" "$guarded_pid" no-portcullis "$plain_port" "$plain_pid" ;;
+      # the same request bytes as cached-api-key, to the server without Portcullis (which ignores the header)
+      cached-key) pair "$round" cached-api-key "$guarded_port" "$guarded_pid" no-portcullis-key-header "$plain_port" "$plain_pid" \
+        -H "Authorization: $basic" ;;
+      busy) pair "$round" "$busy" "$busy_port" "$busy_pid" no-portcullis "$plain_port" "$plain_pid" ;;
+      empty) pair "$round" empty-handler "$empty_port" "$empty_pid" no-portcullis "$plain_port" "$plain_pid" ;;
+      *) echo "unknown pair '$p' in NETTY_BENCH_PAIRS (anonymous, cached-key, busy, empty)" >&2; exit 2 ;;
+    esac
+  done
 done
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 printf '%-30s %14s %8s %15s %10s %15s   %s\n' mode "median req/s" ratio "ratios min-max" "loop-CPU" "ratios min-max" \
   "runs (req/s p50 p99 loop-CPU-ticks-per-million-requests)"
 for mode in no-portcullis no-portcullis-key-header "$busy" empty-handler anonymous-read cached-api-key; do
+  [ -f "$work/$mode" ] || continue
   m=$(awk '{print $1}' "$work/$mode" | median)
   if [ -f "$work/ratio.$mode" ]; then
     ratio=$(median < "$work/ratio.$mode"); range=$(sort -g "$work/ratio.$mode" | sed -n '1p;$p' | paste -sd-)
