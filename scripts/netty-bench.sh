@@ -14,6 +14,14 @@ cd "$(dirname "$0")/.."
 duration="${1:-10}"
 connections="${2:-32}"
 rounds="${3:-5}"
+# which comparisons to run (default all four); the servers all start either way
+pairs="${NETTY_BENCH_PAIRS:-anonymous cached-key busy empty}"
+for p in $pairs; do
+  case "$p" in
+    anonymous|cached-key|busy|empty) ;;
+    *) echo "unknown comparison '$p' in NETTY_BENCH_PAIRS: use anonymous, cached-key, busy or empty" >&2; exit 2 ;;
+  esac
+done
 command -v wrk >/dev/null 2>&1 || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
 [ -f benchmarks/target/benchmarks.jar ] || mvn -B -q install -DskipTests
 work=$(mktemp -d)
@@ -74,8 +82,6 @@ pair() { # round mode mode-port mode-pid baseline baseline-port baseline-pid [wr
   echo "$cpu" >> "$work/cpu.$mode"
 }
 busy="no-portcullis+${work_nanos}ns-work"
-# NETTY_BENCH_PAIRS: which comparisons to run (default all four); the servers all start either way
-pairs="${NETTY_BENCH_PAIRS:-anonymous cached-key busy empty}"
 for round in $(seq 1 "$rounds"); do
   for p in $pairs; do
     case "$p" in
@@ -85,7 +91,6 @@ for round in $(seq 1 "$rounds"); do
         -H "Authorization: $basic" ;;
       busy) pair "$round" "$busy" "$busy_port" "$busy_pid" no-portcullis "$plain_port" "$plain_pid" ;;
       empty) pair "$round" empty-handler "$empty_port" "$empty_pid" no-portcullis "$plain_port" "$plain_pid" ;;
-      *) echo "unknown pair '$p' in NETTY_BENCH_PAIRS (anonymous, cached-key, busy, empty)" >&2; exit 2 ;;
     esac
   done
 done
