@@ -126,6 +126,8 @@ class PolicyLanguageTest {
             `admin group a: read\\nadmin user b: read`  | policy:2:1: admin is already given on line 1; zot's adminPolicy has one list of actions, so write one line: admin user … group …: actions\\n    admin user b: read\\n    ^
             `metrics user p: create`                    | policy:1:17: metrics can only be read; write 'read' or 'none'\\n    metrics user p: create\\n                    ^
             `repo "**" { anonymous read }`              | policy:1:23: expected ':' and the actions (anonymous: read), found 'read'\\n    repo "**" { anonymous read }\\n                          ^
+            `repo "**" { group ci read }`              | policy:1:22: expected ':' and the actions (group … : read, create), found 'read'\\n    repo "**" { group ci read }\\n                         ^
+            `repo "**" { user bob read }`              | policy:1:22: expected ':' and the actions (user … : read, create), found 'read'\\n    repo "**" { user bob read }\\n                         ^
             `group ci: "bot`                            | policy:1:11: this string is never closed; end it with '"' on the same line\\n    group ci: "bot\\n              ^
             `test "t" {\\n  user ci may read on x\\n}`  | policy:2:11: expected 'can' or 'cannot', found 'may'\\n      user ci may read on x\\n              ^
             `test "t" {\\n  user "" can read on x\\n}`  | policy:2:8: a user name must not be empty; write 'anonymous' for a caller without credentials\\n      user "" can read on x\\n           ^
