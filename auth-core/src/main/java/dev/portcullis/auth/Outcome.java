@@ -19,15 +19,23 @@ public sealed interface Outcome {
      *     registry must fall back to a normal upload for these
      * @param responseHeaders headers the adapter adds to the application's response
      *     ({@code WWW-Authenticate} on a successful {@code GET /v2/}, as zot does)
+     * @param writeConditions what a write was allowed under, which the application checks when it commits it (a
+     *     caller who may create but not update: the target must still be absent); empty when unconditional
      */
-    record Proceed(Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders) implements Outcome {
+    record Proceed(Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders,
+                   List<WriteCondition> writeConditions) implements Outcome {
         public Proceed {
             deniedMountSources = Set.copyOf(deniedMountSources);
             responseHeaders = Map.copyOf(responseHeaders);
+            writeConditions = List.copyOf(writeConditions);
+        }
+
+        public Proceed(Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders) {
+            this(identity, route, deniedMountSources, responseHeaders, List.of());
         }
 
         public Proceed(Identity identity, Route route, Set<String> deniedMountSources) {
-            this(identity, route, deniedMountSources, Map.of());
+            this(identity, route, deniedMountSources, Map.of(), List.of());
         }
     }
 

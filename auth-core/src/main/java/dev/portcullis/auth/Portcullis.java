@@ -542,6 +542,7 @@ public final class Portcullis implements AutoCloseable {
         Decision last = null;
         Route.Check lastCheck = null;
         Action lastAction = null;
+        List<WriteCondition> conditions = List.of(); // a list of its own only for a write allowed under a condition
         for (Route.Check check : route.checks()) {
             Action action;
             if (check instanceof Route.Requires r) {
@@ -581,6 +582,13 @@ public final class Portcullis implements AutoCloseable {
                     LOG.error("existence lookup failed for {} {}: {}", w.repository(), w.tag(), e.toString());
                     return reject(ctx, w.repository(), 500, "UNKNOWN", "cannot tell whether '" + w.tag() + "' exists; refusing to guess");
                 }
+                if (action == Action.CREATE ? mayCreate : mayUpdate) {
+                    // allowed only because of what exists now: the application writes after the body, and must find it so then
+                    if (conditions.isEmpty()) {
+                        conditions = new ArrayList<>();
+                    }
+                    conditions.add(writeCondition(ctx, w, action == Action.CREATE ? update : create));
+                }
             }
             Decision d = policy.decide(subject, check.repository(), action);
             if (!allowed(ctx, d, check.repository(), action)) {
@@ -590,7 +598,19 @@ public final class Portcullis implements AutoCloseable {
             lastCheck = check;
             lastAction = action;
         }
-        return proceed(ctx, route, deniedMounts, lastCheck == null ? null : lastCheck.repository(), lastAction, last);
+        return proceed(ctx, route, deniedMounts, conditions, lastCheck == null ? null : lastCheck.repository(), lastAction, last);
+    }
+
+    /**
+     * The condition of a write allowed as {@code create} because its target was absent (or as {@code update} because it
+     * existed), and the answer for it when the target changed before the commit: the denial of the other action.
+     */
+    private WriteCondition writeCondition(RequestContext ctx, Route.Writes w, Decision other) {
+        boolean create = other.action() == Action.UPDATE;
+        WriteCondition.Expect expect = create ? WriteCondition.Expect.ABSENT : WriteCondition.Expect.PRESENT;
+        String change = create ? "was created" : "was deleted";
+        return new WriteCondition(w.repository(), w.tag(), expect, () -> deny(ctx, w.repository(), other.action(), other,
+                "'" + w.tag() + "' " + change + " after the request was allowed, before it committed: "));
     }
 
     /** The policy's decision, narrowed by an API key's scopes. */
@@ -642,14 +662,24 @@ public final class Portcullis implements AutoCloseable {
     }
 
     private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, String repository, Action action, Decision d) {
-        emit(ctx, repository, action, 0, d == null ? null : d.pattern().orElse(null), d == null ? "not gated" : GRANTED_BY.get(d.grantedBy()));
-        return new Outcome.Proceed(ctx.identity, route, deniedMounts);
+        return proceed(ctx, route, deniedMounts, List.of(), repository, action, d);
     }
 
-    private Outcome deny(RequestContext ctx, String repository, Action action, Decision d) {
+    private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, List<WriteCondition> conditions, String repository,
+            Action action, Decision d) {
+        emit(ctx, repository, action, 0, d == null ? null : d.pattern().orElse(null), d == null ? "not gated" : GRANTED_BY.get(d.grantedBy()));
+        return new Outcome.Proceed(ctx.identity, route, deniedMounts, Map.of(), conditions);
+    }
+
+    private Outcome.Respond deny(RequestContext ctx, String repository, Action action, Decision d) {
+        return deny(ctx, repository, action, d, "");
+    }
+
+    /** The denial of {@code action}; the audit reason starts with {@code context}. */
+    private Outcome.Respond deny(RequestContext ctx, String repository, Action action, Decision d, String context) {
         boolean scopeDenied = d.allowed(); // the policy allowed it; the key's scopes did not
-        String reason = scopeDenied ? "the API key's scopes do not include " + action.configName() + " on '" + repository + "'"
-                : d.explain();
+        String reason = context + (scopeDenied ? "the API key's scopes do not include " + action.configName() + " on '" + repository + "'"
+                : d.explain());
         if (ctx.identity == null) {
             return unauthorizedForDecision(ctx, repository, action, d, reason);
         }
@@ -662,7 +692,7 @@ public final class Portcullis implements AutoCloseable {
                 "user '" + ctx.identity.name() + "' may not " + what, Map.of(), Duration.ZERO);
     }
 
-    private Outcome unauthorizedForDecision(RequestContext ctx, String repository, Action action, Decision d, String reason) {
+    private Outcome.Respond unauthorizedForDecision(RequestContext ctx, String repository, Action action, Decision d, String reason) {
         emit(ctx, repository, action, 401, d.pattern().orElse(null), reason);
         return Responses.error(ctx.path, 401, "UNAUTHORIZED", "authentication required", null,
                 Map.of("WWW-Authenticate", challenge), Duration.ZERO);

@@ -3,6 +3,7 @@ package dev.portcullis.netty;
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.WriteCondition;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -34,6 +35,7 @@ import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -79,6 +81,12 @@ import org.slf4j.LoggerFactory;
 public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     public static final AttributeKey<Identity> IDENTITY = AttributeKey.valueOf("dev.portcullis.identity");
     public static final AttributeKey<Set<String>> DENIED_MOUNTS = AttributeKey.valueOf("dev.portcullis.deniedMountSources");
+    /**
+     * What the request's write was allowed under, set with {@link #IDENTITY} (empty when unconditional): check each when
+     * committing the write, atomically with it, and answer {@link #response(Outcome.Respond) response(condition.refusal())}
+     * when one no longer holds.
+     */
+    public static final AttributeKey<List<WriteCondition>> WRITE_CONDITIONS = AttributeKey.valueOf("dev.portcullis.writeConditions");
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -104,6 +112,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private Map<String, String> responseHeaders = Map.of();
     private Attribute<Identity> identity; // the channel's attributes, looked up once per connection
     private Attribute<Set<String>> deniedMounts;
+    private Attribute<List<WriteCondition>> writeConditions;
     private final Portcullis.ConnectionMemory memory; // this connection's, for a keep-alive client's repeated credentials
 
     /**
@@ -121,6 +130,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         identity = ctx.channel().attr(IDENTITY);
         deniedMounts = ctx.channel().attr(DENIED_MOUNTS);
+        writeConditions = ctx.channel().attr(WRITE_CONDITIONS);
     }
 
     @Override
@@ -433,6 +443,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         if (outcome instanceof Outcome.Proceed proceed) {
             setIfChanged(identity, proceed.identity());
             setIfChanged(deniedMounts, proceed.deniedMountSources());
+            setIfChanged(writeConditions, proceed.writeConditions());
             responseHeaders = proceed.responseHeaders();
             state = inboundDone ? State.AWAITING_RESPONSE : State.FORWARDING;
             passedOn = true;
@@ -443,12 +454,11 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         // the application never sees this request, nor the last one's identity with anything after it
         setIfChanged(identity, null);
         setIfChanged(deniedMounts, Set.of());
-        ByteBuf content = current.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body());
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), content);
-        r.headers().forEach((k, v) -> response.headers().set(k, v));
-        r.cookies().forEach(c -> response.headers().add(HttpHeaderNames.SET_COOKIE, c));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        setIfChanged(writeConditions, List.of());
+        FullHttpResponse response = response(r);
+        if (current.method().equals(HttpMethod.HEAD)) {
+            response.content().clear();
+        }
         if (!HttpUtil.isKeepAlive(current) || HttpUtil.is100ContinueExpected(current) && !inboundDone) {
             // after 100-continue, the client may withhold its body: where the next request starts is unknown
             closeAfterResponse = true;
@@ -456,6 +466,21 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         ReferenceCountUtil.release(current);
         state = inboundDone ? State.AWAITING_RESPONSE : State.DISCARDING;
         respond(ctx, response, r.delay().toMillis());
+    }
+
+    /**
+     * A response of Portcullis's (such as a {@link WriteCondition#refusal()}) as a Netty response: status, headers,
+     * cookies, content type and length, and the body (which a response to {@code HEAD} leaves out). Its delay is the
+     * caller's to honour.
+     */
+    public static FullHttpResponse response(Outcome.Respond r) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                Unpooled.wrappedBuffer(r.body()));
+        r.headers().forEach((k, v) -> response.headers().set(k, v));
+        r.cookies().forEach(c -> response.headers().add(HttpHeaderNames.SET_COOKIE, c));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        return response;
     }
 
     /** Attributes are volatile: a request on a keep-alive connection mostly finds them as the last one left them. */

@@ -1,8 +1,10 @@
 package dev.portcullis.netty;
 
 import dev.portcullis.auth.Identity;
+import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.conformance.HttpConformanceSuite;
+import dev.portcullis.auth.conformance.Tags;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -30,12 +32,15 @@ import java.util.TreeSet;
  */
 final class EchoRegistryHandler extends SimpleChannelInboundHandler<HttpObject> {
     private final Portcullis portcullis;
+    private final Tags tags;
     private HttpRequest request;
     private MessageDigest digest;
     private long bytes;
+    private java.io.ByteArrayOutputStream manifest; // a PUT's body, for the tags
 
-    EchoRegistryHandler(Portcullis portcullis) {
+    EchoRegistryHandler(Portcullis portcullis, Tags tags) {
         this.portcullis = portcullis;
+        this.tags = tags;
     }
 
     /**
@@ -57,13 +62,25 @@ final class EchoRegistryHandler extends SimpleChannelInboundHandler<HttpObject> 
             request = r;
             digest = MessageDigest.getInstance("SHA-256");
             bytes = 0;
+            manifest = r.method().name().equals("PUT") ? new java.io.ByteArrayOutputStream() : null;
         }
         if (msg instanceof HttpContent content) {
             bytes += content.content().readableBytes();
             digest.update(content.content().nioBuffer());
+            if (manifest != null) {
+                content.content().getBytes(content.content().readerIndex(), manifest, content.content().readableBytes());
+            }
         }
         if (!(msg instanceof LastHttpContent)) {
             return;
+        }
+        if (manifest != null) {
+            java.util.Optional<Outcome.Respond> refusal = tags.push(request.uri(), ctx.channel().attr(PortcullisHttpHandler.WRITE_CONDITIONS).get(),
+                    manifest.toString(StandardCharsets.UTF_8));
+            if (refusal.isPresent()) {
+                write(ctx, PortcullisHttpHandler.response(refusal.get()));
+                return;
+            }
         }
         Identity identity = ctx.channel().attr(PortcullisHttpHandler.IDENTITY).get();
         String body;
@@ -85,6 +102,10 @@ final class EchoRegistryHandler extends SimpleChannelInboundHandler<HttpObject> 
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        write(ctx, response);
+    }
+
+    private void write(ChannelHandlerContext ctx, FullHttpResponse response) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         HttpUtil.setKeepAlive(response, keepAlive);
         var written = ctx.writeAndFlush(response);

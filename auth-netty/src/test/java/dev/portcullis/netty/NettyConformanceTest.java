@@ -22,7 +22,7 @@ class NettyConformanceTest extends HttpConformanceSuite {
 
     @Override
     protected int start(Portcullis portcullis) throws Exception {
-        server = new NettyServer(portcullis, aggregate());
+        server = new NettyServer(portcullis, aggregate(), tags());
         return server.port();
     }
 

@@ -1,6 +1,7 @@
 package dev.portcullis.netty;
 
 import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.conformance.Tags;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -24,6 +25,10 @@ final class NettyServer implements AutoCloseable {
     private final Channel channel;
 
     NettyServer(Portcullis portcullis, boolean aggregate) throws InterruptedException {
+        this(portcullis, aggregate, new Tags());
+    }
+
+    NettyServer(Portcullis portcullis, boolean aggregate, Tags tags) throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -33,7 +38,7 @@ final class NettyServer implements AutoCloseable {
                         if (aggregate) {
                             ch.pipeline().addLast(new HttpObjectAggregator(1 << 20));
                         }
-                        ch.pipeline().addLast(new EchoRegistryHandler(portcullis));
+                        ch.pipeline().addLast(new EchoRegistryHandler(portcullis, tags));
                     }
                 });
         channel = bootstrap.bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();

@@ -4,6 +4,7 @@ import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.PortcullisConfig;
+import dev.portcullis.auth.WriteCondition;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
@@ -28,12 +29,19 @@ import java.util.concurrent.TimeUnit;
  * The application sees the caller through {@code getRemoteUser()}, {@code getUserPrincipal()},
  * {@code isUserInRole(group)}, {@code getAuthType()} and the request attribute
  * {@link #IDENTITY_ATTRIBUTE} (an {@link Identity}); denied cross-repository mount sources are in
- * {@link #DENIED_MOUNTS_ATTRIBUTE}. The filter must be registered with async support so that
- * {@code failDelay} never holds a request thread.
+ * {@link #DENIED_MOUNTS_ATTRIBUTE}; what a write was allowed under (the target must still be absent when it
+ * commits, for a caller who may create but not update) is in {@link #WRITE_CONDITIONS_ATTRIBUTE}. The filter must be
+ * registered with async support so that {@code failDelay} never holds a request thread.
  */
 public final class PortcullisFilter implements Filter {
     public static final String IDENTITY_ATTRIBUTE = "dev.portcullis.identity";
     public static final String DENIED_MOUNTS_ATTRIBUTE = "dev.portcullis.deniedMountSources";
+    /**
+     * A {@code List<}{@link WriteCondition}{@code >}, set on every request passed on (empty when unconditional): check each
+     * when committing the write, atomically with it, and answer {@link #write(HttpServletResponse, Outcome.Respond)
+     * write(response, condition.refusal())} when one no longer holds.
+     */
+    public static final String WRITE_CONDITIONS_ATTRIBUTE = "dev.portcullis.writeConditions";
 
     /**
      * A servlet-context attribute where a {@code web.xml} application puts its {@link ExistenceLookup}
@@ -105,6 +113,7 @@ public final class PortcullisFilter implements Filter {
                 request.setAttribute(IDENTITY_ATTRIBUTE, proceed.identity());
             }
             request.setAttribute(DENIED_MOUNTS_ATTRIBUTE, proceed.deniedMountSources());
+            request.setAttribute(WRITE_CONDITIONS_ATTRIBUTE, proceed.writeConditions());
             chain.doFilter(new AuthenticatedRequest(request, response, proceed.identity(), portcullis.policy()), response);
             return;
         }
@@ -163,7 +172,11 @@ public final class PortcullisFilter implements Filter {
         }
     }
 
-    private static void write(HttpServletResponse response, Outcome.Respond respond) throws IOException {
+    /**
+     * Writes a response of Portcullis's (such as a {@link WriteCondition#refusal()}) as the filter writes its own: status,
+     * headers, cookies and body, and no delay.
+     */
+    public static void write(HttpServletResponse response, Outcome.Respond respond) throws IOException {
         response.setStatus(respond.status());
         respond.headers().forEach(response::setHeader);
         respond.cookies().forEach(c -> response.addHeader("Set-Cookie", c));

@@ -10,7 +10,7 @@ class JettyConformanceTest extends HttpConformanceSuite {
 
     @Override
     protected int start(Portcullis portcullis) throws Exception {
-        jetty = Containers.jetty(portcullis, "/", new EchoRegistryServlet(portcullis));
+        jetty = Containers.jetty(portcullis, "/", new EchoRegistryServlet(portcullis, tags()));
         return jetty.port();
     }
 

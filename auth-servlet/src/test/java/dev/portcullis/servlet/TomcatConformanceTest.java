@@ -10,7 +10,7 @@ class TomcatConformanceTest extends HttpConformanceSuite {
 
     @Override
     protected int start(Portcullis portcullis) throws Exception {
-        tomcat = Containers.tomcat(portcullis, "/", new EchoRegistryServlet(portcullis));
+        tomcat = Containers.tomcat(portcullis, "/", new EchoRegistryServlet(portcullis, tags()));
         return tomcat.port();
     }
 

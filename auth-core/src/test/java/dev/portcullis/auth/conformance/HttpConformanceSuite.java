@@ -48,7 +48,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * answers every request it receives with {@code 200} (GET, HEAD), {@code 201} (PUT, POST) or
  * {@code 202} (PATCH, DELETE) and the body {@code user=NAME mountsDenied=A,B} ({@code anonymous}
  * when no identity), and {@code GET /v2/_catalog} with {@code {"repositories":[…]}} filtered from
- * {@link #CATALOG} through {@link Portcullis#filterCatalog}.
+ * {@link #CATALOG} through {@link Portcullis#filterCatalog}. A {@code PUT} reads the whole body and then hands it to
+ * {@link #tags()} with the request's write conditions ({@link Tags#push}); when that answers a refusal, the
+ * application writes it instead.
  */
 public abstract class HttpConformanceSuite {
     public static final String REALM = "conformance";
@@ -76,7 +78,13 @@ public abstract class HttpConformanceSuite {
     protected ApiKeyService keys;
     protected String ciKey;
     protected final List<AuthEvent> events = new CopyOnWriteArrayList<>();
+    private final Tags tags = new Tags();
     private Portcullis portcullis;
+
+    /** The application's tags, for the adapter's application (see the class comment). */
+    protected Tags tags() {
+        return tags;
+    }
 
     @BeforeEach
     void startServer() throws Exception {
@@ -97,7 +105,7 @@ public abstract class HttpConformanceSuite {
             stop();
         }
         Portcullis.Builder b = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY)).realm(REALM).apiKeys(keys).htpasswd(htpasswd)
-                .existence((repo, tag) -> repo.equals("team/app") && tag.equals("existing")).listener(events::add);
+                .existence(tags::exists).listener(this::record);
         customize.accept(b);
         portcullis = b.build();
         port = start(portcullis);
@@ -107,6 +115,32 @@ public abstract class HttpConformanceSuite {
     void stopServer() throws Exception {
         stop();
         keys.close();
+    }
+
+    private void record(AuthEvent event) {
+        synchronized (events) {
+            events.add(event);
+            events.notifyAll();
+        }
+    }
+
+    /** Waits (at most 30 s) until the pipeline has audited a decision like this one. */
+    protected AuthEvent awaitEvent(java.util.function.Predicate<AuthEvent> which) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        synchronized (events) {
+            while (true) {
+                for (AuthEvent e : events) {
+                    if (which.test(e)) {
+                        return e;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no such decision was audited within 30 s: " + events);
+                }
+                events.wait(Math.max(1, left / 1_000_000));
+            }
+        }
     }
 
     protected static String basic(String user, String password) {
@@ -215,6 +249,45 @@ public abstract class HttpConformanceSuite {
             assertThat(send("PUT", "/v2/team/app/manifests/v2", basic("ci", ciKey)).status()).isEqualTo(201);
             assertUnauthorized(send("PUT", "/v2/team/app/manifests/v2", basic("ops", ciKey)));
         }
+    }
+
+    /**
+     * The decision is taken on the head; the application writes after the body. A caller who may create but not update
+     * opens a push of a tag that does not exist yet, and holds its body; meanwhile an admin publishes that tag. When the
+     * body arrives, the write's condition (the tag must still be absent) no longer holds: refused as the update it
+     * would now be, and the admin's content stays.
+     */
+    @Test
+    void aCreateOnlyPushLosesTheRaceToATagPublishedWhileItsBodyArrives() throws Exception {
+        String target = "/v2/team/race/manifests/release";
+        try (RawHttp.Conversation slow = new RawHttp.Conversation(port)) {
+            slow.write("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + basic("ci", ciKey) + "\r\nContent-Length: 10\r\n\r\nfrom-");
+            awaitEvent(e -> target.equals(e.path()) && "ci".equals(e.user()) && e.status() == 0);
+            RawHttp.Response admin = RawHttp.send(port, "PUT", target, List.of(basic("ops", "ops-password")),
+                    "from-admin".getBytes(StandardCharsets.UTF_8));
+            assertThat(admin.status()).isEqualTo(201);
+            slow.write("ci!!!");
+            RawHttp.Response lost = slow.next();
+            assertThat(lost.status()).isEqualTo(403);
+            assertThat(lost.body()).isEqualTo("{\"errors\":[{\"code\":\"DENIED\",\"message\":\"requested access to the resource is denied\","
+                    + "\"detail\":{\"reason\":\"user 'ci' may not update 'team/race'\"}}]}");
+        }
+        assertThat(tags.content("team/race", "release")).contains("from-admin");
+        assertThat(events).anySatisfy(e -> {
+            assertThat(e.status()).isEqualTo(403);
+            assertThat(e.reason()).startsWith("'release' was created after the request was allowed, before it committed: Denied:");
+        });
+    }
+
+    @Test
+    void aCreateOnlyPushThatFindsTheTagStillAbsentIsStoredAndCannotBeRepeated() throws Exception {
+        String target = "/v2/team/race/manifests/first";
+        assertThat(RawHttp.send(port, "PUT", target, List.of(basic("ci", ciKey)), "one".getBytes(StandardCharsets.UTF_8)).status())
+                .isEqualTo(201);
+        assertThat(tags.content("team/race", "first")).contains("one");
+        assertThat(RawHttp.send(port, "PUT", target, List.of(basic("ci", ciKey)), "two".getBytes(StandardCharsets.UTF_8)).status())
+                .isEqualTo(403);
+        assertThat(tags.content("team/race", "first")).contains("one");
     }
 
     @Test

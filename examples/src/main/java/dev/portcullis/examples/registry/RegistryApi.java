@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.auth.Identity;
+import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.WriteCondition;
 import dev.portcullis.auth.routes.OciDistributionRoutes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +39,7 @@ final class RegistryApi {
 
     /** A request that Portcullis let through. Paths are decoded; Portcullis has refused ambiguous ones. */
     record Request(String method, String path, Map<String, List<String>> query, Function<String, String> header, InputStream body,
-                   Identity identity, Set<String> deniedMountSources) {
+                   Identity identity, Set<String> deniedMountSources, List<WriteCondition> writeConditions) {
         String param(String name) {
             List<String> v = query.get(name);
             return v == null || v.isEmpty() ? null : v.get(0);
@@ -189,11 +191,17 @@ final class RegistryApi {
         if (missing.isPresent()) {
             return error(400, "MANIFEST_BLOB_UNKNOWN", "the manifest refers to " + missing.get() + ", which '" + name + "' does not hold");
         }
+        // a push allowed only as a create (or only as an update) commits only if the tag is still absent (present)
+        Optional<WriteCondition> condition = r.writeConditions().stream()
+                .filter(c -> c.repository().equals(name) && c.target().equals(reference)).findFirst();
         String digest;
         try {
-            digest = storage.putManifest(name, reference, mediaType, content);
+            digest = storage.putManifest(name, reference, mediaType, content, condition.map(WriteCondition::expect).orElse(null));
         } catch (Storage.DigestMismatch e) {
             return error(400, "DIGEST_INVALID", e.getMessage());
+        } catch (Storage.ConditionFailed e) {
+            LOG.info("{} lost the race for {}:{}: it changed after the push was allowed", who(r), name, reference);
+            return response(condition.get().refusal());
         }
         metrics.pushed(content.length);
         LOG.info("{} pushed {}:{} ({})", who(r), name, reference, digest);
@@ -341,6 +349,13 @@ final class RegistryApi {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A response of Portcullis's, as this API answers. */
+    private static Response response(Outcome.Respond r) {
+        Map<String, String> headers = new LinkedHashMap<>(r.headers());
+        headers.put("Content-Type", r.contentType());
+        return Response.of(r.status(), headers, r.body());
     }
 
     static Response error(int status, String code, String message) {

@@ -1,5 +1,6 @@
 package dev.portcullis.examples.registry;
 
+import dev.portcullis.auth.WriteCondition;
 import dev.portcullis.netty.PortcullisHttpHandler;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
@@ -41,6 +43,7 @@ final class RegistryNettyHandler extends SimpleChannelInboundHandler<FullHttpReq
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         var identity = ctx.channel().attr(PortcullisHttpHandler.IDENTITY).get();
         Set<String> denied = ctx.channel().attr(PortcullisHttpHandler.DENIED_MOUNTS).get();
+        List<WriteCondition> conditions = ctx.channel().attr(PortcullisHttpHandler.WRITE_CONDITIONS).get();
         String uri = request.uri();
         int q = uri.indexOf('?');
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -50,7 +53,8 @@ final class RegistryNettyHandler extends SimpleChannelInboundHandler<FullHttpReq
             try {
                 out = api.handle(new RegistryApi.Request(request.method().name(), HttpRequests.path(q < 0 ? uri : uri.substring(0, q)),
                         HttpRequests.query(q < 0 ? null : uri.substring(q + 1)), request.headers()::get,
-                        new ByteBufInputStream(request.content()), identity, denied == null ? Set.of() : denied));
+                        new ByteBufInputStream(request.content()), identity, denied == null ? Set.of() : denied,
+                        conditions == null ? List.of() : conditions));
             } catch (RuntimeException e) {
                 out = RegistryApi.error(500, "UNKNOWN", "the registry failed");
             } finally {

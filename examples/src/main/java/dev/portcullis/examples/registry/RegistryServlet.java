@@ -1,6 +1,7 @@
 package dev.portcullis.examples.registry;
 
 import dev.portcullis.auth.Identity;
+import dev.portcullis.auth.WriteCondition;
 import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -8,6 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Set;
 
 /** The Jetty front end: behind {@link PortcullisFilter}, every request reaching here was allowed. */
@@ -24,8 +26,11 @@ final class RegistryServlet extends HttpServlet {
         Identity identity = (Identity) req.getAttribute(PortcullisFilter.IDENTITY_ATTRIBUTE);
         @SuppressWarnings("unchecked")
         Set<String> denied = req.getAttribute(PortcullisFilter.DENIED_MOUNTS_ATTRIBUTE) instanceof Set<?> s ? (Set<String>) s : Set.of();
+        @SuppressWarnings("unchecked")
+        List<WriteCondition> conditions = req.getAttribute(PortcullisFilter.WRITE_CONDITIONS_ATTRIBUTE) instanceof List<?> l
+                ? (List<WriteCondition>) l : List.of();
         RegistryApi.Response out = api.handle(new RegistryApi.Request(req.getMethod(), HttpRequests.path(req.getRequestURI()),
-                HttpRequests.query(req.getQueryString()), req::getHeader, req.getInputStream(), identity, denied));
+                HttpRequests.query(req.getQueryString()), req::getHeader, req.getInputStream(), identity, denied, conditions));
         resp.setStatus(out.status());
         out.headers().forEach(resp::setHeader);
         boolean head = req.getMethod().equals("HEAD");

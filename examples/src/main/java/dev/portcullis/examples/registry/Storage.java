@@ -1,5 +1,6 @@
 package dev.portcullis.examples.registry;
 
+import dev.portcullis.auth.WriteCondition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +35,8 @@ import java.util.stream.Stream;
  * uploads/ID/{data,repository}           an upload in progress and the repository it belongs to
  * </pre>
  * Underscored directories cannot clash with repository name components, which start with a letter
- * or digit. Every write goes to a temporary file first and is moved into place.
+ * or digit. Every write goes to a temporary file first and is moved into place. Tags change under a lock per repository
+ * (this process is the registry's only writer), so that a conditional push checks and writes in one step.
  */
 final class Storage {
     static final Pattern DIGEST = Pattern.compile("sha256:[a-f0-9]{64}");
@@ -44,12 +46,14 @@ final class Storage {
     private final Path blobs;
     private final Path repositories;
     private final Path uploads;
+    private final Object[] tagLocks = new Object[64];
 
     Storage(Path root) {
         this.root = root;
         this.blobs = root.resolve("blobs/sha256");
         this.repositories = root.resolve("repositories");
         this.uploads = root.resolve("uploads");
+        java.util.Arrays.setAll(tagLocks, i -> new Object());
         try {
             Files.createDirectories(blobs);
             Files.createDirectories(repositories);
@@ -212,12 +216,38 @@ final class Storage {
         return TAG.matcher(tag).matches() && Files.exists(repo(repository).resolve("_tags").resolve(tag));
     }
 
-    /** Stores a manifest under its digest and, for a tag reference, points the tag at it. */
-    String putManifest(String repository, String reference, String mediaType, byte[] content) throws IOException, DigestMismatch {
+    /** A tag push's condition did not hold when it was to commit: nothing was stored. */
+    static final class ConditionFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ConditionFailed() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Stores a manifest under its digest and, for a tag reference, points the tag at it; with {@code expect} (not null),
+     * only if the tag is still absent (or present) at that moment, checked and written under the repository's lock, so
+     * that a push allowed only as a create can never replace a tag someone else published meanwhile.
+     *
+     * @throws ConditionFailed when the tag is not as {@code expect} says; nothing is stored
+     */
+    String putManifest(String repository, String reference, String mediaType, byte[] content, WriteCondition.Expect expect)
+            throws IOException, DigestMismatch, ConditionFailed {
         String digest = "sha256:" + HexFormat.of().formatHex(sha256().digest(content));
         if (DIGEST.matcher(reference).matches() && !reference.equals(digest)) {
             throw new DigestMismatch("the manifest's digest is " + digest + ", not " + reference);
         }
+        synchronized (lock(repository)) {
+            if (expect != null && tagExists(repository, reference) != (expect == WriteCondition.Expect.PRESENT)) {
+                throw new ConditionFailed();
+            }
+            store(repository, reference, mediaType, content, digest);
+        }
+        return digest;
+    }
+
+    private void store(String repository, String reference, String mediaType, byte[] content, String digest) throws IOException {
         Path tmp = Files.createTempFile(uploads, "manifest", ".tmp");
         Files.write(tmp, content);
         move(tmp, blobs.resolve(hex(digest)));
@@ -229,11 +259,21 @@ final class Storage {
         if (!DIGEST.matcher(reference).matches()) {
             writeAtomically(Files.createDirectories(repo(repository).resolve("_tags")).resolve(reference), digest);
         }
-        return digest;
+    }
+
+    /** The lock under which a repository's tags change: one of a fixed set, so that any number of repositories costs nothing. */
+    private Object lock(String repository) {
+        return tagLocks[Math.floorMod(repository.hashCode(), tagLocks.length)];
     }
 
     /** Deletes a tag, or a manifest by digest together with the tags that point at it. */
     boolean deleteManifest(String repository, String reference) throws IOException {
+        synchronized (lock(repository)) {
+            return delete(repository, reference);
+        }
+    }
+
+    private boolean delete(String repository, String reference) throws IOException {
         Path tags = repo(repository).resolve("_tags");
         if (!DIGEST.matcher(reference).matches()) {
             return TAG.matcher(reference).matches() && Files.deleteIfExists(tags.resolve(reference));

@@ -166,4 +166,58 @@ class RegistryTest {
         assertThat(send("PATCH", foreign, ci, "application/octet-stream", new byte[] {1}).statusCode()).isEqualTo(404);
         assertThat(send("GET", location, ci, null, null).statusCode()).isEqualTo(204);
     }
+
+    /**
+     * A push allowed only as a create (CI may create but not update) holds its body; meanwhile an admin publishes the
+     * tag. The registry commits the slow push only if the tag is still absent: it answers the denial of an update, and
+     * the admin's manifest stays. The client asks {@code Expect: 100-continue}, which both front ends answer only after
+     * Portcullis allowed the head: from then on, the decision is taken.
+     */
+    @ParameterizedTest
+    @EnumSource(RegistryServer.Kind.class)
+    void aSlowCreateOnlyPushLosesTheRaceToATagPublishedMeanwhile(RegistryServer.Kind kind) throws Exception {
+        start(kind);
+        byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        String configDigest = digest(config);
+        assertThat(send("POST", "/v2/team/race/blobs/uploads/?digest=" + configDigest, ci, "application/octet-stream", config).statusCode())
+                .isEqualTo(201);
+        String layerDigest = chunked("team/race", new byte[] {1, 2, 3}, ci);
+        byte[] slow = manifest(configDigest, layerDigest, config.length, 3);
+        byte[] published = new String(slow, StandardCharsets.UTF_8).replace("\"schemaVersion\":2,", "\"schemaVersion\":2,\"annotations\":{\"by\":\"admin\"},")
+                .getBytes(StandardCharsets.UTF_8);
+        String type = "application/vnd.oci.image.manifest.v1+json";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("PUT /v2/team/race/manifests/release HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + ci + "\r\nContent-Type: " + type
+                    + "\r\nContent-Length: " + slow.length + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            java.io.InputStream in = socket.getInputStream();
+            assertThat(readHead(in)).startsWith("HTTP/1.1 100");
+            assertThat(send("PUT", "/v2/team/race/manifests/release", admin, type, published).statusCode()).isEqualTo(201);
+            out.write(slow);
+            out.flush();
+            String head = readHead(in);
+            assertThat(head).startsWith("HTTP/1.1 403");
+            int length = Integer.parseInt(head.replaceAll("(?is).*\r\ncontent-length: *([0-9]+).*", "$1"));
+            assertThat(new String(in.readNBytes(length), StandardCharsets.UTF_8)).isEqualTo("{\"errors\":[{\"code\":\"DENIED\","
+                    + "\"message\":\"requested access to the resource is denied\",\"detail\":{\"reason\":\"user 'ci' may not update 'team/race'\"}}]}");
+        }
+        assertThat(send("GET", "/v2/team/race/manifests/release", null, null, null).body()).isEqualTo(published);
+        assertThat(send("GET", "/v2/team/race/manifests/" + digest(slow), admin, null, null).statusCode())
+                .as("nothing of the losing push is stored").isEqualTo(404);
+    }
+
+    /** A response head, up to and including its blank line. */
+    private static String readHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("closed after " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
 }
