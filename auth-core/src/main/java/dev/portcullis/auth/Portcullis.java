@@ -371,8 +371,9 @@ public final class Portcullis implements AutoCloseable {
         Optional<BearerJwt.Result.Valid> cachedJwt = keyToken == null && credentials instanceof Credentials.Bearer t && bearerJwt != null
                 ? bearerJwt.verifyCached(t.token()) : Optional.empty();
         boolean cached = cachedKey.isPresent() || cachedJwt.isPresent() || keyToken == null && verifiedRecently(credentials);
-        // a key that verified lately is not held back by an attacker's failures from the same address: it is verified below
-        boolean exempt = cached || (keyToken != null && apiKeys.verifiedBefore(keyToken));
+        // a key that verified lately, or whose secret fits its key's fingerprint, is not held back by an attacker's failures
+        // from the same address: it is verified below
+        boolean exempt = cached || keyToken != null && (apiKeys.verifiedBefore(keyToken) || apiKeys.fitsFingerprint(keyToken));
         if (!cached) {
             mayBlock(ctx);
         }

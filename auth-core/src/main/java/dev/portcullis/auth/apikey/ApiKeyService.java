@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * negative cache of tokens that just failed; the verified-token cache (keyed by the SHA-256 of
  * the token, never the token); an in-memory index of known key ids; then one Argon2id
  * verification, at most {@code maxConcurrentHashes} at a time, one per token however many requests
- * present it at once, and never for a key id that has failed too often lately. Revocations and
+ * present it at once, and only for a secret that fits its key's fingerprint (see {@link Argon2Hasher}): a flood of
+ * wrong secrets for a key's public id costs no Argon2 and never holds back the owner's right one. Revocations and
  * expiry take effect at once on this node and, through the store's event feed polled every
  * {@code eventPollInterval}, on every node sharing the store.
  * If the feed cannot be read for {@code 5 × eventPollInterval}, cached verifications are no longer
@@ -97,7 +98,13 @@ public final class ApiKeyService implements AutoCloseable {
     private final Cache<TokenDigest, Boolean> recentlyFailed;
     /** Tokens that verified within a day: never a credential by itself, only a pass past per-address limits. */
     private final Cache<TokenDigest, Boolean> verifiedToday;
+    /**
+     * Wrong secrets per key id, counted only for keys whose stored hash has no fingerprint yet (stored before
+     * fingerprints): the only keys that a flood of wrong secrets for their public id can hold back.
+     */
     private final Cache<String, Integer> failuresById;
+    /** The fingerprints of keys' secrets by key id ({@link Argon2Hasher}): which secrets are certainly wrong, without Argon2. */
+    private final Cache<String, Argon2Hasher.Fingerprint> fingerprints;
     private final int maxFailuresPerId;
     private final Semaphore hashing;
     private final long hashWaitMillis;
@@ -131,6 +138,7 @@ public final class ApiKeyService implements AutoCloseable {
         this.recentlyFailed = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.negativeCacheTtl).build();
         this.verifiedToday = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofDays(1)).build();
         this.failuresById = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.failureWindow).build();
+        this.fingerprints = Caffeine.newBuilder().maximumSize(100_000).build();
         this.maxFailuresPerId = b.maxFailuresPerId;
         this.hashing = new Semaphore(b.maxConcurrentHashes, true);
         this.hashWaitMillis = b.hashWait.toMillis();
@@ -409,6 +417,18 @@ public final class ApiKeyService implements AutoCloseable {
         return format.hasShape(presented) && verifiedToday.getIfPresent(sha256(presented)) != null;
     }
 
+    /**
+     * Whether the token's secret has its key's fingerprint, as far as this service has seen the key's stored hash. It
+     * authenticates nothing — the token is still verified — but a random guess fits one time in 16.7 million, so a
+     * caller whose token fits may be let past a per-address failure limit that others on the same address tripped.
+     * Never blocks.
+     */
+    public boolean fitsFingerprint(String presented) {
+        Optional<KeyFormat.Token> token = format.parse(presented);
+        Argon2Hasher.Fingerprint fp = token.isEmpty() ? null : fingerprints.getIfPresent(token.get().id());
+        return fp != null && fp.admits(token.get().secret());
+    }
+
     /** Checks a presented token (the Basic-auth password or the Bearer token). Never throws for a bad token. */
     public KeyVerification verify(String presented) {
         Optional<KeyFormat.Token> parsed = format.parse(presented);
@@ -435,10 +455,17 @@ public final class ApiKeyService implements AutoCloseable {
                 && (unknownIds.getIfPresent(token.id()) != null || !unknownIdLookups.tryAcquire())) {
             return new KeyVerification.Rejected(KeyVerification.Reason.UNKNOWN_KEY);
         }
+        Argon2Hasher.Fingerprint fingerprint = fingerprints.getIfPresent(token.id());
+        if (fingerprint != null && !fingerprint.admits(token.secret())) {
+            // certainly wrong, told without the store or Argon2: a flood of wrong secrets for the key's public id costs
+            // next to nothing, and the owner's right secret, which always fits, is never held back by it
+            recentlyFailed.put(digest, Boolean.TRUE);
+            return new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET);
+        }
         Integer failures = failuresById.getIfPresent(token.id());
-        // the id is public (it is in every token and log line): a token that verified lately is not held back by a flood of
-        // wrong secrets for its id, or anyone could lock a key out once its verification left the cache
-        if (failures != null && failures >= maxFailuresPerId && verifiedToday.getIfPresent(digest) == null) {
+        // counted only for a key whose hash has no fingerprint yet (it gets one when it next verifies): the right secret of
+        // such a key is held back too, which is why a key is never stored without one now
+        if (failures != null && failures >= maxFailuresPerId) {
             return new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED);
         }
         // one verification per token at a time: when a cached key's entry expires, the client's parallel connections
@@ -493,6 +520,14 @@ public final class ApiKeyService implements AutoCloseable {
             verifiedToday.invalidate(digest);
             return new KeyVerification.Rejected(key.revoked() ? KeyVerification.Reason.REVOKED : KeyVerification.Reason.EXPIRED);
         }
+        Argon2Hasher.Fingerprint fingerprint = Argon2Hasher.fingerprint(stored.get().hash());
+        if (fingerprint != null) {
+            fingerprints.put(key.id(), fingerprint);
+            if (!fingerprint.admits(token.secret())) {
+                recentlyFailed.put(digest, Boolean.TRUE);
+                return new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET);
+            }
+        }
         boolean matches;
         try {
             if (!hashing.tryAcquire(hashWaitMillis, TimeUnit.MILLISECONDS)) {
@@ -510,12 +545,18 @@ public final class ApiKeyService implements AutoCloseable {
         }
         if (!matches) {
             recentlyFailed.put(digest, Boolean.TRUE);
-            // each failure is a write, so the cool-down window restarts at the latest one
-            failuresById.asMap().merge(token.id(), 1, Integer::sum);
+            if (fingerprint == null) {
+                // each failure is a write, so the cool-down window restarts at the latest one
+                failuresById.asMap().merge(token.id(), 1, Integer::sum);
+            }
             return new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET);
         }
         if (hasher.needsRehash(stored.get().hash())) {
-            store.replaceHash(key.id(), hash(token.secret()));
+            // under the current parameters, and with a fingerprint if it had none: from now on it cannot be locked out
+            String rehashed = hash(token.secret());
+            store.replaceHash(key.id(), rehashed);
+            fingerprints.put(key.id(), Argon2Hasher.fingerprint(rehashed));
+            failuresById.invalidate(key.id());
         }
         List<String> groups = store.userGroups(key.owner()).orElse(key.ownerGroups());
         KeyVerification.Valid valid = new KeyVerification.Valid(key, groups);
@@ -760,7 +801,11 @@ public final class ApiKeyService implements AutoCloseable {
             return this;
         }
 
-        /** After {@code failures} wrong secrets for one key id within {@code window}, that id is not hashed until the window passes (default 5 per minute). */
+        /**
+         * For a key stored before fingerprints (whose hash gets one when it next verifies): after {@code failures} wrong
+         * secrets for its id within {@code window}, the id is not hashed until the window passes (default 5 per minute).
+         * Keys with a fingerprint need no such limit.
+         */
         public Builder failureLimit(int failures, Duration window) {
             this.maxFailuresPerId = failures;
             this.failureWindow = window;

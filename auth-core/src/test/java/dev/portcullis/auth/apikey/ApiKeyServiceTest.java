@@ -305,7 +305,7 @@ class ApiKeyServiceTest {
         for (int i = 0; i < 20; i++) {
             keys.verify(forge(format, created.key().id()));
         }
-        assertThat(keys.verify(forge(format, created.key().id()))).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED));
+        assertThat(keys.verify(forge(format, created.key().id()))).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET));
         assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
     }
 
@@ -343,10 +343,11 @@ class ApiKeyServiceTest {
         assertThat(here.verify(token)).isInstanceOf(KeyVerification.Valid.class);
     }
 
+    /** A key stored before fingerprints: the failures for its id are throttled, its right secret with them (it has not verified lately). */
     @Test
-    void wrongSecretsAreCachedThenThrottledPerKeyId() {
+    void wrongSecretsForAKeyWithoutFingerprintAreCachedThenThrottledPerKeyId() {
         ApiKeyService keys = service();
-        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        ApiKeyService.CreatedKey created = withoutFingerprint(keys.create(request("ci", null)));
         String id = created.key().id();
         KeyFormat format = new KeyFormat("pck_");
         long before = keys.argon2Computations();
@@ -359,8 +360,68 @@ class ApiKeyServiceTest {
         }
         assertThat(keys.verify(forge(format, id))).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED));
         assertThat(keys.argon2Computations()).isEqualTo(before + 5);
-        // the real key, once verified, is cached and unaffected by later floods
         assertThat(keys.verify(created.token())).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED));
+    }
+
+    /**
+     * The id is public: a flood of wrong secrets for it is told from the right one by the key's fingerprint, without
+     * Argon2 and, once the fingerprint is known, without the store — and the right secret always passes.
+     */
+    @Test
+    void wrongSecretsForAKeyIdCostNoArgon2AndNeverLockItsOwnerOut() {
+        ApiKeyService keys = service();
+        ApiKeyService.CreatedKey created = keys.create(request("ci", null));
+        KeyFormat format = new KeyFormat("pck_");
+        long hashes = keys.argon2Computations();
+        assertThat(keys.verify(forge(format, created.key().id()))).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET));
+        int storeCalls = store.calls.get();
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(keys.verify(forge(format, created.key().id()))).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET));
+        }
+        assertThat(keys.argon2Computations()).as("no Argon2 for a secret outside the fingerprint").isEqualTo(hashes);
+        assertThat(store.calls.get()).as("nor the store, once the fingerprint is known").isEqualTo(storeCalls);
+        assertThat(keys.fitsFingerprint(created.token())).isTrue();
+        assertThat(keys.fitsFingerprint(forge(format, created.key().id()))).isFalse();
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(keys.argon2Computations()).isEqualTo(hashes + 1);
+    }
+
+    /** After a restart, for a key never used before: the flood on its id from the new service costs nothing and locks out nobody. */
+    @Test
+    void aKeyNeverUsedIsNotLockedOutByAFloodAfterARestart() {
+        ApiKeyService.CreatedKey created = service().create(request("ci", null));
+        ApiKeyService restarted = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).verifiedCache(Duration.ZERO, 10));
+        KeyFormat format = new KeyFormat("pck_");
+        for (int i = 0; i < 50; i++) {
+            assertThat(restarted.verify(forge(format, created.key().id()))).isEqualTo(new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET));
+        }
+        assertThat(restarted.argon2Computations()).isZero();
+        assertThat(restarted.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(restarted.verify(created.token())).as("and again, uncached").isInstanceOf(KeyVerification.Valid.class);
+    }
+
+    /** A key stored before fingerprints gets one the next time it verifies, and from then on cannot be locked out. */
+    @Test
+    void aKeyWithoutFingerprintGetsOneWhenItNextVerifies() {
+        ApiKeyService keys = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).verifiedCache(Duration.ZERO, 10));
+        ApiKeyService.CreatedKey created = withoutFingerprint(keys.create(request("ci", null)));
+        assertThat(Argon2Hasher.fingerprint(store.find(created.key().id()).orElseThrow().hash())).isNull();
+        assertThat(keys.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(Argon2Hasher.fingerprint(store.find(created.key().id()).orElseThrow().hash())).isNotNull();
+        ApiKeyService restarted = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).verifiedCache(Duration.ZERO, 10));
+        KeyFormat format = new KeyFormat("pck_");
+        for (int i = 0; i < 20; i++) {
+            restarted.verify(forge(format, created.key().id()));
+        }
+        assertThat(restarted.verify(created.token())).isInstanceOf(KeyVerification.Valid.class);
+        assertThat(restarted.argon2Computations()).isEqualTo(1);
+    }
+
+    /** The key's stored hash without its fingerprint, as stored before fingerprints existed. */
+    private ApiKeyService.CreatedKey withoutFingerprint(ApiKeyService.CreatedKey created) {
+        String hash = store.find(created.key().id()).orElseThrow().hash();
+        store.replaceHash(created.key().id(), hash.contains("#") ? hash.substring(0, hash.indexOf('#')) : hash);
+        return created;
     }
 
     /** A well-formed token for an existing id with a random secret, as an attacker who knows the id could make. */
