@@ -37,7 +37,10 @@ final class SealedCookie {
         return jwt.serialize();
     }
 
-    /** The claims, if the value was sealed by a key of the ring for this use and has not expired. */
+    /**
+     * The claims, if the value was sealed by a key of the ring for this use and has not expired; else nothing. Never
+     * throws: a browser sends whatever cookie someone planted, and one that does not open is simply no session.
+     */
     static Optional<JWTClaimsSet> open(SessionKeyRing ring, String use, String value, Clock clock) {
         try {
             EncryptedJWT jwt = EncryptedJWT.parse(value);
@@ -56,7 +59,8 @@ final class SealedCookie {
                 return Optional.empty();
             }
             return Optional.of(claims);
-        } catch (ParseException | JOSEException | IllegalStateException e) {
+        } catch (ParseException | JOSEException | RuntimeException e) {
+            // RuntimeException too: the parser throws NullPointerException for a header of {} (e30.a.b.c.d), say
             return Optional.empty();
         }
     }

@@ -156,6 +156,7 @@ public final class SessionCookies {
     /** The login transaction in a {@code Cookie} header, if valid and unexpired. */
     public Optional<Map<String, String>> readLogin(List<String> cookieHeaders) {
         return cookie(cookieHeaders, loginName).flatMap(v -> SealedCookie.open(ring, "login", v, clock)).map(c -> {
+            // only the string claims: a transaction this code sealed holds nothing else
             Map<String, String> out = new java.util.HashMap<>();
             c.getClaims().forEach((k, v) -> {
                 if (v instanceof String s) {

@@ -914,6 +914,32 @@ public abstract class HttpConformanceSuite {
         }
     }
 
+    /** A session or login cookie that does not open (garbled, forged, planted) is no cookie: anonymous, never an error. */
+    @ParameterizedTest
+    @ValueSource(strings = {"e30.a.b.c.d", "e30....", "bnVsbA.a.b.c.d", "W10.a.b.c.d", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoxfQ.a.b.c.d",
+        "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoiWm1oNnJmaGkifQ..AAAAAAAAAAAAAAAA.AAAA.AA", "....."})
+    void aCookieThatDoesNotOpenIsNoSessionNeverAnError(String garbled) throws Exception {
+        MockOAuth2Server idp = new MockOAuth2Server();
+        idp.start(InetAddress.getByName("127.0.0.1"), 0);
+        try {
+            OidcLogin login = OidcLogin.builder().externalUrl("http://127.0.0.1")
+                    .sessions(new SessionCookies(SessionKeyRing.of(List.of(new byte[32])), Duration.ofHours(2), false))
+                    .provider(OidcProviderSettings.of("corp", idp.issuerUrl("corp").toString(), "registry", "secret")).build();
+            serve(b -> b.oidc(login));
+            String session = "Cookie: portcullis_session=" + garbled;
+            RawHttp.Response pull = get("/v2/team/app/manifests/latest", session);
+            assertThat(pull.status()).isEqualTo(200);
+            assertThat(pull.body()).isEqualTo("user=anonymous mountsDenied=");
+            assertUnauthorized(send("PUT", "/v2/team/app/manifests/v1", session, "X-Portcullis-Csrf: 1"));
+            assertThat(get("/auth/", session).status()).as("the self-service page, logged out").isEqualTo(200);
+            assertThat(send("POST", "/auth/logout", session, "X-Portcullis-Csrf: 1").status()).isEqualTo(200);
+            RawHttp.Response callback = get("/auth/callback/corp?code=c&state=s", "Cookie: portcullis_login=" + garbled);
+            assertThat(callback.status()).as(callback.body()).isEqualTo(401);
+        } finally {
+            idp.shutdown();
+        }
+    }
+
     @Test
     void aBearerJwtFromATrustedIssuerAuthenticatesAndAnyOtherGets401() throws Exception {
         MockOAuth2Server ci = new MockOAuth2Server();
