@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * zot's rule for where to send the browser after login ({@code callback_ui}): a relative path with
- * a single leading {@code /} (no {@code //}, no backslash, only visible ASCII), or an absolute
- * http(s) URL whose origin is the registry's external URL or an allowed origin. Anything else → {@code /}.
+ * a single leading {@code /} (no {@code //}, no backslash, only visible ASCII, and no backslash or
+ * slash percent-encoded in its path, nor a broken escape there), or an absolute http(s) URL whose
+ * origin is the registry's external URL or an allowed origin. Anything else → {@code /}.
  */
 final class CallbackUi {
     private CallbackUi() {
@@ -25,7 +26,7 @@ final class CallbackUi {
             }
         }
         if (callbackUi.startsWith("/")) {
-            return callbackUi.startsWith("//") ? "/" : callbackUi;
+            return callbackUi.startsWith("//") || encodesASeparator(callbackUi) ? "/" : callbackUi;
         }
         String origin = origin(callbackUi);
         if (origin == null) {
@@ -35,11 +36,33 @@ final class CallbackUi {
             return callbackUi;
         }
         for (String allowed : allowedOrigins) {
-            if (origin.equals(origin(allowed))) {
+            if (origin.equals(origin(allowed.strip()))) {
                 return callbackUi;
             }
         }
         return "/";
+    }
+
+    /**
+     * Whether the path of a relative URL (up to its query or fragment) holds a percent-encoded {@code \} or {@code /}
+     * ({@code %5C}, {@code %2F}, either case), or a {@code %} that is no escape. zot decodes the path and refuses a
+     * backslash in it; a server or proxy that decodes before it routes could turn either into {@code //evil.example}.
+     */
+    private static boolean encodesASeparator(String relative) {
+        for (int i = 0; i < relative.length(); i++) {
+            char c = relative.charAt(i);
+            if (c == '?' || c == '#') {
+                return false;
+            }
+            if (c == '%') {
+                int hi = i + 2 < relative.length() ? Character.digit(relative.charAt(i + 1), 16) : -1;
+                int lo = hi < 0 ? -1 : Character.digit(relative.charAt(i + 2), 16);
+                if (lo < 0 || hi * 16 + lo == '\\' || hi * 16 + lo == '/') {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** scheme://host[:port] in lower case, default ports dropped; null unless an absolute http(s) URL. */

@@ -914,6 +914,30 @@ public abstract class HttpConformanceSuite {
         }
     }
 
+    /** zot's rule, over HTTP: a callback_ui whose path holds an encoded backslash or slash sends the browser to '/'. */
+    @ParameterizedTest
+    @ValueSource(strings = {"/%5Cevil.example", "/%5cevil.example", "/%2Fevil.example", "/%2fevil.example"})
+    void anEncodedSeparatorInCallbackUiSendsTheBrowserHome(String callbackUi) throws Exception {
+        MockOAuth2Server idp = new MockOAuth2Server();
+        idp.start(InetAddress.getByName("127.0.0.1"), 0);
+        try {
+            String external = "https://registry.example.com";
+            OidcLogin login = OidcLogin.builder().externalUrl(external)
+                    .sessions(new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), true))
+                    .provider(OidcProviderSettings.of("corp", idp.issuerUrl("corp").toString(), "registry", "secret")).build();
+            serve(b -> b.oidc(login));
+            idp.enqueueCallback(new DefaultOAuth2TokenCallback("corp", "u-7", "JWT", List.of("registry"),
+                    Map.of("email", "erin@example.com", "email_verified", true), 3600));
+            RawHttp.Response start = get("/auth/login?provider=corp&callback_ui=" + java.net.URLEncoder.encode(callbackUi, StandardCharsets.UTF_8));
+            assertThat(start.status()).isEqualTo(302);
+            RawHttp.Response done = get(providerRoundTrip(start.header("Location"), external), "Cookie: " + cookie(start, "__Host-portcullis_login"));
+            assertThat(done.status()).as(done.body()).isEqualTo(302);
+            assertThat(done.header("Location")).isEqualTo("/");
+        } finally {
+            idp.shutdown();
+        }
+    }
+
     /** A session or login cookie that does not open (garbled, forged, planted) is no cookie: anonymous, never an error. */
     @ParameterizedTest
     @ValueSource(strings = {"e30.a.b.c.d", "e30....", "bnVsbA.a.b.c.d", "W10.a.b.c.d", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIiwia2lkIjoxfQ.a.b.c.d",

@@ -27,6 +27,10 @@ class CallbackUiFuzzTest {
             if (safe.startsWith("//")) {
                 throw new AssertionError("protocol-relative redirect " + safe);
             }
+            String path = safe.split("[?#]", 2)[0].toLowerCase(Locale.ROOT);
+            if (path.contains("%5c") || path.contains("%2f")) {
+                throw new AssertionError("an encoded separator in the path: " + safe);
+            }
             return;
         }
         URI uri = URI.create(safe);
