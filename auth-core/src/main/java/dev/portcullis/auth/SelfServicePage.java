@@ -255,19 +255,11 @@ final class SelfServicePage {
                 }
             }
         }
-        Instant expires = null;
-        if (!form.lifetime().equals("never")) {
-            int days;
-            try {
-                days = Integer.parseInt(form.lifetime());
-            } catch (NumberFormatException e) {
-                days = -1;
-            }
-            if (days < 1 || days > 36_500) {
-                return render(400, new View(identity, session, binding, null, "Choose how long the key lives from the list.", null, form));
-            }
-            expires = Instant.now().plus(Duration.ofDays(days));
+        if (!lifetimes().contains(form.lifetime())) {
+            // only what the page offers: a crafted form asking for a century, or beyond the registry's maximum, is refused
+            return render(400, new View(identity, session, binding, null, "Choose how long the key lives from the list.", null, form));
         }
+        Instant expires = form.lifetime().equals("never") ? null : Instant.now().plus(Duration.ofDays(Long.parseLong(form.lifetime())));
         List<String> agent = request.headers("User-Agent");
         ApiKeyService.CreatedKey created;
         try {
@@ -306,6 +298,28 @@ final class SelfServicePage {
     }
 
     /** The create form's values, kept when the form is shown again with an error: nothing a person typed is lost. */
+    /**
+     * The lifetimes the page offers, in days ({@code never} only without a maximum): 7, 30, 90 and 365 days up to the
+     * registry's maximum lifetime, and the maximum itself. The form is held to them.
+     */
+    private List<String> lifetimes() {
+        Optional<Duration> max = keys.maxLifetime();
+        long maxDays = max.map(Duration::toDays).orElse(Long.MAX_VALUE);
+        List<String> options = new ArrayList<>();
+        for (int days : LIFETIMES) {
+            if (days <= maxDays) {
+                options.add(Integer.toString(days));
+            }
+        }
+        if (max.isPresent() && maxDays >= 1 && !options.contains(Long.toString(maxDays))) {
+            options.add(Long.toString(maxDays));
+        }
+        if (max.isEmpty()) {
+            options.add("never");
+        }
+        return options;
+    }
+
     private record Form(String label, String lifetime, String scopes) {
         static final Form EMPTY = new Form("", "", "");
 
@@ -520,19 +534,7 @@ final class SelfServicePage {
         }
         Form form = view.form();
         Optional<Duration> max = keys.maxLifetime();
-        long maxDays = max.map(Duration::toDays).orElse(Long.MAX_VALUE);
-        List<String> options = new ArrayList<>();
-        for (int days : LIFETIMES) {
-            if (days <= maxDays) {
-                options.add(Integer.toString(days));
-            }
-        }
-        if (max.isPresent() && maxDays >= 1 && !options.contains(Long.toString(maxDays))) {
-            options.add(Long.toString(maxDays));
-        }
-        if (max.isEmpty()) {
-            options.add("never");
-        }
+        List<String> options = lifetimes();
         String chosen = options.contains(form.lifetime()) ? form.lifetime()
                 : options.contains(Integer.toString(DEFAULT_DAYS)) ? Integer.toString(DEFAULT_DAYS) : options.get(options.size() - 1);
         out.append("<form class=\"stack\" method=\"post\" action=\"").append(esc(path)).append("\">")

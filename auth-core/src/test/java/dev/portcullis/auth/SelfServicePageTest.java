@@ -275,6 +275,57 @@ class SelfServicePageTest {
         assertThat(unlimited.selectFirst("#lifetime option[selected]").attr("value")).isEqualTo("90");
     }
 
+    /** The server holds the form to what the page offers, whatever a crafted form asks: no century-long key. */
+    @Test
+    void aLifetimeThePageDoesNotOfferIsRefusedAndNoKeyIsMade() {
+        String cookie = login("erin");
+        for (String lifetime : List.of("36500", "366", "1", "0", "-7", "3650000000", "never ", "", "ninety")) {
+            Outcome.Respond r = post(form("csrf", token(get(cookie)), "action", "create", "label", "long", "lifetime", lifetime), cookie);
+            assertThat(r.status()).as(lifetime).isEqualTo(400);
+            assertThat(Jsoup.parse(r.bodyText()).text()).as(lifetime).contains("Choose how long the key lives from the list.");
+        }
+        assertThat(keys.list("erin")).isEmpty();
+
+        keys.close();
+        keys = keys(b -> b.maxLifetime(Duration.ofDays(60), ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM));
+        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).build();
+        for (String lifetime : List.of("90", "365", "never")) {
+            Outcome.Respond r = post(form("csrf", token(get(cookie)), "action", "create", "label", "long", "lifetime", lifetime), cookie);
+            assertThat(r.status()).as("beyond the maximum: " + lifetime).isEqualTo(400);
+        }
+        assertThat(keys.list("erin")).isEmpty();
+        assertThat(post(form("csrf", token(get(cookie)), "action", "create", "label", "ok", "lifetime", "60"), cookie).status()).isEqualTo(200);
+        assertThat(keys.list("erin")).singleElement().satisfies(k ->
+                assertThat(k.expiresAt()).isBetween(java.time.Instant.now().plus(Duration.ofDays(60)).minusSeconds(60),
+                        java.time.Instant.now().plus(Duration.ofDays(60))));
+    }
+
+    /** The key endpoint is held to the maximum lifetime the same way: clamped, or refused when so configured. */
+    @Test
+    void theKeyEndpointHoldsExpirationsToTheMaximumLifetime() {
+        keys.close();
+        keys = keys(b -> b.maxLifetime(Duration.ofDays(60), ApiKeyService.OverlongKeys.REFUSE));
+        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).build();
+        String cookie = login("erin");
+        for (String expiration : List.of("2126-12-07T00:00:00Z", "9999-12-31T23:59:59Z", "1999-01-01T00:00:00Z")) {
+            Outcome o = portcullis.handle(TestRequest.of("POST", "/auth/apikey", cookie, "X-Portcullis-Csrf: 1")
+                    .withBody("{\"label\": \"long\", \"expirationDate\": \"" + expiration + "\"}"));
+            assertThat(((Outcome.Respond) o).status()).as(expiration).isEqualTo(400);
+        }
+        Outcome o = portcullis.handle(TestRequest.of("POST", "/auth/apikey", cookie, "X-Portcullis-Csrf: 1").withBody("{\"label\": \"none\"}"));
+        assertThat(((Outcome.Respond) o).status()).as("no expiration at all is beyond any maximum").isEqualTo(400);
+        assertThat(keys.list("erin")).isEmpty();
+
+        keys.close();
+        keys = keys(b -> b.maxLifetime(Duration.ofDays(60), ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM));
+        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).build();
+        o = portcullis.handle(TestRequest.of("POST", "/auth/apikey", cookie, "X-Portcullis-Csrf: 1")
+                .withBody("{\"label\": \"long\", \"expirationDate\": \"2126-12-07T00:00:00Z\"}"));
+        assertThat(((Outcome.Respond) o).status()).isEqualTo(201);
+        assertThat(keys.list("erin")).singleElement().satisfies(k ->
+                assertThat(k.expiresAt()).isBeforeOrEqualTo(java.time.Instant.now().plus(Duration.ofDays(60))));
+    }
+
     @Test
     void aKeyWithScopesSeesItsLimitsButCannotMintKeys() {
         String key = createKey(login("erin", "developers"), "scoped", "team/app:read");
