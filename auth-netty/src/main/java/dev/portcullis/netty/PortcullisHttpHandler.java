@@ -34,6 +34,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,10 @@ import org.slf4j.LoggerFactory;
  *       response has returned, never from inside it.</li>
  *   <li>A request head where content was due (the codec lost track of where a request ended) closes
  *       the connection; an aggregator behind this handler refusing an {@code Expect} is understood.</li>
+ *   <li>A connection that sends no request head for {@code headTimeout} (30 s by default, as Jetty's idle timeout),
+ *       whether it sends nothing or trickles a head in byte by byte, is closed; so is one that sends nothing of a
+ *       request's body for {@code idleTimeout} (30 s). The time the pipeline or the application takes is not
+ *       counted.</li>
  *   <li>The identity is in the channel attribute {@link #IDENTITY} (null for anonymous), set for
  *       every request before it is passed on (and cleared when one is answered here), so one request's
  *       identity never leaks into the next; denied mount sources are in {@link #DENIED_MOUNTS}.</li>
@@ -114,16 +119,33 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private Attribute<Set<String>> deniedMounts;
     private Attribute<List<WriteCondition>> writeConditions;
     private final Portcullis.ConnectionMemory memory; // this connection's, for a keep-alive client's repeated credentials
+    private final ClientDeadlines deadlines;
+
+    /** How long a connection may go without sending a request head, or without sending any of a request's body: 30 s. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     /**
+     * With the default timeouts ({@link #DEFAULT_TIMEOUT} for a request head and for a pause in a body).
+     *
      * @param blockingExecutor where decisions that may block run (Argon2, the key store); bounded, not an event loop, and
      *                         it must run or refuse every task (a refused one is answered 503; one dropped silently is
      *                         never answered)
      */
     public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor) {
+        this(portcullis, blockingExecutor, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * @param headTimeout how long a connection may wait for a whole request head (after it opened, or after the last
+     *                    request was done) before it is closed: a client that sends nothing, or a head byte by byte;
+     *                    zero for no limit
+     * @param idleTimeout how long a request's body may pause before the connection is closed; zero for no limit
+     */
+    public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor, Duration headTimeout, Duration idleTimeout) {
         this.portcullis = portcullis;
         this.blocking = blockingExecutor;
         this.memory = portcullis.connectionMemory();
+        this.deadlines = new ClientDeadlines(headTimeout, idleTimeout);
     }
 
     @Override
@@ -131,10 +153,34 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         identity = ctx.channel().attr(IDENTITY);
         deniedMounts = ctx.channel().attr(DENIED_MOUNTS);
         writeConditions = ctx.channel().attr(WRITE_CONDITIONS);
+        if (ctx.channel().isActive()) {
+            deadlines.start(ctx, this::waitingFor);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        deadlines.start(ctx, this::waitingFor);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        deadlines.stop();
+    }
+
+    /** What this connection waits for from its client now, for {@link ClientDeadlines}. */
+    private ClientDeadlines.Waiting waitingFor() {
+        return switch (state) {
+            case READY -> queue.isEmpty() ? ClientDeadlines.Waiting.HEAD : ClientDeadlines.Waiting.NOTHING;
+            case COLLECTING, FORWARDING, DISCARDING -> ClientDeadlines.Waiting.BODY;
+            default -> ClientDeadlines.Waiting.NOTHING; // the pipeline's or the application's turn, or closed
+        };
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        deadlines.progress();
         if (draining || !queue.isEmpty() || waiting(ctx)) {
             queue.add(msg);
             drain(ctx, null);
@@ -637,11 +683,13 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         if (state == State.AWAITING_RESPONSE && inboundDone && outboundDone) {
             state = State.READY;
             current = null;
+            deadlines.progress(); // the wait for the next head starts now
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        deadlines.stop();
         state = State.CLOSED;
         while (!queue.isEmpty()) {
             ReferenceCountUtil.release(queue.poll());

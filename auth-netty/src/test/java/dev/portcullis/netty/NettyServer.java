@@ -29,11 +29,16 @@ final class NettyServer implements AutoCloseable {
     }
 
     NettyServer(Portcullis portcullis, boolean aggregate, Tags tags) throws InterruptedException {
+        this(portcullis, aggregate, tags, PortcullisHttpHandler.DEFAULT_TIMEOUT, PortcullisHttpHandler.DEFAULT_TIMEOUT);
+    }
+
+    NettyServer(Portcullis portcullis, boolean aggregate, Tags tags, java.time.Duration headTimeout, java.time.Duration idleTimeout)
+            throws InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec()).addLast(new PortcullisHttpHandler(portcullis, blocking))
+                        ch.pipeline().addLast(new HttpServerCodec()).addLast(new PortcullisHttpHandler(portcullis, blocking, headTimeout, idleTimeout))
                                 .addLast(new HttpServerExpectContinueHandler());
                         if (aggregate) {
                             ch.pipeline().addLast(new HttpObjectAggregator(1 << 20));

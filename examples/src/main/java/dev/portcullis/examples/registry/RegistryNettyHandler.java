@@ -2,16 +2,16 @@ package dev.portcullis.examples.registry;
 
 import dev.portcullis.auth.WriteCondition;
 import dev.portcullis.netty.PortcullisHttpHandler;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
-import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
@@ -20,49 +20,84 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
- * The Netty front end, after {@link PortcullisHttpHandler} and an aggregator: the request was
- * allowed; storage work runs on {@code blocking}, never on the event loop. Pipelined requests
- * wait in {@link PortcullisHttpHandler} until this one's response is written.
+ * The Netty front end, after {@link PortcullisHttpHandler}: the request was allowed; storage work runs on
+ * {@code blocking}, never on the event loop. No request is held whole in memory: a request whose answer needs its body
+ * (a write under {@code /v2/}) streams it to the API through a {@link StreamedBody}, which pauses the connection while
+ * the API is behind; any other body is released as it arrives. Pipelined requests wait in
+ * {@link PortcullisHttpHandler} until this one's response is written.
  */
-final class RegistryNettyHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+final class RegistryNettyHandler extends ChannelInboundHandlerAdapter {
     private final RegistryApi api;
     private final Executor blocking;
+    private StreamedBody body; // the current request's, while it may still get content; null: content is released
 
     RegistryNettyHandler(RegistryApi api, Executor blocking) {
-        super(false);
         this.api = api;
         this.blocking = blocking;
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            start(ctx, request);
+        }
+        if (msg instanceof HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            if (body != null) {
+                body.offer(content.content().retain(), last);
+            }
+            if (last) {
+                body = null;
+            }
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void start(ChannelHandlerContext ctx, HttpRequest request) {
         var identity = ctx.channel().attr(PortcullisHttpHandler.IDENTITY).get();
         Set<String> denied = ctx.channel().attr(PortcullisHttpHandler.DENIED_MOUNTS).get();
         List<WriteCondition> conditions = ctx.channel().attr(PortcullisHttpHandler.WRITE_CONDITIONS).get();
         String uri = request.uri();
         int q = uri.indexOf('?');
+        String path = HttpRequests.path(q < 0 ? uri : uri.substring(0, q));
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean head = request.method().equals(HttpMethod.HEAD);
+        StreamedBody in = readsBody(request.method(), path) ? new StreamedBody(ctx.channel()) : null;
+        body = in;
         blocking.execute(() -> {
             RegistryApi.Response out;
-            try {
-                out = api.handle(new RegistryApi.Request(request.method().name(), HttpRequests.path(q < 0 ? uri : uri.substring(0, q)),
-                        HttpRequests.query(q < 0 ? null : uri.substring(q + 1)), request.headers()::get,
-                        new ByteBufInputStream(request.content()), identity, denied == null ? Set.of() : denied,
-                        conditions == null ? List.of() : conditions));
-            } catch (RuntimeException e) {
+            try (InputStream content = in != null ? in : InputStream.nullInputStream()) {
+                out = api.handle(new RegistryApi.Request(request.method().name(), path, HttpRequests.query(q < 0 ? null : uri.substring(q + 1)),
+                        request.headers()::get, content, identity, denied == null ? Set.of() : denied, conditions == null ? List.of() : conditions));
+            } catch (IOException | RuntimeException e) {
                 out = RegistryApi.error(500, "UNKNOWN", "the registry failed");
-            } finally {
-                request.release();
             }
             RegistryApi.Response response = out;
             ctx.executor().execute(() -> write(ctx, response, keepAlive, head));
         });
+    }
+
+    /** Only writes to the registry API read a body; anything else sent with a request is dropped unread. */
+    private static boolean readsBody(HttpMethod method, String path) {
+        return (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST) || method.equals(HttpMethod.PATCH))
+                && path.startsWith("/v2/") && path.length() > "/v2/".length();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (body != null) {
+            body.abort(); // the API reads what came, then the end
+            body = null;
+        }
+        super.channelInactive(ctx);
     }
 
     private static void write(ChannelHandlerContext ctx, RegistryApi.Response out, boolean keepAlive, boolean head) {

@@ -14,8 +14,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,8 +63,6 @@ public final class RegistryServer implements AutoCloseable {
         }
     }
 
-    /** Netty aggregates each request; larger uploads must be sent in chunks (PATCH), as clients do. */
-    static final int MAX_REQUEST = 256 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PortcullisConfig config;
@@ -178,8 +176,8 @@ public final class RegistryServer implements AutoCloseable {
                         if (protect) {
                             ch.pipeline().addLast(new PortcullisHttpHandler(portcullis, blocking));
                         }
-                        ch.pipeline().addLast(new HttpObjectAggregator(MAX_REQUEST))
-                                .addLast(new RegistryNettyHandler(api, blocking));
+                        // 100 Continue only for a request Portcullis let through; bodies are streamed, never aggregated
+                        ch.pipeline().addLast(new HttpServerExpectContinueHandler()).addLast(new RegistryNettyHandler(api, blocking));
                     }
                 }).bind(o.address(), o.port()).sync().channel();
         resources.add(0, () -> {
