@@ -1,5 +1,6 @@
 package dev.portcullis.auth;
 
+import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.KeyVerification;
 import dev.portcullis.auth.apikey.Scope;

@@ -2,6 +2,7 @@ package dev.portcullis.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.auth.routes.PathRoutes;
 import dev.portcullis.policy.AccessPolicy;
 import java.nio.charset.StandardCharsets;

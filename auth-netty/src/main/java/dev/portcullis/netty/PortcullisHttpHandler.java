@@ -3,7 +3,7 @@ package dev.portcullis.netty;
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
-import dev.portcullis.auth.WriteCondition;
+import dev.portcullis.auth.Outcome.WriteCondition;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;

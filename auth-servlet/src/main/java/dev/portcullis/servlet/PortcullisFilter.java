@@ -4,7 +4,7 @@ import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.PortcullisConfig;
-import dev.portcullis.auth.WriteCondition;
+import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;

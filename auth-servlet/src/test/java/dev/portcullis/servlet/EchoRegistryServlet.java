@@ -3,7 +3,7 @@ package dev.portcullis.servlet;
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
-import dev.portcullis.auth.WriteCondition;
+import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.auth.conformance.HttpConformanceSuite;
 import dev.portcullis.auth.conformance.Tags;
 import jakarta.servlet.http.HttpServlet;

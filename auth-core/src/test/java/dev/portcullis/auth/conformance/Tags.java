@@ -1,7 +1,7 @@
 package dev.portcullis.auth.conformance;
 
 import dev.portcullis.auth.Outcome;
-import dev.portcullis.auth.WriteCondition;
+import dev.portcullis.auth.Outcome.WriteCondition;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

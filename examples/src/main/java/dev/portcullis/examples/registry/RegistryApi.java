@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
-import dev.portcullis.auth.WriteCondition;
+import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.auth.routes.OciDistributionRoutes;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package dev.portcullis.examples.registry;
 
-import dev.portcullis.auth.WriteCondition;
+import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.netty.PortcullisHttpHandler;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;

@@ -1,7 +1,7 @@
 package dev.portcullis.examples.registry;
 
 import dev.portcullis.auth.Identity;
-import dev.portcullis.auth.WriteCondition;
+import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,6 +1,6 @@
 package dev.portcullis.examples.registry;
 
-import dev.portcullis.auth.WriteCondition;
+import dev.portcullis.auth.Outcome.WriteCondition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
