@@ -23,28 +23,52 @@ import java.util.Optional;
  * is shown), GET lists, DELETE {@code ?id=} revokes; users manage their own keys, admins
  * ({@code adminPolicy}) may add {@code ?user=} for someone else's.
  */
-final class ApiKeyEndpoints {
+final class ApiKeyEndpoints implements Endpoint {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiKeyEndpoints.class);
 
     private final ApiKeyService keys;
     private final AccessPolicy policy;
+    private final String path;
 
-    ApiKeyEndpoints(ApiKeyService keys, AccessPolicy policy) {
+    ApiKeyEndpoints(ApiKeyService keys, AccessPolicy policy, String prefix) {
         this.keys = keys;
         this.policy = policy;
+        this.path = prefix + "/apikey";
     }
 
-    Outcome handle(HttpRequestView request, RequestTarget target, Identity caller) {
+    @Override
+    public boolean handles(String requestPath) {
+        return requestPath.startsWith(path) && (requestPath.length() == path.length() || requestPath.charAt(path.length()) == '/');
+    }
+
+    @Override
+    public boolean readsBody() {
+        return true;
+    }
+
+    @Override
+    public boolean authenticates() {
+        return true;
+    }
+
+    @Override
+    public Outcome.Respond handle(Call call) {
+        Identity caller = call.identity();
+        if (caller == null) {
+            return call.unauthorized("managing API keys needs an authenticated user");
+        }
+        RequestTarget target = call.target();
+        call.audit("API key endpoint " + target.method());
         String refusal = refusal(caller);
         if (refusal != null) {
             return error(target, 403, "DENIED", refusal);
         }
-        if (!target.method().equals("GET") && CsrfCheck.refuses(request, caller)) {
+        if (!target.method().equals("GET") && CsrfCheck.refuses(call.request(), caller)) {
             return error(target, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
         }
         try {
             return switch (target.method()) {
-                case "POST" -> create(request, target, caller);
+                case "POST" -> create(call, target, caller);
                 case "GET" -> list(target, caller);
                 case "DELETE" -> revoke(target, caller);
                 default -> error(target, 405, "UNSUPPORTED", target.method() + " is not supported on " + target.path());
@@ -88,14 +112,14 @@ final class ApiKeyEndpoints {
         return policy.isAdmin(caller.subject()) ? Optional.of(user.get(0)) : Optional.empty();
     }
 
-    private Outcome create(HttpRequestView request, RequestTarget target, Identity caller) {
+    private Outcome.Respond create(Call call, RequestTarget target, Identity caller) {
         byte[] body;
         try {
-            body = request.body(Portcullis.MAX_BODY);
+            body = call.body();
         } catch (IOException e) {
             return error(target, 400, "BAD_REQUEST", "cannot read the request body");
         }
-        if (body.length > Portcullis.MAX_BODY) {
+        if (body.length > call.bodyLimit()) {
             return error(target, 413, "SIZE_INVALID", "the request body is larger than 8 KiB");
         }
         JsonNode json;
@@ -131,7 +155,7 @@ final class ApiKeyEndpoints {
                 return error(target, 400, "BAD_REQUEST", "expirationDate must be an RFC 3339 time such as 2027-01-31T00:00:00Z");
             }
         }
-        List<String> agent = request.headers("User-Agent");
+        List<String> agent = call.request().headers("User-Agent");
         ApiKeyService.CreatedKey created;
         try {
             created = keys.create(new ApiKeyService.KeyRequest(caller.name(), caller.groups(), label, scopes,
@@ -144,7 +168,7 @@ final class ApiKeyEndpoints {
         return Responses.json(201, out, Map.of(), Duration.ZERO);
     }
 
-    private Outcome list(RequestTarget target, Identity caller) {
+    private Outcome.Respond list(RequestTarget target, Identity caller) {
         Optional<String> owner = owner(target, caller);
         if (owner.isEmpty()) {
             return error(target, 403, "DENIED", "only admins may list another user's keys");
@@ -155,7 +179,7 @@ final class ApiKeyEndpoints {
         return Responses.json(200, out, Map.of(), Duration.ZERO);
     }
 
-    private Outcome revoke(RequestTarget target, Identity caller) {
+    private Outcome.Respond revoke(RequestTarget target, Identity caller) {
         List<String> id = target.parameters("id");
         if (id.isEmpty() || id.get(0).isEmpty()) {
             return error(target, 400, "BAD_REQUEST", "give the key to revoke as ?id=");
@@ -192,7 +216,7 @@ final class ApiKeyEndpoints {
         return o;
     }
 
-    private static Outcome error(RequestTarget target, int status, String code, String message) {
+    private static Outcome.Respond error(RequestTarget target, int status, String code, String message) {
         return Responses.error(target.path(), status, code, message, null, Map.of(), Duration.ZERO);
     }
 }

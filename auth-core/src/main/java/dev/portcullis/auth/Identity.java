@@ -22,8 +22,8 @@ public record Identity(String name, List<String> groups, AuthMethod method, Stri
         scopes = List.copyOf(scopes);
     }
 
-    /** How a request authenticated. */
-    public enum AuthMethod { API_KEY, HTPASSWD, SESSION, BEARER }
+    /** How a request authenticated; {@code OTHER}: an {@link Authenticator} of the application's. */
+    public enum AuthMethod { API_KEY, HTPASSWD, SESSION, BEARER, OTHER }
 
     public Subject subject() {
         return Subject.user(name, groups);

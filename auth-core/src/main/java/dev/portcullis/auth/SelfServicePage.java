@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * provider is HTML-escaped; the Content-Security-Policy allows only this page's own style and script (by hash), so
  * markup that slipped through would still not run.
  */
-final class SelfServicePage {
+final class SelfServicePage implements Endpoint {
     private static final Logger LOG = LoggerFactory.getLogger(SelfServicePage.class);
     private static final String HTML_TYPE = "text/html; charset=utf-8";
     private static final int MAX_LABEL = 100;
@@ -148,9 +148,37 @@ final class SelfServicePage {
     }
 
     /** Whether the request is for this page; also the path without its trailing slash, which redirects to it. */
-    boolean handles(String requestPath) {
+    @Override
+    public boolean handles(String requestPath) {
         return requestPath.equals(path)
                 || path.endsWith("/") && requestPath.length() == path.length() - 1 && path.startsWith(requestPath);
+    }
+
+    @Override
+    public boolean readsBody() {
+        return true;
+    }
+
+    @Override
+    public boolean authenticates() {
+        return true;
+    }
+
+    /** The page, for the caller the pipeline authenticated; its forms are bound to the credential the browser sends by itself. */
+    @Override
+    public Outcome.Respond handle(Call call) {
+        Identity identity = call.identity();
+        Session session = null;
+        String binding = null;
+        if (identity != null && identity.method() == Identity.AuthMethod.SESSION) {
+            Optional<String> sealed = sessions.sealedSession(call.presented().cookies());
+            session = sealed.flatMap(sessions::open).orElse(null);
+            binding = sealed.map(v -> "session " + v).orElse(null);
+        } else if (identity != null) {
+            binding = "authorization " + call.presented().singleAuthorization();
+        }
+        call.audit("self-service page " + call.target().method());
+        return handle(call, identity, session, binding);
     }
 
     /**
@@ -160,8 +188,10 @@ final class SelfServicePage {
      * @param session the browser session, when the identity comes from one
      * @param binding what the form tokens are bound to: the credential the browser sends by itself, or null
      */
-    Outcome.Respond handle(HttpRequestView request, String requestPath, Map<String, List<String>> query, Identity identity,
-                           Session session, String binding) {
+    private Outcome.Respond handle(Call call, Identity identity, Session session, String binding) {
+        HttpRequestView request = call.request();
+        String requestPath = call.target().path();
+        Map<String, List<String>> query = call.target().query();
         if (!requestPath.equals(path)) {
             return redirect(path);
         }
@@ -182,14 +212,15 @@ final class SelfServicePage {
                     page("Not supported", message("error", method + " is not supported here.")).getBytes(StandardCharsets.UTF_8),
                     Duration.ZERO);
         }
-        return post(request, identity, session, binding);
+        return post(call, identity, session, binding);
     }
 
-    private Outcome.Respond post(HttpRequestView request, Identity identity, Session session, String binding) {
+    private Outcome.Respond post(Call call, Identity identity, Session session, String binding) {
+        HttpRequestView request = call.request();
         Map<String, List<String>> form;
         try {
-            byte[] body = request.body(Portcullis.MAX_BODY);
-            if (body.length > Portcullis.MAX_BODY) {
+            byte[] body = call.body();
+            if (body.length > call.bodyLimit()) {
                 return render(413, new View(identity, session, binding, null, "The form is larger than 8 KiB; shorten the scopes or the label.",
                         null, Form.EMPTY));
             }
@@ -394,6 +425,7 @@ final class SelfServicePage {
             case API_KEY -> "API key " + id.keyId();
             case HTPASSWD -> "a password";
             case BEARER -> "a bearer token";
+            case OTHER -> "the registry's own sign-in";
         })).append("</dd>");
         if (view.session() != null) {
             Instant end = sessions.endOf(view.session());

@@ -16,30 +16,30 @@ class CredentialsTest {
     @ParameterizedTest
     @ValueSource(strings = {"Basic", "basic", "BASIC", "bAsIc"})
     void basicInAnyCase(String scheme) {
-        assertThat(Credentials.from(List.of(scheme + " " + USER_AND_KEY))).isEqualTo(new Credentials.Basic("ci", "pck_key"));
+        assertThat(AuthorizationHeader.from(List.of(scheme + " " + USER_AND_KEY))).isEqualTo(new Credentials.Basic("ci", "pck_key"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Bearer", "bearer", "BEARER"})
     void bearerInAnyCase(String scheme) {
-        assertThat(Credentials.from(List.of(scheme + " pck_key"))).isEqualTo(new Credentials.Bearer("pck_key"));
+        assertThat(AuthorizationHeader.from(List.of(scheme + " pck_key"))).isEqualTo(new Credentials.Bearer("pck_key"));
     }
 
     @Test
     void aBearerApiKeyIsRecognizedBeforeDecoding() {
-        assertThat(Credentials.isBearerStarting("Bearer pck_key", "pck_")).isTrue();
-        assertThat(Credentials.isBearerStarting("bEARER pck_key", "pck_")).isTrue();
-        assertThat(Credentials.isBearerStarting("Bearer  pck_key", "pck_")).as("two spaces: decided in full").isFalse();
-        assertThat(Credentials.isBearerStarting("Bearer eyJhbGciOi", "pck_")).isFalse();
-        assertThat(Credentials.isBearerStarting("Basic pck_key", "pck_")).isFalse();
-        assertThat(Credentials.isBearerStarting("Bearer", "pck_")).isFalse();
-        assertThat(Credentials.isBearerStarting("Bearer pck", "pck_")).isFalse();
+        assertThat(AuthorizationHeader.isBearerStarting("Bearer pck_key", "pck_")).isTrue();
+        assertThat(AuthorizationHeader.isBearerStarting("bEARER pck_key", "pck_")).isTrue();
+        assertThat(AuthorizationHeader.isBearerStarting("Bearer  pck_key", "pck_")).as("two spaces: decided in full").isFalse();
+        assertThat(AuthorizationHeader.isBearerStarting("Bearer eyJhbGciOi", "pck_")).isFalse();
+        assertThat(AuthorizationHeader.isBearerStarting("Basic pck_key", "pck_")).isFalse();
+        assertThat(AuthorizationHeader.isBearerStarting("Bearer", "pck_")).isFalse();
+        assertThat(AuthorizationHeader.isBearerStarting("Bearer pck", "pck_")).isFalse();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"BASİC", "Basıc", "Basics", "Basi", "Bearer_", "ＢＡＳＩＣ"})
     void lookAlikesAndNearMissesAreNoScheme(String scheme) {
-        assertThat(Credentials.from(List.of(scheme + " " + USER_AND_KEY))).isInstanceOf(Credentials.Malformed.class);
+        assertThat(AuthorizationHeader.from(List.of(scheme + " " + USER_AND_KEY))).isInstanceOf(Credentials.Malformed.class);
     }
 
     @Test
@@ -64,18 +64,18 @@ class CredentialsTest {
 
     @Test
     void spacesAndTabsAroundTheCredentialsAreOptionalWhitespaceButControlCharactersAreRefused() {
-        assertThat(Credentials.from(List.of("Basic \t " + USER_AND_KEY + " \t"))).isEqualTo(new Credentials.Basic("ci", "pck_key"));
-        assertThat(Credentials.from(List.of("Bearer  pck_key "))).isEqualTo(new Credentials.Bearer("pck_key"));
+        assertThat(AuthorizationHeader.from(List.of("Basic \t " + USER_AND_KEY + " \t"))).isEqualTo(new Credentials.Basic("ci", "pck_key"));
+        assertThat(AuthorizationHeader.from(List.of("Bearer  pck_key "))).isEqualTo(new Credentials.Bearer("pck_key"));
         for (String control : List.of("\r", "\n", "\0", "\u000b")) {
-            assertThat(Credentials.from(List.of("Basic " + USER_AND_KEY + control))).as("Basic with U+%04X", (int) control.charAt(0))
+            assertThat(AuthorizationHeader.from(List.of("Basic " + USER_AND_KEY + control))).as("Basic with U+%04X", (int) control.charAt(0))
                     .isInstanceOf(Credentials.Malformed.class);
-            assertThat(Credentials.from(List.of("Basic " + control + USER_AND_KEY))).isInstanceOf(Credentials.Malformed.class);
+            assertThat(AuthorizationHeader.from(List.of("Basic " + control + USER_AND_KEY))).isInstanceOf(Credentials.Malformed.class);
         }
-        assertThat(Credentials.from(List.of("Bearer pck_key\r"))).isEqualTo(new Credentials.Malformed("control characters in the Authorization header"));
-        assertThat(Credentials.from(List.of("Bearer pck\0key"))).isEqualTo(new Credentials.Malformed("control characters in the Authorization header"));
+        assertThat(AuthorizationHeader.from(List.of("Bearer pck_key\r"))).isEqualTo(new Credentials.Malformed("control characters in the Authorization header"));
+        assertThat(AuthorizationHeader.from(List.of("Bearer pck\0key"))).isEqualTo(new Credentials.Malformed("control characters in the Authorization header"));
     }
 
     private static Credentials basic(byte[] userAndPassword) {
-        return Credentials.from(List.of("Basic " + Base64.getEncoder().encodeToString(userAndPassword)));
+        return AuthorizationHeader.from(List.of("Basic " + Base64.getEncoder().encodeToString(userAndPassword)));
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.netty;
 
+import dev.portcullis.auth.Connection;
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
@@ -118,7 +119,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private Attribute<Identity> identity; // the channel's attributes, looked up once per connection
     private Attribute<Set<String>> deniedMounts;
     private Attribute<List<WriteCondition>> writeConditions;
-    private final Portcullis.ConnectionMemory memory; // this connection's, for a keep-alive client's repeated credentials
+    private final Connection connection; // what the pipeline keeps of this connection, for a keep-alive client's repeated credentials
     private final ClientDeadlines deadlines;
 
     /** How long a connection may go without sending a request head, or without sending any of a request's body: 30 s. */
@@ -144,7 +145,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     public PortcullisHttpHandler(Portcullis portcullis, Executor blockingExecutor, Duration headTimeout, Duration idleTimeout) {
         this.portcullis = portcullis;
         this.blocking = blockingExecutor;
-        this.memory = portcullis.connectionMemory();
+        this.connection = portcullis.connection();
         this.deadlines = new ClientDeadlines(headTimeout, idleTimeout);
     }
 
@@ -363,7 +364,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         java.util.Optional<Outcome> quick;
         try {
             // never decides a request to an endpoint that reads the body: those are asked below
-            quick = portcullis.handleWithoutBlocking(view, memory);
+            quick = portcullis.handleWithoutBlocking(view, connection);
         } catch (RuntimeException e) {
             LOG.error("the pipeline failed on a request from {}", remoteAddress(ctx), e);
             fail(ctx, "the pipeline failed"); // never leave a request unanswered
@@ -450,7 +451,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             blocking.execute(() -> {
                 Outcome outcome;
                 try {
-                    outcome = portcullis.handle(view);
+                    outcome = portcullis.handle(view, connection);
                 } catch (Throwable e) { // an Error too: the request is answered, not left waiting for ever
                     LOG.error("the pipeline failed on a request from {}", view.remoteAddress(), e);
                     outcome = null;

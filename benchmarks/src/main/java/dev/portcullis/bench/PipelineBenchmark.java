@@ -1,5 +1,6 @@
 package dev.portcullis.bench;
 
+import dev.portcullis.auth.Connection;
 import dev.portcullis.auth.HttpRequestView;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
@@ -24,7 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * One request through {@link Portcullis#handleWithoutBlocking} (what the Netty handler runs on the
  * event loop), with the policy of the Netty hello benchmark: anonymous read, and the same read with a
  * cached API key as the Basic password, alone and on a connection that sent it before (as the Netty handler asks, with
- * the connection's {@link Portcullis.ConnectionMemory}). The difference is what a cached credential costs per request.
+ * the connection's {@link Connection}). The difference is what a cached credential costs per request.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,7 +37,7 @@ public class PipelineBenchmark {
     private Portcullis portcullis;
     private HttpRequestView anonymous;
     private HttpRequestView cachedKey;
-    private Portcullis.ConnectionMemory connection;
+    private Connection connection;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -48,7 +49,7 @@ public class PipelineBenchmark {
                   group artifact-workloads: read, create
                 }
                 """)).apiKeys(keys).listener(e -> { }).build();
-        connection = portcullis.connectionMemory();
+        connection = portcullis.connection();
         anonymous = new GetRequest(PATH, List.of());
         String basic = Base64.getEncoder().encodeToString(("ci:" + token).getBytes(StandardCharsets.UTF_8));
         cachedKey = new GetRequest(PATH, List.of("Basic " + basic));

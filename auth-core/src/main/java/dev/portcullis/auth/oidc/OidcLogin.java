@@ -8,8 +8,6 @@ import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.Nonce;
-import dev.portcullis.auth.HttpRequestView;
-import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.session.Session;
 import dev.portcullis.auth.session.SessionCookies;
 import java.net.URI;
@@ -122,25 +120,46 @@ public final class OidcLogin {
         return path.equals(prefix + "/login") || path.startsWith(prefix + "/callback/");
     }
 
-    /** Answers {@code GET {prefix}/login} and {@code GET {prefix}/callback/NAME}. */
-    public Outcome.Respond handle(HttpRequestView request, String path, Map<String, List<String>> query) {
-        if (!request.method().equals("GET")) {
-            return page(request, 405, "method_not_allowed", request.method() + " is not supported here; the login endpoints take GET", List.of());
+    /**
+     * What a login endpoint answers: send the browser on ({@code 302}), with cookies to set, or refuse, with an error
+     * code and a message for a person (the caller renders it as HTML for browsers, JSON for others).
+     */
+    public sealed interface Answer {
+        /** @param cookies {@code Set-Cookie} values */
+        record Redirect(String location, List<String> cookies) implements Answer {
+            public Redirect {
+                cookies = List.copyOf(cookies);
+            }
         }
-        if (path.equals(prefix + "/login")) {
-            return login(request, first(query, "provider"), first(query, "callback_ui"));
+
+        /** @param cookies {@code Set-Cookie} values (the login transaction's, cleared) */
+        record Refused(int status, String error, String message, List<String> cookies) implements Answer {
+            public Refused {
+                cookies = List.copyOf(cookies);
+            }
         }
-        return callback(request, path.substring((prefix + "/callback/").length()), query);
     }
 
-    private Outcome.Respond login(HttpRequestView request, String name, String callbackUi) {
+    /**
+     * Answers {@code GET {prefix}/login?provider=NAME&callback_ui=URL} (to the provider, with the login transaction's
+     * cookie) and {@code GET {prefix}/callback/NAME} (the provider's answer, with the {@code Cookie} headers that hold the
+     * transaction): a path this {@link #handles}.
+     */
+    public Answer handle(String path, Map<String, List<String>> query, List<String> cookieHeaders) {
+        if (path.equals(prefix + "/login")) {
+            return login(first(query, "provider"), first(query, "callback_ui"));
+        }
+        return callback(path.substring((prefix + "/callback/").length()), query, cookieHeaders);
+    }
+
+    private Answer login(String name, String callbackUi) {
         if (name == null) {
-            return page(request, 400, "invalid_request", "say which identity provider to log in with: ?provider=" + String.join("|", providers.keySet()),
+            return new Answer.Refused(400, "invalid_request", "say which identity provider to log in with: ?provider=" + String.join("|", providers.keySet()),
                     List.of());
         }
         OidcProvider provider = providers.get(name);
         if (provider == null) {
-            return page(request, 400, "invalid_request", "unknown identity provider '" + name + "'; configured: " + String.join(", ", providers.keySet()),
+            return new Answer.Refused(400, "invalid_request", "unknown identity provider '" + name + "'; configured: " + String.join(", ", providers.keySet()),
                     List.of());
         }
         State state = new State();
@@ -150,7 +169,7 @@ public final class OidcLogin {
         try {
             target = provider.authorizationUrl(state, nonce, verifier);
         } catch (OidcProvider.Unavailable e) {
-            return page(request, 503, "temporarily_unavailable", "login is unavailable: " + e.getMessage() + "; try again shortly", List.of());
+            return new Answer.Refused(503, "temporarily_unavailable", "login is unavailable: " + e.getMessage() + "; try again shortly", List.of());
         }
         Map<String, String> tx = new LinkedHashMap<>();
         tx.put("prv", name);
@@ -159,56 +178,56 @@ public final class OidcLogin {
         tx.put("cv", verifier.getValue());
         tx.put("cb", CallbackUi.safe(callbackUi, externalUrl, allowedOrigins));
         String cookie = sessions.loginCookie(tx, loginTtl);
-        return redirect(target.toString(), List.of(cookie));
+        return new Answer.Redirect(target.toString(), List.of(cookie));
     }
 
-    private Outcome.Respond callback(HttpRequestView request, String name, Map<String, List<String>> query) {
+    private Answer callback(String name, Map<String, List<String>> query, List<String> cookieHeaders) {
         OidcProvider provider = providers.get(name);
         if (provider == null) {
-            return page(request, 404, "not_found", "unknown identity provider '" + name + "'", List.of());
+            return new Answer.Refused(404, "not_found", "unknown identity provider '" + name + "'", List.of());
         }
         List<String> clear = List.of(sessions.clearLogin());
-        Optional<Map<String, String>> found = sessions.readLogin(request.headers("Cookie"));
+        Optional<Map<String, String>> found = sessions.readLogin(cookieHeaders);
         if (found.isEmpty() || !name.equals(found.get().get("prv"))) {
-            return page(request, 401, "login_expired", "this login expired or was started in another browser; start again at "
+            return new Answer.Refused(401, "login_expired", "this login expired or was started in another browser; start again at "
                     + prefix + "/login?provider=" + name, clear);
         }
         Map<String, String> tx = found.get();
         String state = first(query, "state");
         if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8), tx.get("state").getBytes(StandardCharsets.UTF_8))) {
             LOG.warn("OIDC callback for '{}' with a state that does not match this browser's login: refused", name);
-            return page(request, 401, "invalid_state", "the login answer does not belong to this browser's login; start again", clear);
+            return new Answer.Refused(401, "invalid_state", "the login answer does not belong to this browser's login; start again", clear);
         }
         String error = first(query, "error");
         if (error != null) {
             String description = first(query, "error_description");
             LOG.info("OIDC provider '{}' answered the login with error {}", name, error.matches("[A-Za-z0-9_.-]{1,64}") ? error : "(unprintable)");
-            return page(request, 401, error, "the identity provider did not log you in: " + error
+            return new Answer.Refused(401, error, "the identity provider did not log you in: " + error
                     + (description == null ? "" : " (" + description + ")"), clear);
         }
         String code = first(query, "code");
         if (code == null) {
-            return page(request, 401, "invalid_request", "the identity provider's answer has no code; start again", clear);
+            return new Answer.Refused(401, "invalid_request", "the identity provider's answer has no code; start again", clear);
         }
         if (completed.asMap().putIfAbsent(tx.get("state"), Boolean.TRUE) != null) {
-            return page(request, 401, "invalid_request", "this login was already completed; start again to log in once more", clear);
+            return new Answer.Refused(401, "invalid_request", "this login was already completed; start again to log in once more", clear);
         }
         OidcProvider.Login login;
         try {
             login = provider.exchange(new AuthorizationCode(code), new CodeVerifier(tx.get("cv")), new Nonce(tx.get("nonce")));
         } catch (OidcProvider.LoginFailed e) {
             LOG.warn("OIDC login with '{}' failed: {}", name, e.getMessage());
-            return page(request, 401, "login_failed", e.getMessage(), clear);
+            return new Answer.Refused(401, "login_failed", e.getMessage(), clear);
         } catch (OidcProvider.Unavailable e) {
             completed.invalidate(tx.get("state"));
-            return page(request, 503, "temporarily_unavailable", "login is unavailable: " + e.getMessage() + "; try again shortly", clear);
+            return new Answer.Refused(503, "temporarily_unavailable", "login is unavailable: " + e.getMessage() + "; try again shortly", clear);
         }
         SessionCookies.Issued issued;
         try {
             issued = sessions.issue(login.user(), login.groups(), name, login.idToken());
         } catch (SessionCookies.SessionTooLargeException e) {
             LOG.error("OIDC login of '{}': {}", login.user(), e.getMessage());
-            return page(request, 500, "session_too_large", e.getMessage(), clear);
+            return new Answer.Refused(500, "session_too_large", e.getMessage(), clear);
         }
         for (BiConsumer<String, List<String>> listener : onLogin) {
             try {
@@ -221,7 +240,7 @@ public final class OidcLogin {
         LOG.info("OIDC login: '{}' with {} groups through '{}'", login.user(), login.groups().size(), name);
         List<String> cookies = new ArrayList<>(clear);
         cookies.add(issued.setCookie());
-        return redirect(tx.get("cb"), cookies);
+        return new Answer.Redirect(tx.get("cb"), cookies);
     }
 
     /** The JSON body of {@code POST {prefix}/logout}: {@code {"endSessionUrl": ...}} when the session's provider has a logout endpoint. */
@@ -246,29 +265,6 @@ public final class OidcLogin {
     private static String first(Map<String, List<String>> query, String name) {
         List<String> v = query.get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
-    }
-
-    private static Outcome.Respond redirect(String location, List<String> cookies) {
-        Map<String, String> headers = Map.of("Location", location, "Cache-Control", "no-store");
-        return new Outcome.Respond(302, headers, cookies, "text/plain; charset=utf-8", new byte[0], Duration.ZERO);
-    }
-
-    /** An error as a small HTML page for browsers, JSON for everything else. */
-    private static Outcome.Respond page(HttpRequestView request, int status, String error, String message, List<String> cookies) {
-        boolean html = request.headers("Accept").stream().anyMatch(a -> a.contains("text/html"));
-        Map<String, String> headers = Map.of("Cache-Control", "no-store");
-        if (html) {
-            String body = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Login failed</title></head><body><h1>"
-                    + (status == 503 ? "Login is unavailable" : "Login failed") + "</h1><p>" + escape(message) + "</p></body></html>";
-            return new Outcome.Respond(status, headers, cookies, "text/html; charset=utf-8", body.getBytes(StandardCharsets.UTF_8), Duration.ZERO);
-        }
-        ObjectNode body = JSON.createObjectNode().put("error", error).put("message", message);
-        return new Outcome.Respond(status, headers, cookies, "application/json; charset=utf-8",
-                body.toString().getBytes(StandardCharsets.UTF_8), Duration.ZERO);
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     /** Settings for {@link OidcLogin}. */

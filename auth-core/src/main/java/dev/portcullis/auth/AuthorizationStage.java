@@ -1,0 +1,141 @@
+package dev.portcullis.auth;
+
+import dev.portcullis.auth.Outcome.WriteCondition;
+import dev.portcullis.auth.apikey.Scope;
+import dev.portcullis.auth.routes.ExistenceLookup;
+import dev.portcullis.auth.routes.Route;
+import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.Decision;
+import dev.portcullis.policy.Subject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the authenticated (or anonymous) caller may do on the route: the policy's decisions, narrowed by an API key's
+ * scopes; for a write, create or update as the application's {@link ExistenceLookup} says, only when the two differ, and
+ * then with the condition the write is allowed under; mount sources the caller may not read; metrics and the catalog.
+ */
+final class AuthorizationStage {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthorizationStage.class);
+    private final AccessPolicy policy;
+    private final ExistenceLookup existence;
+    private final Refusals refusals;
+
+    AuthorizationStage(AccessPolicy policy, ExistenceLookup existence, Refusals refusals) {
+        this.policy = policy;
+        this.existence = existence;
+        this.refusals = refusals;
+    }
+
+    /** Decides a route that needs the caller (metrics, catalog, repository checks); {@link RequestContext#NEEDS_BLOCKING} possible. */
+    Outcome authorize(RequestContext ctx, Route route) {
+        if (route instanceof Route.Metrics) {
+            Decision d = policy.decideMetrics(ctx.subject());
+            if (d.allowed() && ctx.identity != null && !ctx.identity.scopes().isEmpty()) {
+                // scopes name repositories; a key restricted to some of them is not a metrics credential
+                return refusals.deny(ctx, null, Action.READ, d);
+            }
+            return d.allowed() ? proceed(ctx, route, Set.of(), List.of(), null, null, d) : refusals.deny(ctx, null, Action.READ, d);
+        }
+        if (route instanceof Route.Catalog) {
+            return proceed(ctx, route, Set.of(), List.of(), null, null, null);
+        }
+        return authorize(ctx, (Route.Protected) route);
+    }
+
+    private Outcome authorize(RequestContext ctx, Route.Protected route) {
+        Subject subject = ctx.subject();
+        Set<String> deniedMounts = Set.of(); // a set of its own only when a mount is denied
+        List<WriteCondition> conditions = List.of(); // a list of its own only for a write allowed under a condition
+        Decision last = null;
+        Route.Check lastCheck = null;
+        Action lastAction = null;
+        for (Route.Check check : route.checks()) {
+            Action action;
+            if (check instanceof Route.Requires r) {
+                action = r.action();
+            } else if (check instanceof Route.MountsFrom m) {
+                if (!allowed(ctx, policy.decide(subject, m.repository(), Action.READ), m.repository(), Action.READ)) {
+                    if (deniedMounts.isEmpty()) {
+                        deniedMounts = new HashSet<>();
+                    }
+                    deniedMounts.add(m.repository());
+                }
+                continue;
+            } else {
+                Route.Writes w = (Route.Writes) check;
+                Decision create = policy.decide(subject, w.repository(), Action.CREATE);
+                Decision update = policy.decide(subject, w.repository(), Action.UPDATE);
+                boolean mayCreate = allowed(ctx, create, w.repository(), Action.CREATE);
+                boolean mayUpdate = allowed(ctx, update, w.repository(), Action.UPDATE);
+                if (mayCreate == mayUpdate) {
+                    // whether the tag exists cannot change the answer: no lookup needed
+                    if (!mayCreate) {
+                        return refusals.deny(ctx, w.repository(), Action.CREATE, create);
+                    }
+                    last = create;
+                    lastCheck = check;
+                    lastAction = Action.CREATE;
+                    continue;
+                }
+                if (!ctx.mayBlock) {
+                    return RequestContext.NEEDS_BLOCKING; // the application's lookup may block
+                }
+                if (existence == null) {
+                    LOG.error("no ExistenceLookup configured: cannot tell create from update for {} {}", w.repository(), w.tag());
+                    return refusals.reject(ctx, w.repository(), 500, "UNKNOWN", "cannot tell whether '" + w.tag() + "' exists");
+                }
+                try {
+                    action = existence.exists(w.repository(), w.tag()) ? Action.UPDATE : Action.CREATE;
+                } catch (java.io.IOException | RuntimeException e) {
+                    LOG.error("existence lookup failed for {} {}: {}", w.repository(), w.tag(), e.toString());
+                    return refusals.reject(ctx, w.repository(), 500, "UNKNOWN", "cannot tell whether '" + w.tag() + "' exists; refusing to guess");
+                }
+                if (action == Action.CREATE ? mayCreate : mayUpdate) {
+                    // allowed only because of what exists now: the application writes after the body, and must find it so then
+                    if (conditions.isEmpty()) {
+                        conditions = new ArrayList<>();
+                    }
+                    conditions.add(writeCondition(ctx, w, action == Action.CREATE ? update : create));
+                }
+            }
+            Decision d = policy.decide(subject, check.repository(), action);
+            if (!allowed(ctx, d, check.repository(), action)) {
+                return refusals.deny(ctx, check.repository(), action, d);
+            }
+            last = d;
+            lastCheck = check;
+            lastAction = action;
+        }
+        return proceed(ctx, route, deniedMounts, conditions, lastCheck == null ? null : lastCheck.repository(), lastAction, last);
+    }
+
+    /**
+     * The condition of a write allowed as {@code create} because its target was absent (or as {@code update} because it
+     * existed), and the answer for it when the target changed before the commit: the denial of the other action.
+     */
+    private WriteCondition writeCondition(RequestContext ctx, Route.Writes w, Decision other) {
+        boolean create = other.action() == Action.UPDATE;
+        WriteCondition.Expect expect = create ? WriteCondition.Expect.ABSENT : WriteCondition.Expect.PRESENT;
+        String change = create ? "was created" : "was deleted";
+        return new WriteCondition(w.repository(), w.tag(), expect, () -> refusals.deny(ctx, w.repository(), other.action(), other,
+                "'" + w.tag() + "' " + change + " after the request was allowed, before it committed: "));
+    }
+
+    /** The policy's decision, narrowed by an API key's scopes. */
+    private static boolean allowed(RequestContext ctx, Decision d, String repository, Action action) {
+        return d.allowed() && (ctx.identity == null || Scope.permitAll(ctx.identity.scopes(), repository, action));
+    }
+
+    private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, List<WriteCondition> conditions, String repository,
+            Action action, Decision d) {
+        refusals.allowed(ctx, repository, action, d);
+        return new Outcome.Proceed(ctx.identity, route, deniedMounts, Map.of(), conditions);
+    }
+}

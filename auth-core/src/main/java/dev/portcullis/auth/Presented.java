@@ -1,0 +1,87 @@
+package dev.portcullis.auth;
+
+import java.util.List;
+
+/**
+ * What a request presents to {@link Authenticator}s: its {@code Authorization} headers (raw, and decoded once into
+ * {@link Credentials}), its cookies, the client's address, and a slot of memory on the client's connection that each
+ * authenticator may keep between that connection's requests (a keep-alive client sends the same header again). One
+ * per request, read by one thread at a time.
+ */
+public abstract sealed class Presented permits RequestContext {
+    private final HttpRequestView request;
+    private final String clientAddress;
+    private final Connection connection;
+    private List<String> authorization;
+    private Credentials credentials;
+    private List<String> cookies;
+    private int slot;
+
+    Presented(HttpRequestView request, String clientAddress, Connection connection) {
+        this.request = request;
+        this.clientAddress = clientAddress;
+        this.connection = connection;
+    }
+
+    /** The request as the adapter sees it (headers, TLS). */
+    public final HttpRequestView request() {
+        return request;
+    }
+
+    /** The client's address: the socket's, or what a trusted proxy says in {@code X-Forwarded-For}. */
+    public final String clientAddress() {
+        return clientAddress;
+    }
+
+    /** Every {@code Authorization} header value, in order. */
+    public final List<String> authorization() {
+        if (authorization == null) {
+            authorization = request.headers("Authorization");
+        }
+        return authorization;
+    }
+
+    /** The {@code Authorization} header value when there is exactly one, else null. */
+    public final String singleAuthorization() {
+        List<String> values = authorization();
+        return values.size() == 1 ? values.get(0) : null;
+    }
+
+    /** What the {@code Authorization} headers carry, decoded on first use. */
+    public final Credentials credentials() {
+        if (credentials == null) {
+            credentials = AuthorizationHeader.from(authorization());
+        }
+        return credentials;
+    }
+
+    /** Every {@code Cookie} header value. */
+    public final List<String> cookies() {
+        if (cookies == null) {
+            cookies = request.headers("Cookie");
+        }
+        return cookies;
+    }
+
+    /** What the asking authenticator remembered of this client connection, or null (nothing yet, or no connection). */
+    public final Object remembered() {
+        return connection == null ? null : connection.slot(slot);
+    }
+
+    /** Remembers {@code state} for the asking authenticator on this client connection; nothing without a connection. */
+    public final void remember(Object state) {
+        if (connection != null) {
+            connection.slot(slot, state);
+        }
+    }
+
+    /** Whether the request came over a client connection that can remember things between requests. */
+    public final boolean onConnection() {
+        return connection != null;
+    }
+
+    /** Which authenticator is asking, for {@link #remembered}. */
+    final void askedBy(int authenticator) {
+        this.slot = authenticator;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.portcullis.auth;
+
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.Decision;
+import dev.portcullis.policy.Grant;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that answers a request the pipeline does not let through, and that audits every decision: the error
+ * body ({@link Responses}), the challenge, the delays, and the {@link AuthEvent} for the listener.
+ */
+final class Refusals {
+    private static final Logger LOG = LoggerFactory.getLogger(Refusals.class);
+    /** The audit reason of each grant, made once rather than per allowed request. */
+    private static final Map<Grant, String> GRANTED_BY = new EnumMap<>(Grant.class);
+
+    static {
+        for (Grant g : Grant.values()) {
+            GRANTED_BY.put(g, "granted by " + g);
+        }
+    }
+
+    private final AuthEventListener listener;
+    private final Map<String, String> challenge;
+    private final Duration failDelay;
+    private final String keyPrefix;
+
+    /** @param keyPrefix the API keys' prefix, so that a key typed as a user name is not logged; null without keys */
+    Refusals(AuthEventListener listener, String realm, Duration failDelay, String keyPrefix) {
+        this.listener = listener;
+        this.challenge = Map.of("WWW-Authenticate", "Basic realm=\"" + realm.replace("\"", "") + "\"");
+        this.failDelay = failDelay;
+        this.keyPrefix = keyPrefix;
+    }
+
+    /** {@code WWW-Authenticate}, with the realm. */
+    Map<String, String> challenge() {
+        return challenge;
+    }
+
+    /** Audits an allowed request; {@code d} is the decision that allowed it, or null when nothing was gated. */
+    void allowed(RequestContext ctx, String repository, Action action, Decision d) {
+        emit(ctx, repository, action, 0, d == null ? null : d.pattern().orElse(null), d == null ? "not gated" : GRANTED_BY.get(d.grantedBy()));
+    }
+
+    Outcome.Respond reject(RequestContext ctx, String repository, int status, String code, String message) {
+        return reject(ctx, repository, status, code, message, Map.of(), Duration.ZERO);
+    }
+
+    Outcome.Respond reject(RequestContext ctx, String repository, int status, String code, String message, Map<String, String> headers,
+            Duration delay) {
+        emit(ctx, repository, null, status, null, message);
+        return Responses.error(ctx.pathForAnswers(), status, code, message, null, headers, delay);
+    }
+
+    /** 401 with the challenge, after failDelay when credentials were sent. */
+    Outcome.Respond unauthorized(RequestContext ctx, String why, boolean credentialsSent) {
+        emit(ctx, null, null, 401, null, why);
+        return Responses.error(ctx.pathForAnswers(), 401, "UNAUTHORIZED", "authentication required", null, challenge,
+                credentialsSent ? failDelay : Duration.ZERO);
+    }
+
+    /** The policy (or a key's scopes) refused {@code action}: 401 for an anonymous caller, else 403. */
+    Outcome.Respond deny(RequestContext ctx, String repository, Action action, Decision d) {
+        return deny(ctx, repository, action, d, "");
+    }
+
+    /** {@link #deny}, the audit reason starting with {@code context}. */
+    Outcome.Respond deny(RequestContext ctx, String repository, Action action, Decision d, String context) {
+        boolean scopeDenied = d.allowed(); // the policy allowed it; the key's scopes did not
+        String reason = context + (scopeDenied ? "the API key's scopes do not include " + action.configName() + " on '" + repository + "'"
+                : d.explain());
+        if (ctx.identity == null) {
+            emit(ctx, repository, action, 401, d.pattern().orElse(null), reason);
+            return Responses.error(ctx.pathForAnswers(), 401, "UNAUTHORIZED", "authentication required", null, challenge, Duration.ZERO);
+        }
+        String what = repository == null ? "read metrics" : action.configName() + " '" + repository + "'";
+        if (repository == null && d.allowed()) {
+            reason = "an API key with scopes cannot read metrics";
+        }
+        emit(ctx, repository, action, 403, d.pattern().orElse(null), reason);
+        return Responses.error(ctx.pathForAnswers(), 403, "DENIED", "requested access to the resource is denied",
+                "user '" + ctx.identity.name() + "' may not " + what, Map.of(), Duration.ZERO);
+    }
+
+    void emit(RequestContext ctx, String repository, Action action, int status, String pattern, String reason) {
+        try {
+            Identity id = ctx.identity;
+            listener.onDecision(new AuthEvent(id == null ? null : id.name(), id == null ? null : id.method(), ctx.request().method(),
+                    ctx.pathForAnswers(), repository, action, status, pattern, ctx.clientAddress(), reason));
+        } catch (RuntimeException e) {
+            LOG.warn("audit listener failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * A Basic user name for the audit log, quoted, unless it looks like a credential typed into the wrong field (an API
+     * key, a JWT, or anything too long for a name): then only what it looks like.
+     */
+    String userForLog(String user) {
+        if (keyPrefix != null && user.startsWith(keyPrefix)) {
+            return "(an API key as user name, not shown)";
+        }
+        if (user.startsWith("eyJ") || user.length() > 64) {
+            return "(" + user.length() + " characters, not shown: it may be a credential)";
+        }
+        return "'" + user + "'";
+    }
+}

@@ -1,0 +1,49 @@
+package dev.portcullis.auth;
+
+import dev.portcullis.auth.routes.RequestTarget;
+import dev.portcullis.policy.Subject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** One request on its way through the pipeline's stages: what it presents, and what the stages found so far. */
+final class RequestContext extends Presented {
+    /**
+     * What a stage answers when it would block where blocking is not allowed ({@link Portcullis#handleWithoutBlocking}):
+     * the request is decided again where it is. Compared by identity; never leaves the pipeline.
+     */
+    static final Outcome.Respond NEEDS_BLOCKING = new Outcome.Respond(0, Map.of(), List.of(), "", new byte[0], Duration.ZERO);
+
+    final boolean mayBlock;
+    /** The decoded path, once {@link RequestGate} checked it; null before. */
+    String path;
+    RequestTarget target;
+    Identity identity;
+    private Subject subject;
+
+    RequestContext(HttpRequestView request, String client, Connection connection, boolean mayBlock) {
+        super(request, client, connection);
+        this.mayBlock = mayBlock;
+    }
+
+    /** The caller as the policy sees it: anonymous, or the identity's subject (made once). */
+    Subject subject() {
+        if (identity == null) {
+            return Subject.anonymous();
+        }
+        if (subject == null) {
+            subject = identity.subject();
+        }
+        return subject;
+    }
+
+    void authenticated(Identity identity, Subject subject) {
+        this.identity = identity;
+        this.subject = subject;
+    }
+
+    /** The path for audit events and error bodies: the checked one, else the raw one. */
+    String pathForAnswers() {
+        return path != null ? path : request().rawPath();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.portcullis.auth;
+
+import dev.portcullis.auth.routes.Route;
+import dev.portcullis.policy.AccessPolicy;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code /v2/}, the registry API's version check: not policy-checked, but credentials sent with it are checked (so that
+ * {@code docker login} validates them) and a successful answer carries the challenge, as zot does. zot's Docker quirk:
+ * when the policy has both anonymous and authenticated grants, a Docker client without credentials gets 401, so that it
+ * logs in.
+ */
+final class VersionCheck {
+    private final AuthenticationStage authentication;
+    private final Refusals refusals;
+    private final boolean dockerMustLogIn;
+
+    VersionCheck(AccessPolicy policy, AuthenticationStage authentication, Refusals refusals) {
+        this.authentication = authentication;
+        this.refusals = refusals;
+        boolean anonymous = policy.repositories().stream().anyMatch(r -> !r.anonymousPolicy().isEmpty());
+        boolean authenticated = !policy.hasAccessControl() || policy.repositories().stream()
+                .anyMatch(r -> !r.defaultPolicy().isEmpty() || !r.policies().isEmpty()) || !policy.adminPolicy().actions().isEmpty();
+        this.dockerMustLogIn = anonymous && authenticated;
+    }
+
+    /** A route not policy-checked: passed on, unless it is {@code /v2/}; {@link RequestContext#NEEDS_BLOCKING} possible. */
+    Outcome decide(RequestContext ctx, Route route) {
+        if (!ctx.path.equals("/v2/") && !ctx.path.equals("/v2")) {
+            return new Outcome.Proceed(null, route, Set.of());
+        }
+        Outcome.Respond refused = authentication.authenticate(ctx);
+        if (refused != null) {
+            return refused;
+        }
+        if (ctx.identity == null && dockerMustLogIn && isDocker(ctx.request())) {
+            return refusals.unauthorized(ctx, "Docker sends credentials only after a 401 on /v2/", false);
+        }
+        refusals.emit(ctx, null, null, 0, null, "version check");
+        return new Outcome.Proceed(ctx.identity, route, Set.of(), refusals.challenge());
+    }
+
+    private static boolean isDocker(HttpRequestView request) {
+        List<String> agents = request.headers("User-Agent");
+        return !agents.isEmpty() && agents.get(0).toLowerCase(Locale.ROOT).contains("docker");
+    }
+}
