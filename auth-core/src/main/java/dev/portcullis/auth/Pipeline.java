@@ -30,7 +30,7 @@ final class Pipeline {
     private final AuthorizationStage authorization;
     private final VersionCheck versionCheck;
 
-    Pipeline(Portcullis.Builder b) {
+    Pipeline(Settings b) {
         AccessPolicy policy = b.policy;
         this.routes = b.routes;
         ApiKeyService apiKeys = b.apiKeys;

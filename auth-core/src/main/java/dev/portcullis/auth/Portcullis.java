@@ -5,7 +5,6 @@ import dev.portcullis.auth.apikey.Scope;
 import dev.portcullis.auth.oidc.BearerJwt;
 import dev.portcullis.auth.oidc.OidcLogin;
 import dev.portcullis.auth.routes.ExistenceLookup;
-import dev.portcullis.auth.routes.OciDistributionRoutes;
 import dev.portcullis.auth.routes.RequestPaths;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.auth.session.SessionCookies;
@@ -14,7 +13,6 @@ import dev.portcullis.policy.Action;
 import dev.portcullis.policy.Subject;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -50,10 +48,10 @@ public final class Portcullis implements AutoCloseable {
     private final List<AutoCloseable> owned;
 
     private Portcullis(Builder b) {
-        this.policy = Objects.requireNonNull(b.policy, "a policy is required");
-        this.clientAddresses = new ClientAddresses(b.trustedProxies);
-        this.pipeline = new Pipeline(b);
-        this.owned = List.copyOf(b.owned);
+        this.policy = Objects.requireNonNull(b.settings.policy, "a policy is required");
+        this.clientAddresses = new ClientAddresses(b.settings.trustedProxies);
+        this.pipeline = new Pipeline(b.settings);
+        this.owned = List.copyOf(b.settings.owned);
     }
 
     /** Closes what the builder was told to own (e.g. the key service and store a configuration opened). */
@@ -149,26 +147,7 @@ public final class Portcullis implements AutoCloseable {
 
     /** Settings for {@link Portcullis}. */
     public static final class Builder {
-        AccessPolicy policy;
-        String realm = "portcullis";
-        RouteResolver routes = OciDistributionRoutes.INSTANCE;
-        ExistenceLookup existence;
-        ApiKeyService apiKeys;
-        Path htpasswd;
-        String prefix = "/auth";
-        Duration failDelay = Duration.ZERO;
-        int maxFailures = 20;
-        Duration failureWindow = Duration.ofMinutes(1);
-        Duration limitedDelay = Duration.ofSeconds(1);
-        List<String> trustedProxies = new ArrayList<>();
-        AuthEventListener listener = AuthEventListener.slf4j();
-        final List<AutoCloseable> owned = new ArrayList<>();
-        OidcLogin oidc;
-        SessionCookies sessions;
-        BearerJwt bearerJwt;
-        String pagePath = "";
-        final List<Authenticator> authenticators = new ArrayList<>();
-        final List<Endpoint> endpoints = new ArrayList<>();
+        final Settings settings = new Settings();
 
         private Builder() {
         }
@@ -178,13 +157,13 @@ public final class Portcullis implements AutoCloseable {
          * and bearer JWTs and before the session cookie, in the order added.
          */
         public Builder authenticator(Authenticator authenticator) {
-            authenticators.add(Objects.requireNonNull(authenticator, "authenticator"));
+            settings.authenticators.add(Objects.requireNonNull(authenticator, "authenticator"));
             return this;
         }
 
         /** An endpoint of your own, asked after the built-in ones, in the order added. */
         public Builder endpoint(Endpoint endpoint) {
-            endpoints.add(Objects.requireNonNull(endpoint, "endpoint"));
+            settings.endpoints.add(Objects.requireNonNull(endpoint, "endpoint"));
             return this;
         }
 
@@ -197,13 +176,13 @@ public final class Portcullis implements AutoCloseable {
             if (!path.startsWith("/") || path.startsWith("/v2/") || path.equals("/v2")) {
                 throw new IllegalArgumentException("self-service page path '" + path + "' must start with '/' and lie outside /v2/, e.g. /auth/");
             }
-            this.pagePath = path;
+            settings.pagePath = path;
             return this;
         }
 
         /** Turns the self-service page off: the application answers its path. */
         public Builder withoutSelfServicePage() {
-            this.pagePath = null;
+            settings.pagePath = null;
             return this;
         }
 
@@ -213,60 +192,60 @@ public final class Portcullis implements AutoCloseable {
          * Its endpoint prefix must be this builder's.
          */
         public Builder oidc(OidcLogin login) {
-            this.oidc = login;
+            settings.oidc = login;
             return this;
         }
 
         /** Session cookies without a login here (e.g. sessions issued by another replica); implied by {@link #oidc}. */
         public Builder sessions(SessionCookies cookies) {
-            this.sessions = cookies;
+            settings.sessions = cookies;
             return this;
         }
 
         /** Bearer JWTs from trusted issuers (workload identity). */
         public Builder bearerJwt(BearerJwt verifier) {
-            this.bearerJwt = verifier;
+            settings.bearerJwt = verifier;
             return this;
         }
 
         /** Something {@link Portcullis#close()} closes, in the order given. */
         public Builder closeWith(AutoCloseable resource) {
-            owned.add(resource);
+            settings.owned.add(resource);
             return this;
         }
 
         public Builder policy(AccessPolicy policy) {
-            this.policy = policy;
+            settings.policy = policy;
             return this;
         }
 
         /** The realm in {@code WWW-Authenticate}, zot's {@code http.realm}. */
         public Builder realm(String realm) {
-            this.realm = realm;
+            settings.realm = realm;
             return this;
         }
 
-        /** Default: {@link OciDistributionRoutes#INSTANCE}. */
+        /** Default: {@link dev.portcullis.auth.routes.OciDistributionRoutes#INSTANCE}. */
         public Builder routes(RouteResolver routes) {
-            this.routes = routes;
+            settings.routes = routes;
             return this;
         }
 
         /** Tells create from update on tag (or artifact) writes; without it such writes fail closed with 500. */
         public Builder existence(ExistenceLookup existence) {
-            this.existence = existence;
+            settings.existence = existence;
             return this;
         }
 
         /** API keys (Basic password or Bearer token), and the {@code {prefix}/apikey} endpoints. */
         public Builder apiKeys(ApiKeyService apiKeys) {
-            this.apiKeys = apiKeys;
+            settings.apiKeys = apiKeys;
             return this;
         }
 
         /** An htpasswd file of bcrypt hashes, re-read when it changes. */
         public Builder htpasswd(Path file) {
-            this.htpasswd = file;
+            settings.htpasswd = file;
             return this;
         }
 
@@ -279,20 +258,20 @@ public final class Portcullis implements AutoCloseable {
                 // its endpoints would take paths of the registry API over
                 throw new IllegalArgumentException("endpoint prefix '" + prefix + "' must be outside the registry API /v2/, e.g. /auth");
             }
-            this.prefix = prefix;
+            settings.prefix = prefix;
             return this;
         }
 
         /** zot's {@code failDelay}: 401s for sent credentials are answered after this delay (without holding a thread). */
         public Builder failDelay(Duration delay) {
-            this.failDelay = delay;
+            settings.failDelay = delay;
             return this;
         }
 
         /** After {@code failures} failed attempts from one address within {@code window}, unverified attempts get 429. Default 20 per minute. */
         public Builder failureLimit(int failures, Duration window) {
-            this.maxFailures = failures;
-            this.failureWindow = window;
+            settings.maxFailures = failures;
+            settings.failureWindow = window;
             return this;
         }
 
@@ -305,29 +284,29 @@ public final class Portcullis implements AutoCloseable {
             if (delay.isNegative()) {
                 throw new IllegalArgumentException("the delay for limited addresses must not be negative: " + delay);
             }
-            this.limitedDelay = delay;
+            settings.limitedDelay = delay;
             return this;
         }
 
         /** Proxies whose {@code X-Forwarded-For} is believed (exact addresses). Default: none; the socket address counts. */
         public Builder trustedProxies(Collection<String> addresses) {
-            this.trustedProxies = List.copyOf(addresses);
+            settings.trustedProxies = List.copyOf(addresses);
             return this;
         }
 
         public Builder listener(AuthEventListener listener) {
-            this.listener = listener;
+            settings.listener = listener;
             return this;
         }
 
         public Portcullis build() {
-            if (oidc != null && !oidc.handles(prefix + "/login")) {
-                throw new IllegalStateException("the OIDC login was built for another endpoint prefix than '" + prefix
+            if (settings.oidc != null && !settings.oidc.handles(settings.prefix + "/login")) {
+                throw new IllegalStateException("the OIDC login was built for another endpoint prefix than '" + settings.prefix
                         + "'; give OidcLogin.Builder#endpointPrefix the same prefix");
             }
-            if (oidc != null && bearerJwt != null) {
+            if (settings.oidc != null && settings.bearerJwt != null) {
                 // the login's ID tokens carry that audience: they would pass as bearer credentials
-                BearerJwt.audienceClash(bearerJwt.trusted(), oidc.providers()).ifPresent(why -> {
+                BearerJwt.audienceClash(settings.bearerJwt.trusted(), settings.oidc.providers()).ifPresent(why -> {
                     throw new IllegalStateException("bearer JWTs: " + why);
                 });
             }

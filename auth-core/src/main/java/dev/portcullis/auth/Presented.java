@@ -8,7 +8,7 @@ import java.util.List;
  * authenticator may keep between that connection's requests (a keep-alive client sends the same header again). One
  * per request, read by one thread at a time.
  */
-public abstract sealed class Presented permits RequestContext {
+public abstract class Presented {
     private final HttpRequestView request;
     private final String clientAddress;
     private final Connection connection;

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * One real PostgreSQL server per test class, with a fresh database per test:
  * {@code @RegisterExtension static final EmbeddedPostgres POSTGRES = new EmbeddedPostgres();}
  */
-final class EmbeddedPostgres implements BeforeAllCallback, AfterAllCallback {
+public final class EmbeddedPostgres implements BeforeAllCallback, AfterAllCallback {
     private io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
     private final AtomicInteger databases = new AtomicInteger();
 
@@ -26,7 +26,7 @@ final class EmbeddedPostgres implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** A JDBC URL of a new, empty database. */
-    String newDatabase() throws Exception {
+    public String newDatabase() throws Exception {
         String name = "keys" + databases.incrementAndGet();
         try (Connection c = server.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + name);

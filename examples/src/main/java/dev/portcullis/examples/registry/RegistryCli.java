@@ -1,6 +1,6 @@
 package dev.portcullis.examples.registry;
 
-import dev.portcullis.auth.apikey.KeysCli;
+import dev.portcullis.auth.cli.KeysCli;
 import dev.portcullis.policy.cli.PolicyCli;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

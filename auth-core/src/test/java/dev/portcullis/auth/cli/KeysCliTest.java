@@ -1,7 +1,12 @@
-package dev.portcullis.auth.apikey;
+package dev.portcullis.auth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.auth.apikey.ApiKey;
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.EmbeddedPostgres;
+import dev.portcullis.auth.apikey.JdbcApiKeyStore;
+import dev.portcullis.auth.apikey.KeyVerification;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -1,5 +1,11 @@
-package dev.portcullis.auth.apikey;
+package dev.portcullis.auth.cli;
 
+import dev.portcullis.auth.Secrets;
+import dev.portcullis.auth.apikey.ApiKey;
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.ApiKeyStoreException;
+import dev.portcullis.auth.apikey.JdbcApiKeyStore;
+import dev.portcullis.auth.apikey.Scope;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,7 +66,7 @@ public final class KeysCli implements Runnable {
         String store;
 
         JdbcApiKeyStore open() {
-            return JdbcApiKeyStore.open(dev.portcullis.auth.Secrets.resolve(store, "--store", Path.of("")));
+            return JdbcApiKeyStore.open(Secrets.resolve(store, "--store", Path.of("")));
         }
     }
 
