@@ -73,7 +73,8 @@ final class GlobAutomaton {
     /** Adds a pattern's automaton; returns its start state. */
     private int add(Glob glob) {
         int start = newState();
-        for (List<List<Glob.Node>> segments : glob.expansions()) {
+        for (List<List<Glob.Node>> expansion : glob.expansions()) {
+            List<List<Glob.Node>> segments = withoutRepeatedGlobstars(expansion);
             int cur = newState();
             epsilon(start, cur);
             int last = segments.size() - 1;
@@ -142,6 +143,17 @@ final class GlobAutomaton {
             accepting.set(cur);
         }
         return start;
+    }
+
+    /** Two "**" segments in a row match what one does; as one, a trailing pair also matches the bare parent, as {@link Glob#matches} says. */
+    private static List<List<Glob.Node>> withoutRepeatedGlobstars(List<List<Glob.Node>> expansion) {
+        List<List<Glob.Node>> segments = new ArrayList<>();
+        for (List<Glob.Node> segment : expansion) {
+            if (!Glob.isGlobstar(segment) || segments.isEmpty() || !Glob.isGlobstar(segments.get(segments.size() - 1))) {
+                segments.add(segment);
+            }
+        }
+        return segments;
     }
 
     private BitSet closure(BitSet states) {
@@ -221,7 +233,7 @@ final class GlobAutomaton {
                 continue; // some required pattern can no longer match
             }
             for (int c : a.representatives(automata)) {
-                if (plausible && (c < 0x21 || c == 0x7f || (c == '/' && !inSegment))) {
+                if (plausible && (!plausible(c) || (c == '/' && !inSegment))) {
                     continue;
                 }
                 List<BitSet> next = new ArrayList<>();
@@ -278,6 +290,10 @@ final class GlobAutomaton {
         bounds.add(0);
         bounds.add((int) '/');
         bounds.add('/' + 1);
+        // spaces and control characters in intervals of their own, so that a plausible character is never hidden behind one
+        bounds.add(0x21);
+        bounds.add(0x7f);
+        bounds.add(0x80);
         for (BitSet states : product) {
             states.stream().forEach(s -> edges.get(s).forEach(e -> e.set().boundaries(bounds)));
         }
@@ -296,13 +312,13 @@ final class GlobAutomaton {
                     break;
                 }
             }
-            if (pick == lo && lo < 0x21 && hi >= 0x21) {
-                pick = Math.max(lo, 'A'); // avoid control characters and spaces in examples
-                pick = pick <= hi ? pick : lo;
-            }
             out.add(pick);
         }
         out.sort(java.util.Comparator.comparingInt(GlobAutomaton::readability));
         return out;
+    }
+
+    private static boolean plausible(int c) {
+        return c >= 0x21 && c != 0x7f;
     }
 }
