@@ -267,6 +267,43 @@ class PolicyCliTest {
     }
 
     @Test
+    void diffFindsAnonymousReadWhereANewPatternMeetsOneOfFiftyFive() throws Exception {
+        StringBuilder teams = new StringBuilder("repo \"**\" {\n  anonymous: read\n  authenticated: read\n}\n");
+        for (int n = 1; n <= 55; n++) {
+            teams.append("repo \"team").append(n).append("/*\" {\n  authenticated: read\n}\n");
+        }
+        Path before = write("teams.policy", teams.toString());
+        Path after = write("teams-apps.policy", teams + "repo \"team*/app\" {\n  anonymous: read\n  authenticated: read\n}\n");
+        assertThat(cli("explain", "--policy", after.toString(), "--anonymous", "--repo", "team55/app", "--action", "read").code()).isZero();
+
+        Run r = cli("diff", before.toString(), after.toString());
+
+        assertThat(r.out().lines()).hasSize(110).contains(
+                "+ anonymous may now read 'team55/app' (pattern 'team*/app'; before: 'team55/*')",
+                "+ anonymous may now see 'team55/app' in the catalog (pattern 'team*/app'; before: 'team55/*')");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.code()).isEqualTo(1);
+    }
+
+    @Test
+    void aDiffThatCannotCompareEveryNameSaysSoAndExitsThree() throws Exception {
+        // 'a' and 20 more characters: the automaton must remember where each 'a' of the last 21 characters was
+        String pattern = "*a" + "?".repeat(20);
+        Path before = write("before.policy", "repo \"" + pattern + "\" {\n  anonymous: read\n}\n");
+        Path after = write("after.policy", "repo \"" + pattern + "\" {\n  anonymous: read, create\n}\n");
+
+        Run r = cli("diff", before.toString(), after.toString());
+
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("incomplete: the patterns of " + before + " and " + after + " tell too many kinds of repository"
+                + " name apart to compare them all; the changes printed are real, but there may be others. Diff smaller parts of the"
+                + " policies, or simplify patterns with many '*', '?' or '**' in a row\n");
+        assertThat(r.code()).isEqualTo(3);
+        assertThat(cli("--help").out()).contains("\nExit codes:\n", "\n  3   diff stopped before comparing every repository name (a resource"
+                + " limit)\n");
+    }
+
+    @Test
     void diffOfReorderedOrReformattedPoliciesIsEmpty() throws Exception {
         Path json = write("same.json", """
                 {"metrics": {"anonymousPolicy": ["read"]},
