@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -199,6 +200,42 @@ class PolicyCliTest {
         assertThat(r.code()).isEqualTo(1);
         Path clean = write("clean.policy", "repo \"**\" {\n  anonymous: read\n}\nmetrics user prometheus: read\n");
         assertThat(cli("lint", clean.toString()).out()).isEqualTo("no findings\n");
+    }
+
+    @Test
+    void lintReportsAnEmptyUserNameAsAnErrorWithItsPlaceAndWhatToWriteInstead() throws Exception {
+        Path json = write("ported.json", "{\"repositories\": {\"**\": {\"policies\": [{\"users\": [\"alice\", \"\"], \"actions\": [\"read\"]}]}}}");
+        Run r = cli("lint", json.toString());
+        assertThat(r.out()).isEqualTo("error: " + json + ": repositories[\"**\"].policies[0].users[1]: an empty user name; zot gives such an"
+                + " entry to anonymous callers, Portcullis refuses it — to grant anonymous callers, use anonymousPolicy\n"
+                + "  fix: correct the file so that it loads\n"
+                + "1 error(s), 0 warning(s)\n");
+        assertThat(r.code()).isEqualTo(1);
+        Path text = write("ported.policy", "repo \"**\" {\n  user \"\": read\n}\n");
+        Run t = cli("lint", text.toString());
+        assertThat(t.out()).isEqualTo("error: " + text + ":2:8: an empty user name; zot gives such an entry to anonymous callers, Portcullis"
+                + " refuses it — to grant anonymous callers, write 'anonymous: read' (or other actions) in the repo block\n"
+                + "      user \"\": read\n"
+                + "           ^\n"
+                + "  fix: correct the file so that it loads\n"
+                + "1 error(s), 0 warning(s)\n");
+        assertThat(t.code()).isEqualTo(1);
+    }
+
+    @Test
+    void convertAndFmtRefuseAnEmptyUserNameAndLeaveTheFileAlone() throws Exception {
+        String ported = "metrics user \"\": read\n";
+        Path text = write("ported.policy", ported);
+        String error = "error: " + text + ":1:14: an empty user name; zot lets no caller read metrics with it (it judges anonymous callers by"
+                + " metrics.anonymousPolicy alone), Portcullis refuses it — to let anonymous callers read metrics, write 'metrics anonymous:"
+                + " read'\n    metrics user \"\": read\n                 ^\n";
+        for (String command : List.of("convert", "fmt")) {
+            Run r = cli(command, text.toString());
+            assertThat(r.err()).as(command).isEqualTo(error);
+            assertThat(r.out()).as(command).isEmpty();
+            assertThat(r.code()).as(command).isEqualTo(2);
+        }
+        assertThat(Files.readString(text)).isEqualTo(ported);
     }
 
     @Test
