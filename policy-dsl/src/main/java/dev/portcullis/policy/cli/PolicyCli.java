@@ -263,6 +263,9 @@ public final class PolicyCli implements Runnable {
             if (anonymous && !groups.isEmpty()) {
                 throw new UserError("--groups needs --user: an anonymous caller has no groups");
             }
+            if ("".equals(user)) {
+                throw new UserError("--user: an empty user name; for a caller without credentials, use --anonymous");
+            }
             PolicyCase.Check check;
             try {
                 check = PolicyCase.Check.parse(action);

@@ -115,6 +115,21 @@ class PolicyCliTest {
     }
 
     @Test
+    void anEmptyUserNameInACaseOrOnTheCommandLineIsAnErrorThatSaysHowToNameAnonymous() throws Exception {
+        Path bundle = write("anonymous.json", """
+                { "policy": { "repositories": { "**": { "anonymousPolicy": ["read"] } } },
+                  "cases": [ { "user": "", "repo": "team/app", "action": "read", "expect": "allow" } ] }
+                """);
+        Run test = cli("test", bundle.toString());
+        assertThat(test.err()).isEqualTo("error: " + bundle + ": cases[0].user: an empty user name; zot gives it to anonymous callers, a case"
+                + " names them with null — write \"user\": null\n");
+        assertThat(test.code()).isEqualTo(2);
+        Run explain = cli("explain", "--policy", registry.toString(), "--user", "", "--repo", "team/app", "--action", "read");
+        assertThat(explain.err()).isEqualTo("error: --user: an empty user name; for a caller without credentials, use --anonymous\n");
+        assertThat(explain.code()).isEqualTo(2);
+    }
+
+    @Test
     void testsBesideThePolicyNameTheFileTheyTest() throws Exception {
         Path tests = write("registry-tests.policy", """
                 policy "registry.policy"
