@@ -60,6 +60,7 @@ public final class AccessPolicy {
 
     private AccessPolicy(boolean hasAccessControl, Map<String, List<String>> groups, List<RepositoryRule> repositories,
                          AdminPolicy admin, MetricsPolicy metrics) {
+        refuseEmptyUserNames(groups, repositories, admin, metrics);
         this.hasAccessControl = hasAccessControl;
         this.groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
         this.repositories = List.copyOf(repositories);
@@ -94,6 +95,27 @@ public final class AccessPolicy {
         this.adminGroups = Set.copyOf(admin.groups());
         this.adminMask = Actions.mask(admin.actions());
         this.metricsUsers = Set.copyOf(metrics.users());
+    }
+
+    /** Every place a user name can be, checked here so that no loader or builder can let one through. */
+    private static void refuseEmptyUserNames(Map<String, List<String>> groups, List<RepositoryRule> repositories, AdminPolicy admin,
+                                             MetricsPolicy metrics) {
+        groups.forEach((group, users) -> refuseEmptyUserName(users, "groups[" + PolicyText.quote(group) + "].users", EmptyUserName.GROUP));
+        for (RepositoryRule rule : repositories) {
+            for (int i = 0; i < rule.policies().size(); i++) {
+                refuseEmptyUserName(rule.policies().get(i).users(), ZotJson.repositoryPath(rule.pattern()) + ".policies[" + i + "].users",
+                        EmptyUserName.REPOSITORY_POLICY);
+            }
+        }
+        refuseEmptyUserName(admin.users(), "adminPolicy.users", EmptyUserName.ADMIN_POLICY);
+        refuseEmptyUserName(metrics.users(), "metrics.users", EmptyUserName.METRICS);
+    }
+
+    private static void refuseEmptyUserName(List<String> users, String path, EmptyUserName place) {
+        int at = users.indexOf("");
+        if (at >= 0) {
+            throw new InvalidPolicyException(path + "[" + at + "]: " + place.inZotJson());
+        }
     }
 
     // ------------------------------------------------------------------ loading

@@ -1,6 +1,7 @@
 package dev.portcullis.policy;
 
-import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,18 +13,27 @@ import java.util.Set;
  * repositories, with the deciding patterns and an example name — not a textual diff.
  *
  * <pre>{@code
- * for (PolicyDiff.Change c : PolicyDiff.between(before, after)) System.out.println(c);
+ * PolicyDiff diff = PolicyDiff.between(before, after);
+ * diff.changes().forEach(System.out::println);
+ * if (!diff.complete()) System.out.println("there may be more changes");
  * }</pre>
  *
  * <p>Principals are every user and group either policy names, "any other authenticated user",
- * and anonymous. Repositories are covered region by region: for each pair of rules (one from each
- * policy, or none) whose regions can share a name, one example name is computed exactly from
- * the patterns, so no change hides between samples. Users are considered without
- * identity-provider groups; each group is considered through one member who has only it.
+ * and anonymous. Repositories are covered without sampling: one walk over the automaton of every
+ * pattern of both policies finds an example name for each pair of rules (one from each policy,
+ * or none) that apply together to some name, and every principal is compared on each. The names
+ * are those a repository can have: non-empty segments of printable characters. Users are
+ * considered without identity-provider groups, each group through one member who has only it
+ * (a subject with several groups is allowed exactly when one of its parts is).
  */
 public final class PolicyDiff {
-    /** Beyond this many region pairs, each policy's rules are sampled on their own. */
-    static final int MAX_REGION_PAIRS = 2_500;
+    /**
+     * The work one comparison may do, in units of the automaton walk (see GlobAutomaton.classes):
+     * about a second and 100 MB at most. The benchmark's registry policies of 1,000 patterns need
+     * 0.3 million; wildcards that combine freely ({@code **} between segments, many {@code ?} or
+     * {@code *} in one segment) can need exponentially much.
+     */
+    static final long MAX_WORK = 20_000_000;
     private static final String MEMBER_OF = "\u0001member of ";
     private static final String SOMEONE = "\u0001someone";
 
@@ -52,12 +62,24 @@ public final class PolicyDiff {
         }
     }
 
-    private PolicyDiff() {
+    private final List<Change> changes;
+    private final boolean complete;
+
+    private PolicyDiff(List<Change> changes, boolean complete) {
+        this.changes = changes;
+        this.complete = complete;
     }
 
-    public static List<Change> between(AccessPolicy before, AccessPolicy after) {
+    /** Compares two policies; see {@link #complete()} before taking an empty result for "the same". */
+    public static PolicyDiff between(AccessPolicy before, AccessPolicy after) {
+        return between(before, after, MAX_WORK);
+    }
+
+    static PolicyDiff between(AccessPolicy before, AccessPolicy after, long maxWork) {
         Map<String, Subject> subjects = subjects(before, after);
-        List<String> names = sampleNames(before, after);
+        GlobAutomaton.Classes<RulePair> regions = regions(before, after, maxWork);
+        List<String> names = regions.examples().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(RulePair.DECLARATION_ORDER)).map(Map.Entry::getValue).toList();
         Map<List<Object>, Change> changes = new LinkedHashMap<>();
         for (Map.Entry<String, Subject> e : subjects.entrySet()) {
             Subject s = e.getValue();
@@ -73,7 +95,21 @@ public final class PolicyDiff {
                 compare(changes, e.getKey(), "catalog", name, before.decideCatalog(s, name), after.decideCatalog(s, name));
             }
         }
-        return List.copyOf(changes.values());
+        return new PolicyDiff(List.copyOf(changes.values()), regions.complete());
+    }
+
+    /** Who gains or loses what; every one is real, and when {@link #complete()} they are all there are. */
+    public List<Change> changes() {
+        return changes;
+    }
+
+    /**
+     * False when the patterns tell too many kinds of name apart (see {@code MAX_WORK}) and the
+     * comparison stopped early: the changes listed are real, but there may be others, so an empty
+     * list does not mean the policies decide the same.
+     */
+    public boolean complete() {
+        return complete;
     }
 
     private static void compare(Map<List<Object>, Change> changes, String principal, String what, String name, Decision b, Decision a) {
@@ -112,49 +148,38 @@ public final class PolicyDiff {
         return out;
     }
 
-    /** One name per non-empty region pair (rule before × rule after), plus one per rule when there are too many pairs. */
-    private static List<String> sampleNames(AccessPolicy before, AccessPolicy after) {
-        List<Region> b = regions(before);
-        List<Region> a = regions(after);
-        Set<String> names = new LinkedHashSet<>();
-        if ((long) b.size() * a.size() <= MAX_REGION_PAIRS) {
-            for (Region x : b) {
-                for (Region y : a) {
-                    List<Glob> all = new ArrayList<>();
-                    if (x.glob != null) {
-                        all.add(x.glob);
-                    }
-                    if (y.glob != null) {
-                        all.add(y.glob);
-                    }
-                    List<Glob> none = new ArrayList<>(x.beatenBy);
-                    none.addAll(y.beatenBy);
-                    GlobAutomaton.example(all, none).ifPresent(names::add);
-                }
-            }
-        } else {
-            for (Region r : b) {
-                GlobAutomaton.example(r.glob == null ? List.of() : List.of(r.glob), r.beatenBy).ifPresent(names::add);
-            }
-            for (Region r : a) {
-                GlobAutomaton.example(r.glob == null ? List.of() : List.of(r.glob), r.beatenBy).ifPresent(names::add);
-            }
-        }
-        return List.copyOf(names);
+    /** The rules that apply to a name, as indices in each policy's declaration order; -1 when none does. */
+    private record RulePair(int before, int after) {
+        /** The order the rules were written in, none last. */
+        static final Comparator<RulePair> DECLARATION_ORDER = Comparator.<RulePair>comparingInt(p -> p.before < 0 ? Integer.MAX_VALUE : p.before)
+                .thenComparingInt(p -> p.after < 0 ? Integer.MAX_VALUE : p.after);
     }
 
-    /** Where one rule applies: names its pattern matches and no better pattern does; {@code glob == null}: no pattern at all. */
-    private record Region(Glob glob, List<Glob> beatenBy) {
+    /** One example name for each pair of rules that apply together to some name. */
+    private static GlobAutomaton.Classes<RulePair> regions(AccessPolicy before, AccessPolicy after, long maxWork) {
+        Map<String, Glob> byPattern = new LinkedHashMap<>();
+        for (AccessPolicy p : List.of(before, after)) {
+            p.repositories().forEach(r -> byPattern.computeIfAbsent(r.pattern(), Glob::compile));
+        }
+        // in precedence order, a policy's first matching pattern is the one that applies
+        List<Glob> ranked = byPattern.values().stream().sorted(PatternIndex.PRECEDENCE).toList();
+        int[] inBefore = declarationIndex(ranked, before);
+        int[] inAfter = declarationIndex(ranked, after);
+        return GlobAutomaton.classes(ranked, matched -> new RulePair(first(matched, inBefore), first(matched, inAfter)), maxWork);
     }
 
-    private static List<Region> regions(AccessPolicy policy) {
-        List<Glob> globs = policy.repositories().stream().map(r -> policy.glob(r.pattern())).toList();
-        List<Region> out = new ArrayList<>();
-        for (Glob g : globs) {
-            List<Glob> better = globs.stream().filter(o -> PatternIndex.PRECEDENCE.compare(o, g) < 0).toList();
-            out.add(new Region(g, better));
+    private static int[] declarationIndex(List<Glob> ranked, AccessPolicy policy) {
+        Map<String, Integer> declared = new LinkedHashMap<>();
+        policy.repositories().forEach(r -> declared.put(r.pattern(), declared.size()));
+        return ranked.stream().mapToInt(g -> declared.getOrDefault(g.pattern(), -1)).toArray();
+    }
+
+    private static int first(BitSet matched, int[] declared) {
+        for (int i = matched.nextSetBit(0); i >= 0; i = matched.nextSetBit(i + 1)) {
+            if (declared[i] >= 0) {
+                return declared[i];
+            }
         }
-        out.add(new Region(null, globs));
-        return out;
+        return -1;
     }
 }

@@ -181,12 +181,32 @@ final class PolicyText {
             return out;
         }
 
+        private List<String> userNames(EmptyUserName place) {
+            List<String> out = new ArrayList<>();
+            out.add(userName(place));
+            while (peek().type() == Type.COMMA) {
+                p++;
+                out.add(userName(place));
+            }
+            return out;
+        }
+
+        /** A user name, never empty: zot would give "" to anonymous callers or to nobody, depending on the {@code place}. */
+        private String userName(EmptyUserName place) {
+            Token t = peek();
+            String user = name("a user name");
+            if (user.isEmpty()) {
+                throw error(t, place.inPolicyLanguage());
+            }
+            return user;
+        }
+
         private void group() {
             hasRules = true;
             Token at = peek();
             String group = name("a group name");
             expect(Type.COLON, "':' and the group's members (group ci: bot1, bot2)");
-            List<String> members = peek().isName() ? names("a user name") : List.of();
+            List<String> members = peek().isName() ? userNames(EmptyUserName.GROUP) : List.of();
             if (groups.containsKey(group)) {
                 throw error(at, "group '" + group + "' is already defined on line " + anchors.get(PolicyDocument.groupAnchor(group))
                         + "; list all its members on one line");
@@ -228,12 +248,12 @@ final class PolicyText {
         }
 
         /** {@code user a, b group c, d} — at least one of the two. */
-        private PolicyEntry principals(Token at, String context) {
+        private PolicyEntry principals(String context, EmptyUserName place) {
             List<String> users = List.of();
             List<String> groupNames = List.of();
             if (peek().is("user") || peek().is("users")) {
                 p++;
-                users = names("a user name");
+                users = userNames(place);
             }
             if (peek().is("group") || peek().is("groups")) {
                 p++;
@@ -287,7 +307,7 @@ final class PolicyText {
                         authenticated = actions;
                     }
                 } else if (t.is("user") || t.is("users") || t.is("group") || t.is("groups")) {
-                    entries.add(principals(t, "in a repo block"));
+                    entries.add(principals("in a repo block", EmptyUserName.REPOSITORY_POLICY));
                 } else {
                     throw error(t, "expected 'anonymous:', 'authenticated:', 'user …:' or 'group …:' inside a repo block, found "
                             + t.describe());
@@ -308,7 +328,7 @@ final class PolicyText {
             }
             adminAt = at;
             anchors.put(PolicyDocument.ADMIN_ANCHOR, at.line());
-            PolicyEntry entry = principals(at, "after 'admin'");
+            PolicyEntry entry = principals("after 'admin'", EmptyUserName.ADMIN_POLICY);
             admin = new AdminPolicy(entry.users(), entry.groups(), entry.actions());
             endOfStatement();
         }
@@ -329,7 +349,7 @@ final class PolicyText {
                     throw error(at, "'metrics user' is already given on line " + metricsUsersAt.line() + "; list all users on one line");
                 }
                 metricsUsersAt = at;
-                List<String> users = names("a user name");
+                List<String> users = userNames(EmptyUserName.METRICS);
                 expect(Type.COLON, "':' and 'read' (metrics user prometheus: read)");
                 if (metricsActions().isEmpty()) {
                     users = List.of();

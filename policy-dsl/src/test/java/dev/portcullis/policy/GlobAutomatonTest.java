@@ -44,6 +44,19 @@ class GlobAutomatonTest {
     }
 
     @Test
+    void repeatedTrailingDoubleStarsAlsoMatchTheBareParentAsTheMatcherDoes() {
+        assertThat(Glob.compile("a/**/**").matches("a")).isTrue();
+        assertThat(GlobAutomaton.example(List.of(Glob.compile("a/**/**"), Glob.compile("a")), List.of())).contains("a");
+        assertThat(GlobAutomaton.example(List.of(Glob.compile("**/**/b")), List.of(Glob.compile("**/b")))).isEmpty();
+    }
+
+    @Test
+    void aNameOfCharactersAboveAsciiIsFoundWhenOnlyTheyMatch() {
+        // the class leaves out space to '~': what it matches beyond control characters starts after DEL
+        assertThat(GlobAutomaton.example(List.of(Glob.compile("[^ -~]")), List.of())).contains("\u0080");
+    }
+
+    @Test
     void readableExamples() {
         assertThat(GlobAutomaton.example(List.of(Glob.compile("team/**")), List.of(Glob.compile("team/*"), Glob.compile("team"))))
                 .contains("team/x/x");

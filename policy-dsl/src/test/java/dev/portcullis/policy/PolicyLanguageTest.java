@@ -138,6 +138,18 @@ class PolicyLanguageTest {
                 .hasMessage(message.replace("\\n", "\n"));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            `repo "**" {\\n  user alice, "": read\\n}` | policy:2:15: an empty user name; zot gives such an entry to anonymous callers, Portcullis refuses it — to grant anonymous callers, write 'anonymous: read' (or other actions) in the repo block\\n      user alice, "": read\\n                  ^
+            `admin user "": all`                      | policy:1:12: an empty user name; zot makes anonymous callers admins with it, Portcullis refuses it — anonymous callers can never be admins; remove it\\n    admin user "": all\\n               ^
+            `metrics user "": read`                   | policy:1:14: an empty user name; zot lets no caller read metrics with it (it judges anonymous callers by metrics.anonymousPolicy alone), Portcullis refuses it — to let anonymous callers read metrics, write 'metrics anonymous: read'\\n    metrics user "": read\\n                 ^
+            `group ci: bot, ""`                       | policy:1:16: an empty user name; zot gives config groups to no anonymous caller, so the entry names nobody, Portcullis refuses it — remove it (to grant anonymous callers, write 'anonymous: read' in a repo block)\\n    group ci: bot, ""\\n                   ^
+            """)
+    void anEmptyUserNameIsRefusedWhereverAUserNameCanBe(String text, String message) {
+        assertThatThrownBy(() -> AccessPolicy.parse(text.replace("\\n", "\n"))).isInstanceOf(InvalidPolicyException.class)
+                .hasMessage(message.replace("\\n", "\n"));
+    }
+
     @Test
     void aTestOnlyFileNamesThePolicyItTests() {
         PolicyDocument doc = PolicyDocument.parse("""

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,34 @@ class ZotJsonTest {
             """)
     void badInputNamesThePlaceAndWhatToDo(String json, String message) {
         assertThatThrownBy(() -> AccessPolicy.fromZotJson(json)).isInstanceOf(InvalidPolicyException.class).hasMessage(message);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            {"repositories": {"**": {"policies": [{"users": ["alice", ""], "actions": ["read"]}]}}} | repositories["**"].policies[0].users[1]: an empty user name; zot gives such an entry to anonymous callers, Portcullis refuses it — to grant anonymous callers, use anonymousPolicy
+            {"http": {"accessControl": {"adminPolicy": {"users": [""], "actions": ["read"]}}}}     | http.accessControl.adminPolicy.users[0]: an empty user name; zot makes anonymous callers admins with it, Portcullis refuses it — anonymous callers can never be admins; remove it
+            {"metrics": {"users": ["prometheus", ""]}}                                              | metrics.users[1]: an empty user name; zot lets no caller read metrics with it (it judges anonymous callers by metrics.anonymousPolicy alone), Portcullis refuses it — to let anonymous callers read metrics, use metrics.anonymousPolicy
+            {"groups": {"ci": {"users": [""]}}, "repositories": {"**": {"policies": [{"groups": ["ci"], "actions": ["read"]}]}}} | groups["ci"].users[0]: an empty user name; zot gives config groups to no anonymous caller, so the entry names nobody, Portcullis refuses it — remove it (to grant anonymous callers, use a repository's anonymousPolicy)
+            """)
+    void anEmptyUserNameIsRefusedWhereverAUserNameCanBe(String json, String message) {
+        assertThatThrownBy(() -> AccessPolicy.fromZotJson(json)).isInstanceOf(InvalidPolicyException.class).hasMessage(message);
+    }
+
+    @Test
+    void theBuilderRefusesAnEmptyUserNameNamingThePlace() {
+        assertThatThrownBy(() -> AccessPolicy.builder().repository("team/**", r -> r.allowUsers(List.of("alice", ""), Action.READ)).build())
+                .isInstanceOf(InvalidPolicyException.class)
+                .hasMessage("repositories[\"team/**\"].policies[0].users[1]: an empty user name; zot gives such an entry to anonymous callers,"
+                        + " Portcullis refuses it — to grant anonymous callers, use anonymousPolicy");
+        assertThatThrownBy(() -> AccessPolicy.builder().admin(List.of(""), List.of(), Action.READ).build())
+                .hasMessageStartingWith("adminPolicy.users[0]: an empty user name; zot makes anonymous callers admins with it");
+        assertThatThrownBy(() -> AccessPolicy.builder().metrics(List.of("")).build())
+                .hasMessageStartingWith("metrics.users[0]: an empty user name; zot lets no caller read metrics with it");
+        assertThatThrownBy(() -> AccessPolicy.builder().group("ci", "bot", "").build())
+                .hasMessageStartingWith("groups[\"ci\"].users[1]: an empty user name; zot gives config groups to no anonymous caller");
+        RepositoryRule rule = new RepositoryRule("**", List.of(new PolicyEntry(List.of(""), List.of(), java.util.Set.of(Action.READ))),
+                java.util.Set.of(), java.util.Set.of());
+        assertThatThrownBy(() -> AccessPolicy.builder().repository(rule).build()).hasMessageStartingWith("repositories[\"**\"].policies[0].users[0]: ");
     }
 
     @Test

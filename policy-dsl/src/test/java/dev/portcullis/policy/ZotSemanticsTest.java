@@ -5,6 +5,7 @@ import static dev.portcullis.policy.Action.DELETE;
 import static dev.portcullis.policy.Action.READ;
 import static dev.portcullis.policy.Action.UPDATE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,24 @@ class ZotSemanticsTest {
                 """);
         assertThat(p.decide(ALICE, "app", READ).allowed()).isFalse();
         assertThat(p.decide(Subject.user("*"), "app", READ).allowed()).isTrue();
+    }
+
+    @Test
+    void anEmptyUserNameWhichZotGivesToAnonymousCallersIsRefusedWhileASpaceStaysALiteralName() {
+        // zot's anonymous caller has the user name "", so there this entry lets anonymous callers read
+        assertThatThrownBy(() -> AccessPolicy.fromZotJson("""
+                {"repositories": {"**": {"policies": [{"users": [""], "actions": ["read"]}]}}}
+                """)).isInstanceOf(InvalidPolicyException.class).hasMessageEndingWith("to grant anonymous callers, use anonymousPolicy");
+        AccessPolicy meant = AccessPolicy.fromZotJson("""
+                {"repositories": {"**": {"anonymousPolicy": ["read"]}}}
+                """);
+        assertThat(meant.decide(ANON, "app", READ).grantedBy()).isEqualTo(Grant.ANONYMOUS);
+        // zot compares names exactly: " " is a user called " ", never the anonymous caller, there and here
+        AccessPolicy space = AccessPolicy.fromZotJson("""
+                {"repositories": {"**": {"policies": [{"users": [" "], "actions": ["read"]}]}}}
+                """);
+        assertThat(space.decide(ANON, "app", READ).allowed()).isFalse();
+        assertThat(space.decide(Subject.user(" "), "app", READ).grantedBy()).isEqualTo(Grant.USER);
     }
 
     @Test

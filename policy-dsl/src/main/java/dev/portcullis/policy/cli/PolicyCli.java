@@ -35,15 +35,22 @@ import picocli.CommandLine.Spec;
  * {@code portcullis-policy}: test, explain, lint, query, diff, format and convert access policies
  * without a server. Exit codes: 0 success; 1 a finding (a failed test, a lint error, a denial
  * from explain, a difference from diff, an unformatted file with fmt --check); 2 bad usage or an
- * input that cannot be read or parsed.
+ * input that cannot be read or parsed; 3 a diff that could not compare every repository name.
  */
 @Command(name = "portcullis-policy", mixinStandardHelpOptions = true, version = "portcullis-policy 0.1.0",
         description = "Test, explain, lint, query, diff, format and convert Portcullis and zot access policies.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success",
+            "1:a finding: a failed test, a lint error, a denial from explain, a difference from diff, an unformatted file",
+            "2:bad usage, or an input that cannot be read or parsed",
+            "3:diff stopped before comparing every repository name (a resource limit)"},
+        footer = "",
         subcommands = {PolicyCli.TestCommand.class, PolicyCli.ExplainCommand.class, PolicyCli.LintCommand.class,
             PolicyCli.WhoCanCommand.class, PolicyCli.DiffCommand.class, PolicyCli.FmtCommand.class, PolicyCli.ConvertCommand.class})
 public final class PolicyCli implements Runnable {
     static final int FINDING = 1;
     static final int BAD_INPUT = 2;
+    static final int INCOMPLETE = 3;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -256,6 +263,9 @@ public final class PolicyCli implements Runnable {
             if (anonymous && !groups.isEmpty()) {
                 throw new UserError("--groups needs --user: an anonymous caller has no groups");
             }
+            if ("".equals(user)) {
+                throw new UserError("--user: an empty user name; for a caller without credentials, use --anonymous");
+            }
             PolicyCase.Check check;
             try {
                 check = PolicyCase.Check.parse(action);
@@ -345,7 +355,8 @@ public final class PolicyCli implements Runnable {
     // ------------------------------------------------------------------ diff
 
     @Command(name = "diff", description = "Show who gains or loses what between two policies (either format). "
-            + "No output and exit 0 when they decide the same; exit 1 when they differ.")
+            + "No output and exit 0 when they decide the same; exit 1 when they differ; exit 3 when it stopped before comparing"
+            + " every repository name (a resource limit): the changes printed are real, but there may be others.")
     static final class DiffCommand implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -358,9 +369,15 @@ public final class PolicyCli implements Runnable {
 
         @Override
         public Integer call() {
-            List<PolicyDiff.Change> changes = PolicyDiff.between(AccessPolicy.load(before), AccessPolicy.load(after));
-            changes.forEach(spec.commandLine().getOut()::println);
-            return changes.isEmpty() ? 0 : FINDING;
+            PolicyDiff diff = PolicyDiff.between(AccessPolicy.load(before), AccessPolicy.load(after));
+            diff.changes().forEach(spec.commandLine().getOut()::println);
+            if (!diff.complete()) {
+                spec.commandLine().getErr().println("incomplete: the patterns of " + before + " and " + after + " tell too many kinds of"
+                        + " repository name apart to compare them all; the changes printed are real, but there may be others."
+                        + " Diff smaller parts of the policies, or simplify patterns with many '*', '?' or '**' in a row");
+                return INCOMPLETE;
+            }
+            return diff.changes().isEmpty() ? 0 : FINDING;
         }
     }
 

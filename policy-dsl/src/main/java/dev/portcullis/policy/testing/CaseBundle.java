@@ -102,7 +102,12 @@ public record CaseBundle(String source, String policySource, AccessPolicy policy
             }
             subject = Subject.anonymous();
         } else {
-            subject = Subject.user(text(file, path + ".user", user), groups);
+            String userName = text(file, path + ".user", user);
+            if (userName.isEmpty()) {
+                throw fail(file, path + ".user: an empty user name; zot gives it to anonymous callers, a case names them with null"
+                        + " — write \"user\": null");
+            }
+            subject = Subject.user(userName, groups);
         }
         PolicyCase.Check check;
         try {

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +115,21 @@ class PolicyCliTest {
     }
 
     @Test
+    void anEmptyUserNameInACaseOrOnTheCommandLineIsAnErrorThatSaysHowToNameAnonymous() throws Exception {
+        Path bundle = write("anonymous.json", """
+                { "policy": { "repositories": { "**": { "anonymousPolicy": ["read"] } } },
+                  "cases": [ { "user": "", "repo": "team/app", "action": "read", "expect": "allow" } ] }
+                """);
+        Run test = cli("test", bundle.toString());
+        assertThat(test.err()).isEqualTo("error: " + bundle + ": cases[0].user: an empty user name; zot gives it to anonymous callers, a case"
+                + " names them with null — write \"user\": null\n");
+        assertThat(test.code()).isEqualTo(2);
+        Run explain = cli("explain", "--policy", registry.toString(), "--user", "", "--repo", "team/app", "--action", "read");
+        assertThat(explain.err()).isEqualTo("error: --user: an empty user name; for a caller without credentials, use --anonymous\n");
+        assertThat(explain.code()).isEqualTo(2);
+    }
+
+    @Test
     void testsBesideThePolicyNameTheFileTheyTest() throws Exception {
         Path tests = write("registry-tests.policy", """
                 policy "registry.policy"
@@ -202,6 +218,42 @@ class PolicyCliTest {
     }
 
     @Test
+    void lintReportsAnEmptyUserNameAsAnErrorWithItsPlaceAndWhatToWriteInstead() throws Exception {
+        Path json = write("ported.json", "{\"repositories\": {\"**\": {\"policies\": [{\"users\": [\"alice\", \"\"], \"actions\": [\"read\"]}]}}}");
+        Run r = cli("lint", json.toString());
+        assertThat(r.out()).isEqualTo("error: " + json + ": repositories[\"**\"].policies[0].users[1]: an empty user name; zot gives such an"
+                + " entry to anonymous callers, Portcullis refuses it — to grant anonymous callers, use anonymousPolicy\n"
+                + "  fix: correct the file so that it loads\n"
+                + "1 error(s), 0 warning(s)\n");
+        assertThat(r.code()).isEqualTo(1);
+        Path text = write("ported.policy", "repo \"**\" {\n  user \"\": read\n}\n");
+        Run t = cli("lint", text.toString());
+        assertThat(t.out()).isEqualTo("error: " + text + ":2:8: an empty user name; zot gives such an entry to anonymous callers, Portcullis"
+                + " refuses it — to grant anonymous callers, write 'anonymous: read' (or other actions) in the repo block\n"
+                + "      user \"\": read\n"
+                + "           ^\n"
+                + "  fix: correct the file so that it loads\n"
+                + "1 error(s), 0 warning(s)\n");
+        assertThat(t.code()).isEqualTo(1);
+    }
+
+    @Test
+    void convertAndFmtRefuseAnEmptyUserNameAndLeaveTheFileAlone() throws Exception {
+        String ported = "metrics user \"\": read\n";
+        Path text = write("ported.policy", ported);
+        String error = "error: " + text + ":1:14: an empty user name; zot lets no caller read metrics with it (it judges anonymous callers by"
+                + " metrics.anonymousPolicy alone), Portcullis refuses it — to let anonymous callers read metrics, write 'metrics anonymous:"
+                + " read'\n    metrics user \"\": read\n                 ^\n";
+        for (String command : List.of("convert", "fmt")) {
+            Run r = cli(command, text.toString());
+            assertThat(r.err()).as(command).isEqualTo(error);
+            assertThat(r.out()).as(command).isEmpty();
+            assertThat(r.code()).as(command).isEqualTo(2);
+        }
+        assertThat(Files.readString(text)).isEqualTo(ported);
+    }
+
+    @Test
     void whoCanListsEveryKindOfPrincipal() throws Exception {
         Path p = write("who.json", """
                 {"groups": {"ci": {"users": ["bot1", "bot2"]}},
@@ -264,6 +316,43 @@ class PolicyCliTest {
                 + group ops may now delete 'infra/x' (pattern 'infra/*'; before: '**')
                 + group ops may now see 'infra/x' in the catalog (pattern 'infra/*'; before: '**')
                 """);
+    }
+
+    @Test
+    void diffFindsAnonymousReadWhereANewPatternMeetsOneOfFiftyFive() throws Exception {
+        StringBuilder teams = new StringBuilder("repo \"**\" {\n  anonymous: read\n  authenticated: read\n}\n");
+        for (int n = 1; n <= 55; n++) {
+            teams.append("repo \"team").append(n).append("/*\" {\n  authenticated: read\n}\n");
+        }
+        Path before = write("teams.policy", teams.toString());
+        Path after = write("teams-apps.policy", teams + "repo \"team*/app\" {\n  anonymous: read\n  authenticated: read\n}\n");
+        assertThat(cli("explain", "--policy", after.toString(), "--anonymous", "--repo", "team55/app", "--action", "read").code()).isZero();
+
+        Run r = cli("diff", before.toString(), after.toString());
+
+        assertThat(r.out().lines()).hasSize(110).contains(
+                "+ anonymous may now read 'team55/app' (pattern 'team*/app'; before: 'team55/*')",
+                "+ anonymous may now see 'team55/app' in the catalog (pattern 'team*/app'; before: 'team55/*')");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.code()).isEqualTo(1);
+    }
+
+    @Test
+    void aDiffThatCannotCompareEveryNameSaysSoAndExitsThree() throws Exception {
+        // 'a' and 20 more characters: the automaton must remember where each 'a' of the last 21 characters was
+        String pattern = "*a" + "?".repeat(20);
+        Path before = write("before.policy", "repo \"" + pattern + "\" {\n  anonymous: read\n}\n");
+        Path after = write("after.policy", "repo \"" + pattern + "\" {\n  anonymous: read, create\n}\n");
+
+        Run r = cli("diff", before.toString(), after.toString());
+
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo("incomplete: the patterns of " + before + " and " + after + " tell too many kinds of repository"
+                + " name apart to compare them all; the changes printed are real, but there may be others. Diff smaller parts of the"
+                + " policies, or simplify patterns with many '*', '?' or '**' in a row\n");
+        assertThat(r.code()).isEqualTo(3);
+        assertThat(cli("--help").out()).contains("\nExit codes:\n", "\n  3   diff stopped before comparing every repository name (a resource"
+                + " limit)\n");
     }
 
     @Test
