@@ -84,6 +84,16 @@ class PortcullisConfigTest {
         assertThatThrownBy(() -> PortcullisConfig.parse(json, dir)).isInstanceOf(InvalidPolicyException.class).hasMessage(message);
     }
 
+    /** zot gives a users entry "" to anonymous callers: a ported config.json with one stops the start, naming it. */
+    @Test
+    void anEmptyUserNameInAZotConfigStopsTheStart() {
+        assertThatThrownBy(() -> PortcullisConfig.parse("""
+                {"http": {"accessControl": {"repositories": {"**": {"policies": [{"users": [""], "actions": ["read"]}]}}}}}""", dir))
+                .isInstanceOf(InvalidPolicyException.class)
+                .hasMessageContaining("http.accessControl.repositories[\"**\"].policies[0].users[0]: an empty user name")
+                .hasMessageContaining("anonymousPolicy");
+    }
+
     @Test
     void secretsComeFromFilesOrTheEnvironmentAndAPolicyFileReplacesAccessControl() throws Exception {
         Files.writeString(dir.resolve("store-url"), "jdbc:sqlite:" + dir.resolve("secret.db") + "\n");
