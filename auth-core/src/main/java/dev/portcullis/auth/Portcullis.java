@@ -122,6 +122,15 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
+     * An error in the pipeline's shape (the OCI error body under {@code /v2/}, a small JSON object elsewhere or when
+     * {@code path} is null), for an adapter that must answer a request it could not hand to the pipeline at all (its
+     * head did not parse, say); not audited: nobody could read what it asked for.
+     */
+    public Outcome.Respond error(String path, int status, String code, String message) {
+        return Responses.error(path, status, code, message, null, java.util.Map.of(), Duration.ZERO);
+    }
+
+    /**
      * Decides the request only if that needs no blocking work — anonymous and policy-only decisions, credentials already
      * verified and cached — else empty, and the caller runs {@link #handle} where blocking is allowed. For event-loop
      * servers (Netty). A request to an endpoint is never decided here, apart from an early refusal of a malformed

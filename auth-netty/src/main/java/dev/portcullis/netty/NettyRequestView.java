@@ -36,6 +36,13 @@ final class NettyRequestView implements HttpRequestView {
         this.rawQuery = q < 0 ? null : uri.substring(q + 1);
     }
 
+    /** The request target's path, without the query. */
+    static String rawPath(HttpRequest request) {
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
     static String format(SocketAddress address) {
         return address instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress().getHostAddress() : String.valueOf(address);
     }

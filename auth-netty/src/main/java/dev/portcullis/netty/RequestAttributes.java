@@ -1,0 +1,44 @@
+package dev.portcullis.netty;
+
+import dev.portcullis.auth.Identity;
+import dev.portcullis.auth.Outcome;
+import io.netty.channel.Channel;
+import io.netty.util.Attribute;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the application sees of the request it is passed: the channel attributes {@link PortcullisHttpHandler#IDENTITY},
+ * {@link PortcullisHttpHandler#DENIED_MOUNTS} and {@link PortcullisHttpHandler#WRITE_CONDITIONS}, set for every request
+ * passed on and cleared for one answered here, so that one request's identity never reaches the next.
+ */
+final class RequestAttributes {
+    private final Attribute<Identity> identity; // looked up once per connection
+    private final Attribute<Set<String>> deniedMounts;
+    private final Attribute<List<Outcome.WriteCondition>> writeConditions;
+
+    RequestAttributes(Channel channel) {
+        identity = channel.attr(PortcullisHttpHandler.IDENTITY);
+        deniedMounts = channel.attr(PortcullisHttpHandler.DENIED_MOUNTS);
+        writeConditions = channel.attr(PortcullisHttpHandler.WRITE_CONDITIONS);
+    }
+
+    void set(Outcome.Proceed proceed) {
+        setIfChanged(identity, proceed.identity());
+        setIfChanged(deniedMounts, proceed.deniedMountSources());
+        setIfChanged(writeConditions, proceed.writeConditions());
+    }
+
+    void clear() {
+        setIfChanged(identity, null);
+        setIfChanged(deniedMounts, Set.of());
+        setIfChanged(writeConditions, List.of());
+    }
+
+    /** Attributes are volatile: a request on a keep-alive connection mostly finds them as the last one left them. */
+    private static <T> void setIfChanged(Attribute<T> attribute, T value) {
+        if (attribute.get() != value) {
+            attribute.set(value);
+        }
+    }
+}
