@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpExpectationFailedEvent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -136,18 +135,12 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
      * cookies, content type and length, and the body. Its delay is the caller's to honour.
      */
     public static FullHttpResponse response(Outcome.Respond r) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
-                Unpooled.wrappedBuffer(r.body()));
-        r.headers().forEach((k, v) -> response.headers().set(k, v));
-        r.cookies().forEach(c -> response.headers().add(HttpHeaderNames.SET_COOKIE, c));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
-        return response;
+        return ResponseWriter.response(r);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        attributes = new RequestAttributes(ctx.channel());
+        attributes = new RequestAttributes(ctx.channel().attr(IDENTITY), ctx.channel().attr(DENIED_MOUNTS), ctx.channel().attr(WRITE_CONDITIONS));
         if (ctx.channel().isActive()) {
             deadlines.start(ctx, this::waitingFor);
         }

@@ -2,7 +2,6 @@ package dev.portcullis.netty;
 
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
-import io.netty.channel.Channel;
 import io.netty.util.Attribute;
 import java.util.List;
 import java.util.Set;
@@ -17,10 +16,10 @@ final class RequestAttributes {
     private final Attribute<Set<String>> deniedMounts;
     private final Attribute<List<Outcome.WriteCondition>> writeConditions;
 
-    RequestAttributes(Channel channel) {
-        identity = channel.attr(PortcullisHttpHandler.IDENTITY);
-        deniedMounts = channel.attr(PortcullisHttpHandler.DENIED_MOUNTS);
-        writeConditions = channel.attr(PortcullisHttpHandler.WRITE_CONDITIONS);
+    RequestAttributes(Attribute<Identity> identity, Attribute<Set<String>> deniedMounts, Attribute<List<Outcome.WriteCondition>> writeConditions) {
+        this.identity = identity;
+        this.deniedMounts = deniedMounts;
+        this.writeConditions = writeConditions;
     }
 
     void set(Outcome.Proceed proceed) {

@@ -1,13 +1,16 @@
 package dev.portcullis.netty;
 
 import dev.portcullis.auth.Outcome;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -21,12 +24,23 @@ final class ResponseWriter {
     private ResponseWriter() {
     }
 
+    /** The answer as a Netty response: status, headers, cookies, content type and length, and the body. */
+    static FullHttpResponse response(Outcome.Respond r) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                Unpooled.wrappedBuffer(r.body()));
+        r.headers().forEach((k, v) -> response.headers().set(k, v));
+        r.cookies().forEach(c -> response.headers().add(HttpHeaderNames.SET_COOKIE, c));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        return response;
+    }
+
     /**
      * @param bodyStillComing whether the request's body is still being read (and released) when the answer is out
      * @param written run once the answer is written
      */
     static void write(ChannelHandlerContext ctx, Exchange exchange, Outcome.Respond answer, BooleanSupplier bodyStillComing, Runnable written) {
-        FullHttpResponse response = PortcullisHttpHandler.response(answer);
+        FullHttpResponse response = response(answer);
         if (exchange.head.method().equals(HttpMethod.HEAD)) {
             response.content().clear();
         }
