@@ -40,7 +40,16 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
 
-    private enum Dialect { SQLITE, POSTGRESQL }
+    /** Each kind of database, with its JDBC driver. */
+    private enum Dialect {
+        SQLITE("org.sqlite.JDBC"), POSTGRESQL("org.postgresql.Driver");
+
+        final String driver;
+
+        Dialect(String driver) {
+            this.driver = driver;
+        }
+    }
 
     private final HikariDataSource pool;
     private final Dialect dialect;
@@ -111,6 +120,9 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
             throw new IllegalArgumentException("unsupported key store '" + redact(url) + "': give a SQLite file path, jdbc:sqlite:FILE"
                     + " or jdbc:postgresql://HOST/DB");
         }
+        // named, not looked up by URL: DriverManager finds the drivers of the class loader it started with, which in a servlet
+        // container is not the web application's (WEB-INF/lib), and a WAR's key store failed with "No suitable driver"
+        config.setDriverClassName(dialect.driver);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
