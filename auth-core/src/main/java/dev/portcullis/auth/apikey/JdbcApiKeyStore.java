@@ -13,6 +13,8 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,6 +22,7 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -208,6 +211,20 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
             return Files.getPosixFilePermissions(path);
         } catch (IOException | UnsupportedOperationException e) {
             return Set.of();
+        }
+    }
+
+    /** Deregisters from DriverManager the key store's drivers (SQLite's, PostgreSQL's) that {@code loader} loaded. */
+    static void deregisterDrivers(ClassLoader loader) {
+        for (Driver driver : Collections.list(DriverManager.getDrivers())) {
+            if (driver.getClass().getClassLoader() == loader
+                    && Arrays.stream(Dialect.values()).anyMatch(d -> d.driver.equals(driver.getClass().getName()))) {
+                try {
+                    DriverManager.deregisterDriver(driver);
+                } catch (SQLException e) {
+                    LOG.warn("cannot deregister the JDBC driver {}: {}", driver.getClass().getName(), e.getMessage());
+                }
+            }
         }
     }
 

@@ -6,8 +6,10 @@ import java.io.File;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
+import java.sql.Driver;
 import java.sql.DriverManager;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
@@ -15,11 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * API keys in a class loader of their own, as in a web application whose {@code WEB-INF/lib} holds Portcullis and its
- * drivers: DriverManager, started on the JVM's class path, cannot see that loader's drivers.
+ * drivers: DriverManager, started on the JVM's class path, cannot see that loader's drivers, and what the loader's
+ * libraries register JVM-wide must be let go of when the application is undeployed.
  */
-class ApplicationClassLoaderTest {
+public class ApplicationClassLoaderTest {
     @TempDir
     Path dir;
+
+    /** The JDBC drivers that DriverManager shows a caller of the loader this class was loaded by (public: called across loaders). */
+    public static List<String> driversSeenHere() {
+        return Collections.list(DriverManager.getDrivers()).stream().map(d -> d.getClass().getName()).toList();
+    }
 
     /** A fresh loader of this JVM's class path that does not delegate to it (only to the JDK), as a web application's does. */
     private static URLClassLoader applicationLoader() throws Exception {
@@ -52,7 +60,7 @@ class ApplicationClassLoaderTest {
                 try (AutoCloseable keys = (AutoCloseable) builder.getClass().getMethod("build").invoke(builder)) {
                     Class<?> request = loader.loadClass(ApiKeyService.KeyRequest.class.getName());
                     Object ci = request.getConstructors()[0].newInstance("ci", List.of(), "ci", List.of(), null, "test");
-                    service.getMethod("create", request).invoke(keys, ci);
+                    service.getMethod("create", request).invoke(keys, ci); // an Argon2id hash: JNA starts its cleaner thread
                 }
             }
             return null;
@@ -64,6 +72,29 @@ class ApplicationClassLoaderTest {
         DriverManager.getDrivers(); // it starts with the JVM's class path, as a container starts it (Tomcat at its own start)
         try (URLClassLoader loader = applicationLoader()) {
             createAKeyIn(loader);
+        }
+    }
+
+    @Test
+    void releasingTheLibrariesOfALoaderLetsGoOfItsDriverAndJnaThreadOnly() throws Exception {
+        Class.forName("org.sqlite.JDBC"); // this JVM's own driver, which must stay registered
+        try (URLClassLoader loader = applicationLoader()) {
+            createAKeyIn(loader);
+            Callable<List<String>> seenByTheApplication = () -> {
+                @SuppressWarnings("unchecked")
+                List<String> drivers = (List<String>) loader.loadClass(getClass().getName()).getMethod("driversSeenHere").invoke(null);
+                return drivers;
+            };
+            assertThat(seenByTheApplication.call()).contains("org.sqlite.JDBC");
+            List<Thread> jnaThreads = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("JNA Cleaner") && t.getClass().getClassLoader() == loader).toList();
+            assertThat(jnaThreads).hasSize(1);
+
+            loader.loadClass(ApiKeyService.class.getName()).getMethod("releaseLibraries", ClassLoader.class).invoke(null, loader);
+
+            assertThat(seenByTheApplication.call()).doesNotContain("org.sqlite.JDBC");
+            assertThat(jnaThreads.get(0).isAlive()).isFalse();
+            assertThat(Collections.list(DriverManager.getDrivers())).map(Driver::getClass).map(Class::getName).contains("org.sqlite.JDBC");
         }
     }
 }
