@@ -5,6 +5,7 @@ import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.PortcullisConfig;
 import dev.portcullis.auth.Outcome.WriteCondition;
+import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
@@ -53,6 +54,7 @@ public final class PortcullisFilter implements Filter {
 
     private Portcullis portcullis;
     private boolean owned;
+    private ClassLoader applicationLoader;
     private volatile boolean warnedAboutAsync;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "portcullis-fail-delay");
@@ -91,6 +93,7 @@ public final class PortcullisFilter implements Filter {
             }
             portcullis = builder.build();
             owned = true;
+            applicationLoader = config.getServletContext().getClassLoader();
         } catch (RuntimeException e) {
             throw new ServletException("PortcullisFilter: " + e.getMessage(), e);
         }
@@ -186,11 +189,22 @@ public final class PortcullisFilter implements Filter {
         response.flushBuffer();
     }
 
+    /**
+     * Stops the delay thread and, for a Portcullis built from {@code web.xml}, closes it and releases what its libraries in
+     * the application's {@code WEB-INF/lib} hold JVM-wide ({@link ApiKeyService#releaseLibraries}): undeploying the
+     * application leaves no thread, JDBC driver or ThreadLocal of it behind.
+     */
     @Override
     public void destroy() {
         delays.shutdownNow();
+        try {
+            delays.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (owned) {
             portcullis.close();
+            ApiKeyService.releaseLibraries(applicationLoader);
         }
     }
 }

@@ -627,23 +627,19 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     /**
-     * One SHA-256 per thread, reset after each use (digest resets it), with its output buffer: this is the per-request hot
-     * path, and a lookup of the algorithm or a clone of its state per call allocated more than the rest of the verification.
+     * One SHA-256 per thread, reset after each use (digest resets it): this is the per-request hot path, and a lookup of the
+     * algorithm or a clone of its state per call allocated more than the rest of the verification. The value is of the
+     * JDK's classes, never of this library's: a servlet container's pool threads keep it after a web application is
+     * undeployed, and a class of the application's would keep its class loader alive (Tomcat reports such ThreadLocals);
+     * the ThreadLocal itself is held weakly.
      */
-    private static final ThreadLocal<Sha256> SHA256 = ThreadLocal.withInitial(Sha256::new);
-
-    private static final class Sha256 {
-        final MessageDigest digest;
-        final byte[] out = new byte[32];
-
-        Sha256() {
-            try {
-                digest = MessageDigest.getInstance("SHA-256");
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("every Java runtime has SHA-256", e);
-            }
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
-    }
+    });
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /**
@@ -663,11 +659,12 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     private static TokenDigest sha256(String token) {
-        Sha256 sha = SHA256.get();
-        sha.digest.update(token.getBytes(StandardCharsets.UTF_8));
-        byte[] h = sha.out;
+        MessageDigest sha = SHA256.get();
+        byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
+        sha.update(bytes);
+        byte[] h = bytes.length >= 32 ? bytes : new byte[32]; // the input, once read, holds the output: no array more per call
         try {
-            sha.digest.digest(h, 0, h.length);
+            sha.digest(h, 0, 32);
         } catch (DigestException e) {
             throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
         }
@@ -716,11 +713,47 @@ public final class ApiKeyService implements AutoCloseable {
         }
     }
 
-    /** Stops the maintenance thread and writes pending last-use times; the store stays open (its owner closes it). */
+    /**
+     * Stops the maintenance thread, waiting for it to end, and writes pending last-use times; the store stays open (its owner
+     * closes it).
+     */
     @Override
     public void close() {
         maintenance.shutdownNow();
+        try {
+            // a poll or flush under way ends first: it would race the flush below, and a servlet container that undeploys
+            // the application reports a thread of it still alive right after
+            if (!maintenance.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("the API key maintenance thread is still in the key store after 10 s; closing without it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         flushLastUsedQuietly();
+    }
+
+    /**
+     * For a web application being undeployed, after its services and stores are closed: lets go of what the API keys'
+     * libraries in its {@code WEB-INF/lib}, loaded by {@code loader}, hold JVM-wide, and with it the loader and every class
+     * it loaded (Tomcat reports both): the key store's JDBC drivers in DriverManager, and the cleaner thread of JNA (which
+     * Argon2 runs on). Those copies of the libraries are unusable afterwards; copies of other class loaders are not touched.
+     * {@code PortcullisFilter} does this when it is destroyed.
+     */
+    public static void releaseLibraries(ClassLoader loader) {
+        JdbcApiKeyStore.deregisterDrivers(loader);
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            // it waits for the native library to be collected, which its own class keeps from happening; JNA takes an
+            // interrupt for a shutdown
+            if (t.getClass().getName().equals("com.sun.jna.internal.Cleaner$CleanerThread") && t.getClass().getClassLoader() == loader) {
+                t.interrupt();
+                try {
+                    t.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** A token bucket refilled continuously; lock-free enough for its rare use (unknown ids). */

@@ -5,9 +5,16 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,9 +22,15 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * API keys in a SQL database: SQLite (a file in the data directory; the embedded default, one
@@ -33,14 +46,26 @@ import java.util.Optional;
  * {@link #eventsSince(long)}), which is how a revocation on one node reaches the others.
  */
 public final class JdbcApiKeyStore implements ApiKeyStore {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcApiKeyStore.class);
     static final int SCHEMA_VERSION = 1;
     /** PostgreSQL sequence values may commit out of order; re-reading this many recent events catches late commits. */
     private static final int EVENT_LOOKBACK = 256;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<PosixFilePermission> NOT_OWNER = EnumSet.range(PosixFilePermission.GROUP_READ,
+            PosixFilePermission.OTHERS_EXECUTE);
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
 
-    private enum Dialect { SQLITE, POSTGRESQL }
+    /** Each kind of database, with its JDBC driver. */
+    private enum Dialect {
+        SQLITE("org.sqlite.JDBC"), POSTGRESQL("org.postgresql.Driver");
+
+        final String driver;
+
+        Dialect(String driver) {
+            this.driver = driver;
+        }
+    }
 
     private final HikariDataSource pool;
     private final Dialect dialect;
@@ -84,11 +109,8 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
         } else {
             refuseOtherUrl(store, "the key store");
             Path file = Path.of(store).toAbsolutePath();
-            try {
-                Files.createDirectories(file.getParent());
-            } catch (java.io.IOException e) {
-                throw new ApiKeyStoreException("cannot create the directory of the key store " + file + ": " + e.getMessage(), e);
-            }
+            createOwnerOnly(file);
+            sharedAccess(file).forEach(LOG::warn);
             url = "jdbc:sqlite:" + file;
         }
         Dialect dialect;
@@ -111,6 +133,9 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
             throw new IllegalArgumentException("unsupported key store '" + redact(url) + "': give a SQLite file path, jdbc:sqlite:FILE"
                     + " or jdbc:postgresql://HOST/DB");
         }
+        // named, not looked up by URL: DriverManager finds the drivers of the class loader it started with, which in a servlet
+        // container is not the web application's (WEB-INF/lib), and a WAR's key store failed with "No suitable driver"
+        config.setDriverClassName(dialect.driver);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
@@ -125,6 +150,82 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
             throw e;
         }
         return s;
+    }
+
+    /**
+     * Creates the SQLite file, empty, and its directory unless they exist: owner-only (0600, 0700), where SQLite would make
+     * the file 0644 under the usual umask. SQLite gives the files it adds beside the database (-wal, -shm, -journal) the
+     * database's own mode. Existing files and directories keep theirs ({@link #sharedAccess} says what is wrong with them).
+     * Where the file system has no POSIX permissions, both are created with what they inherit.
+     */
+    static void createOwnerOnly(Path file) {
+        boolean posix = file.getFileSystem().supportedFileAttributeViews().contains("posix");
+        try {
+            Files.createDirectories(file.getParent(), mode(posix, "rwx------"));
+            if (!Files.exists(file)) {
+                try {
+                    Files.createFile(file, mode(posix, "rw-------"));
+                } catch (FileAlreadyExistsException e) {
+                    // another process created it meanwhile, as this one would have
+                }
+            }
+        } catch (IOException e) {
+            throw new ApiKeyStoreException("cannot create the key store " + file + ": " + e + "; make its directory writable by this"
+                    + " process, or give another path", e);
+        }
+    }
+
+    private static FileAttribute<?>[] mode(boolean posix, String permissions) {
+        return posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions))}
+                : new FileAttribute<?>[0];
+    }
+
+    /**
+     * What is not owner-only about a SQLite key store, one message each, naming the path and the fix: the database (or a
+     * file SQLite keeps beside it) when other users have any permission on it, and its directory when they may write to
+     * it (and so replace the database). A directory they may only list is not reported: the key store may be put in one
+     * that is not its own. Empty where the file system has no POSIX permissions.
+     */
+    static List<String> sharedAccess(Path file) {
+        List<String> problems = new ArrayList<>();
+        Path dir = file.getParent();
+        Set<PosixFilePermission> dirMode = permissions(dir);
+        if (dirMode.contains(PosixFilePermission.GROUP_WRITE) || dirMode.contains(PosixFilePermission.OTHERS_WRITE)) {
+            problems.add("the key store's directory " + dir + " is " + PosixFilePermissions.toString(dirMode)
+                    + ": other users can replace the key store in it; make it owner-only: chmod 700 " + dir);
+        }
+        for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+            Path f = dir.resolve(file.getFileName() + suffix);
+            Set<PosixFilePermission> mode = permissions(f);
+            if (!Collections.disjoint(mode, NOT_OWNER)) {
+                problems.add("the key store " + f + " is " + PosixFilePermissions.toString(mode) + ": it holds the keys' owners and"
+                        + " hashes, for this process alone; make it owner-only: chmod 600 " + f);
+            }
+        }
+        return problems;
+    }
+
+    /** A file's POSIX permissions; none when it is absent or the file system has no POSIX permissions. */
+    private static Set<PosixFilePermission> permissions(Path path) {
+        try {
+            return Files.getPosixFilePermissions(path);
+        } catch (IOException | UnsupportedOperationException e) {
+            return Set.of();
+        }
+    }
+
+    /** Deregisters from DriverManager the key store's drivers (SQLite's, PostgreSQL's) that {@code loader} loaded. */
+    static void deregisterDrivers(ClassLoader loader) {
+        for (Driver driver : Collections.list(DriverManager.getDrivers())) {
+            if (driver.getClass().getClassLoader() == loader
+                    && Arrays.stream(Dialect.values()).anyMatch(d -> d.driver.equals(driver.getClass().getName()))) {
+                try {
+                    DriverManager.deregisterDriver(driver);
+                } catch (SQLException e) {
+                    LOG.warn("cannot deregister the JDBC driver {}: {}", driver.getClass().getName(), e.getMessage());
+                }
+            }
+        }
     }
 
     /** The URL without credentials, for messages. */

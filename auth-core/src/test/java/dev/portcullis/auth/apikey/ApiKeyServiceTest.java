@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -67,6 +68,17 @@ class ApiKeyServiceTest {
         }
         assertThat(keys.argon2Computations()).isEqualTo(2);
         assertThat(keys.verifyCached(created.token())).contains(first);
+    }
+
+    @Test
+    void closeWaitsForTheMaintenanceWorkUnderWayInTheStore() throws Exception {
+        ApiKeyService keys = service(ApiKeyService.builder(store).hasher(FAST).clock(clock).eventPollInterval(Duration.ofMillis(10)));
+        CountDownLatch polling = new CountDownLatch(1);
+        store.pollHeld = polling;
+        assertThat(polling.await(10, TimeUnit.SECONDS)).isTrue();
+        keys.close();
+        // when a servlet container stops an application, it looks for the application's threads right after
+        assertThat(store.pollFinished).as("the poll that was in the store when close began").isTrue();
     }
 
     @Test
@@ -669,6 +681,12 @@ class ApiKeyServiceTest {
         /** When set, every find reads the key, then waits for it: a verification that read the key before a change. */
         volatile CountDownLatch heldAfterRead;
         final AtomicInteger findsHeld = new AtomicInteger();
+        /**
+         * When set, the next read of the key events counts it down, then stays in the store until its thread is interrupted
+         * and finishes after that, as a statement under way does; then {@link #pollFinished} is set.
+         */
+        volatile CountDownLatch pollHeld;
+        volatile boolean pollFinished;
 
         ControllableStore(ApiKeyStore delegate) {
             this.delegate = delegate;
@@ -756,7 +774,17 @@ class ApiKeyServiceTest {
         @Override
         public KeyEvents eventsSince(long cursor) {
             call();
-            return delegate.eventsSince(cursor);
+            CountDownLatch held = pollHeld;
+            if (held == null || held.getCount() == 0) {
+                return delegate.eventsSince(cursor);
+            }
+            held.countDown();
+            while (!Thread.interrupted()) {
+                LockSupport.park(this);
+            }
+            KeyEvents events = delegate.eventsSince(cursor);
+            pollFinished = true;
+            return events;
         }
 
         @Override
