@@ -1,14 +1,5 @@
 package dev.portcullis.auth.apikey;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.security.DigestException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,17 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,43 +70,10 @@ public final class ApiKeyService implements AutoCloseable {
     private final Clock clock;
     private final Duration maxLifetime;
     private final OverlongKeys overlong;
-    /**
-     * Verified tokens by their SHA-256, and the SHA-256 of whole texts that carried one (an {@code Authorization} value, which
-     * always holds a space, and so is never a token) to the token's entry: a client sending the same text again is
-     * spared decoding it. Expired by {@link #trusted}, not by Caffeine: one clock read per hit serves both the TTL and
-     * the event feed's freshness.
-     */
-    private final Cache<TokenDigest, Verified> verified;
-    private final long verifiedTtlNanos;
-    private final Cache<TokenDigest, Boolean> recentlyFailed;
-    /** Tokens that verified within a day: never a credential by itself, only a pass past per-address limits. */
-    private final Cache<TokenDigest, Boolean> verifiedToday;
-    /**
-     * Wrong secrets per key id, counted only for keys whose stored hash has no fingerprint yet (stored before
-     * fingerprints): the only keys that a flood of wrong secrets for their public id can hold back.
-     */
-    private final Cache<String, Integer> failuresById;
-    /** The fingerprints of keys' secrets by key id ({@link Argon2Hasher}): which secrets are certainly wrong, without Argon2. */
-    private final Cache<String, Argon2Hasher.Fingerprint> fingerprints;
-    private final int maxFailuresPerId;
-    private final Semaphore hashing;
-    private final long hashWaitMillis;
-    private final Set<String> knownIds = ConcurrentHashMap.newKeySet();
-    private final Cache<String, Boolean> unknownIds;
-    private final RateLimit unknownIdLookups;
-    private final Map<String, Instant> pendingLastUsed = new ConcurrentHashMap<>();
-    /** How many flushes removed uses from {@link #pendingLastUsed}: a cached key's use is noted once per flush. */
-    private final AtomicLong lastUsedFlushes = new AtomicLong();
-    private final Map<TokenDigest, CompletableFuture<KeyVerification>> inFlight = new ConcurrentHashMap<>();
-    /** How many withdrawals from {@link #verified} have begun, and when each key id ("id:…") and owner ("owner:…") last had one. */
-    private final AtomicLong withdrawals = new AtomicLong();
-    private final Cache<String, Long> lastWithdrawal = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).build();
-    private final LongAdder argon2Computations = new LongAdder();
-    /** The key of the tags in {@link PresentationMemory}: random, and never out of this process. */
-    private final SipHash tags = SipHash.randomKey();
+    private final VerifiedCache cache;
+    private final SecretScreen screen;
+    private final KeyVerifier verifier;
     private final ScheduledExecutorService maintenance;
-    private final long staleAfterNanos;
-    private final AtomicLong lastEventPoll = new AtomicLong();
     private volatile long eventCursor = -1;
 
     private ApiKeyService(Builder b) {
@@ -133,18 +83,9 @@ public final class ApiKeyService implements AutoCloseable {
         this.clock = b.clock;
         this.maxLifetime = b.maxLifetime;
         this.overlong = b.overlong;
-        this.verified = Caffeine.newBuilder().maximumSize(2 * b.verifiedCacheSize).build(); // a token and its presentation
-        this.verifiedTtlNanos = b.verifiedCacheTtl.toNanos();
-        this.recentlyFailed = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.negativeCacheTtl).build();
-        this.verifiedToday = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofDays(1)).build();
-        this.failuresById = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.failureWindow).build();
-        this.fingerprints = Caffeine.newBuilder().maximumSize(100_000).build();
-        this.maxFailuresPerId = b.maxFailuresPerId;
-        this.hashing = new Semaphore(b.maxConcurrentHashes, true);
-        this.hashWaitMillis = b.hashWait.toMillis();
-        this.unknownIds = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(b.eventPollInterval).build();
-        this.unknownIdLookups = new RateLimit(b.unknownIdLookupsPerSecond);
-        this.staleAfterNanos = b.eventPollInterval.toNanos() * 5;
+        this.cache = new VerifiedCache(b.verifiedCacheSize, b.verifiedCacheTtl, b.eventPollInterval.multipliedBy(5), b.clock);
+        this.screen = new SecretScreen(b.negativeCacheTtl, b.maxFailuresPerId, b.failureWindow, b.eventPollInterval, b.unknownIdLookupsPerSecond);
+        this.verifier = new KeyVerifier(store, format, hasher, clock, cache, screen, b.maxConcurrentHashes, b.hashWait);
         pollEvents(); // the known-id index must be complete before the first verification
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "portcullis-apikey-maintenance");
@@ -189,9 +130,8 @@ public final class ApiKeyService implements AutoCloseable {
             KeyFormat.Token token = format.generate();
             ApiKey key = new ApiKey(token.id(), request.owner(), request.ownerGroups(), request.label(), request.scopes(), now, expiresAt,
                     null, request.creator(), false);
-            if (store.insert(key, hash(token.secret()))) {
-                knownIds.add(key.id());
-                unknownIds.invalidate(key.id());
+            if (store.insert(key, verifier.hash(token.secret()))) {
+                screen.known(key.id());
                 return new CreatedKey(key, token.value());
             }
         }
@@ -201,7 +141,7 @@ public final class ApiKeyService implements AutoCloseable {
     /** The owner's keys, newest first, with last-use times not yet written merged in. */
     public List<ApiKey> list(String owner) {
         return store.listByOwner(owner).stream().map(k -> {
-            Instant pending = pendingLastUsed.get(k.id());
+            Instant pending = cache.pendingUse(k.id());
             return pending != null && (k.lastUsed() == null || pending.isAfter(k.lastUsed())) ? k.withLastUsed(pending) : k;
         }).toList();
     }
@@ -220,7 +160,7 @@ public final class ApiKeyService implements AutoCloseable {
     /** Revokes all of a user's keys (an admin action); returns how many. */
     public int revokeAll(String owner) {
         int n = store.revokeAll(owner);
-        withdraw("owner:" + owner, v -> v.valid().key().owner().equals(owner));
+        cache.withdraw("owner:" + owner, v -> v.key().owner().equals(owner));
         return n;
     }
 
@@ -232,39 +172,14 @@ public final class ApiKeyService implements AutoCloseable {
     /** Records the groups a user had at login; their keys carry these groups from now on. */
     public void recordLogin(String user, List<String> groups) {
         store.recordUserGroups(user, groups);
-        withdraw("owner:" + user, v -> v.valid().key().owner().equals(user));
+        cache.withdraw("owner:" + user, v -> v.key().owner().equals(user));
     }
 
     private void forget(String keyId) {
-        withdraw("id:" + keyId, v -> v.valid().key().id().equals(keyId));
-    }
-
-    /**
-     * Every removal from {@link #verified} that must end trust in an entry goes through here. The entry is marked before
-     * it is removed: a presentation pointed at it meanwhile, or under a key not yet removed, finds it withdrawn.
-     */
-    private void withdraw(String what, Predicate<Verified> which) {
-        // noted before the scan: a verification of that key caching meanwhile sees the one or the other
-        lastWithdrawal.put(what, withdrawals.incrementAndGet());
-        verified.asMap().values().removeIf(v -> {
-            if (!which.test(v)) {
-                return false;
-            }
-            v.withdrawn = true;
-            return true;
-        });
-        // and after: a presentation memory that looked its entry up meanwhile (one evicted before the scan reached it,
-        // say) sees a change, and looks again
-        withdrawals.incrementAndGet();
+        cache.withdraw("id:" + keyId, v -> v.key().id().equals(keyId));
     }
 
     // ------------------------------------------------------------------ verification
-
-    /** Whether {@code what} (a key id or an owner) had a withdrawal after the count {@code before}. */
-    private boolean withdrawnSince(long before, String what) {
-        Long at = lastWithdrawal.getIfPresent(what);
-        return at != null && at > before;
-    }
 
     /** The token prefix, e.g. {@code pck_}. */
     public String prefix() {
@@ -279,17 +194,17 @@ public final class ApiKeyService implements AutoCloseable {
         if (!format.hasShape(presented)) {
             return Optional.empty(); // a hit below means this exact token passed every check before
         }
-        return cachedUnder(presented);
+        return cache.cached(presented);
     }
 
     /**
      * The cached verification of the token that {@code presentation} — the whole text a client sent it in, such as a
      * Basic {@code Authorization} value — carried when it was {@linkplain #rememberPresentation remembered}, or empty:
      * then decode the presentation and ask {@link #verifyCached(String)}. The answer is that of the token's cache entry,
-     * with its TTL, revocation and expiry; asking by the presentation only spares decoding it.
+     * with its TTL, revocation and expiry; asking by the presentation only spares decoding it. For request pipelines.
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation) {
-        return cachedUnder(presentation);
+        return cache.cached(presentation);
     }
 
     /**
@@ -302,50 +217,7 @@ public final class ApiKeyService implements AutoCloseable {
      * requests, and safe also for an entry the cache evicted before the withdrawal could find it.
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation, PresentationMemory memory) {
-        PresentationMemory.Remembered last = memory.last;
-        long withdrawalsBefore = withdrawals.get();
-        byte[] text = null;
-        long tag = 0;
-        if (last != null && last.withdrawals == withdrawalsBefore) {
-            text = presentation.getBytes(StandardCharsets.ISO_8859_1); // what a header value is
-            tag = tags.hash(text);
-            if (tag == last.tag) {
-                Optional<KeyVerification> answer = verifyCached(last.digest, last.entry);
-                if (answer.isPresent()) {
-                    if (!(answer.get() instanceof KeyVerification.Valid)) {
-                        memory.last = null; // the key expired
-                    }
-                    return answer;
-                }
-            }
-        }
-        memory.last = null;
-        TokenDigest digest = sha256(presentation);
-        Verified entry = verified.getIfPresent(digest);
-        Optional<KeyVerification> answer = verifyCached(digest, entry);
-        if (answer.isPresent() && answer.get() instanceof KeyVerification.Valid) {
-            if (text == null) {
-                text = presentation.getBytes(StandardCharsets.ISO_8859_1);
-                tag = tags.hash(text);
-            }
-            if (!hasQuestionMark(text)) {
-                memory.last = new PresentationMemory.Remembered(tag, digest, entry, withdrawalsBefore);
-            }
-        }
-        return answer;
-    }
-
-    /**
-     * Whether ISO-8859-1 bytes hold a '?', which is also what every character outside ISO-8859-1 becomes: a text whose
-     * bytes hold none is the only text with those bytes, and may be remembered by them.
-     */
-    private static boolean hasQuestionMark(byte[] text) {
-        for (byte b : text) {
-            if (b == '?') {
-                return true;
-            }
-        }
-        return false;
+        return cache.cached(presentation, memory);
     }
 
     /** A new, empty {@link PresentationMemory} for one client connection. */
@@ -359,19 +231,10 @@ public final class ApiKeyService implements AutoCloseable {
      * connection's requests, one at a time; what it remembers is replaced whole, never in part.
      */
     public static final class PresentationMemory {
-        private volatile Remembered last;
+        volatile VerifiedCache.Remembered last;
 
         private PresentationMemory() {
         }
-
-        private record Remembered(long tag, TokenDigest digest, Verified entry, long withdrawals) {
-        }
-    }
-
-    /** The verification in the cache under the SHA-256 of {@code text}, a token or a presentation. */
-    private Optional<KeyVerification> cachedUnder(String text) {
-        TokenDigest digest = sha256(text);
-        return verifyCached(digest, verified.getIfPresent(digest));
     }
 
     /**
@@ -380,31 +243,7 @@ public final class ApiKeyService implements AutoCloseable {
      * entry does (a new entry, after a withdrawal or the TTL, is remembered anew).
      */
     public void rememberPresentation(String presentation, String token) {
-        Verified v = verified.getIfPresent(sha256(token));
-        if (v != null && !v.withdrawn) {
-            verified.put(sha256(presentation), v);
-        }
-    }
-
-    /** The verification of the token with this digest, from its entry {@code v} in the verified cache (null: none). */
-    private Optional<KeyVerification> verifyCached(TokenDigest digest, Verified v) {
-        KeyVerification.Valid hit = trusted(digest, v);
-        if (hit == null) {
-            return Optional.empty();
-        }
-        ApiKey key = hit.key();
-        Instant now = key.expiresAt() == null ? null : clock.instant();
-        if (now != null && key.isExpired(now)) {
-            verified.invalidate(digest);
-            verifiedToday.invalidate(digest);
-            return Optional.of(new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED));
-        }
-        long round = lastUsedFlushes.get();
-        if (v.usedInRound != round) { // to the flush interval, the first use is the last
-            pendingLastUsed.putIfAbsent(key.id(), now != null ? now : clock.instant());
-            v.usedInRound = round;
-        }
-        return v.answer;
+        cache.remember(presentation, token);
     }
 
     /**
@@ -414,7 +253,7 @@ public final class ApiKeyService implements AutoCloseable {
      * after the key dropped out of the verified cache.
      */
     public boolean verifiedBefore(String presented) {
-        return format.hasShape(presented) && verifiedToday.getIfPresent(sha256(presented)) != null;
+        return format.hasShape(presented) && cache.verifiedToday(TokenDigest.of(presented));
     }
 
     /**
@@ -424,251 +263,17 @@ public final class ApiKeyService implements AutoCloseable {
      * Never blocks.
      */
     public boolean fitsFingerprint(String presented) {
-        Optional<KeyFormat.Token> token = format.parse(presented);
-        Argon2Hasher.Fingerprint fp = token.isEmpty() ? null : fingerprints.getIfPresent(token.get().id());
-        return fp != null && fp.admits(token.get().secret());
+        return format.parse(presented).map(screen::fits).orElse(false);
     }
 
     /** Checks a presented token (the Basic-auth password or the Bearer token). Never throws for a bad token. */
     public KeyVerification verify(String presented) {
-        Optional<KeyFormat.Token> parsed = format.parse(presented);
-        if (parsed.isEmpty()) {
-            return new KeyVerification.Rejected(KeyVerification.Reason.MALFORMED);
-        }
-        KeyFormat.Token token = parsed.get();
-        TokenDigest digest = sha256(presented);
-        Instant now = clock.instant();
-        KeyVerification.Valid hit = trusted(digest, verified.getIfPresent(digest));
-        if (hit != null) {
-            if (hit.key().isExpired(now)) {
-                verified.invalidate(digest);
-                verifiedToday.invalidate(digest);
-                return new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED);
-            }
-            pendingLastUsed.put(hit.key().id(), now);
-            return hit;
-        }
-        if (recentlyFailed.getIfPresent(digest) != null) {
-            return new KeyVerification.Rejected(KeyVerification.Reason.RECENTLY_FAILED);
-        }
-        if (!knownIds.contains(token.id())
-                && (unknownIds.getIfPresent(token.id()) != null || !unknownIdLookups.tryAcquire())) {
-            return new KeyVerification.Rejected(KeyVerification.Reason.UNKNOWN_KEY);
-        }
-        Argon2Hasher.Fingerprint fingerprint = fingerprints.getIfPresent(token.id());
-        if (fingerprint != null && !fingerprint.admits(token.secret())) {
-            // certainly wrong, told without the store or Argon2: a flood of wrong secrets for the key's public id costs
-            // next to nothing, and the owner's right secret, which always fits, is never held back by it
-            recentlyFailed.put(digest, Boolean.TRUE);
-            return new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET);
-        }
-        Integer failures = failuresById.getIfPresent(token.id());
-        // counted only for a key whose hash has no fingerprint yet (it gets one when it next verifies): the right secret of
-        // such a key is held back too, which is why a key is never stored without one now
-        if (failures != null && failures >= maxFailuresPerId) {
-            return new KeyVerification.Rejected(KeyVerification.Reason.THROTTLED);
-        }
-        // one verification per token at a time: when a cached key's entry expires, the client's parallel connections
-        // would otherwise each spend an Argon2 on it, queueing behind the slots for up to a second
-        CompletableFuture<KeyVerification> mine = new CompletableFuture<>();
-        CompletableFuture<KeyVerification> running = inFlight.putIfAbsent(digest, mine);
-        if (running != null) {
-            return awaitSameToken(running);
-        }
-        try {
-            KeyVerification v = verifyFailingClosed(token, digest, now);
-            mine.complete(v);
-            return v;
-        } finally {
-            inFlight.remove(digest, mine);
-            mine.complete(new KeyVerification.Unavailable("the verification failed")); // no-op unless it threw
-        }
-    }
-
-    private KeyVerification verifyFailingClosed(KeyFormat.Token token, TokenDigest digest, Instant now) {
-        try {
-            return verifyWithStore(token, digest, now);
-        } catch (ApiKeyStoreException e) {
-            LOG.warn("API key {} not verified: {}", token.id(), e.getMessage());
-            return new KeyVerification.Unavailable("the key store is unavailable");
-        }
-    }
-
-    /** The outcome of the same token's verification, which another thread is running. */
-    private static KeyVerification awaitSameToken(CompletableFuture<KeyVerification> running) {
-        try {
-            return running.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new KeyVerification.Unavailable("interrupted while waiting to verify");
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a verification in flight is only ever completed with a result", e);
-        }
-    }
-
-    private KeyVerification verifyWithStore(KeyFormat.Token token, TokenDigest digest, Instant now) {
-        long withdrawalsBefore = withdrawals.get();
-        Optional<ApiKeyStore.StoredApiKey> stored = store.find(token.id());
-        if (stored.isEmpty()) {
-            unknownIds.put(token.id(), Boolean.TRUE);
-            return new KeyVerification.Rejected(KeyVerification.Reason.UNKNOWN_KEY);
-        }
-        knownIds.add(token.id());
-        ApiKey key = stored.get().key();
-        if (key.revoked() || key.isExpired(now)) {
-            // no longer a real key: its holder is held to the failure limit again, which bounds the store look-ups
-            verifiedToday.invalidate(digest);
-            return new KeyVerification.Rejected(key.revoked() ? KeyVerification.Reason.REVOKED : KeyVerification.Reason.EXPIRED);
-        }
-        Argon2Hasher.Fingerprint fingerprint = Argon2Hasher.fingerprint(stored.get().hash());
-        if (fingerprint != null) {
-            fingerprints.put(key.id(), fingerprint);
-            if (!fingerprint.admits(token.secret())) {
-                recentlyFailed.put(digest, Boolean.TRUE);
-                return new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET);
-            }
-        }
-        boolean matches;
-        try {
-            if (!hashing.tryAcquire(hashWaitMillis, TimeUnit.MILLISECONDS)) {
-                return new KeyVerification.Unavailable("every Argon2 slot stayed busy for " + hashWaitMillis + " ms");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new KeyVerification.Unavailable("interrupted while waiting to verify");
-        }
-        try {
-            argon2Computations.increment();
-            matches = hasher.verify(stored.get().hash(), token.secret());
-        } finally {
-            hashing.release();
-        }
-        if (!matches) {
-            recentlyFailed.put(digest, Boolean.TRUE);
-            if (fingerprint == null) {
-                // each failure is a write, so the cool-down window restarts at the latest one
-                failuresById.asMap().merge(token.id(), 1, Integer::sum);
-            }
-            return new KeyVerification.Rejected(KeyVerification.Reason.WRONG_SECRET);
-        }
-        if (hasher.needsRehash(stored.get().hash())) {
-            // under the current parameters, and with a fingerprint if it had none: from now on it cannot be locked out
-            String rehashed = hash(token.secret());
-            store.replaceHash(key.id(), rehashed);
-            fingerprints.put(key.id(), Argon2Hasher.fingerprint(rehashed));
-            failuresById.invalidate(key.id());
-        }
-        List<String> groups = store.userGroups(key.owner()).orElse(key.ownerGroups());
-        KeyVerification.Valid valid = new KeyVerification.Valid(key, groups);
-        Verified entry = new Verified(valid, System.nanoTime());
-        verified.put(digest, entry);
-        if (withdrawnSince(withdrawalsBefore, "id:" + key.id()) || withdrawnSince(withdrawalsBefore, "owner:" + key.owner())) {
-            // a revocation of this key (or a change of its owner's groups) since it was read, whose withdrawal may have
-            // scanned the cache before this entry was in it: this answer stands, but is not kept for later requests
-            entry.withdrawn = true;
-            verified.asMap().remove(digest, entry);
-        }
-        verifiedToday.put(digest, Boolean.TRUE);
-        pendingLastUsed.put(key.id(), now);
-        return valid;
-    }
-
-    /**
-     * A verification in the cache, when it was made ({@link System#nanoTime}), in which of the flushes of
-     * {@code lastUsed} its use was last noted (so a hit need not ask the map of pending uses), and whether it was
-     * {@linkplain #withdraw withdrawn}.
-     */
-    private static final class Verified {
-        private final KeyVerification.Valid valid;
-        private final Optional<KeyVerification> answer; // what a hit answers, made once instead of on every hit
-        private final long atNanos;
-        volatile long usedInRound = -1;
-        volatile boolean withdrawn;
-
-        Verified(KeyVerification.Valid valid, long atNanos) {
-            this.valid = valid;
-            this.answer = Optional.of(valid);
-            this.atNanos = atNanos;
-        }
-
-        KeyVerification.Valid valid() {
-            return valid;
-        }
-
-        long atNanos() {
-            return atNanos;
-        }
-    }
-
-    /**
-     * The cached verification {@code v} of the token (or presentation) with this digest (null: none), unless it was
-     * withdrawn, is older than the cache's TTL, or the event feed is stale.
-     */
-    private KeyVerification.Valid trusted(TokenDigest digest, Verified v) {
-        if (v == null) {
-            return null;
-        }
-        long now = System.nanoTime();
-        if (v.withdrawn || now - v.atNanos() >= verifiedTtlNanos) {
-            verified.asMap().remove(digest, v);
-            return null;
-        }
-        return now - lastEventPoll.get() < staleAfterNanos ? v.valid() : null;
-    }
-
-    private String hash(String secret) {
-        argon2Computations.increment();
-        return hasher.hash(secret);
+        return verifier.verify(presented);
     }
 
     /** Argon2id hashes and verifications computed so far (a metric, and how tests prove the cheap paths cheap). */
     public long argon2Computations() {
-        return argon2Computations.sum();
-    }
-
-    /**
-     * One SHA-256 per thread, reset after each use (digest resets it): this is the per-request hot path, and a lookup of the
-     * algorithm or a clone of its state per call allocated more than the rest of the verification. The value is of the
-     * JDK's classes, never of this library's: a servlet container's pool threads keep it after a web application is
-     * undeployed, and a class of the application's would keep its class loader alive (Tomcat reports such ThreadLocals);
-     * the ThreadLocal itself is held weakly.
-     */
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
-    });
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-
-    /**
-     * The SHA-256 of a presented token: what the caches are keyed by (never the token itself). Equality and hash are
-     * written out: a record's are bound at run time through method handles, which showed in the event loop's profile.
-     */
-    private record TokenDigest(long a, long b, long c, long d) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TokenDigest t && a == t.a && b == t.b && c == t.c && d == t.d;
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(a); // 64 bits of a SHA-256 output: as evenly spread as any mix of all four
-        }
-    }
-
-    private static TokenDigest sha256(String token) {
-        MessageDigest sha = SHA256.get();
-        byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
-        sha.update(bytes);
-        byte[] h = bytes.length >= 32 ? bytes : new byte[32]; // the input, once read, holds the output: no array more per call
-        try {
-            sha.digest(h, 0, 32);
-        } catch (DigestException e) {
-            throw new IllegalStateException("a SHA-256 digest is 32 bytes", e);
-        }
-        return new TokenDigest((long) LONGS.get(h, 0), (long) LONGS.get(h, 8), (long) LONGS.get(h, 16), (long) LONGS.get(h, 24));
+        return verifier.argon2Computations();
     }
 
     // ------------------------------------------------------------------ maintenance
@@ -676,13 +281,12 @@ public final class ApiKeyService implements AutoCloseable {
     /** Reads the store's key events: new ids join the index, revoked ones leave the cache. */
     void pollEvents() {
         ApiKeyStore.KeyEvents events = store.eventsSince(eventCursor);
-        knownIds.addAll(events.created());
-        events.created().forEach(unknownIds::invalidate);
+        screen.known(events.created());
         for (String id : events.revoked()) {
             forget(id);
         }
         eventCursor = events.cursor();
-        lastEventPoll.set(System.nanoTime());
+        cache.feedRead();
     }
 
     private void pollEventsQuietly() {
@@ -690,19 +294,18 @@ public final class ApiKeyService implements AutoCloseable {
             pollEvents();
         } catch (RuntimeException e) {
             LOG.warn("cannot read API key events from the store ({}); cached keys are trusted for at most {} ms more",
-                    e.getMessage(), TimeUnit.NANOSECONDS.toMillis(staleAfterNanos));
+                    e.getMessage(), cache.staleAfterMillis());
         }
     }
 
     /** Writes the batched last-use times. */
     void flushLastUsed() {
-        if (pendingLastUsed.isEmpty()) {
+        Map<String, Instant> batch = cache.pendingUses();
+        if (batch.isEmpty()) {
             return;
         }
-        Map<String, Instant> batch = Map.copyOf(pendingLastUsed);
         store.recordLastUsed(batch);
-        batch.forEach(pendingLastUsed::remove);
-        lastUsedFlushes.incrementAndGet(); // after the removal: a use noted meanwhile is noted again
+        cache.usesWritten(batch);
     }
 
     private void flushLastUsedQuietly() {
@@ -753,31 +356,6 @@ public final class ApiKeyService implements AutoCloseable {
                     return;
                 }
             }
-        }
-    }
-
-    /** A token bucket refilled continuously; lock-free enough for its rare use (unknown ids). */
-    private static final class RateLimit {
-        private final double perNano;
-        private final double capacity;
-        private double tokens;
-        private long last = System.nanoTime();
-
-        RateLimit(int perSecond) {
-            this.perNano = perSecond / 1e9;
-            this.capacity = Math.max(1, perSecond);
-            this.tokens = capacity;
-        }
-
-        synchronized boolean tryAcquire() {
-            long now = System.nanoTime();
-            tokens = Math.min(capacity, tokens + (now - last) * perNano);
-            last = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return true;
-            }
-            return false;
         }
     }
 
