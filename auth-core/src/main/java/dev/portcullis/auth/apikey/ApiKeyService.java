@@ -217,7 +217,7 @@ public final class ApiKeyService implements AutoCloseable {
      * requests, and safe also for an entry the cache evicted before the withdrawal could find it.
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation, PresentationMemory memory) {
-        return cache.cached(presentation, memory);
+        return cache.cached(presentation, memory.slot);
     }
 
     /** A new, empty {@link PresentationMemory} for one client connection. */
@@ -231,7 +231,7 @@ public final class ApiKeyService implements AutoCloseable {
      * connection's requests, one at a time; what it remembers is replaced whole, never in part.
      */
     public static final class PresentationMemory {
-        volatile VerifiedCache.Remembered last;
+        final VerifiedCache.Slot slot = new VerifiedCache.Slot();
 
         private PresentationMemory() {
         }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * once. A store that is down fails closed. Thread-safe.
  */
 final class KeyVerifier {
-    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyService.class);
+    private static final Logger LOG = LoggerFactory.getLogger("dev.portcullis.auth.apikey.ApiKeyService"); // the service's log, as before
     private final ApiKeyStore store;
     private final KeyFormat format;
     private final Argon2Hasher hasher;

@@ -28,7 +28,7 @@ final class VerifiedCache {
     /** How many withdrawals have begun, and when each key id ("id:…") and owner ("owner:…") last had one. */
     private final AtomicLong withdrawals = new AtomicLong();
     private final Cache<String, Long> lastWithdrawal = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofMinutes(1)).build();
-    /** The key of the tags in {@link ApiKeyService.PresentationMemory}: random, and never out of this process. */
+    /** The key of the tags in connections' memories: random, and never out of this process. */
     private final SipHash tags = SipHash.randomKey();
     private final long staleAfterNanos;
     private final AtomicLong lastEventPoll = new AtomicLong();
@@ -65,14 +65,22 @@ final class VerifiedCache {
     record Remembered(long tag, TokenDigest digest, Entry entry, long withdrawals) {
     }
 
+    /** One connection's memory of its last presentation, replaced whole, never in part. */
+    static final class Slot {
+        volatile Remembered last;
+    }
+
     /** The verification cached under the SHA-256 of {@code text} (a token or a presentation), or empty. */
     Optional<KeyVerification> cached(String text) {
         TokenDigest digest = TokenDigest.of(text);
         return cached(digest, verified.getIfPresent(digest));
     }
 
-    /** See {@link ApiKeyService#verifyCachedPresentation(String, ApiKeyService.PresentationMemory)}. */
-    Optional<KeyVerification> cached(String presentation, ApiKeyService.PresentationMemory memory) {
+    /**
+     * The verification {@code presentation} led to, spared the SHA-256 and the look-up when it is the text {@code memory}
+     * last remembered and no withdrawal came since; the entry decides as it would have.
+     */
+    Optional<KeyVerification> cached(String presentation, Slot memory) {
         Remembered last = memory.last;
         long withdrawalsBefore = withdrawals.get();
         byte[] text = null;
