@@ -1,0 +1,264 @@
+package dev.portcullis.auth;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.portcullis.auth.oidc.BearerJwt;
+import dev.portcullis.auth.oidc.OidcLogin;
+import dev.portcullis.auth.oidc.OidcProviderSettings;
+import dev.portcullis.auth.session.SessionCookies;
+import dev.portcullis.auth.session.SessionKeyRing;
+import dev.portcullis.policy.InvalidPolicyException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/** The OpenID Connect parts of a configuration: login providers, bearer JWT issuers, and the sessions logins make. */
+final class OidcSection {
+    private static final List<String> PROVIDER_FIELDS = List.of("issuer", "clientid", "clientsecret", "credentialsFile", "clientAuthMethod",
+            "scopes", "claimMapping", "name", "keypath", "authurl", "tokenurl");
+    private static final List<String> ISSUER_FIELDS = List.of("issuer", "audiences", "claimMapping", "jwksUri", "requiredClaims",
+            "skipIssuerVerification", "certificateAuthority", "certificateAuthorityFile");
+
+    private final ConfigReader reader;
+    private final List<OidcProviderSettings> providers = new ArrayList<>();
+    private List<String> callbackAllowOrigins = List.of();
+    private final List<BearerJwt.TrustedIssuer> bearerIssuers = new ArrayList<>();
+    private SessionKeyRing sessionKeys;
+    private Duration sessionMaxAge = Duration.ofHours(2);
+    private Boolean secureCookie;
+
+    OidcSection(ConfigReader reader) {
+        this.reader = reader;
+    }
+
+    /** zot's {@code http.auth.openid}: the providers people log in with. */
+    void openid(JsonNode node) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "providers" -> node.get(k).fields().forEachRemaining(e -> providers.add(provider(e.getKey(), e.getValue())));
+                case "callbackAllowOrigins" -> callbackAllowOrigins = ConfigReader.strings(node.get(k), "http.auth.openid.callbackAllowOrigins");
+                default -> reader.unknownField("http.auth.openid", k, List.of("providers", "callbackAllowOrigins"));
+            }
+        }
+        if (providers.isEmpty()) {
+            throw new InvalidPolicyException("http.auth.openid.providers must name at least one provider");
+        }
+    }
+
+    private OidcProviderSettings provider(String name, JsonNode node) {
+        String path = "http.auth.openid.providers." + name;
+        String clientId = null;
+        String clientSecret = null;
+        String issuer = null;
+        List<String> scopes = List.of("openid", "email", "profile");
+        String usernameClaim = null;
+        String groupsClaim = "groups";
+        OidcProviderSettings.ClientAuth clientAuth = OidcProviderSettings.ClientAuth.CLIENT_SECRET_BASIC;
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "issuer" -> issuer = ConfigReader.text(node, k, path + ".issuer");
+                case "clientid" -> clientId = ConfigReader.text(node, k, path + ".clientid");
+                case "clientsecret" -> clientSecret = reader.secret(ConfigReader.text(node, k, path + ".clientsecret"), path + ".clientsecret");
+                case "credentialsFile" -> {
+                    Path file = reader.path(ConfigReader.text(node, k, path + ".credentialsFile"), path + ".credentialsFile");
+                    try {
+                        JsonNode creds = ConfigReader.JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+                        clientId = ConfigReader.text(creds, "clientid", file + ": clientid");
+                        clientSecret = ConfigReader.text(creds, "clientsecret", file + ": clientsecret");
+                    } catch (IOException e) {
+                        throw new InvalidPolicyException(path + ".credentialsFile: cannot read " + file + " as {\"clientid\", \"clientsecret\"}"
+                                + (e instanceof JsonProcessingException j && j.getLocation() != null ? " (line " + j.getLocation().getLineNr() + ")" : ": " + e.getMessage()));
+                    }
+                }
+                case "clientAuthMethod" -> {
+                    try {
+                        clientAuth = OidcProviderSettings.ClientAuth.fromConfig(ConfigReader.text(node, k, path + ".clientAuthMethod"));
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidPolicyException(path + ".clientAuthMethod: " + e.getMessage());
+                    }
+                }
+                case "scopes" -> scopes = ConfigReader.strings(node.get(k), path + ".scopes");
+                case "claimMapping" -> {
+                    JsonNode m = ConfigReader.object(node.get(k), path + ".claimMapping");
+                    m.fieldNames().forEachRemaining(f -> {
+                        if (!f.equals("username") && !f.equals("groups")) {
+                            reader.unknownField(path + ".claimMapping", f, List.of("username", "groups"));
+                        }
+                    });
+                    if (m.has("username")) {
+                        usernameClaim = ConfigReader.text(m, "username", path + ".claimMapping.username");
+                    }
+                    if (m.has("groups")) {
+                        groupsClaim = ConfigReader.text(m, "groups", path + ".claimMapping.groups");
+                    }
+                }
+                case "name" -> {
+                    // zot's display name for its UI; the key is the name in URLs
+                }
+                case "keypath" -> ConfigReader.unsupported(path + ".keypath", "private_key_jwt client authentication");
+                case "authurl", "tokenurl" -> ConfigReader.unsupported(path + "." + k, "OAuth2 login without OIDC discovery (e.g. GitHub)");
+                default -> reader.unknownField(path, k, PROVIDER_FIELDS);
+            }
+        }
+        if (issuer == null) {
+            ConfigReader.unsupported(path + " without an issuer", "OAuth2 login without OIDC discovery (e.g. GitHub)");
+        }
+        if (clientId == null || clientSecret == null) {
+            throw new InvalidPolicyException(path + " needs clientid and clientsecret, or a credentialsFile holding both");
+        }
+        try {
+            return new OidcProviderSettings(name, issuer, clientId, clientSecret, clientAuth, scopes, usernameClaim, groupsClaim);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException(path + ": " + e.getMessage());
+        }
+    }
+
+    /** zot's {@code http.auth.bearer}: issuers whose JWTs authenticate directly. */
+    void bearer(JsonNode node) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "oidc" -> {
+                    if (!node.get(k).isArray()) {
+                        throw new InvalidPolicyException("http.auth.bearer.oidc must be an array of trusted issuers");
+                    }
+                    int i = 0;
+                    for (JsonNode issuer : node.get(k)) {
+                        bearerIssuers.add(trustedIssuer(issuer, "http.auth.bearer.oidc[" + i++ + "]"));
+                    }
+                }
+                case "realm", "service", "cert", "upstreamTokenEndpoint", "awsSecretsManager" ->
+                        ConfigReader.unsupported("http.auth.bearer." + k, "a Docker token service (bearer realm/service/cert)");
+                default -> reader.unknownField("http.auth.bearer", k, List.of("oidc", "realm", "service", "cert", "upstreamTokenEndpoint", "awsSecretsManager"));
+            }
+        }
+    }
+
+    private BearerJwt.TrustedIssuer trustedIssuer(JsonNode node, String path) {
+        String issuer = ConfigReader.text(node, "issuer", path + ".issuer");
+        List<String> audiences = ConfigReader.strings(node.get("audiences"), path + ".audiences");
+        String username = null;
+        String groups = null;
+        JsonNode mapping = node.path("claimMapping");
+        for (Iterator<String> it = mapping.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "username" -> username = ConfigReader.text(mapping, k, path + ".claimMapping.username");
+                case "groups" -> groups = ConfigReader.text(mapping, k, path + ".claimMapping.groups");
+                default -> ConfigReader.unsupported(path + ".claimMapping." + k, "CEL variables and validations");
+            }
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "issuer", "audiences", "claimMapping", "jwksUri", "requiredClaims" -> {
+                }
+                case "skipIssuerVerification" -> ConfigReader.unsupported(path + ".skipIssuerVerification", "skipping the issuer check");
+                case "certificateAuthority", "certificateAuthorityFile" -> ConfigReader.unsupported(path + "." + k,
+                        "a private CA for the issuer (add it to the JVM's trust store instead)");
+                default -> reader.unknownField(path, k, ISSUER_FIELDS);
+            }
+        }
+        java.net.URI jwks = node.has("jwksUri") ? java.net.URI.create(ConfigReader.text(node, "jwksUri", path + ".jwksUri")) : null;
+        java.util.Map<String, List<String>> required = new java.util.LinkedHashMap<>();
+        if (node.has("requiredClaims")) {
+            JsonNode r = node.get("requiredClaims");
+            if (!r.isObject()) {
+                throw new InvalidPolicyException(path + ".requiredClaims must be an object of claim → allowed values, e.g. {\"repository_owner\": [\"my-org\"]}");
+            }
+            r.fields().forEachRemaining(e -> required.put(e.getKey(), ConfigReader.strings(e.getValue(), path + ".requiredClaims." + e.getKey())));
+        }
+        try {
+            return new BearerJwt.TrustedIssuer(issuer, audiences, username, groups, jwks, required);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException(path + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code portcullis.sessions}. */
+    void sessionSettings(JsonNode node) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            String path = "portcullis.sessions." + k;
+            switch (k) {
+                case "keys" -> {
+                    try {
+                        sessionKeys = SessionKeyRing.parse(reader.secret(ConfigReader.text(node, k, path), path));
+                    } catch (IllegalArgumentException e) {
+                        throw new InvalidPolicyException(path + ": " + e.getMessage());
+                    }
+                }
+                case "maxAgeMinutes" -> sessionMaxAge = Duration.ofMinutes(ConfigReader.positive(node, k, path));
+                case "secureCookie" -> secureCookie = ConfigReader.bool(node, k, path);
+                default -> reader.unknownField("portcullis.sessions", k, List.of("keys", "maxAgeMinutes", "secureCookie"));
+            }
+        }
+    }
+
+    /** zot's session key file {@code {"hashKey", "encryptKey"}}, or a Portcullis key ring {@code {"keys": [...]}}. */
+    /** zot's {@code http.auth.sessionKeysFile}. */
+    void sessionKeysFile(Path file) {
+        sessionKeys = zotSessionKeys(file);
+    }
+
+    private static SessionKeyRing zotSessionKeys(Path file) {
+        try {
+            JsonNode root = ConfigReader.JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            if (root != null && root.has("keys")) {
+                return SessionKeyRing.load(file);
+            }
+            if (root == null || !root.path("hashKey").isTextual() || root.path("hashKey").textValue().isEmpty()) {
+                throw new InvalidPolicyException("http.auth.sessionKeysFile " + file + ": expected zot's {\"hashKey\", \"encryptKey\"}"
+                        + " or a Portcullis key ring {\"keys\": [...]}");
+            }
+            // one AES-256 key derived from zot's two secrets, so the same file serves both
+            byte[] material = ("portcullis-session-key\0" + root.path("hashKey").textValue() + "\0" + root.path("encryptKey").asText(""))
+                    .getBytes(StandardCharsets.UTF_8);
+            return SessionKeyRing.of(List.of(java.security.MessageDigest.getInstance("SHA-256").digest(material)));
+        } catch (IOException e) {
+            throw new InvalidPolicyException("http.auth.sessionKeysFile: cannot read " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException("http.auth.sessionKeysFile: " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether any login or bearer issuer is configured. */
+    boolean configured() {
+        return !providers.isEmpty() || !bearerIssuers.isEmpty();
+    }
+
+    /** What must hold across the sections once all are read. */
+    void check(String externalUrl, String endpointPrefix) {
+        BearerJwt.audienceClash(bearerIssuers, providers).ifPresent(why -> {
+            throw new InvalidPolicyException("http.auth.bearer.oidc: " + why);
+        });
+        if (!providers.isEmpty() && externalUrl == null) {
+            throw new InvalidPolicyException("http.auth.openid needs http.externalUrl, the URL users reach the registry at"
+                    + " (the providers redirect back to <externalUrl>" + endpointPrefix + "/callback/<provider>)");
+        }
+    }
+
+    /** Login (with its sessions) and bearer JWTs, on the pipeline. */
+    void apply(Portcullis.Builder b, String endpointPrefix, String externalUrl, Path dataDirectory) {
+        if (!providers.isEmpty()) {
+            SessionKeyRing ring = sessionKeys != null ? sessionKeys : SessionKeyRing.loadOrCreate(dataDirectory.resolve("session-keys.json"));
+            boolean secure = secureCookie != null ? secureCookie : externalUrl.regionMatches(true, 0, "https:", 0, 6);
+            OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(externalUrl)
+                    .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure));
+            providers.forEach(login::provider);
+            b.oidc(login.build());
+        }
+        if (!bearerIssuers.isEmpty()) {
+            b.bearerJwt(new BearerJwt(bearerIssuers));
+        }
+    }
+}
