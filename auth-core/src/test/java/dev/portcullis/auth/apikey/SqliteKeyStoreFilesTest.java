@@ -34,7 +34,7 @@ class SqliteKeyStoreFilesTest {
             // the write-ahead log and its index, while the store is open
             assertThat(mode(file.resolveSibling("keys.db-wal"))).isEqualTo("rw-------");
             assertThat(mode(file.resolveSibling("keys.db-shm"))).isEqualTo("rw-------");
-            assertThat(JdbcApiKeyStore.sharedAccess(file)).isEmpty();
+            assertThat(SqliteFiles.sharedAccess(file)).isEmpty();
         }
     }
 
@@ -49,7 +49,7 @@ class SqliteKeyStoreFilesTest {
         JdbcApiKeyStore.open(file.toString()).close();
         assertThat(mode(data)).isEqualTo("rwxrwxr-x");
         assertThat(mode(file)).isEqualTo("rw-r--r--");
-        assertThat(JdbcApiKeyStore.sharedAccess(file)).containsExactly(
+        assertThat(SqliteFiles.sharedAccess(file)).containsExactly(
                 "the key store's directory " + data + " is rwxrwxr-x: other users can replace the key store in it; make it owner-only:"
                         + " chmod 700 " + data,
                 "the key store " + file + " is rw-r--r--: it holds the keys' owners and hashes, for this process alone; make it"
@@ -61,16 +61,16 @@ class SqliteKeyStoreFilesTest {
         Path file = dir.resolve("keys.db");
         JdbcApiKeyStore.open(file.toString()).close();
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        assertThat(JdbcApiKeyStore.sharedAccess(file)).isEmpty();
+        assertThat(SqliteFiles.sharedAccess(file)).isEmpty();
     }
 
     @Test
     void withoutPosixPermissionsTheFilesAreCreatedAsTheFileSystemCreatesThemAndNotChecked() throws Exception {
         try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + dir.resolve("store.zip").toUri()), Map.of("create", "true"))) {
             Path file = zip.getPath("/data/keys.db");
-            JdbcApiKeyStore.createOwnerOnly(file);
+            SqliteFiles.createOwnerOnly(file);
             assertThat(file).isRegularFile();
-            assertThat(JdbcApiKeyStore.sharedAccess(file)).isEmpty();
+            assertThat(SqliteFiles.sharedAccess(file)).isEmpty();
         }
     }
 }
