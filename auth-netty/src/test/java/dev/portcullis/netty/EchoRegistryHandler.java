@@ -3,7 +3,7 @@ package dev.portcullis.netty;
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
-import dev.portcullis.auth.conformance.HttpConformanceSuite;
+import dev.portcullis.auth.conformance.EchoApplication;
 import dev.portcullis.auth.conformance.Tags;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -22,25 +22,23 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
- * The conformance suite's application on Netty: echoes who Portcullis let through, and the byte
- * count and SHA-256 of the body it received (for streaming tests). Works with or without an
+ * The conformance suite's application ({@link EchoApplication}) on Netty, and the byte count and SHA-256 of the body
+ * it received under {@code /upload} (for streaming tests). Works with or without an
  * aggregator in front of it.
  */
 final class EchoRegistryHandler extends SimpleChannelInboundHandler<HttpObject> {
-    private final Portcullis portcullis;
-    private final Tags tags;
+    private final EchoApplication application;
     private HttpRequest request;
     private MessageDigest digest;
     private long bytes;
     private java.io.ByteArrayOutputStream manifest; // a PUT's body, for the tags
 
     EchoRegistryHandler(Portcullis portcullis, Tags tags) {
-        this.portcullis = portcullis;
-        this.tags = tags;
+        this.application = new EchoApplication(portcullis, tags);
     }
 
     /**
@@ -74,33 +72,26 @@ final class EchoRegistryHandler extends SimpleChannelInboundHandler<HttpObject> 
         if (!(msg instanceof LastHttpContent)) {
             return;
         }
-        if (manifest != null) {
-            java.util.Optional<Outcome.Respond> refusal = tags.push(request.uri(), ctx.channel().attr(PortcullisHttpHandler.WRITE_CONDITIONS).get(),
-                    manifest.toString(StandardCharsets.UTF_8));
-            if (refusal.isPresent()) {
-                write(ctx, PortcullisHttpHandler.response(refusal.get()));
-                return;
-            }
-        }
-        Identity identity = ctx.channel().attr(PortcullisHttpHandler.IDENTITY).get();
-        String body;
-        if (request.uri().startsWith("/v2/_catalog")) {
-            body = "{\"repositories\":[" + String.join(",", portcullis.filterCatalog(identity, HttpConformanceSuite.CATALOG).stream()
-                    .map(r -> "\"" + r + "\"").toList()) + "]}";
-        } else if (request.uri().startsWith("/upload")) {
-            body = "bytes=" + bytes + " sha256=" + HexFormat.of().formatHex(digest.digest());
+        FullHttpResponse response;
+        if (request.uri().startsWith("/upload")) {
+            byte[] body = ("bytes=" + bytes + " sha256=" + HexFormat.of().formatHex(digest.digest())).getBytes(StandardCharsets.UTF_8);
+            HttpResponseStatus status = switch (request.method().name()) {
+                case "PUT", "POST" -> HttpResponseStatus.CREATED;
+                case "PATCH", "DELETE" -> HttpResponseStatus.ACCEPTED;
+                default -> HttpResponseStatus.OK;
+            };
+            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
         } else {
+            Identity identity = ctx.channel().attr(PortcullisHttpHandler.IDENTITY).get();
             Set<String> denied = ctx.channel().attr(PortcullisHttpHandler.DENIED_MOUNTS).get();
-            body = "user=" + (identity == null ? "anonymous" : identity.name()) + " mountsDenied="
-                    + String.join(",", new TreeSet<>(denied == null ? Set.of() : denied));
+            List<Outcome.WriteCondition> conditions = ctx.channel().attr(PortcullisHttpHandler.WRITE_CONDITIONS).get();
+            int q = request.uri().indexOf('?');
+            EchoApplication.Answer a = application.answer(request.method().name(), q < 0 ? request.uri() : request.uri().substring(0, q), identity,
+                    identity == null ? null : identity.name(), denied == null ? Set.of() : denied, conditions == null ? List.of() : conditions,
+                    manifest == null ? new byte[0] : manifest.toByteArray());
+            response = a.refusal().isPresent() ? PortcullisHttpHandler.response(a.refusal().get())
+                    : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(a.status()), Unpooled.wrappedBuffer(a.body()));
         }
-        HttpResponseStatus status = switch (request.method().name()) {
-            case "PUT", "POST" -> HttpResponseStatus.CREATED;
-            case "PATCH", "DELETE" -> HttpResponseStatus.ACCEPTED;
-            default -> HttpResponseStatus.OK;
-        };
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
         response.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         write(ctx, response);
     }

@@ -10,7 +10,6 @@ import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.Argon2Hasher;
 import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
-import dev.portcullis.auth.apikey.SwitchableStore;
 import dev.portcullis.policy.AccessPolicy;
 import dev.portcullis.auth.oidc.BearerJwt;
 import dev.portcullis.auth.oidc.OidcLogin;
@@ -43,14 +42,27 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The HTTP-level behaviour every adapter must show, run unchanged against each one (Jetty, Tomcat,
- * Netty). An adapter's test supplies a server with Portcullis in front of a tiny application that
- * answers every request it receives with {@code 200} (GET, HEAD), {@code 201} (PUT, POST) or
- * {@code 202} (PATCH, DELETE) and the body {@code user=NAME mountsDenied=A,B} ({@code anonymous}
- * when no identity), and {@code GET /v2/_catalog} with {@code {"repositories":[…]}} filtered from
- * {@link #CATALOG} through {@link Portcullis#filterCatalog}. A {@code PUT} reads the whole body and then hands it to
- * {@link #tags()} with the request's write conditions ({@link Tags#push}); when that answers a refusal, the
- * application writes it instead.
+ * The HTTP-level behaviour every adapter must show, run unchanged against each one: Jetty, Tomcat, Netty (with and
+ * without an aggregator), and the JDK's own HTTP server as the reference adapter. To hold an adapter of your own to it,
+ * depend on {@code dev.portcullis:portcullis-auth-conformance} in test scope and extend this class: {@link #start} starts
+ * your server on 127.0.0.1 at an ephemeral port with the given pipeline in front of the suite's application,
+ * {@link EchoApplication} (built over {@link #tags()}), and answers the port; {@link #stop} stops it;
+ * {@link #containerAnswers} names the malformed requests your container refuses by itself before the pipeline sees them.
+ *
+ * <pre>{@code
+ * class MyServerConformanceTest extends HttpConformanceSuite {
+ *     private MyServer server;
+ *
+ *     protected int start(Portcullis portcullis) throws Exception {
+ *         server = MyServer.start(portcullis, new EchoApplication(portcullis, tags()));
+ *         return server.port();
+ *     }
+ *
+ *     protected void stop() throws Exception {
+ *         server.close();
+ *     }
+ * }
+ * }</pre>
  */
 public abstract class HttpConformanceSuite {
     public static final String REALM = "conformance";

@@ -1,5 +1,8 @@
-package dev.portcullis.auth.apikey;
+package dev.portcullis.auth.conformance;
 
+import dev.portcullis.auth.apikey.ApiKey;
+import dev.portcullis.auth.apikey.ApiKeyStore;
+import dev.portcullis.auth.apikey.ApiKeyStoreException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
