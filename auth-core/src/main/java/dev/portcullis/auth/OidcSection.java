@@ -36,8 +36,22 @@ final class OidcSection {
         this.reader = reader;
     }
 
+    /**
+     * OpenID Connect needs Nimbus, which portcullis-auth-core leaves to the applications that use it: without it, an error
+     * that names what to add, before any class that uses it is loaded.
+     */
+    private static void requireLibrary(String field) {
+        try {
+            Class.forName("com.nimbusds.oauth2.sdk.AuthorizationRequest", false, OidcSection.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new InvalidPolicyException(field + " needs OpenID Connect, whose library (com.nimbusds:oauth2-oidc-sdk) is not on the"
+                    + " class path: add the dependency dev.portcullis:portcullis-oidc to the application");
+        }
+    }
+
     /** zot's {@code http.auth.openid}: the providers people log in with. */
     void openid(JsonNode node) {
+        requireLibrary("http.auth.openid");
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             switch (k) {
@@ -122,6 +136,7 @@ final class OidcSection {
 
     /** zot's {@code http.auth.bearer}: issuers whose JWTs authenticate directly. */
     void bearer(JsonNode node) {
+        requireLibrary("http.auth.bearer");
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             switch (k) {
@@ -238,6 +253,9 @@ final class OidcSection {
 
     /** What must hold across the sections once all are read. */
     void check(String externalUrl, String endpointPrefix) {
+        if (!configured()) {
+            return; // and nothing of OpenID Connect is loaded: the application may not have its library
+        }
         BearerJwt.audienceClash(bearerIssuers, providers).ifPresent(why -> {
             throw new InvalidPolicyException("http.auth.bearer.oidc: " + why);
         });

@@ -47,13 +47,31 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
     };
 
     /** Each kind of database, with its JDBC driver. */
+    /** Each kind of database: its JDBC driver, and the artifact that brings it with the pool. */
     private enum Dialect {
-        SQLITE("org.sqlite.JDBC"), POSTGRESQL("org.postgresql.Driver");
+        SQLITE("org.sqlite.JDBC", "dev.portcullis:portcullis-sqlite"), POSTGRESQL("org.postgresql.Driver", "dev.portcullis:portcullis-postgres");
 
         final String driver;
+        final String artifact;
 
-        Dialect(String driver) {
+        Dialect(String driver, String artifact) {
             this.driver = driver;
+            this.artifact = artifact;
+        }
+
+        /**
+         * The driver and the pool are the application's to add (portcullis-auth-core does not impose them): without them,
+         * an error that names what to add, before any of their classes is touched.
+         */
+        void requireLibraries() {
+            for (String library : List.of(driver, "com.zaxxer.hikari.HikariDataSource")) {
+                try {
+                    Class.forName(library, false, JdbcApiKeyStore.class.getClassLoader());
+                } catch (ClassNotFoundException | LinkageError e) {
+                    throw new ApiKeyStoreException("the " + name().toLowerCase(java.util.Locale.ROOT) + " key store needs " + library
+                            + ", which is not on the class path: add the dependency " + artifact + " to the application", null);
+                }
+            }
         }
     }
 
@@ -103,25 +121,25 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
             SqliteFiles.sharedAccess(file).forEach(LOG::warn);
             url = "jdbc:sqlite:" + file;
         }
-        Dialect dialect;
+        Dialect dialect = url.startsWith("jdbc:sqlite:") ? Dialect.SQLITE : url.startsWith("jdbc:postgresql:") ? Dialect.POSTGRESQL : null;
+        if (dialect == null) {
+            throw new IllegalArgumentException("unsupported key store '" + redact(url) + "': give a SQLite file path, jdbc:sqlite:FILE"
+                    + " or jdbc:postgresql://HOST/DB");
+        }
+        dialect.requireLibraries();
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setConnectionTimeout(3_000);
         config.setValidationTimeout(2_000);
         config.setPoolName("portcullis-keys");
         config.setAutoCommit(true);
-        if (url.startsWith("jdbc:sqlite:")) {
-            dialect = Dialect.SQLITE;
+        if (dialect == Dialect.SQLITE) {
             config.setMaximumPoolSize(4);
             config.addDataSourceProperty("journal_mode", "WAL");
             config.addDataSourceProperty("busy_timeout", "5000");
             config.addDataSourceProperty("synchronous", "NORMAL");
-        } else if (url.startsWith("jdbc:postgresql:")) {
-            dialect = Dialect.POSTGRESQL;
-            config.setMaximumPoolSize(8);
         } else {
-            throw new IllegalArgumentException("unsupported key store '" + redact(url) + "': give a SQLite file path, jdbc:sqlite:FILE"
-                    + " or jdbc:postgresql://HOST/DB");
+            config.setMaximumPoolSize(8);
         }
         // named, not looked up by URL: DriverManager finds the drivers of the class loader it started with, which in a servlet
         // container is not the web application's (WEB-INF/lib), and a WAR's key store failed with "No suitable driver"
