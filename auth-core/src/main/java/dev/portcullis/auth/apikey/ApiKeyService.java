@@ -343,7 +343,7 @@ public final class ApiKeyService implements AutoCloseable {
      * {@code PortcullisFilter} does this when it is destroyed.
      */
     public static void releaseLibraries(ClassLoader loader) {
-        JdbcApiKeyStore.deregisterDrivers(loader);
+        JdbcDialect.deregisterDrivers(loader);
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             // it waits for the native library to be collected, which its own class keeps from happening; JNA takes an
             // interrupt for a shutdown

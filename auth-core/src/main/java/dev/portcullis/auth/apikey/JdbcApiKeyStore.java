@@ -7,8 +7,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Driver;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,8 +14,6 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,40 +42,11 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
 
-    /** Each kind of database, with its JDBC driver. */
-    /** Each kind of database: its JDBC driver, and the artifact that brings it with the pool. */
-    private enum Dialect {
-        SQLITE("org.sqlite.JDBC", "dev.portcullis:portcullis-sqlite"), POSTGRESQL("org.postgresql.Driver", "dev.portcullis:portcullis-postgres");
-
-        final String driver;
-        final String artifact;
-
-        Dialect(String driver, String artifact) {
-            this.driver = driver;
-            this.artifact = artifact;
-        }
-
-        /**
-         * The driver and the pool are the application's to add (portcullis-auth-core does not impose them): without them,
-         * an error that names what to add, before any of their classes is touched.
-         */
-        void requireLibraries() {
-            for (String library : List.of(driver, "com.zaxxer.hikari.HikariDataSource")) {
-                try {
-                    Class.forName(library, false, JdbcApiKeyStore.class.getClassLoader());
-                } catch (ClassNotFoundException | LinkageError e) {
-                    throw new ApiKeyStoreException("the " + name().toLowerCase(java.util.Locale.ROOT) + " key store needs " + library
-                            + ", which is not on the class path: add the dependency " + artifact + " to the application", null);
-                }
-            }
-        }
-    }
-
     private final HikariDataSource pool;
-    private final Dialect dialect;
+    private final JdbcDialect dialect;
     private final String description;
 
-    private JdbcApiKeyStore(HikariDataSource pool, Dialect dialect, String description) {
+    private JdbcApiKeyStore(HikariDataSource pool, JdbcDialect dialect, String description) {
         this.pool = pool;
         this.dialect = dialect;
         this.description = description;
@@ -121,7 +88,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
             SqliteFiles.sharedAccess(file).forEach(LOG::warn);
             url = "jdbc:sqlite:" + file;
         }
-        Dialect dialect = url.startsWith("jdbc:sqlite:") ? Dialect.SQLITE : url.startsWith("jdbc:postgresql:") ? Dialect.POSTGRESQL : null;
+        JdbcDialect dialect = JdbcDialect.of(url);
         if (dialect == null) {
             throw new IllegalArgumentException("unsupported key store '" + redact(url) + "': give a SQLite file path, jdbc:sqlite:FILE"
                     + " or jdbc:postgresql://HOST/DB");
@@ -133,17 +100,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
         config.setValidationTimeout(2_000);
         config.setPoolName("portcullis-keys");
         config.setAutoCommit(true);
-        if (dialect == Dialect.SQLITE) {
-            config.setMaximumPoolSize(4);
-            config.addDataSourceProperty("journal_mode", "WAL");
-            config.addDataSourceProperty("busy_timeout", "5000");
-            config.addDataSourceProperty("synchronous", "NORMAL");
-        } else {
-            config.setMaximumPoolSize(8);
-        }
-        // named, not looked up by URL: DriverManager finds the drivers of the class loader it started with, which in a servlet
-        // container is not the web application's (WEB-INF/lib), and a WAR's key store failed with "No suitable driver"
-        config.setDriverClassName(dialect.driver);
+        dialect.configure(config);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
@@ -160,20 +117,6 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
         return s;
     }
 
-    /** Deregisters from DriverManager the key store's drivers (SQLite's, PostgreSQL's) that {@code loader} loaded. */
-    static void deregisterDrivers(ClassLoader loader) {
-        for (Driver driver : Collections.list(DriverManager.getDrivers())) {
-            if (driver.getClass().getClassLoader() == loader
-                    && Arrays.stream(Dialect.values()).anyMatch(d -> d.driver.equals(driver.getClass().getName()))) {
-                try {
-                    DriverManager.deregisterDriver(driver);
-                } catch (SQLException e) {
-                    LOG.warn("cannot deregister the JDBC driver {}: {}", driver.getClass().getName(), e.getMessage());
-                }
-            }
-        }
-    }
-
     /** The URL without credentials, for messages. */
     static String redact(String url) {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//[^/@]*@", "//***@");
@@ -185,19 +128,6 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
             t = t.getCause();
         }
         return t.getMessage();
-    }
-
-    /** What the operator can do about a full or read-only database, in SQLite's and PostgreSQL's terms; empty otherwise. */
-    private String advice(SQLException e) {
-        int sqliteCode = dialect == Dialect.SQLITE ? e.getErrorCode() & 0xff : -1; // the primary result code
-        if (sqliteCode == 13 || "53100".equals(e.getSQLState())) { // SQLITE_FULL, PostgreSQL disk_full
-            return "; the disk holding the key store is full: free space there (existing keys keep working meanwhile)";
-        }
-        if (sqliteCode == 8 || "25006".equals(e.getSQLState())) { // SQLITE_READONLY, PostgreSQL read_only_sql_transaction
-            return "; the key store is read-only: make the database (for SQLite, the file and its directory) writable by this"
-                    + " process (existing keys keep working meanwhile)";
-        }
-        return "";
     }
 
     @FunctionalInterface
@@ -226,7 +156,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new ApiKeyStoreException("key store " + description + ": cannot " + what + ": " + e.getMessage() + advice(e), e);
+            throw new ApiKeyStoreException("key store " + description + ": cannot " + what + ": " + e.getMessage() + dialect.advice(e), e);
         } catch (RuntimeException e) {
             if (e instanceof ApiKeyStoreException) {
                 throw e;
@@ -238,7 +168,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
     private void migrate() {
         transaction("create or migrate the schema", c -> {
             try (Statement st = c.createStatement()) {
-                if (dialect == Dialect.POSTGRESQL) {
+                if (dialect == JdbcDialect.POSTGRESQL) {
                     st.execute("SELECT pg_advisory_xact_lock(7071962)"); // one node migrates at a time
                 }
                 // only read when the schema is current, so that a read-only database still opens to verify keys
@@ -256,7 +186,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
                 }
                 if (version < 1) {
                     st.execute("CREATE TABLE IF NOT EXISTS portcullis_schema (version INTEGER NOT NULL)");
-                    String serial = dialect == Dialect.POSTGRESQL ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
+                    String serial = dialect == JdbcDialect.POSTGRESQL ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
                     st.execute("CREATE TABLE portcullis_api_keys (id VARCHAR(32) PRIMARY KEY, owner VARCHAR(512) NOT NULL,"
                             + " owner_groups TEXT NOT NULL, label VARCHAR(512) NOT NULL, scopes TEXT NOT NULL, created_at BIGINT NOT NULL,"
                             + " expires_at BIGINT, last_used BIGINT, creator VARCHAR(512) NOT NULL, revoked_at BIGINT, hash VARCHAR(512) NOT NULL)");
