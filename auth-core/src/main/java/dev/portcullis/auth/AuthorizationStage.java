@@ -9,6 +9,7 @@ import dev.portcullis.policy.Action;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.Subject;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,15 @@ final class AuthorizationStage {
         this.policy = policy;
         this.existence = existence;
         this.refusals = refusals;
+    }
+
+    /** The repositories of a catalog the caller may see: the policy's catalog rule, narrowed by an API key's scopes. */
+    static List<String> filterCatalog(AccessPolicy policy, Identity identity, Collection<String> repositories) {
+        List<String> visible = policy.filterCatalog(identity == null ? Subject.anonymous() : identity.subject(), repositories);
+        if (identity == null || identity.scopes().isEmpty()) {
+            return visible;
+        }
+        return visible.stream().filter(r -> Scope.permitAll(identity.scopes(), r, Action.READ)).toList();
     }
 
     /** Decides a route that needs the caller (metrics, catalog, repository checks); {@link RequestContext#NEEDS_BLOCKING} possible. */

@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.routes.RequestPaths;
 import dev.portcullis.auth.routes.Route;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.auth.session.SessionCookies;
@@ -79,7 +80,16 @@ final class Pipeline {
     }
 
     /** Whether an endpoint that reads the request body answers {@code path}. */
-    boolean readsBody(String path) {
+    /** Whether an endpoint that reads bodies answers this raw path. */
+    boolean readsBody(String rawPath) {
+        String path = rawPath;
+        if (rawPath.indexOf('%') >= 0) { // the usual case has nothing to decode
+            RequestPaths.Checked checked = RequestPaths.check(rawPath);
+            if (!checked.ok()) {
+                return false;
+            }
+            path = checked.path();
+        }
         for (Endpoint e : endpoints) {
             if (e.readsBody() && e.handles(path)) {
                 return true;

@@ -1,20 +1,17 @@
 package dev.portcullis.auth;
 
 import dev.portcullis.auth.apikey.ApiKeyService;
-import dev.portcullis.auth.apikey.Scope;
 import dev.portcullis.auth.oidc.BearerJwt;
 import dev.portcullis.auth.oidc.OidcLogin;
 import dev.portcullis.auth.routes.ExistenceLookup;
-import dev.portcullis.auth.routes.RequestPaths;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.auth.session.SessionCookies;
 import dev.portcullis.policy.AccessPolicy;
-import dev.portcullis.policy.Action;
-import dev.portcullis.policy.Subject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -84,11 +81,7 @@ public final class Portcullis implements AutoCloseable {
      * policy's catalog rule, narrowed by an API key's scopes.
      */
     public List<String> filterCatalog(Identity identity, Collection<String> repositories) {
-        List<String> visible = policy.filterCatalog(identity == null ? Subject.anonymous() : identity.subject(), repositories);
-        if (identity == null || identity.scopes().isEmpty()) {
-            return visible;
-        }
-        return visible.stream().filter(r -> Scope.permitAll(identity.scopes(), r, Action.READ)).toList();
+        return AuthorizationStage.filterCatalog(policy, identity, repositories);
     }
 
     /**
@@ -96,11 +89,7 @@ public final class Portcullis implements AutoCloseable {
      * streams bodies collects at most {@link #bodyLimit()} + 1 bytes of such a request before calling {@link #handle}.
      */
     public boolean readsBody(String rawPath) {
-        if (rawPath.indexOf('%') < 0) { // the usual case: nothing to decode
-            return pipeline.readsBody(rawPath);
-        }
-        RequestPaths.Checked checked = RequestPaths.check(rawPath);
-        return checked.ok() && pipeline.readsBody(checked.path());
+        return pipeline.readsBody(rawPath);
     }
 
     /** Decides one request; may block (Argon2, bcrypt, the key store, the application's lookup). Never throws for anything the client sent. */
@@ -127,7 +116,7 @@ public final class Portcullis implements AutoCloseable {
      * head did not parse, say); not audited: nobody could read what it asked for.
      */
     public Outcome.Respond error(String path, int status, String code, String message) {
-        return Responses.error(path, status, code, message, null, java.util.Map.of(), Duration.ZERO);
+        return Responses.error(path, status, code, message, null, Map.of(), Duration.ZERO);
     }
 
     /**
@@ -182,10 +171,7 @@ public final class Portcullis implements AutoCloseable {
          * are configured.
          */
         public Builder selfServicePage(String path) {
-            if (!path.startsWith("/") || path.startsWith("/v2/") || path.equals("/v2")) {
-                throw new IllegalArgumentException("self-service page path '" + path + "' must start with '/' and lie outside /v2/, e.g. /auth/");
-            }
-            settings.pagePath = path;
+            settings.pagePath = Settings.pagePath(path);
             return this;
         }
 
@@ -260,14 +246,7 @@ public final class Portcullis implements AutoCloseable {
 
         /** Where the built-in endpoints live, default {@code /auth}. */
         public Builder endpointPrefix(String prefix) {
-            if (!prefix.startsWith("/") || prefix.endsWith("/")) {
-                throw new IllegalArgumentException("endpoint prefix '" + prefix + "' must start with '/' and not end with it, e.g. /auth");
-            }
-            if (prefix.equals("/v2") || prefix.startsWith("/v2/")) {
-                // its endpoints would take paths of the registry API over
-                throw new IllegalArgumentException("endpoint prefix '" + prefix + "' must be outside the registry API /v2/, e.g. /auth");
-            }
-            settings.prefix = prefix;
+            settings.prefix = Settings.prefix(prefix);
             return this;
         }
 
@@ -308,17 +287,9 @@ public final class Portcullis implements AutoCloseable {
             return this;
         }
 
+        /** @throws IllegalStateException for settings that contradict each other (see {@link #oidc}, {@link #bearerJwt}) */
         public Portcullis build() {
-            if (settings.oidc != null && !settings.oidc.handles(settings.prefix + "/login")) {
-                throw new IllegalStateException("the OIDC login was built for another endpoint prefix than '" + settings.prefix
-                        + "'; give OidcLogin.Builder#endpointPrefix the same prefix");
-            }
-            if (settings.oidc != null && settings.bearerJwt != null) {
-                // the login's ID tokens carry that audience: they would pass as bearer credentials
-                BearerJwt.audienceClash(settings.bearerJwt.trusted(), settings.oidc.providers()).ifPresent(why -> {
-                    throw new IllegalStateException("bearer JWTs: " + why);
-                });
-            }
+            settings.check();
             return new Portcullis(this);
         }
     }

@@ -35,4 +35,36 @@ final class Settings {
     String pagePath = "";
     final List<Authenticator> authenticators = new ArrayList<>();
     final List<Endpoint> endpoints = new ArrayList<>();
+
+    static String pagePath(String path) {
+        if (!path.startsWith("/") || path.startsWith("/v2/") || path.equals("/v2")) {
+            throw new IllegalArgumentException("self-service page path '" + path + "' must start with '/' and lie outside /v2/, e.g. /auth/");
+        }
+        return path;
+    }
+
+    static String prefix(String prefix) {
+        if (!prefix.startsWith("/") || prefix.endsWith("/")) {
+            throw new IllegalArgumentException("endpoint prefix '" + prefix + "' must start with '/' and not end with it, e.g. /auth");
+        }
+        if (prefix.equals("/v2") || prefix.startsWith("/v2/")) {
+            // its endpoints would take paths of the registry API over
+            throw new IllegalArgumentException("endpoint prefix '" + prefix + "' must be outside the registry API /v2/, e.g. /auth");
+        }
+        return prefix;
+    }
+
+    /** Refuses settings that contradict each other. */
+    void check() {
+        if (oidc != null && !oidc.handles(prefix + "/login")) {
+            throw new IllegalStateException("the OIDC login was built for another endpoint prefix than '" + prefix
+                    + "'; give OidcLogin.Builder#endpointPrefix the same prefix");
+        }
+        if (oidc != null && bearerJwt != null) {
+            // the login's ID tokens carry that audience: they would pass as bearer credentials
+            BearerJwt.audienceClash(bearerJwt.trusted(), oidc.providers()).ifPresent(why -> {
+                throw new IllegalStateException("bearer JWTs: " + why);
+            });
+        }
+    }
 }

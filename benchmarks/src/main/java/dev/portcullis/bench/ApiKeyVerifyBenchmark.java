@@ -1,5 +1,8 @@
-package dev.portcullis.auth.apikey;
+package dev.portcullis.bench;
 
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.InMemoryApiKeyStore;
+import dev.portcullis.auth.apikey.KeyVerification;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * while 4 threads flood the service with wrong keys. The store is in memory: the cached and
  * rejection paths never reach a store, and the uncached path is dominated by Argon2.
  *
- * <p>Lives in the service's package to forge well-formed tokens with {@link KeyFormat#checksum}.
+ * <p>Wrong keys are forged as a secret scanner reads them, from the documented format ({@link WellFormedTokens}).
  */
 public class ApiKeyVerifyBenchmark {
     private static final int TOKENS = 1024;
@@ -44,13 +47,12 @@ public class ApiKeyVerifyBenchmark {
             ApiKeyService.CreatedKey created = service.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "bench",
                     List.of(), null, "jmh"));
             valid = created.token();
-            KeyFormat format = new KeyFormat("pck_");
+            WellFormedTokens tokens = new WellFormedTokens("pck_");
             for (int i = 0; i < TOKENS; i++) {
-                String t = format.generate().value();
+                String t = tokens.withId(tokens.randomId());
                 malformed[i] = t.substring(0, t.length() - 1) + (t.endsWith("A") ? "B" : "A");
-                unknown[i] = format.generate().value();
-                String body = "pck_" + created.key().id() + "_" + format.generate().secret();
-                forged[i] = body + KeyFormat.checksum(body);
+                unknown[i] = tokens.withId(tokens.randomId());
+                forged[i] = tokens.withId(created.key().id());
             }
             service.verify(valid); // cache it
         }

@@ -1,6 +1,8 @@
-package dev.portcullis.auth.apikey;
+package dev.portcullis.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.auth.apikey.KeyVerification;
 
 import org.junit.jupiter.api.Test;
 

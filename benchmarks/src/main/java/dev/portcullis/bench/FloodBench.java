@@ -1,5 +1,6 @@
-package dev.portcullis.auth.apikey;
+package dev.portcullis.bench;
 
+import dev.portcullis.auth.apikey.KeyVerification;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;

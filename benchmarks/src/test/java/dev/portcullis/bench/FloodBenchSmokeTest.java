@@ -1,4 +1,4 @@
-package dev.portcullis.auth.apikey;
+package dev.portcullis.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
