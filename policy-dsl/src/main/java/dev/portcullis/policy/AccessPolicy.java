@@ -100,7 +100,7 @@ public final class AccessPolicy {
     /** Every place a user name can be, checked here so that no loader or builder can let one through. */
     private static void refuseEmptyUserNames(Map<String, List<String>> groups, List<RepositoryRule> repositories, AdminPolicy admin,
                                              MetricsPolicy metrics) {
-        groups.forEach((group, users) -> refuseEmptyUserName(users, "groups[" + PolicyText.quote(group) + "].users", EmptyUserName.GROUP));
+        groups.forEach((group, users) -> refuseEmptyUserName(users, "groups[" + PolicyPrinter.quote(group) + "].users", EmptyUserName.GROUP));
         for (RepositoryRule rule : repositories) {
             for (int i = 0; i < rule.policies().size(); i++) {
                 refuseEmptyUserName(rule.policies().get(i).users(), ZotJson.repositoryPath(rule.pattern()) + ".policies[" + i + "].users",
@@ -189,7 +189,7 @@ public final class AccessPolicy {
      *     which the language deliberately cannot express
      */
     public String toText() {
-        return PolicyText.print(this);
+        return PolicyPrinter.print(this);
     }
 
     /**

@@ -46,7 +46,7 @@ public final class PolicyDocument {
      * @throws InvalidPolicyException with {@code source:line:column}, the line and a caret
      */
     public static PolicyDocument parse(String text, String source) {
-        return new PolicyText.Parser(source, text).document();
+        return new PolicyParser(source, text).document();
     }
 
     /** Parses a {@code .policy} file; errors start with the file name. */
@@ -61,7 +61,7 @@ public final class PolicyDocument {
      * @throws InvalidPolicyException only for text that cannot even be split into tokens
      */
     public static String format(String text, String source) {
-        return PolicyText.format(source, text);
+        return PolicyPrinter.format(source, text);
     }
 
     public String source() {

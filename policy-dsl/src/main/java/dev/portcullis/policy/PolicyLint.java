@@ -50,11 +50,11 @@ public final class PolicyLint {
             if (anchor.startsWith("repositories[")) {
                 String pattern = decode(anchor, "repositories[");
                 key = PolicyDocument.repositoryAnchor(pattern);
-                shown = "repo " + PolicyText.quote(pattern);
+                shown = "repo " + PolicyPrinter.quote(pattern);
             } else if (anchor.startsWith("groups[")) {
                 String group = decode(anchor, "groups[");
                 key = PolicyDocument.groupAnchor(group);
-                shown = "group " + PolicyText.name(group);
+                shown = "group " + PolicyPrinter.name(group);
             } else {
                 key = anchor.equals("adminPolicy") ? PolicyDocument.ADMIN_ANCHOR : anchor.startsWith("metrics") ? PolicyDocument.METRICS_ANCHOR : anchor;
                 shown = key;
@@ -122,7 +122,7 @@ public final class PolicyLint {
         policy.repositories().forEach(r -> r.policies().forEach(e -> usedGroups.addAll(e.groups())));
         for (String group : policy.groups().keySet()) {
             if (!usedGroups.contains(group)) {
-                out.add(new Finding(Severity.WARNING, locate.apply("groups[" + PolicyText.quote(group) + "]"), "group '" + group
+                out.add(new Finding(Severity.WARNING, locate.apply("groups[" + PolicyPrinter.quote(group) + "]"), "group '" + group
                         + "' is defined but no repository rule or adminPolicy grants it anything", "grant it something, or remove it"));
             }
         }
