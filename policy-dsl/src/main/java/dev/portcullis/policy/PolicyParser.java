@@ -128,8 +128,8 @@ final class PolicyParser {
                 default -> policyReference(t);
             }
         }
-        AccessPolicy policy = AccessPolicy.of(groups, new ArrayList<>(rules.values()), admin,
-                new MetricsPolicy(metricsUsers, metricsAnonymous));
+        AccessPolicy policy = new AccessPolicy(new PolicyRules(true, groups, new ArrayList<>(rules.values()), admin,
+                new MetricsPolicy(metricsUsers, metricsAnonymous)));
         return new PolicyDocument(source, policy, cases, policyReference, anchors, hasRules);
     }
 

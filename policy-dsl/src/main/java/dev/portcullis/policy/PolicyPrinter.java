@@ -1,6 +1,5 @@
 package dev.portcullis.policy;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.portcullis.policy.PolicyLexer.Token;
 import dev.portcullis.policy.PolicyLexer.Type;
 import java.util.ArrayList;
@@ -17,19 +16,19 @@ final class PolicyPrinter {
     }
 
     /** The canonical text of a policy: groups, repo blocks in declaration order, admin, metrics. */
-    static String print(AccessPolicy policy) {
-        if (!policy.hasAccessControl()) {
+    static String print(PolicyRules rules) {
+        if (!rules.hasAccessControl()) {
             throw new IllegalStateException("a policy without accessControl (zot: every authenticated user may do everything)"
                     + " has no text form; write the rules you want, e.g. repo \"**\" { authenticated: all }");
         }
         StringBuilder out = new StringBuilder();
-        policy.groups().forEach((g, users) -> out.append("group ").append(name(g)).append(':')
+        rules.groups().forEach((g, users) -> out.append("group ").append(name(g)).append(':')
                 .append(users.isEmpty() ? "" : " " + names(users)).append('\n'));
-        for (RepositoryRule rule : policy.repositories()) {
+        for (RepositoryRule rule : rules.repositories()) {
             if (out.length() > 0) {
                 out.append('\n');
             }
-            out.append("repo ").append(quote(rule.pattern())).append(" {\n");
+            out.append("repo ").append(PolicyRules.quote(rule.pattern())).append(" {\n");
             if (!rule.anonymousPolicy().isEmpty()) {
                 out.append("  anonymous: ").append(actions(rule.anonymousPolicy())).append('\n');
             }
@@ -43,8 +42,8 @@ final class PolicyPrinter {
             }
             out.append("}\n");
         }
-        AdminPolicy admin = policy.adminPolicy();
-        MetricsPolicy metrics = policy.metricsPolicy();
+        AdminPolicy admin = rules.adminPolicy();
+        MetricsPolicy metrics = rules.metricsPolicy();
         boolean printAdmin = !admin.users().isEmpty() || !admin.groups().isEmpty();
         boolean printMetrics = metrics.anonymousPolicy().contains(Action.READ) || !metrics.users().isEmpty();
         if ((printAdmin || printMetrics) && out.length() > 0) {
@@ -79,11 +78,7 @@ final class PolicyPrinter {
     /** A bare word when it reads back as the same name, else a JSON string. */
     static String name(String name) {
         boolean bare = !name.isEmpty() && !KEYWORDS.contains(name) && name.codePoints().allMatch(PolicyLexer::isWordChar);
-        return bare ? name : quote(name);
-    }
-
-    static String quote(String s) {
-        return JsonNodeFactory.instance.textNode(s).toString();
+        return bare ? name : PolicyRules.quote(name);
     }
 
     /**
