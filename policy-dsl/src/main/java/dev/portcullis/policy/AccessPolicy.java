@@ -93,20 +93,20 @@ public final class AccessPolicy {
      * @throws InvalidPolicyException with line, column, the offending line and a caret
      */
     public static AccessPolicy parse(String text) {
-        return rulesOf(PolicyDocument.parse(text, "policy"));
+        return rulesOf(new PolicyParser("policy", text).document());
     }
 
     /** Like {@link #parse(String)}, from a {@code .policy} file; errors start with the file name. */
     public static AccessPolicy parse(Path file) {
-        return rulesOf(PolicyDocument.parse(file));
+        return rulesOf(new PolicyParser(file.toString(), read(file)).document());
     }
 
-    private static AccessPolicy rulesOf(PolicyDocument doc) {
-        if (doc.policyReference().isPresent()) {
-            throw new InvalidPolicyException(doc.source() + ": this file holds tests for " + doc.policyReference().get()
+    private static AccessPolicy rulesOf(PolicyParser.Parsed doc) {
+        if (doc.policyReference() != null) {
+            throw new InvalidPolicyException(doc.source() + ": this file holds tests for " + doc.policyReference()
                     + " (its 'policy' line), not rules; load that file instead");
         }
-        return doc.policy();
+        return new AccessPolicy(doc.rules());
     }
 
     /**

@@ -49,14 +49,14 @@ public final class PolicyLint {
             String shown;
             if (anchor.startsWith("repositories[")) {
                 String pattern = decode(anchor, "repositories[");
-                key = PolicyDocument.repositoryAnchor(pattern);
+                key = PolicyParser.repositoryAnchor(pattern);
                 shown = "repo " + PolicyRules.quote(pattern);
             } else if (anchor.startsWith("groups[")) {
                 String group = decode(anchor, "groups[");
-                key = PolicyDocument.groupAnchor(group);
+                key = PolicyParser.groupAnchor(group);
                 shown = "group " + PolicyPrinter.name(group);
             } else {
-                key = anchor.equals("adminPolicy") ? PolicyDocument.ADMIN_ANCHOR : anchor.startsWith("metrics") ? PolicyDocument.METRICS_ANCHOR : anchor;
+                key = anchor.equals("adminPolicy") ? PolicyParser.ADMIN_ANCHOR : anchor.startsWith("metrics") ? PolicyParser.METRICS_ANCHOR : anchor;
                 shown = key;
             }
             return doc.source() + doc.line(key).map(l -> ":" + l).orElse("") + " " + shown;

@@ -2,7 +2,6 @@ package dev.portcullis.policy;
 
 import dev.portcullis.policy.PolicyLexer.Token;
 import dev.portcullis.policy.PolicyLexer.Type;
-import dev.portcullis.policy.testing.PolicyCase;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -14,6 +13,37 @@ import java.util.Set;
 /** Parses the Portcullis policy language ({@code docs/policy-language.md}): rules, test blocks and the 'policy' line. */
 final class PolicyParser {
     private static final List<String> STATEMENTS = List.of("repo", "group", "admin", "metrics", "test", "policy");
+    static final String ADMIN_ANCHOR = "admin";
+    static final String METRICS_ANCHOR = "metrics";
+
+    /**
+     * What a policy file says.
+     *
+     * @param source the name used in error messages, usually the file name
+     * @param cases the expectations of every {@code test} block, in file order
+     * @param policyReference the file named by {@code policy "…"}, whose rules the tests run against, or null
+     * @param anchors statement start lines, keyed by {@link #repositoryAnchor}, {@link #groupAnchor}, {@link #ADMIN_ANCHOR},
+     *     {@link #METRICS_ANCHOR}
+     * @param hasRules whether the file declares any rule (group, repo, admin, metrics)
+     */
+    record Parsed(String source, PolicyRules rules, List<Case> cases, String policyReference, Map<String, Integer> anchors,
+                  boolean hasRules) {
+        Parsed {
+            cases = List.copyOf(cases);
+            anchors = Map.copyOf(anchors);
+        }
+    }
+
+    /**
+     * One expectation of a {@code test} block, for one action and repository: the model of a
+     * {@link dev.portcullis.policy.testing.PolicyCase}.
+     *
+     * @param action {@code READ} for {@link Question#METRICS} and {@link Question#CATALOG}, as in a {@link Decision}
+     * @param repository null for {@link Question#METRICS}
+     */
+    record Case(String name, String location, Subject subject, Question question, String repository, Action action,
+                boolean expectAllowed) {
+    }
 
     private final String source;
     private final String text;
@@ -29,7 +59,7 @@ final class PolicyParser {
     private List<String> metricsUsers = List.of();
     private Token metricsAnonymousAt;
     private Token metricsUsersAt;
-    private final List<PolicyCase> cases = new ArrayList<>();
+    private final List<Case> cases = new ArrayList<>();
     private String policyReference;
     private boolean hasRules;
 
@@ -49,6 +79,14 @@ final class PolicyParser {
             }
             tokens.add(t);
         }
+    }
+
+    static String repositoryAnchor(String pattern) {
+        return "repo " + pattern;
+    }
+
+    static String groupAnchor(String group) {
+        return "group " + group;
     }
 
     private InvalidPolicyException error(Token at, String message) {
@@ -107,7 +145,7 @@ final class PolicyParser {
         }
     }
 
-    PolicyDocument document() {
+    Parsed document() {
         while (true) {
             skipNewlines();
             Token t = peek();
@@ -128,9 +166,8 @@ final class PolicyParser {
                 default -> policyReference(t);
             }
         }
-        AccessPolicy policy = new AccessPolicy(new PolicyRules(true, groups, new ArrayList<>(rules.values()), admin,
-                new MetricsPolicy(metricsUsers, metricsAnonymous)));
-        return new PolicyDocument(source, policy, cases, policyReference, anchors, hasRules);
+        return new Parsed(source, new PolicyRules(true, groups, new ArrayList<>(rules.values()), admin,
+                new MetricsPolicy(metricsUsers, metricsAnonymous)), cases, policyReference, anchors, hasRules);
     }
 
     private void policyReference(Token at) {
@@ -190,11 +227,11 @@ final class PolicyParser {
         expect(Type.COLON, "':' and the group's members (group ci: bot1, bot2)");
         List<String> members = peek().isName() ? userNames(EmptyUserName.GROUP) : List.of();
         if (groups.containsKey(group)) {
-            throw error(at, "group '" + group + "' is already defined on line " + anchors.get(PolicyDocument.groupAnchor(group))
+            throw error(at, "group '" + group + "' is already defined on line " + anchors.get(groupAnchor(group))
                     + "; list all its members on one line");
         }
         groups.put(group, members);
-        anchors.put(PolicyDocument.groupAnchor(group), at.line());
+        anchors.put(groupAnchor(group), at.line());
         endOfStatement();
     }
 
@@ -264,7 +301,7 @@ final class PolicyParser {
             throw error(patternToken, e.getMessage());
         }
         if (rules.containsKey(pattern)) {
-            throw error(patternToken, "pattern \"" + pattern + "\" is already defined on line " + anchors.get(PolicyDocument.repositoryAnchor(pattern))
+            throw error(patternToken, "pattern \"" + pattern + "\" is already defined on line " + anchors.get(repositoryAnchor(pattern))
                     + "; merge the two repo blocks");
         }
         expect(Type.LBRACE, "'{' to open the repo block");
@@ -298,7 +335,7 @@ final class PolicyParser {
         }
         rules.put(pattern, new RepositoryRule(pattern, entries, authenticated == null ? Set.of() : authenticated,
                 anonymous == null ? Set.of() : anonymous));
-        anchors.put(PolicyDocument.repositoryAnchor(pattern), at.line());
+        anchors.put(repositoryAnchor(pattern), at.line());
         endOfStatement();
     }
 
@@ -309,7 +346,7 @@ final class PolicyParser {
                     + "; zot's adminPolicy has one list of actions, so write one line: admin user … group …: actions");
         }
         adminAt = at;
-        anchors.put(PolicyDocument.ADMIN_ANCHOR, at.line());
+        anchors.put(ADMIN_ANCHOR, at.line());
         PolicyEntry entry = principals("after 'admin'", EmptyUserName.ADMIN_POLICY);
         admin = new AdminPolicy(entry.users(), entry.groups(), entry.actions());
         endOfStatement();
@@ -317,7 +354,7 @@ final class PolicyParser {
 
     private void metrics(Token at) {
         hasRules = true;
-        anchors.putIfAbsent(PolicyDocument.METRICS_ANCHOR, at.line());
+        anchors.putIfAbsent(METRICS_ANCHOR, at.line());
         Token t = next();
         if (t.is("anonymous")) {
             if (metricsAnonymousAt != null) {
@@ -382,13 +419,13 @@ final class PolicyParser {
         Token what = peek();
         if (what.is("read") && tokens.get(p + 1).is("metrics")) {
             p += 2;
-            cases.add(new PolicyCase(testName, location, subject, PolicyCase.Check.METRICS, null, allowed));
+            cases.add(new Case(testName, location, subject, Question.METRICS, null, Action.READ, allowed));
             return;
         }
         if (what.is("list")) {
             p++;
             for (String repo : names("a repository name")) {
-                cases.add(new PolicyCase(testName, location, subject, PolicyCase.Check.CATALOG, repo, allowed));
+                cases.add(new Case(testName, location, subject, Question.CATALOG, repo, Action.READ, allowed));
             }
             return;
         }
@@ -401,7 +438,7 @@ final class PolicyParser {
         expectWord("on", "before the repositories (… can read on team/app)");
         for (String repo : names("a repository name")) {
             for (Action a : actions) {
-                cases.add(new PolicyCase(testName, location, subject, PolicyCase.Check.of(a), repo, allowed));
+                cases.add(new Case(testName, location, subject, Question.REPOSITORY, repo, a, allowed));
             }
         }
     }
