@@ -67,7 +67,7 @@ final class NameWalk<K> {
         return new NameWalk<>(globs, classOf, limit).run();
     }
 
-    NameWalk(List<Glob> globs, Function<BitSet, K> classOf, long limit) {
+    private NameWalk(List<Glob> globs, Function<BitSet, K> classOf, long limit) {
         this.classOf = classOf;
         this.limit = limit;
         Map<String, Integer> segmentIds = new HashMap<>();
@@ -120,7 +120,7 @@ final class NameWalk<K> {
     private record SegmentClass(BitSet matched, String example) {
     }
 
-    Classes<K> run() {
+    private Classes<K> run() {
         // the start is never in 'seen': a name needs a segment, so a state equal to the start is still a new one
         Set<States> seen = new HashSet<>();
         ArrayDeque<Step> queue = new ArrayDeque<>();
