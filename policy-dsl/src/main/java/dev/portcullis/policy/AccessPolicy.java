@@ -7,10 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,81 +38,12 @@ import java.util.function.Consumer;
  * Groups from the policy's {@code groups} section apply to every authenticated user.
  */
 public final class AccessPolicy {
-    private static final String ALL_AUTHENTICATED_REASON = "the configuration has no accessControl";
+    private final PolicyRules rules;
+    private final CompiledPolicy compiled;
 
-    private final boolean hasAccessControl;
-    private final Map<String, List<String>> groups;
-    private final List<RepositoryRule> repositories;
-    private final AdminPolicy admin;
-    private final MetricsPolicy metrics;
-
-    // compiled form
-    private final PatternIndex index;
-    private final CompiledRule[] byRank;
-    private final Map<String, Set<String>> configGroupsOfUser;
-    private final Set<String> adminUsers;
-    private final Set<String> adminGroups;
-    private final int adminMask;
-    private final Set<String> metricsUsers;
-
-    private AccessPolicy(boolean hasAccessControl, Map<String, List<String>> groups, List<RepositoryRule> repositories,
-                         AdminPolicy admin, MetricsPolicy metrics) {
-        refuseEmptyUserNames(groups, repositories, admin, metrics);
-        this.hasAccessControl = hasAccessControl;
-        this.groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
-        this.repositories = List.copyOf(repositories);
-        this.admin = admin;
-        this.metrics = metrics;
-
-        Map<String, Glob> globs = new LinkedHashMap<>();
-        Map<String, RepositoryRule> rulesByPattern = new HashMap<>();
-        for (RepositoryRule rule : repositories) {
-            Glob glob;
-            try {
-                glob = Glob.compile(rule.pattern());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidPolicyException(ZotJson.repositoryPath(rule.pattern()) + ": " + e.getMessage(), e);
-            }
-            if (globs.put(rule.pattern(), glob) != null) {
-                throw new InvalidPolicyException(ZotJson.repositoryPath(rule.pattern())
-                        + ": the pattern is defined twice; merge the two definitions into one");
-            }
-            rulesByPattern.put(rule.pattern(), rule);
-        }
-        this.index = new PatternIndex(globs.values());
-        List<Glob> ranked = index.ranked();
-        this.byRank = new CompiledRule[ranked.size()];
-        for (int r = 0; r < byRank.length; r++) {
-            byRank[r] = new CompiledRule(rulesByPattern.get(ranked.get(r).pattern()));
-        }
-        Map<String, Set<String>> ofUser = new HashMap<>();
-        groups.forEach((group, users) -> users.forEach(u -> ofUser.computeIfAbsent(u, k -> new LinkedHashSet<>()).add(group)));
-        this.configGroupsOfUser = ofUser;
-        this.adminUsers = Set.copyOf(admin.users());
-        this.adminGroups = Set.copyOf(admin.groups());
-        this.adminMask = Actions.mask(admin.actions());
-        this.metricsUsers = Set.copyOf(metrics.users());
-    }
-
-    /** Every place a user name can be, checked here so that no loader or builder can let one through. */
-    private static void refuseEmptyUserNames(Map<String, List<String>> groups, List<RepositoryRule> repositories, AdminPolicy admin,
-                                             MetricsPolicy metrics) {
-        groups.forEach((group, users) -> refuseEmptyUserName(users, "groups[" + PolicyText.quote(group) + "].users", EmptyUserName.GROUP));
-        for (RepositoryRule rule : repositories) {
-            for (int i = 0; i < rule.policies().size(); i++) {
-                refuseEmptyUserName(rule.policies().get(i).users(), ZotJson.repositoryPath(rule.pattern()) + ".policies[" + i + "].users",
-                        EmptyUserName.REPOSITORY_POLICY);
-            }
-        }
-        refuseEmptyUserName(admin.users(), "adminPolicy.users", EmptyUserName.ADMIN_POLICY);
-        refuseEmptyUserName(metrics.users(), "metrics.users", EmptyUserName.METRICS);
-    }
-
-    private static void refuseEmptyUserName(List<String> users, String path, EmptyUserName place) {
-        int at = users.indexOf("");
-        if (at >= 0) {
-            throw new InvalidPolicyException(path + "[" + at + "]: " + place.inZotJson());
-        }
+    AccessPolicy(PolicyRules rules) {
+        this.rules = rules;
+        this.compiled = new CompiledPolicy(rules);
     }
 
     // ------------------------------------------------------------------ loading
@@ -130,7 +58,7 @@ public final class AccessPolicy {
      *     invalid patterns, with the JSON path of the offending value in the message
      */
     public static AccessPolicy fromZotJson(String json) {
-        return ZotJson.read(json);
+        return new AccessPolicy(ZotJson.read(json));
     }
 
     /**
@@ -141,7 +69,7 @@ public final class AccessPolicy {
     public static AccessPolicy fromZotJson(Path file) {
         String json = read(file);
         try {
-            return ZotJson.read(json);
+            return new AccessPolicy(ZotJson.read(json));
         } catch (InvalidPolicyException e) {
             throw new InvalidPolicyException(file + ": " + e.getMessage(), e);
         }
@@ -165,20 +93,20 @@ public final class AccessPolicy {
      * @throws InvalidPolicyException with line, column, the offending line and a caret
      */
     public static AccessPolicy parse(String text) {
-        return rulesOf(PolicyDocument.parse(text, "policy"));
+        return rulesOf(new PolicyParser("policy", text).document());
     }
 
     /** Like {@link #parse(String)}, from a {@code .policy} file; errors start with the file name. */
     public static AccessPolicy parse(Path file) {
-        return rulesOf(PolicyDocument.parse(file));
+        return rulesOf(new PolicyParser(file.toString(), read(file)).document());
     }
 
-    private static AccessPolicy rulesOf(PolicyDocument doc) {
-        if (doc.policyReference().isPresent()) {
-            throw new InvalidPolicyException(doc.source() + ": this file holds tests for " + doc.policyReference().get()
+    private static AccessPolicy rulesOf(PolicyParser.Parsed doc) {
+        if (doc.policyReference() != null) {
+            throw new InvalidPolicyException(doc.source() + ": this file holds tests for " + doc.policyReference()
                     + " (its 'policy' line), not rules; load that file instead");
         }
-        return doc.policy();
+        return new AccessPolicy(doc.rules());
     }
 
     /**
@@ -189,7 +117,7 @@ public final class AccessPolicy {
      *     which the language deliberately cannot express
      */
     public String toText() {
-        return PolicyText.print(this);
+        return PolicyPrinter.print(rules);
     }
 
     /**
@@ -220,7 +148,7 @@ public final class AccessPolicy {
 
     /** zot's behaviour when a config has no {@code accessControl}: authenticated users may do everything. */
     public static AccessPolicy withoutAccessControl() {
-        return new AccessPolicy(false, Map.of(), List.of(), AdminPolicy.NONE, MetricsPolicy.NONE);
+        return new AccessPolicy(PolicyRules.WITHOUT_ACCESS_CONTROL);
     }
 
     public static Builder builder() {
@@ -233,7 +161,7 @@ public final class AccessPolicy {
      * is written as the minimal zot config that has none: {@code {"http":{}}}.
      */
     public String toZotJson() {
-        return ZotJson.write(this);
+        return ZotJson.write(rules);
     }
 
     // ------------------------------------------------------------------ deciding
@@ -243,23 +171,21 @@ public final class AccessPolicy {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(repository, "repository");
         Objects.requireNonNull(action, "action");
-        if (!hasAccessControl) {
-            return new Decision(this, Decision.Question.REPOSITORY, subject, repository, action,
+        if (!rules.hasAccessControl()) {
+            return new Decision(compiled, Question.REPOSITORY, subject, repository, action,
                     !subject.isAnonymous(), subject.isAnonymous() ? Grant.NONE : Grant.DEFAULT, null);
         }
-        int rank = index.find(repository);
+        int rank = compiled.find(repository);
         String pattern = null;
         if (rank >= 0) {
-            CompiledRule rule = byRank[rank];
-            pattern = rule.source.pattern();
-            Grant grant = rule.grant(subject, configGroupsOfUser.get(subject.name()), action.bit());
+            pattern = compiled.pattern(rank);
+            Grant grant = compiled.grant(rank, subject, action);
             if (grant != Grant.NONE) {
-                return new Decision(this, Decision.Question.REPOSITORY, subject, repository, action, true, grant, pattern);
+                return new Decision(compiled, Question.REPOSITORY, subject, repository, action, true, grant, pattern);
             }
         }
-        boolean isAdmin = isAdmin(subject);
-        boolean allowed = isAdmin && (adminMask & action.bit()) != 0;
-        return new Decision(this, Decision.Question.REPOSITORY, subject, repository, action,
+        boolean allowed = compiled.adminAllows(subject, action);
+        return new Decision(compiled, Question.REPOSITORY, subject, repository, action,
                 allowed, allowed ? Grant.ADMIN : Grant.NONE, pattern);
     }
 
@@ -273,16 +199,16 @@ public final class AccessPolicy {
         boolean allowed;
         Grant grant;
         if (subject.isAnonymous()) {
-            allowed = hasAccessControl && metrics.anonymousPolicy().contains(Action.READ);
+            allowed = rules.hasAccessControl() && rules.metricsPolicy().anonymousPolicy().contains(Action.READ);
             grant = allowed ? Grant.ANONYMOUS : Grant.NONE;
-        } else if (!hasAccessControl) {
+        } else if (!rules.hasAccessControl()) {
             allowed = true;
             grant = Grant.DEFAULT;
         } else {
-            allowed = metricsUsers.contains(subject.name());
+            allowed = compiled.inMetricsUsers(subject);
             grant = allowed ? Grant.USER : Grant.NONE;
         }
-        return new Decision(this, Decision.Question.METRICS, subject, null, Action.READ, allowed, grant, null);
+        return new Decision(compiled, Question.METRICS, subject, null, Action.READ, allowed, grant, null);
     }
 
     /**
@@ -298,13 +224,13 @@ public final class AccessPolicy {
     public Decision decideCatalog(Subject subject, String repository) {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(repository, "repository");
-        if (hasAccessControl && isAdmin(subject)) {
-            int rank = index.find(repository);
-            return new Decision(this, Decision.Question.CATALOG, subject, repository, Action.READ, true, Grant.ADMIN,
-                    rank < 0 ? null : byRank[rank].source.pattern());
+        if (rules.hasAccessControl() && compiled.isAdmin(subject)) {
+            int rank = compiled.find(repository);
+            return new Decision(compiled, Question.CATALOG, subject, repository, Action.READ, true, Grant.ADMIN,
+                    rank < 0 ? null : compiled.pattern(rank));
         }
         Decision read = decide(subject, repository, Action.READ);
-        return new Decision(this, Decision.Question.CATALOG, subject, repository, Action.READ,
+        return new Decision(compiled, Question.CATALOG, subject, repository, Action.READ,
                 read.allowed(), read.grantedBy(), read.pattern().orElse(null));
     }
 
@@ -321,18 +247,7 @@ public final class AccessPolicy {
 
     /** Whether the subject is named by {@code adminPolicy} (as a user or through a group), whatever its actions. */
     public boolean isAdmin(Subject subject) {
-        if (subject.isAnonymous()) {
-            return false;
-        }
-        if (adminUsers.contains(subject.name())) {
-            return true;
-        }
-        for (String g : effectiveGroups(subject)) {
-            if (adminGroups.contains(g)) {
-                return true;
-            }
-        }
-        return false;
+        return compiled.isAdmin(subject);
     }
 
     /**
@@ -340,143 +255,37 @@ public final class AccessPolicy {
      * the groups it is judged by (what a servlet's {@code isUserInRole} answers).
      */
     public Set<String> effectiveGroups(Subject subject) {
-        if (subject.isAnonymous()) {
-            return Set.of();
-        }
-        Set<String> fromConfig = configGroupsOfUser.get(subject.name());
-        if (fromConfig == null) {
-            return subject.groups();
-        }
-        Set<String> all = new LinkedHashSet<>(subject.groups());
-        all.addAll(fromConfig);
-        return all;
+        return compiled.effectiveGroups(subject);
     }
 
     // ------------------------------------------------------------------ the model
 
     /** False for zot's "no accessControl" policy (see {@link #withoutAccessControl()}). */
     public boolean hasAccessControl() {
-        return hasAccessControl;
+        return rules.hasAccessControl();
     }
 
     /** The {@code groups} section: group name to member user names, in declaration order. */
     public Map<String, List<String>> groups() {
-        return groups;
+        return rules.groups();
     }
 
     /** The {@code repositories} section, in declaration order. */
     public List<RepositoryRule> repositories() {
-        return repositories;
+        return rules.repositories();
     }
 
     public AdminPolicy adminPolicy() {
-        return admin;
+        return rules.adminPolicy();
     }
 
     public MetricsPolicy metricsPolicy() {
-        return metrics;
+        return rules.metricsPolicy();
     }
 
-    /** Every pattern, most specific first (the order in which they claim a repository). */
-    List<String> patternsByPrecedence() {
-        List<String> out = new ArrayList<>(byRank.length);
-        for (CompiledRule r : byRank) {
-            out.add(r.source.pattern());
-        }
-        return out;
-    }
-
-    /** Whether the subject may perform the action in a repository governed by {@code pattern}: its grants, then adminPolicy. */
-    boolean decideUnder(Subject subject, String pattern, Action action) {
-        for (CompiledRule r : byRank) {
-            if (r.source.pattern().equals(pattern)) {
-                if (r.grant(subject, configGroupsOfUser.get(subject.name()), action.bit()) != Grant.NONE) {
-                    return true;
-                }
-                return isAdmin(subject) && (adminMask & action.bit()) != 0;
-            }
-        }
-        throw new IllegalArgumentException("no pattern " + pattern);
-    }
-
-    /** Every pattern matching {@code repository}, the one that applies first, then in precedence order. */
-    List<String> matchingPatterns(String repository) {
-        List<String> out = new ArrayList<>();
-        for (Glob g : index.ranked()) {
-            if (g.matches(repository)) {
-                out.add(g.pattern());
-            }
-        }
-        return out;
-    }
-
-    Glob glob(String pattern) {
-        for (Glob g : index.ranked()) {
-            if (g.pattern().equals(pattern)) {
-                return g;
-            }
-        }
-        throw new IllegalArgumentException("no pattern " + pattern);
-    }
-
-    RepositoryRule rule(String pattern) {
-        for (RepositoryRule r : repositories) {
-            if (r.pattern().equals(pattern)) {
-                return r;
-            }
-        }
-        throw new IllegalArgumentException("no pattern " + pattern);
-    }
-
-    static String allAuthenticatedReason() {
-        return ALL_AUTHENTICATED_REASON;
-    }
-
-    /** A rule prepared for deciding: per-user and per-group action bit masks. */
-    private static final class CompiledRule {
-        final RepositoryRule source;
-        final Map<String, Integer> userMasks = new HashMap<>();
-        final Map<String, Integer> groupMasks = new HashMap<>();
-        final int defaultMask;
-        final int anonymousMask;
-
-        CompiledRule(RepositoryRule source) {
-            this.source = source;
-            for (PolicyEntry p : source.policies()) {
-                int m = Actions.mask(p.actions());
-                p.users().forEach(u -> userMasks.merge(u, m, (a, b) -> a | b));
-                p.groups().forEach(g -> groupMasks.merge(g, m, (a, b) -> a | b));
-            }
-            defaultMask = Actions.mask(source.defaultPolicy());
-            anonymousMask = Actions.mask(source.anonymousPolicy());
-        }
-
-        Grant grant(Subject subject, Set<String> configGroups, int bit) {
-            if (subject.isAnonymous()) {
-                return (anonymousMask & bit) != 0 ? Grant.ANONYMOUS : Grant.NONE;
-            }
-            Integer user = userMasks.get(subject.name());
-            if (user != null && (user & bit) != 0) {
-                return Grant.USER;
-            }
-            if (!groupMasks.isEmpty()) {
-                for (String g : subject.groups()) {
-                    Integer m = groupMasks.get(g);
-                    if (m != null && (m & bit) != 0) {
-                        return Grant.GROUP;
-                    }
-                }
-                if (configGroups != null) {
-                    for (String g : configGroups) {
-                        Integer m = groupMasks.get(g);
-                        if (m != null && (m & bit) != 0) {
-                            return Grant.GROUP;
-                        }
-                    }
-                }
-            }
-            return (defaultMask & bit) != 0 ? Grant.DEFAULT : Grant.NONE;
-        }
+    /** The compiled form, which the analyses (permissions, who-can, lint) ask about single patterns. */
+    CompiledPolicy compiled() {
+        return compiled;
     }
 
     // ------------------------------------------------------------------ builder
@@ -517,8 +326,7 @@ public final class AccessPolicy {
 
         public Builder repository(RepositoryRule rule) {
             if (repositories.putIfAbsent(rule.pattern(), rule) != null) {
-                throw new InvalidPolicyException(ZotJson.repositoryPath(rule.pattern())
-                        + ": the pattern is defined twice; merge the two definitions into one");
+                throw PolicyRules.definedTwice(rule.pattern());
             }
             return this;
         }
@@ -536,7 +344,7 @@ public final class AccessPolicy {
 
         /** @throws InvalidPolicyException for an invalid pattern, naming it and the position */
         public AccessPolicy build() {
-            return new AccessPolicy(true, groups, List.copyOf(repositories.values()), admin, metrics);
+            return new AccessPolicy(new PolicyRules(true, groups, List.copyOf(repositories.values()), admin, metrics));
         }
     }
 
@@ -573,10 +381,5 @@ public final class AccessPolicy {
             anonymousPolicy = Actions.copy(Arrays.asList(actions));
             return this;
         }
-    }
-
-    static AccessPolicy of(Map<String, List<String>> groups, List<RepositoryRule> repositories, AdminPolicy admin,
-                           MetricsPolicy metrics) {
-        return new AccessPolicy(true, groups, repositories, admin, metrics);
     }
 }

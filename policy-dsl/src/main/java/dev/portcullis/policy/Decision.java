@@ -13,10 +13,7 @@ import java.util.Optional;
  * The explanation is composed only when asked for, so deciding stays cheap.
  */
 public final class Decision {
-    /** What was asked. */
-    enum Question { REPOSITORY, METRICS, CATALOG }
-
-    private final AccessPolicy policy;
+    private final CompiledPolicy policy;
     private final Question question;
     private final Subject subject;
     private final String repository;
@@ -25,7 +22,7 @@ public final class Decision {
     private final Grant grantedBy;
     private final String pattern;
 
-    Decision(AccessPolicy policy, Question question, Subject subject, String repository, Action action,
+    Decision(CompiledPolicy policy, Question question, Subject subject, String repository, Action action,
              boolean allowed, Grant grantedBy, String pattern) {
         this.policy = policy;
         this.question = question;
@@ -65,16 +62,12 @@ public final class Decision {
         return action;
     }
 
-    Question question() {
-        return question;
-    }
-
     /**
      * One human sentence: who asked for what, which pattern applied and why it won over the other
      * matching patterns, what the subject holds there, and why the action is or is not granted.
      */
     public String explain() {
-        return new Explanation(policy, this).sentence();
+        return new Explanation(policy, question, subject, repository, action, allowed, grantedBy, pattern).sentence();
     }
 
     @Override

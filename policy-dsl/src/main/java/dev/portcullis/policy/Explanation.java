@@ -8,18 +8,34 @@ import java.util.stream.Collectors;
 
 /** Composes {@link Decision#explain()}: one sentence, built only when someone asks. */
 final class Explanation {
-    private final AccessPolicy policy;
-    private final Decision d;
-    private final Subject subject;
+    private static final String ALL_AUTHENTICATED_REASON = "the configuration has no accessControl";
 
-    Explanation(AccessPolicy policy, Decision decision) {
+    private final CompiledPolicy policy;
+    private final PolicyRules rules;
+    private final Question question;
+    private final Subject subject;
+    private final String repository;
+    private final Action action;
+    private final boolean allowed;
+    private final Grant grantedBy;
+    private final String pattern;
+
+    /** A {@link Decision}'s facts, and the policy that decided. */
+    Explanation(CompiledPolicy policy, Question question, Subject subject, String repository, Action action, boolean allowed,
+                Grant grantedBy, String pattern) {
         this.policy = policy;
-        this.d = decision;
-        this.subject = decision.subject();
+        this.rules = policy.rules();
+        this.question = question;
+        this.subject = subject;
+        this.repository = repository;
+        this.action = action;
+        this.allowed = allowed;
+        this.grantedBy = grantedBy;
+        this.pattern = pattern;
     }
 
     String sentence() {
-        return switch (d.question()) {
+        return switch (question) {
             case METRICS -> metrics();
             case CATALOG -> catalog();
             case REPOSITORY -> repository();
@@ -35,37 +51,37 @@ final class Explanation {
     }
 
     private String verdict() {
-        return d.allowed() ? "Allowed" : "Denied";
+        return allowed ? "Allowed" : "Denied";
     }
 
     private String metrics() {
-        String head = verdict() + ": " + who() + (d.allowed() ? " may" : " may not") + " read metrics";
-        if (!policy.hasAccessControl()) {
-            return head + " — " + AccessPolicy.allAuthenticatedReason() + ", so every authenticated user may and anonymous callers may not.";
+        String head = verdict() + ": " + who() + (allowed ? " may" : " may not") + " read metrics";
+        if (!rules.hasAccessControl()) {
+            return head + " — " + ALL_AUTHENTICATED_REASON + ", so every authenticated user may and anonymous callers may not.";
         }
         if (subject.isAnonymous()) {
-            return head + (d.allowed() ? " — metrics.anonymousPolicy includes read."
+            return head + (allowed ? " — metrics.anonymousPolicy includes read."
                     : " — metrics.anonymousPolicy does not include read (a repository's anonymousPolicy never opens metrics).");
         }
-        if (d.allowed()) {
+        if (allowed) {
             return head + " — the user is listed in metrics.users.";
         }
         return head + " — only users listed in metrics.users may read metrics ("
-                + (policy.metricsPolicy().users().isEmpty() ? "the list is empty, which denies everyone, admins included"
-                : "listed: " + String.join(", ", policy.metricsPolicy().users())) + ").";
+                + (rules.metricsPolicy().users().isEmpty() ? "the list is empty, which denies everyone, admins included"
+                : "listed: " + String.join(", ", rules.metricsPolicy().users())) + ").";
     }
 
     private String catalog() {
-        String head = verdict() + ": " + who() + (d.allowed() ? " sees" : " does not see") + " '" + d.repository() + "' in the catalog";
-        if (d.grantedBy() == Grant.ADMIN) {
+        String head = verdict() + ": " + who() + (allowed ? " sees" : " does not see") + " '" + repository + "' in the catalog";
+        if (grantedBy == Grant.ADMIN) {
             return head + " — the user is an admin, and admins see every repository whatever adminPolicy.actions says.";
         }
         return head + " — the catalog shows what the subject may read: " + lowerFirst(reasoning());
     }
 
     private String repository() {
-        String head = verdict() + ": " + who() + (d.allowed() ? " may " : " may not ") + d.action().configName()
-                + " '" + d.repository() + "'";
+        String head = verdict() + ": " + who() + (allowed ? " may " : " may not ") + action.configName()
+                + " '" + repository + "'";
         return head + " — " + reasoning();
     }
 
@@ -75,22 +91,21 @@ final class Explanation {
 
     /** Everything after the dash: rule choice, holdings, and why the action is or is not granted. */
     private String reasoning() {
-        Action action = d.action();
-        if (!policy.hasAccessControl()) {
-            return AccessPolicy.allAuthenticatedReason() + ", so every authenticated user may do everything and anonymous callers nothing.";
+        if (!rules.hasAccessControl()) {
+            return ALL_AUTHENTICATED_REASON + ", so every authenticated user may do everything and anonymous callers nothing.";
         }
         StringBuilder out = new StringBuilder();
-        List<String> matching = policy.matchingPatterns(d.repository());
+        List<String> matching = policy.matchingPatterns(repository);
         if (matching.isEmpty()) {
-            out.append("no pattern matches '").append(d.repository()).append("', so only adminPolicy could allow");
+            out.append("no pattern matches '").append(repository).append("', so only adminPolicy could allow");
         } else {
             String chosen = matching.get(0);
             out.append("pattern '").append(chosen).append("' applies (").append(whyChosen(matching)).append(')');
             out.append("; there ").append(subject.isAnonymous() ? "anonymous holds " : "the user holds ").append(holdings(chosen));
         }
         out.append("; ");
-        if (d.allowed()) {
-            out.append(action.configName()).append(" is granted by ").append(grantSource(action));
+        if (allowed) {
+            out.append(action.configName()).append(" is granted by ").append(grantSource());
         } else {
             out.append(action.configName()).append(matching.isEmpty() ? " is not granted" : " is not granted there");
             if (!matching.isEmpty()) {
@@ -101,7 +116,7 @@ final class Explanation {
                     out.append(" (defaultPolicy has it, but only for authenticated users)");
                 }
             }
-            out.append(", and ").append(adminVerdict(action));
+            out.append(", and ").append(adminVerdict());
         }
         return out.append('.').toString();
     }
@@ -165,11 +180,11 @@ final class Explanation {
         return total.isEmpty() ? "nothing" : Actions.describe(total) + " (" + String.join("; ", sources) + ")";
     }
 
-    private String grantSource(Action action) {
-        return switch (d.grantedBy()) {
+    private String grantSource() {
+        return switch (grantedBy) {
             case USER -> "a policy entry naming the user";
             case GROUP -> {
-                RepositoryRule rule = policy.rule(d.pattern().orElseThrow());
+                RepositoryRule rule = policy.rule(pattern);
                 String group = policy.effectiveGroups(subject).stream()
                         .filter(g -> rule.policies().stream().anyMatch(p -> p.groups().contains(g) && p.actions().contains(action)))
                         .findFirst().orElse("?");
@@ -183,7 +198,7 @@ final class Explanation {
     }
 
     private String adminMembership() {
-        AdminPolicy admin = policy.adminPolicy();
+        AdminPolicy admin = rules.adminPolicy();
         if (admin.users().contains(subject.name())) {
             return "listed in adminPolicy.users";
         }
@@ -191,7 +206,7 @@ final class Explanation {
         return "member of admin group '" + group + "'";
     }
 
-    private String adminVerdict(Action action) {
+    private String adminVerdict() {
         if (subject.isAnonymous()) {
             return "adminPolicy never applies to anonymous callers";
         }
@@ -199,6 +214,6 @@ final class Explanation {
             return "the user is not in adminPolicy";
         }
         return "the user is in adminPolicy (" + adminMembership() + ") but adminPolicy.actions ("
-                + Actions.describe(policy.adminPolicy().actions()) + ") lacks " + action.configName();
+                + Actions.describe(rules.adminPolicy().actions()) + ") lacks " + action.configName();
     }
 }

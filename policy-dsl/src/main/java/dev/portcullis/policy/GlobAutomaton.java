@@ -2,23 +2,18 @@ package dev.portcullis.policy;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * Exact questions about sets of names, answered on the patterns' automata rather than by
  * sampling: "is there a name that all of these patterns match and none of those?" — with an
- * example name when there is. Used by lint (ties, shadowing) and diff (one example name per
- * pair of rules that apply together to some name).
+ * example name when there is. Used by lint (ties, shadowing); {@link NameWalk} walks the same
+ * automata a segment at a time for diff.
  */
 final class GlobAutomaton {
     /** A character set: {@code negated} complements the ranges; {@code '/'} is excluded when {@code noSlash}. */
@@ -53,7 +48,7 @@ final class GlobAutomaton {
         }
     }
 
-    private record Edge(CharSet set, int to) {
+    record Edge(CharSet set, int to) {
     }
 
     /** All patterns' states in one numbering. */
@@ -61,7 +56,7 @@ final class GlobAutomaton {
     private final List<List<Integer>> epsilons = new ArrayList<>();
     private final BitSet accepting = new BitSet();
 
-    private int newState() {
+    int newState() {
         edges.add(new ArrayList<>());
         epsilons.add(new ArrayList<>());
         return edges.size() - 1;
@@ -131,7 +126,7 @@ final class GlobAutomaton {
     }
 
     /** Two "**" segments in a row match what one does; as one, a trailing pair also matches the bare parent, as {@link Glob#matches} says. */
-    private static List<List<Glob.Node>> withoutRepeatedGlobstars(List<List<Glob.Node>> expansion) {
+    static List<List<Glob.Node>> withoutRepeatedGlobstars(List<List<Glob.Node>> expansion) {
         List<List<Glob.Node>> segments = new ArrayList<>();
         for (List<Glob.Node> segment : expansion) {
             if (!Glob.isGlobstar(segment) || segments.isEmpty() || !Glob.isGlobstar(segments.get(segments.size() - 1))) {
@@ -142,7 +137,7 @@ final class GlobAutomaton {
     }
 
     /** Adds the states of one path segment's pattern after {@code cur}; returns its last state. */
-    private int segment(int cur, List<Glob.Node> segment) {
+    int segment(int cur, List<Glob.Node> segment) {
         for (Glob.Node node : segment) {
             if (node instanceof Glob.Star) {
                 int loop = newState();
@@ -167,7 +162,15 @@ final class GlobAutomaton {
         return cur;
     }
 
-    private BitSet closure(BitSet states) {
+    void accept(int state) {
+        accepting.set(state);
+    }
+
+    List<Edge> edges(int state) {
+        return edges.get(state);
+    }
+
+    BitSet closure(BitSet states) {
         BitSet out = (BitSet) states.clone();
         ArrayDeque<Integer> work = new ArrayDeque<>();
         states.stream().forEach(work::add);
@@ -270,224 +273,6 @@ final class GlobAutomaton {
         return answer.found() == Found.YES ? Optional.of(answer.example()) : Optional.empty();
     }
 
-    /** One example name per class found, and whether every state was visited (else some classes may be missing). */
-    record Classes<K>(Map<K, String> examples, boolean complete) {
-    }
-
-    /**
-     * One example name for every class of plausible repository names that {@code classOf} tells apart, where a
-     * name's class depends only on the set of patterns (indices into {@code globs}) that match it, with
-     * {@code complete} false if the walk stopped after {@code limit} units of work. See {@link NameWalk}.
-     */
-    static <K> Classes<K> classes(List<Glob> globs, Function<BitSet, K> classOf, long limit) {
-        return new NameWalk<>(globs, classOf, limit).run();
-    }
-
-    /** A set of states as a map key. */
-    private record States(int[] ids) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof States other && Arrays.equals(ids, other.ids);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(ids);
-        }
-    }
-
-    /**
-     * Walks the names every pattern at once, a path segment at a time. A name's state is the set of places the
-     * patterns' segment sequences have reached; a step reads one segment, and the segments that lead on differently
-     * from a state are found by walking the characters of only the segment patterns that state waits for. So the work
-     * grows with the distinct states reached, not with pattern pairs, and the characters inside a segment never
-     * multiply with the segments around it. Work counts the size of each state kept (memory) and, for each state
-     * walked on from, its size times the ways on (time).
-     */
-    private static final class NameWalk<K> {
-        private static final int GLOBSTAR = -1;
-        private static final int END = -2;
-        /** The work of keeping a state, beyond its places: about the memory of a small one, in units of four bytes. */
-        private static final int STORED = 40;
-
-        private final Function<BitSet, K> classOf;
-        private final long limit;
-        /** The characters of every distinct segment pattern; {@code segmentOfEnd} names the pattern a final state ends. */
-        private final GlobAutomaton characters = new GlobAutomaton();
-        private final List<Integer> segmentStarts = new ArrayList<>();
-        private final Map<Integer, Integer> segmentOfEnd = new HashMap<>();
-        /** Per place in a pattern's segment sequence: the segment id expected there, GLOBSTAR or END; and the pattern. */
-        private final int[] expected;
-        private final int[] patternAt;
-        private final BitSet starts = new BitSet();
-        private final Map<BitSet, List<SegmentClass>> segmentClasses = new HashMap<>();
-        private long work;
-
-        NameWalk(List<Glob> globs, Function<BitSet, K> classOf, long limit) {
-            this.classOf = classOf;
-            this.limit = limit;
-            Map<String, Integer> segmentIds = new HashMap<>();
-            List<Integer> expectedList = new ArrayList<>();
-            List<Integer> patternList = new ArrayList<>();
-            for (int i = 0; i < globs.size(); i++) {
-                for (List<List<Glob.Node>> expansion : globs.get(i).expansions()) {
-                    starts.set(expectedList.size());
-                    for (List<Glob.Node> segment : withoutRepeatedGlobstars(expansion)) {
-                        expectedList.add(Glob.isGlobstar(segment) ? GLOBSTAR : segmentIds.computeIfAbsent(key(segment), k -> addSegment(segment)));
-                        patternList.add(i);
-                    }
-                    expectedList.add(END);
-                    patternList.add(i);
-                }
-            }
-            expected = expectedList.stream().mapToInt(Integer::intValue).toArray();
-            patternAt = patternList.stream().mapToInt(Integer::intValue).toArray();
-        }
-
-        private int addSegment(List<Glob.Node> segment) {
-            int start = characters.newState();
-            segmentStarts.add(start);
-            int end = characters.segment(start, segment);
-            characters.accepting.set(end);
-            segmentOfEnd.put(end, segmentStarts.size() - 1);
-            return segmentStarts.size() - 1;
-        }
-
-        /** Equal for segment patterns that match the same strings node by node. */
-        private static String key(List<Glob.Node> segment) {
-            StringBuilder key = new StringBuilder();
-            for (Glob.Node node : segment) {
-                if (node instanceof Glob.CharClass cls) {
-                    key.append(cls.negated() ? "[!" : "[").append(Arrays.toString(cls.ranges())).append(']');
-                } else if (node instanceof Glob.Lit lit) {
-                    key.append('\\').appendCodePoint(lit.codePoint());
-                } else {
-                    key.append(node instanceof Glob.Star ? '*' : '?');
-                }
-            }
-            return key.toString();
-        }
-
-        /** A state of a breadth-first walk and the text that reached it first. */
-        private record Step(States states, String text) {
-        }
-
-        /** The segment patterns that some segments match (and no others of those asked about), and one such segment. */
-        private record SegmentClass(BitSet matched, String example) {
-        }
-
-        Classes<K> run() {
-            // the start is never in 'seen': a name needs a segment, so a state equal to the start is still a new one
-            Set<States> seen = new HashSet<>();
-            ArrayDeque<Step> queue = new ArrayDeque<>();
-            queue.add(new Step(places(starts), ""));
-            Map<K, String> examples = new HashMap<>();
-            while (!queue.isEmpty()) {
-                Step current = queue.pop();
-                int[] places = current.states().ids();
-                if (!current.text().isEmpty()) {
-                    BitSet matched = new BitSet();
-                    for (int p : places) {
-                        if (expected[p] == END) {
-                            matched.set(patternAt[p]);
-                        }
-                    }
-                    examples.putIfAbsent(classOf.apply(matched), current.text());
-                }
-                if (work > limit) {
-                    continue; // only the states already found are still looked at
-                }
-                BitSet waitingFor = new BitSet();
-                for (int p : places) {
-                    if (expected[p] >= 0) {
-                        waitingFor.set(expected[p]);
-                    }
-                }
-                List<SegmentClass> segments = segmentClasses.computeIfAbsent(waitingFor, this::segmentClasses);
-                work += (long) places.length * segments.size();
-                for (SegmentClass segment : segments) {
-                    BitSet next = new BitSet();
-                    for (int p : places) {
-                        int e = expected[p];
-                        if (e == GLOBSTAR) {
-                            next.set(p);
-                        } else if (e >= 0 && segment.matched().get(e)) {
-                            next.set(p + 1);
-                        }
-                    }
-                    States successor = places(next);
-                    if (seen.add(successor)) {
-                        work += successor.ids().length + STORED;
-                        queue.add(new Step(successor, current.text().isEmpty() ? segment.example() : current.text() + "/" + segment.example()));
-                    }
-                }
-            }
-            return new Classes<>(examples, work <= limit);
-        }
-
-        /** The places, and past each "**" the place after it too (it may match no segment). */
-        private States places(BitSet reached) {
-            for (int p = reached.nextSetBit(0); p >= 0; p = reached.nextSetBit(p + 1)) {
-                if (expected[p] == GLOBSTAR) {
-                    reached.set(p + 1);
-                }
-            }
-            return new States(reached.stream().toArray());
-        }
-
-        /**
-         * For each distinct set of the given segment patterns that some segment matches, that set and an example
-         * segment: breadth first over the subset automaton of those patterns' characters.
-         */
-        private List<SegmentClass> segmentClasses(BitSet segments) {
-            BitSet startStates = new BitSet();
-            segments.stream().forEach(id -> startStates.set(segmentStarts.get(id)));
-            // as in run(), the start (no character yet) is never in 'seen'
-            Set<States> seen = new HashSet<>();
-            ArrayDeque<Step> queue = new ArrayDeque<>();
-            queue.add(new Step(new States(characters.closure(startStates).stream().toArray()), ""));
-            Map<BitSet, String> classes = new LinkedHashMap<>();
-            while (!queue.isEmpty() && work <= limit) {
-                Step current = queue.pop();
-                if (!current.text().isEmpty()) {
-                    BitSet matched = new BitSet();
-                    for (int s : current.states().ids()) {
-                        Integer id = segmentOfEnd.get(s);
-                        if (id != null) {
-                            matched.set(id);
-                        }
-                    }
-                    classes.putIfAbsent(matched, current.text());
-                }
-                TreeSet<Integer> bounds = new TreeSet<>();
-                for (int s : current.states().ids()) {
-                    characters.edges.get(s).forEach(e -> e.set().boundaries(bounds));
-                }
-                List<Integer> representatives = representatives(bounds);
-                work += (long) current.states().ids().length * representatives.size();
-                for (int c : representatives) {
-                    if (!plausible(c) || c == '/') {
-                        continue;
-                    }
-                    BitSet next = new BitSet();
-                    for (int s : current.states().ids()) {
-                        for (Edge e : characters.edges.get(s)) {
-                            if (e.set().contains(c)) {
-                                next.set(e.to());
-                            }
-                        }
-                    }
-                    States successor = new States(characters.closure(next).stream().toArray());
-                    if (seen.add(successor)) {
-                        work += successor.ids().length + STORED;
-                        queue.add(new Step(successor, current.text() + new String(Character.toChars(c))));
-                    }
-                }
-            }
-            return classes.entrySet().stream().map(c -> new SegmentClass(c.getKey(), c.getValue())).toList();
-        }
-    }
-
     /** Position in {@link #READABLE}, so that breadth-first search finds readable examples first. */
     private static int readability(int c) {
         for (int k = 0; k < READABLE.length; k++) {
@@ -523,7 +308,7 @@ final class GlobAutomaton {
     }
 
     /** One character per interval on which every outgoing edge's membership is constant, readable where possible. */
-    private static List<Integer> representatives(TreeSet<Integer> bounds) {
+    static List<Integer> representatives(TreeSet<Integer> bounds) {
         bounds.add(0);
         bounds.add((int) '/');
         bounds.add('/' + 1);
@@ -552,7 +337,7 @@ final class GlobAutomaton {
         return out;
     }
 
-    private static boolean plausible(int c) {
+    static boolean plausible(int c) {
         return c >= 0x21 && c != 0x7f;
     }
 }

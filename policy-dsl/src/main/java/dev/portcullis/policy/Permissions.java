@@ -55,10 +55,11 @@ public record Permissions(List<Grants> grants, List<String> nothingUnder) {
             }
             return new Permissions(grants, nothing);
         }
-        for (String pattern : policy.patternsByPrecedence()) {
+        CompiledPolicy compiled = policy.compiled();
+        for (String pattern : compiled.patternsByPrecedence()) {
             Set<Action> actions = EnumSet.noneOf(Action.class);
             for (Action a : Action.values()) {
-                if (policy.decideUnder(subject, pattern, a)) {
+                if (compiled.decideUnder(subject, pattern, a)) {
                     actions.add(a);
                 }
             }

@@ -28,7 +28,7 @@ import java.util.Set;
  */
 public final class PolicyDiff {
     /**
-     * The work one comparison may do, in units of the automaton walk (see GlobAutomaton.classes):
+     * The work one comparison may do, in units of the automaton walk (see NameWalk):
      * about a second and 100 MB at most. The benchmark's registry policies of 1,000 patterns need
      * 0.3 million; wildcards that combine freely ({@code **} between segments, many {@code ?} or
      * {@code *} in one segment) can need exponentially much.
@@ -77,7 +77,7 @@ public final class PolicyDiff {
 
     static PolicyDiff between(AccessPolicy before, AccessPolicy after, long maxWork) {
         Map<String, Subject> subjects = subjects(before, after);
-        GlobAutomaton.Classes<RulePair> regions = regions(before, after, maxWork);
+        NameWalk.Classes<RulePair> regions = regions(before, after, maxWork);
         List<String> names = regions.examples().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey(RulePair.DECLARATION_ORDER)).map(Map.Entry::getValue).toList();
         Map<List<Object>, Change> changes = new LinkedHashMap<>();
@@ -156,7 +156,7 @@ public final class PolicyDiff {
     }
 
     /** One example name for each pair of rules that apply together to some name. */
-    private static GlobAutomaton.Classes<RulePair> regions(AccessPolicy before, AccessPolicy after, long maxWork) {
+    private static NameWalk.Classes<RulePair> regions(AccessPolicy before, AccessPolicy after, long maxWork) {
         Map<String, Glob> byPattern = new LinkedHashMap<>();
         for (AccessPolicy p : List.of(before, after)) {
             p.repositories().forEach(r -> byPattern.computeIfAbsent(r.pattern(), Glob::compile));
@@ -165,7 +165,7 @@ public final class PolicyDiff {
         List<Glob> ranked = byPattern.values().stream().sorted(PatternIndex.PRECEDENCE).toList();
         int[] inBefore = declarationIndex(ranked, before);
         int[] inAfter = declarationIndex(ranked, after);
-        return GlobAutomaton.classes(ranked, matched -> new RulePair(first(matched, inBefore), first(matched, inAfter)), maxWork);
+        return NameWalk.classes(ranked, matched -> new RulePair(first(matched, inBefore), first(matched, inAfter)), maxWork);
     }
 
     private static int[] declarationIndex(List<Glob> ranked, AccessPolicy policy) {

@@ -3,7 +3,6 @@ package dev.portcullis.policy;
 import dev.portcullis.policy.testing.PolicyCase;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,25 +17,14 @@ import java.util.Optional;
  * }</pre>
  */
 public final class PolicyDocument {
-    private final String source;
+    private final PolicyParser.Parsed parsed;
     private final AccessPolicy policy;
     private final List<PolicyCase> cases;
-    private final String policyReference;
-    static final String ADMIN_ANCHOR = "admin";
-    static final String METRICS_ANCHOR = "metrics";
 
-    /** Statement start lines, keyed by {@link #repositoryAnchor}, {@link #groupAnchor}, admin, metrics. */
-    private final Map<String, Integer> anchors;
-    private final boolean hasRules;
-
-    PolicyDocument(String source, AccessPolicy policy, List<PolicyCase> cases, String policyReference,
-                   Map<String, Integer> anchors, boolean hasRules) {
-        this.source = source;
-        this.policy = policy;
-        this.cases = List.copyOf(cases);
-        this.policyReference = policyReference;
-        this.anchors = Map.copyOf(anchors);
-        this.hasRules = hasRules;
+    private PolicyDocument(PolicyParser.Parsed parsed) {
+        this.parsed = parsed;
+        this.policy = new AccessPolicy(parsed.rules());
+        this.cases = parsed.cases().stream().map(PolicyDocument::toCase).toList();
     }
 
     /**
@@ -46,7 +34,7 @@ public final class PolicyDocument {
      * @throws InvalidPolicyException with {@code source:line:column}, the line and a caret
      */
     public static PolicyDocument parse(String text, String source) {
-        return new PolicyText.Parser(source, text).document();
+        return new PolicyDocument(new PolicyParser(source, text).document());
     }
 
     /** Parses a {@code .policy} file; errors start with the file name. */
@@ -61,11 +49,11 @@ public final class PolicyDocument {
      * @throws InvalidPolicyException only for text that cannot even be split into tokens
      */
     public static String format(String text, String source) {
-        return PolicyText.format(source, text);
+        return PolicyPrinter.format(source, text);
     }
 
     public String source() {
-        return source;
+        return parsed.source();
     }
 
     /** The rules of this file (empty when the file only holds tests for another file). */
@@ -80,28 +68,33 @@ public final class PolicyDocument {
 
     /** The file named by {@code policy "…"}, relative to this one, whose rules the tests run against. */
     public Optional<String> policyReference() {
-        return Optional.ofNullable(policyReference);
+        return Optional.ofNullable(parsed.policyReference());
     }
 
     /** Whether the file declares any rule (group, repo, admin, metrics). */
     public boolean hasRules() {
-        return hasRules;
+        return parsed.hasRules();
     }
 
     /** The line on which {@code pattern}'s repo block starts, if it is in this file. */
     public Optional<Integer> lineOf(String pattern) {
-        return line(repositoryAnchor(pattern));
+        return line(PolicyParser.repositoryAnchor(pattern));
     }
 
     Optional<Integer> line(String anchor) {
-        return Optional.ofNullable(anchors.get(anchor));
+        return Optional.ofNullable(parsed.anchors().get(anchor));
     }
 
-    static String repositoryAnchor(String pattern) {
-        return "repo " + pattern;
-    }
-
-    static String groupAnchor(String group) {
-        return "group " + group;
+    /**
+     * The case in the testing package's public form, which {@link #cases()} returns: the one dependency of this
+     * package on {@code dev.portcullis.policy.testing}, kept for that public signature.
+     */
+    private static PolicyCase toCase(PolicyParser.Case c) {
+        PolicyCase.Check check = switch (c.question()) {
+            case METRICS -> PolicyCase.Check.METRICS;
+            case CATALOG -> PolicyCase.Check.CATALOG;
+            case REPOSITORY -> PolicyCase.Check.of(c.action());
+        };
+        return new PolicyCase(c.name(), c.location(), c.subject(), check, c.repository(), c.expectAllowed());
     }
 }

@@ -53,6 +53,14 @@ final class PolicyLexer {
         return lexer.tokens;
     }
 
+    /** {@code source:line:column: message}, then the line and a caret under the column. */
+    static InvalidPolicyException error(String source, String text, int line, int column, String message) {
+        String[] lines = text.split("\n", -1);
+        String offending = line - 1 < lines.length ? lines[line - 1].replace("\t", " ").stripTrailing() : "";
+        return new InvalidPolicyException(source + ":" + line + ":" + column + ": " + message + "\n    " + offending + "\n    "
+                + " ".repeat(Math.max(0, column - 1)) + "^");
+    }
+
     static boolean isWordChar(int c) {
         return !Character.isWhitespace(c) && ",:{}[]\"#".indexOf(c) < 0;
     }
@@ -88,7 +96,7 @@ final class PolicyLexer {
                         i += Character.charCount(text.codePointAt(i));
                     }
                     if (i == start) {
-                        throw PolicyText.error(source, text, line, column, "unexpected character '" + c + "'");
+                        throw error(source, text, line, column, "unexpected character '" + c + "'");
                     }
                     add(Type.WORD, text.substring(start, i), column);
                 }
@@ -113,7 +121,7 @@ final class PolicyLexer {
             i += text.charAt(i) == '\\' && i + 1 < text.length() && text.charAt(i + 1) != '\n' ? 2 : 1;
         }
         if (i >= text.length() || text.charAt(i) != '"') {
-            throw PolicyText.error(source, text, line, column, "this string is never closed; end it with '\"' on the same line");
+            throw error(source, text, line, column, "this string is never closed; end it with '\"' on the same line");
         }
         i++;
         String raw = text.substring(start, i);
@@ -121,7 +129,7 @@ final class PolicyLexer {
         try {
             value = JSON.readValue(raw, String.class);
         } catch (JsonProcessingException e) {
-            throw PolicyText.error(source, text, line, column, "invalid escape in string " + raw
+            throw error(source, text, line, column, "invalid escape in string " + raw
                     + "; strings use JSON escapes (write \\\\ for a backslash, \\\" for a quote)");
         }
         tokens.add(new Token(Type.STRING, raw, value, line, column));

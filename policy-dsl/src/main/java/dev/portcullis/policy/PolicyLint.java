@@ -49,14 +49,14 @@ public final class PolicyLint {
             String shown;
             if (anchor.startsWith("repositories[")) {
                 String pattern = decode(anchor, "repositories[");
-                key = PolicyDocument.repositoryAnchor(pattern);
-                shown = "repo " + PolicyText.quote(pattern);
+                key = PolicyParser.repositoryAnchor(pattern);
+                shown = "repo " + PolicyRules.quote(pattern);
             } else if (anchor.startsWith("groups[")) {
                 String group = decode(anchor, "groups[");
-                key = PolicyDocument.groupAnchor(group);
-                shown = "group " + PolicyText.name(group);
+                key = PolicyParser.groupAnchor(group);
+                shown = "group " + PolicyPrinter.name(group);
             } else {
-                key = anchor.equals("adminPolicy") ? PolicyDocument.ADMIN_ANCHOR : anchor.startsWith("metrics") ? PolicyDocument.METRICS_ANCHOR : anchor;
+                key = anchor.equals("adminPolicy") ? PolicyParser.ADMIN_ANCHOR : anchor.startsWith("metrics") ? PolicyParser.METRICS_ANCHOR : anchor;
                 shown = key;
             }
             return doc.source() + doc.line(key).map(l -> ":" + l).orElse("") + " " + shown;
@@ -82,10 +82,10 @@ public final class PolicyLint {
         }
         List<Glob> globs = new ArrayList<>();
         for (RepositoryRule rule : policy.repositories()) {
-            globs.add(policy.glob(rule.pattern()));
+            globs.add(policy.compiled().glob(rule.pattern()));
         }
         for (RepositoryRule rule : policy.repositories()) {
-            String where = locate.apply(ZotJson.repositoryPath(rule.pattern()));
+            String where = locate.apply(PolicyRules.repositoryPath(rule.pattern()));
             upperCase(rule.pattern()).ifPresent(lower -> out.add(new Finding(Severity.ERROR, where,
                     "pattern '" + rule.pattern() + "' contains upper-case letters, but OCI repository names are lower-case,"
                             + " so it can never match a real repository", "write it in lower case: '" + lower + "'")));
@@ -122,7 +122,7 @@ public final class PolicyLint {
         policy.repositories().forEach(r -> r.policies().forEach(e -> usedGroups.addAll(e.groups())));
         for (String group : policy.groups().keySet()) {
             if (!usedGroups.contains(group)) {
-                out.add(new Finding(Severity.WARNING, locate.apply("groups[" + PolicyText.quote(group) + "]"), "group '" + group
+                out.add(new Finding(Severity.WARNING, locate.apply("groups[" + PolicyRules.quote(group) + "]"), "group '" + group
                         + "' is defined but no repository rule or adminPolicy grants it anything", "grant it something, or remove it"));
             }
         }
@@ -150,7 +150,7 @@ public final class PolicyLint {
                 }
                 if (j > i && p.byteLength() == q.byteLength()) {
                     Glob winner = PatternIndex.PRECEDENCE.compare(p, q) < 0 ? p : q;
-                    out.add(new Finding(Severity.WARNING, locate.apply(ZotJson.repositoryPath(p.pattern())), "patterns '" + p.pattern()
+                    out.add(new Finding(Severity.WARNING, locate.apply(PolicyRules.repositoryPath(p.pattern())), "patterns '" + p.pattern()
                             + "' and '" + q.pattern() + "' are equally long (" + p.byteLength() + " bytes) and both match names such as '"
                             + shared.get() + "'; zot would pick one at random, Portcullis picks '" + winner.pattern()
                             + "' (fewer wildcards, then lexicographic order)",
@@ -160,7 +160,7 @@ public final class PolicyLint {
             if (!better.isEmpty() && comparisons <= MAX_COMPARISONS) {
                 GlobAutomaton.Answer alone = GlobAutomaton.find(List.of(p), better, 20_000, true);
                 if (alone.found() == GlobAutomaton.Found.NO) {
-                    out.add(new Finding(Severity.WARNING, locate.apply(ZotJson.repositoryPath(p.pattern())), "pattern '" + p.pattern()
+                    out.add(new Finding(Severity.WARNING, locate.apply(PolicyRules.repositoryPath(p.pattern())), "pattern '" + p.pattern()
                             + "' never applies: every repository name it matches is matched by a longer pattern ("
                             + better.stream().map(g -> "'" + g.pattern() + "'").reduce((a, b) -> a + ", " + b).orElse("") + ")",
                             "remove it, or narrow the longer patterns if it was meant to apply"));

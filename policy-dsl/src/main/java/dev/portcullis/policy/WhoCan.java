@@ -24,7 +24,7 @@ public record WhoCan(String repository, Action action, String pattern, List<Stri
         }
         String pattern = policy.decide(Subject.anonymous(), repository, action).pattern().orElse(null);
         if (pattern != null) {
-            RepositoryRule rule = policy.rule(pattern);
+            RepositoryRule rule = policy.compiled().rule(pattern);
             for (PolicyEntry e : rule.policies()) {
                 if (e.actions().contains(action)) {
                     e.users().forEach(u -> out.add("user " + u));

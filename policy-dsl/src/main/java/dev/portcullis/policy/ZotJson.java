@@ -41,17 +41,9 @@ final class ZotJson {
     private ZotJson() {
     }
 
-    static String repositoryPath(String pattern) {
-        return "repositories[" + quote(pattern) + "]";
-    }
-
-    private static String quote(String s) {
-        return JsonNodeFactory.instance.textNode(s).toString();
-    }
-
     // ------------------------------------------------------------------ reading
 
-    static AccessPolicy read(String json) {
+    static PolicyRules read(String json) {
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
@@ -93,7 +85,7 @@ final class ZotJson {
             });
             JsonNode accessControl = http.get("accessControl");
             if (accessControl == null || accessControl.isNull()) {
-                return AccessPolicy.withoutAccessControl();
+                return PolicyRules.WITHOUT_ACCESS_CONTROL;
             }
             return accessControl(accessControl, "http.accessControl");
         }
@@ -104,7 +96,7 @@ final class ZotJson {
         return path.isEmpty() ? key : path + "." + key;
     }
 
-    private static AccessPolicy accessControl(JsonNode node, String path) {
+    private static PolicyRules accessControl(JsonNode node, String path) {
         if (!node.isObject()) {
             throw new InvalidPolicyException((path.isEmpty() ? "accessControl" : path) + " must be an object, got " + describe(node));
         }
@@ -119,7 +111,7 @@ final class ZotJson {
                 } else {
                     hint = unknownKeyHint(key, ACCESS_CONTROL_KEYS);
                 }
-                throw new InvalidPolicyException((path.isEmpty() ? "" : path + ": ") + "unknown accessControl key " + quote(key) + "; " + hint);
+                throw new InvalidPolicyException((path.isEmpty() ? "" : path + ": ") + "unknown accessControl key " + PolicyRules.quote(key) + "; " + hint);
             }
         }
         Map<String, List<String>> groups = new LinkedHashMap<>();
@@ -128,7 +120,7 @@ final class ZotJson {
         if (present(groupsNode)) {
             requireObject(groupsNode, groupsPath);
             groupsNode.fields().forEachRemaining(e -> {
-                String groupPath = groupsPath + "[" + quote(e.getKey()) + "]";
+                String groupPath = groupsPath + "[" + PolicyRules.quote(e.getKey()) + "]";
                 requireObject(e.getValue(), groupPath);
                 checkKeys(e.getValue(), groupPath, GROUP_KEYS, "group");
                 groups.put(e.getKey(), strings(e.getValue().get("users"), groupPath + ".users"));
@@ -161,14 +153,14 @@ final class ZotJson {
                     actions(metricsNode.get("anonymousPolicy"), metricsPath + ".anonymousPolicy"));
         }
         try {
-            return AccessPolicy.of(groups, rules, admin, metrics);
+            return new PolicyRules(true, groups, rules, admin, metrics);
         } catch (InvalidPolicyException e) {
             throw new InvalidPolicyException(path.isEmpty() ? e.getMessage() : path + "." + e.getMessage(), e);
         }
     }
 
     private static RepositoryRule rule(String pattern, JsonNode node, String path) {
-        String rulePath = child(path, repositoryPath(pattern));
+        String rulePath = child(path, PolicyRules.repositoryPath(pattern));
         requireObject(node, rulePath);
         checkKeys(node, rulePath, RULE_KEYS, "repository rule");
         List<PolicyEntry> policies = new ArrayList<>();
@@ -282,18 +274,18 @@ final class ZotJson {
 
     // ------------------------------------------------------------------ writing
 
-    static String write(AccessPolicy policy) {
+    static String write(PolicyRules rules) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
-        if (!policy.hasAccessControl()) {
+        if (!rules.hasAccessControl()) {
             root.putObject("http");
             return toString(root);
         }
-        if (!policy.groups().isEmpty()) {
+        if (!rules.groups().isEmpty()) {
             ObjectNode groups = root.putObject("groups");
-            policy.groups().forEach((name, users) -> putStrings(groups.putObject(name), "users", users));
+            rules.groups().forEach((name, users) -> putStrings(groups.putObject(name), "users", users));
         }
         ObjectNode repos = root.putObject("repositories");
-        for (RepositoryRule rule : policy.repositories()) {
+        for (RepositoryRule rule : rules.repositories()) {
             ObjectNode r = repos.putObject(rule.pattern());
             ArrayNode policies = r.putArray("policies");
             for (PolicyEntry p : rule.policies()) {
@@ -305,14 +297,14 @@ final class ZotJson {
             putActions(r, "defaultPolicy", rule.defaultPolicy());
             putActions(r, "anonymousPolicy", rule.anonymousPolicy());
         }
-        AdminPolicy admin = policy.adminPolicy();
+        AdminPolicy admin = rules.adminPolicy();
         if (!admin.isEmpty()) {
             ObjectNode a = root.putObject("adminPolicy");
             putStrings(a, "users", admin.users());
             putStrings(a, "groups", admin.groups());
             putActions(a, "actions", admin.actions());
         }
-        MetricsPolicy metrics = policy.metricsPolicy();
+        MetricsPolicy metrics = rules.metricsPolicy();
         if (!metrics.isEmpty()) {
             ObjectNode m = root.putObject("metrics");
             putStrings(m, "users", metrics.users());

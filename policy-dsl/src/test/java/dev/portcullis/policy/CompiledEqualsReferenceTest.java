@@ -113,7 +113,7 @@ class CompiledEqualsReferenceTest {
         Arbitrary<MetricsPolicy> metrics = Combinators.combine(users, Arbitraries.of(Set.<Action>of(), Set.of(Action.READ)))
                 .as(MetricsPolicy::new);
         return Combinators.combine(rule.list().ofMinSize(0).ofMaxSize(12).uniqueElements(RepositoryRule::pattern), admin, configGroups,
-                metrics).as((rules, a, g, m) -> AccessPolicy.of(g, new ArrayList<>(rules), a, m));
+                metrics).as((rules, a, g, m) -> new AccessPolicy(new PolicyRules(true, g, new ArrayList<>(rules), a, m)));
     }
 
     @Provide

@@ -214,7 +214,8 @@ class PolicyDiffTest {
     }
 
     private static AccessPolicy policy(List<Rule> rules, Rest rest) {
-        return AccessPolicy.of(rest.groups(), rules.stream().map(r -> rule(r.pattern(), r.grants())).toList(), rest.admin(), rest.metrics());
+        return new AccessPolicy(new PolicyRules(true, rest.groups(), rules.stream().map(r -> rule(r.pattern(), r.grants())).toList(), rest.admin(),
+                rest.metrics()));
     }
 
     @Property(tries = 80, seed = "20261128", edgeCases = EdgeCasesMode.NONE)

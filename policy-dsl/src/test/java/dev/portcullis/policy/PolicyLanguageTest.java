@@ -192,7 +192,7 @@ class PolicyLanguageTest {
                 user ci groups [ a ,b ] can read on x
                 }
                 """;
-        String formatted = PolicyText.format("messy.policy", messy);
+        String formatted = PolicyPrinter.format("messy.policy", messy);
         assertThat(formatted).isEqualTo("""
                 # header comment
                 group ci: bot1, bot2,
@@ -207,7 +207,7 @@ class PolicyLanguageTest {
                   user ci groups [a, b] can read on x
                 }
                 """);
-        assertThat(PolicyText.format("f", formatted)).isEqualTo(formatted);
+        assertThat(PolicyPrinter.format("f", formatted)).isEqualTo(formatted);
         assertThat(AccessPolicy.parse(formatted).toZotJson()).isEqualTo(AccessPolicy.parse(messy).toZotJson());
     }
 }

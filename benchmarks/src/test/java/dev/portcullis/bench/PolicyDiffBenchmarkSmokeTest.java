@@ -1,7 +1,8 @@
-package dev.portcullis.policy;
+package dev.portcullis.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.policy.PolicyDiff;
 import org.junit.jupiter.api.Test;
 
 /** The harness starts and the diff finds the three edits; speed is measured by JMH, not here. */

@@ -1,5 +1,7 @@
-package dev.portcullis.policy;
+package dev.portcullis.bench;
 
+import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.Action;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,9 +1,7 @@
-package dev.portcullis.policy;
+package dev.portcullis.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.bench.NettyHelloServer;
-import dev.portcullis.bench.NettyPipelineBenchmark;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,7 +1,10 @@
-package dev.portcullis.policy;
+package dev.portcullis.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.Subject;
 import org.junit.jupiter.api.Test;
 
 /** The harness starts and every contender answers; speed is measured by JMH, not here. */

@@ -1,5 +1,9 @@
-package dev.portcullis.policy;
+package dev.portcullis.bench;
 
+import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.PolicyDiff;
+import dev.portcullis.policy.RepositoryRule;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

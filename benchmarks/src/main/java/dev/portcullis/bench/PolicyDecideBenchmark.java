@@ -1,7 +1,17 @@
-package dev.portcullis.policy;
+package dev.portcullis.bench;
 
+import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.Permissions;
+import dev.portcullis.policy.PolicyEntry;
+import dev.portcullis.policy.RepositoryPattern;
+import dev.portcullis.policy.RepositoryRule;
+import dev.portcullis.policy.Subject;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.casbin.jcasbin.main.Enforcer;
@@ -19,9 +29,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * {@code decide} at 10, 1,000 and 10,000 patterns: the compiled index against a linear scan over
  * the same precompiled patterns (what zot does, minus Go) and against jCasbin enforcing the same
- * grants with {@code globMatch}.
- *
- * <p>Lives in {@code dev.portcullis.policy} to reach the package-private {@link Glob} for the scan.
+ * grants with {@code globMatch}. Measures through the public API: the scan matches with
+ * {@link RepositoryPattern}, the policy's own glob semantics.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -45,7 +54,9 @@ public class PolicyDecideBenchmark {
     public int patterns;
 
     private AccessPolicy policy;
-    private Glob[] scanGlobs;
+    private RepositoryPattern[] scanPatterns;
+    /** Per scanned pattern, its place in the policy's precedence: the lower, the more specific. */
+    private int[] scanPrecedence;
     private Enforcer casbin;
     String[] names;
     private final Subject subject = Subject.user("ci", "artifact-workloads");
@@ -54,7 +65,8 @@ public class PolicyDecideBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         policy = RealisticPolicies.generate(patterns);
-        scanGlobs = policy.repositories().stream().map(r -> Glob.compile(r.pattern())).toArray(Glob[]::new);
+        scanPatterns = policy.repositories().stream().map(r -> RepositoryPattern.compile(r.pattern())).toArray(RepositoryPattern[]::new);
+        scanPrecedence = precedence(policy, scanPatterns);
         names = RealisticPolicies.names(patterns, NAMES, new Random(42));
         casbin = casbinEnforcer(policy);
     }
@@ -76,14 +88,36 @@ public class PolicyDecideBenchmark {
     }
 
     boolean linearScan(String name) {
-        Glob best = null;
-        for (Glob g : scanGlobs) {
-            if (g.matches(name) && (best == null || PatternIndex.PRECEDENCE.compare(g, best) < 0)) {
-                best = g;
+        int best = -1;
+        for (int i = 0; i < scanPatterns.length; i++) {
+            if (scanPatterns[i].matches(name) && (best < 0 || scanPrecedence[i] < scanPrecedence[best])) {
+                best = i;
             }
         }
-        return best != null && policy.rule(best.pattern()).policies().stream()
+        return best >= 0 && rule(scanPatterns[best].pattern()).policies().stream()
                 .anyMatch(p -> p.groups().contains("artifact-workloads") && p.actions().contains(Action.CREATE));
+    }
+
+    /** By a walk over the rules, the lookup this benchmark has always included. */
+    private RepositoryRule rule(String pattern) {
+        for (RepositoryRule r : policy.repositories()) {
+            if (r.pattern().equals(pattern)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("no pattern " + pattern);
+    }
+
+    /**
+     * zot's choice among matching patterns (the longest in bytes) with the policy's tie-break, as ranks: {@link Permissions}
+     * lists the patterns of a subject who may do everything everywhere (the generated policies' admins) in precedence order.
+     */
+    private static int[] precedence(AccessPolicy policy, RepositoryPattern[] patterns) {
+        Map<String, Integer> rank = new HashMap<>();
+        for (Permissions.Grants g : Permissions.of(policy, Subject.user("root", "admins")).grants()) {
+            rank.put(g.pattern(), rank.size());
+        }
+        return Arrays.stream(patterns).mapToInt(p -> rank.get(p.pattern())).toArray();
     }
 
     /** jCasbin with the same grants, one policy line per (pattern, principal, action). */
