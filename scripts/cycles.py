@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Class and package cycles among Portcullis's classes, from jdeps.
 
-Usage: scripts/cycles.py DIR...   (class directories, e.g. */target/classes)
+Usage: scripts/cycles.py [--allow FROM->TO]... DIR...   (class directories, e.g. */target/classes)
+
+--allow drops one named class-to-class edge before the search, for a dependency a public contract forces; the edge
+is printed, and it is an error if it is not there (so an allowance cannot outlive its reason).
 
 A class cycle is a strongly connected component of more than one top-level class (nested classes count as part of
 their top-level class); a package cycle, one of packages. Prints each, or that there are none; exits 1 if any.
@@ -10,7 +13,14 @@ import collections
 import re
 import subprocess
 import sys
-dirs = sys.argv[1:]
+args = sys.argv[1:]
+allowed = set()
+while args and args[0] == "--allow":
+    allowed.add(tuple(args[1].split("->")))
+    args = args[2:]
+dirs = args
+if not dirs:
+    sys.exit(__doc__)
 out = subprocess.run(["jdeps", "-verbose:class", "-filter:none", "--ignore-missing-deps", "--multi-release", "17"] + dirs,
                      capture_output=True, text=True).stdout
 edges = collections.defaultdict(set)
@@ -41,7 +51,14 @@ def sccs(nodes, edges):
     for v in sorted(nodes):
         if v not in index: strong(v)
     return out
+for a, b in sorted(allowed):
+    if b not in edges.get(a, ()):
+        sys.exit("cycles.py: the allowed edge %s -> %s is not there: drop the --allow" % (a, b))
+    edges[a].discard(b)
+    print("allowed:", a, "->", b)
 nodes = set(edges) | {b for s in edges.values() for b in s}
+if not nodes:
+    sys.exit("cycles.py: no Portcullis classes in %s: compile first" % " ".join(dirs))
 cls = sccs(nodes, edges)
 pkg = lambda c: c.rsplit(".", 1)[0]
 pedges = collections.defaultdict(set)
