@@ -4,6 +4,7 @@ import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.KeyVerification;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * API keys, as the Basic password (the user must be the key's owner) or as a Bearer token with the keys' prefix. From
@@ -23,8 +24,8 @@ final class ApiKeyAuthenticator implements Authenticator {
     /** What a connection remembers: its presentation memory, and the attempt the last remembered verification gave. */
     private static final class Remembered {
         final ApiKeyService.PresentationMemory presentation;
-        volatile KeyVerification.Valid of;
-        volatile Attempt attempt;
+        volatile KeyVerification.@Nullable Valid of;
+        volatile @Nullable Attempt attempt;
 
         Remembered(ApiKeyService.PresentationMemory presentation) {
             this.presentation = presentation;
@@ -66,7 +67,7 @@ final class ApiKeyAuthenticator implements Authenticator {
      * cached, without decoding the value again: a Basic user was checked against the key's owner then, and neither
      * changes for the same value. Null: decide the value in full.
      */
-    private Attempt rememberedPresentation(Presented presented, String value) {
+    private @Nullable Attempt rememberedPresentation(Presented presented, String value) {
         Remembered memory = null;
         if (presented.onConnection()) {
             memory = (Remembered) presented.remembered();
@@ -92,7 +93,7 @@ final class ApiKeyAuthenticator implements Authenticator {
     }
 
     /** The API key in the credentials (Basic password or Bearer token with the keys' prefix), or null. */
-    private String token(Presented presented) {
+    private @Nullable String token(Presented presented) {
         Credentials credentials = presented.credentials();
         String token = credentials instanceof Credentials.Basic b ? b.password()
                 : credentials instanceof Credentials.Bearer t ? t.token() : null;
@@ -104,12 +105,15 @@ final class ApiKeyAuthenticator implements Authenticator {
         String basicUser = presented.credentials() instanceof Credentials.Basic basic ? basic.user() : null;
         Attempt attempt = answer(v, basicUser);
         if (attempt instanceof Attempt.Authenticated) {
-            keys.rememberPresentation(presented.singleAuthorization(), token);
+            String presentation = presented.singleAuthorization();
+            if (presentation != null) {
+                keys.rememberPresentation(presentation, token);
+            }
         }
         return attempt;
     }
 
-    private Attempt answer(KeyVerification v, String basicUser) {
+    private Attempt answer(KeyVerification v, @Nullable String basicUser) {
         if (v instanceof KeyVerification.Valid valid) {
             if (basicUser != null && !basicUser.equals(valid.key().owner())) {
                 return new Attempt.Failed("API key " + valid.key().id() + " belongs to another user than " + refusals.userForLog(basicUser));

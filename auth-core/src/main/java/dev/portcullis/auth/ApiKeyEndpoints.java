@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * zot's API-key endpoints under {@code {prefix}/apikey}: POST creates (the only time the secret
@@ -83,16 +84,17 @@ final class ApiKeyEndpoints implements Endpoint {
      * The expiry of a key {@code caller} creates: {@code requested}, but never beyond the expiry of the API key the caller
      * authenticated with, so a leaked key that expires cannot mint one that outlives it.
      */
-    static Instant notBeyondCaller(ApiKeyService keys, Identity caller, Instant requested) {
-        if (caller.method() != Identity.AuthMethod.API_KEY || caller.keyId() == null) {
+    static @Nullable Instant notBeyondCaller(ApiKeyService keys, Identity caller, @Nullable Instant requested) {
+        String keyId = caller.keyId();
+        if (caller.method() != Identity.AuthMethod.API_KEY || keyId == null) {
             return requested;
         }
-        Instant own = keys.find(caller.keyId()).map(ApiKey::expiresAt).orElse(null);
+        Instant own = keys.find(keyId).map(ApiKey::expiresAt).orElse(null);
         return own != null && (requested == null || requested.isAfter(own)) ? own : requested;
     }
 
     /** Why this caller may not manage API keys at all, or null when it may. */
-    static String refusal(Identity caller) {
+    static @Nullable String refusal(Identity caller) {
         if (!caller.scopes().isEmpty()) {
             // a restricted key must not mint (or manage) keys: that would shed its restrictions
             return "an API key with scopes cannot manage API keys; use an unrestricted credential";
@@ -142,7 +144,7 @@ final class ApiKeyEndpoints implements Endpoint {
                 try {
                     scopes.add(Scope.parse(s.asText()));
                 } catch (IllegalArgumentException e) {
-                    return error(target, 400, "BAD_REQUEST", e.getMessage());
+                    return error(target, 400, "BAD_REQUEST", String.valueOf(e.getMessage()));
                 }
             }
         }
@@ -161,7 +163,7 @@ final class ApiKeyEndpoints implements Endpoint {
             created = keys.create(new ApiKeyService.KeyRequest(caller.name(), caller.groups(), label, scopes,
                     notBeyondCaller(keys, caller, expires), agent.isEmpty() ? "" : agent.get(0)));
         } catch (IllegalArgumentException e) {
-            return error(target, 400, "BAD_REQUEST", e.getMessage());
+            return error(target, 400, "BAD_REQUEST", String.valueOf(e.getMessage()));
         }
         ObjectNode out = describe(created.key());
         out.put("apiKey", created.token());

@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import dev.portcullis.policy.Action;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One access decision, for audit. Never carries a credential.
@@ -13,8 +14,9 @@ import dev.portcullis.policy.Action;
  * @param pattern the policy pattern that applied, or {@code null}
  * @param reason why, in words
  */
-public record AuthEvent(String user, Identity.AuthMethod authMethod, String method, String path, String repository, Action action,
-                        int status, String pattern, String clientAddress, String reason) {
+public record AuthEvent(@Nullable String user, Identity.@Nullable AuthMethod authMethod, String method, String path,
+                        @Nullable String repository, @Nullable Action action, int status, @Nullable String pattern, String clientAddress,
+                        String reason) {
     public boolean allowed() {
         return status == 0;
     }

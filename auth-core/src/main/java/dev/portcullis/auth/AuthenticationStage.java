@@ -4,6 +4,7 @@ import dev.portcullis.auth.Authenticator.Attempt;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who the request comes from: the first authenticator that claims its credentials decides (from memory, else by
@@ -35,7 +36,7 @@ final class AuthenticationStage {
      * Sets the caller on {@code ctx} (null identity: anonymous) and answers null, or answers the refusal (401, 429, 503),
      * or {@link RequestContext#NEEDS_BLOCKING}.
      */
-    Outcome.Respond authenticate(RequestContext ctx) {
+    Outcome.@Nullable Respond authenticate(RequestContext ctx) {
         int claimed = -1;
         for (int i = 0; i < authenticators.length; i++) {
             ctx.askedBy(i);
@@ -72,7 +73,7 @@ final class AuthenticationStage {
     }
 
     /** Credentials no authenticator claims: none (anonymous), or refused. */
-    private Outcome.Respond unclaimed(RequestContext ctx) {
+    private Outcome.@Nullable Respond unclaimed(RequestContext ctx) {
         Credentials credentials = ctx.credentials();
         if (credentials instanceof Credentials.None) {
             return null;
@@ -89,7 +90,7 @@ final class AuthenticationStage {
     }
 
     /** 429 for an address over its failure limit, unless vouched for; else null. */
-    private Outcome.Respond limited(RequestContext ctx, boolean vouched) {
+    private Outcome.@Nullable Respond limited(RequestContext ctx, boolean vouched) {
         if (vouched || !limiter.limited(ctx.clientAddress())) {
             return null;
         }
@@ -98,7 +99,7 @@ final class AuthenticationStage {
                 Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds())), limitedDelay);
     }
 
-    private Outcome.Respond settle(RequestContext ctx, Attempt a) {
+    private Outcome.@Nullable Respond settle(RequestContext ctx, Attempt a) {
         if (a instanceof Attempt.Authenticated auth) {
             ctx.authenticated(auth.identity(), auth.subject());
             return null;

@@ -2,6 +2,7 @@ package dev.portcullis.auth;
 
 import dev.portcullis.policy.Subject;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One way a request can prove who it comes from: an API key, an htpasswd password, a session cookie, a bearer JWT. The
@@ -94,7 +95,7 @@ public interface Authenticator {
          *
          * @param reason for the client and the log, or null to say only that authentication is unavailable
          */
-        record Unavailable(String reason) implements Attempt {
+        record Unavailable(@Nullable String reason) implements Attempt {
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,17 +26,17 @@ import org.slf4j.LoggerFactory;
 final class AuthorizationStage {
     private static final Logger LOG = LoggerFactory.getLogger(AuthorizationStage.class);
     private final AccessPolicy policy;
-    private final ExistenceLookup existence;
+    private final @Nullable ExistenceLookup existence;
     private final Refusals refusals;
 
-    AuthorizationStage(AccessPolicy policy, ExistenceLookup existence, Refusals refusals) {
+    AuthorizationStage(AccessPolicy policy, @Nullable ExistenceLookup existence, Refusals refusals) {
         this.policy = policy;
         this.existence = existence;
         this.refusals = refusals;
     }
 
     /** The repositories of a catalog the caller may see: the policy's catalog rule, narrowed by an API key's scopes. */
-    static List<String> filterCatalog(AccessPolicy policy, Identity identity, Collection<String> repositories) {
+    static List<String> filterCatalog(AccessPolicy policy, @Nullable Identity identity, Collection<String> repositories) {
         List<String> visible = policy.filterCatalog(identity == null ? Subject.anonymous() : identity.subject(), repositories);
         if (identity == null || identity.scopes().isEmpty()) {
             return visible;
@@ -143,8 +144,8 @@ final class AuthorizationStage {
         return d.allowed() && (ctx.identity == null || Scope.permitAll(ctx.identity.scopes(), repository, action));
     }
 
-    private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, List<WriteCondition> conditions, String repository,
-            Action action, Decision d) {
+    private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, List<WriteCondition> conditions,
+            @Nullable String repository, @Nullable Action action, @Nullable Decision d) {
         refusals.allowed(ctx, repository, action, d);
         return new Outcome.Proceed(ctx.identity, route, deniedMounts, Map.of(), conditions);
     }

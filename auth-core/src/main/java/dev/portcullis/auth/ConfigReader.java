@@ -67,8 +67,8 @@ final class ConfigReader {
         return node;
     }
 
-    static void unsupported(String field, String what) {
-        throw new InvalidPolicyException(field + ": " + what + " is not supported by Portcullis yet; remove " + field
+    static InvalidPolicyException unsupported(String field, String what) {
+        return new InvalidPolicyException(field + ": " + what + " is not supported by Portcullis yet; remove " + field
                 + " or run zot's own authentication for it");
     }
 
@@ -76,7 +76,7 @@ final class ConfigReader {
         try {
             return Secrets.resolve(value, field, base);
         } catch (IllegalArgumentException e) {
-            throw new InvalidPolicyException(e.getMessage());
+            throw new InvalidPolicyException(String.valueOf(e.getMessage()));
         }
     }
 

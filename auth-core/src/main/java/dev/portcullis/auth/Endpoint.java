@@ -4,6 +4,7 @@ import dev.portcullis.auth.routes.RequestTarget;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request Portcullis answers itself instead of passing it on: the API-key endpoints, OIDC login and its callback,
@@ -50,8 +51,8 @@ public interface Endpoint {
         private final RequestContext ctx;
         private final Refusals refusals;
         private final int bodyLimit;
-        private byte[] body;
-        private String audit;
+        private byte @Nullable [] body;
+        private @Nullable String audit;
         private boolean audited;
 
         Call(RequestContext ctx, Refusals refusals, int bodyLimit) {
@@ -67,11 +68,11 @@ public interface Endpoint {
 
         /** Method, decoded path and query. */
         public RequestTarget target() {
-            return ctx.target;
+            return ctx.target();
         }
 
         /** The authenticated caller, when the endpoint {@linkplain Endpoint#authenticates authenticates}; null for anonymous. */
-        public Identity identity() {
+        public @Nullable Identity identity() {
             return ctx.identity;
         }
 
@@ -90,10 +91,11 @@ public interface Endpoint {
          * the limit (answer 413 then).
          */
         public byte[] body() throws IOException {
-            if (body == null) {
-                body = ctx.request().body(bodyLimit);
+            byte[] b = body;
+            if (b == null) {
+                b = body = ctx.request().body(bodyLimit);
             }
-            return body;
+            return b;
         }
 
         /** What the audit log says of this request (default: the endpoint's class and the method). */
@@ -122,7 +124,7 @@ public interface Endpoint {
             return audited;
         }
 
-        String auditReason() {
+        @Nullable String auditReason() {
             return audit;
         }
     }

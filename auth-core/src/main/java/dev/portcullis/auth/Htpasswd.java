@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ final class Htpasswd {
     private final Path file;
     private final Cache<String, Boolean> verified = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(5)).build();
     private volatile Map<String, String> users = Map.of();
-    private volatile FileTime loadedModified;
+    private volatile @Nullable FileTime loadedModified;
     private volatile long loadedSize = -1;
 
     Htpasswd(Path file) {

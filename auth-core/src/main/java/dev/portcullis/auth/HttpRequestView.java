@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The framework-neutral view of an HTTP request that adapters (servlet filter, Netty handler)
@@ -13,7 +14,7 @@ public interface HttpRequestView {
     String rawPath();
 
     /** The query as received, still percent-encoded, or {@code null}. */
-    String rawQuery();
+    @Nullable String rawQuery();
 
     /** Every value of a header, in order (empty when absent). Names are case-insensitive. */
     List<String> headers(String name);

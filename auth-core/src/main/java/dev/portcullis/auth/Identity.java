@@ -4,6 +4,7 @@ import dev.portcullis.auth.apikey.Scope;
 import dev.portcullis.policy.Subject;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who an authenticated request comes from, handed to the application with the request.
@@ -14,7 +15,7 @@ import java.util.Objects;
  * @param keyId the API key id, for {@link AuthMethod#API_KEY}; else {@code null}
  * @param scopes the API key's scopes (empty: none, so the owner's full rights)
  */
-public record Identity(String name, List<String> groups, AuthMethod method, String keyId, List<Scope> scopes) {
+public record Identity(String name, List<String> groups, AuthMethod method, @Nullable String keyId, List<Scope> scopes) {
     public Identity {
         Objects.requireNonNull(name, "name");
         groups = List.copyOf(groups);

@@ -6,6 +6,7 @@ import dev.portcullis.auth.session.SessionCookies;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code POST {prefix}/logout}: clears the session cookie (nothing is kept on the server), and names the provider's
@@ -14,9 +15,9 @@ import java.util.Optional;
 final class LogoutEndpoint implements Endpoint {
     private final String path;
     private final SessionCookies sessions;
-    private final OidcLogin oidc; // null: sessions issued elsewhere
+    private final @Nullable OidcLogin oidc; // null: sessions issued elsewhere
 
-    LogoutEndpoint(String prefix, SessionCookies sessions, OidcLogin oidc) {
+    LogoutEndpoint(String prefix, SessionCookies sessions, @Nullable OidcLogin oidc) {
         this.path = prefix + "/logout";
         this.sessions = sessions;
         this.oidc = oidc;

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The OpenID Connect parts of a configuration: login providers, bearer JWT issuers, and the sessions logins make. */
 final class OidcSection {
@@ -28,9 +30,9 @@ final class OidcSection {
     private final List<OidcProviderSettings> providers = new ArrayList<>();
     private List<String> callbackAllowOrigins = List.of();
     private final List<BearerJwt.TrustedIssuer> bearerIssuers = new ArrayList<>();
-    private SessionKeyRing sessionKeys;
+    private @Nullable SessionKeyRing sessionKeys;
     private Duration sessionMaxAge = Duration.ofHours(2);
-    private Boolean secureCookie;
+    private @Nullable Boolean secureCookie;
 
     OidcSection(ConfigReader reader) {
         this.reader = reader;
@@ -116,13 +118,13 @@ final class OidcSection {
                 case "name" -> {
                     // zot's display name for its UI; the key is the name in URLs
                 }
-                case "keypath" -> ConfigReader.unsupported(path + ".keypath", "private_key_jwt client authentication");
-                case "authurl", "tokenurl" -> ConfigReader.unsupported(path + "." + k, "OAuth2 login without OIDC discovery (e.g. GitHub)");
+                case "keypath" -> throw ConfigReader.unsupported(path + ".keypath", "private_key_jwt client authentication");
+                case "authurl", "tokenurl" -> throw ConfigReader.unsupported(path + "." + k, "OAuth2 login without OIDC discovery (e.g. GitHub)");
                 default -> reader.unknownField(path, k, PROVIDER_FIELDS);
             }
         }
         if (issuer == null) {
-            ConfigReader.unsupported(path + " without an issuer", "OAuth2 login without OIDC discovery (e.g. GitHub)");
+            throw ConfigReader.unsupported(path + " without an issuer", "OAuth2 login without OIDC discovery (e.g. GitHub)");
         }
         if (clientId == null || clientSecret == null) {
             throw new InvalidPolicyException(path + " needs clientid and clientsecret, or a credentialsFile holding both");
@@ -150,7 +152,7 @@ final class OidcSection {
                     }
                 }
                 case "realm", "service", "cert", "upstreamTokenEndpoint", "awsSecretsManager" ->
-                        ConfigReader.unsupported("http.auth.bearer." + k, "a Docker token service (bearer realm/service/cert)");
+                        throw ConfigReader.unsupported("http.auth.bearer." + k, "a Docker token service (bearer realm/service/cert)");
                 default -> reader.unknownField("http.auth.bearer", k, List.of("oidc", "realm", "service", "cert", "upstreamTokenEndpoint", "awsSecretsManager"));
             }
         }
@@ -167,7 +169,7 @@ final class OidcSection {
             switch (k) {
                 case "username" -> username = ConfigReader.text(mapping, k, path + ".claimMapping.username");
                 case "groups" -> groups = ConfigReader.text(mapping, k, path + ".claimMapping.groups");
-                default -> ConfigReader.unsupported(path + ".claimMapping." + k, "CEL variables and validations");
+                default -> throw ConfigReader.unsupported(path + ".claimMapping." + k, "CEL variables and validations");
             }
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
@@ -175,8 +177,8 @@ final class OidcSection {
             switch (k) {
                 case "issuer", "audiences", "claimMapping", "jwksUri", "requiredClaims" -> {
                 }
-                case "skipIssuerVerification" -> ConfigReader.unsupported(path + ".skipIssuerVerification", "skipping the issuer check");
-                case "certificateAuthority", "certificateAuthorityFile" -> ConfigReader.unsupported(path + "." + k,
+                case "skipIssuerVerification" -> throw ConfigReader.unsupported(path + ".skipIssuerVerification", "skipping the issuer check");
+                case "certificateAuthority", "certificateAuthorityFile" -> throw ConfigReader.unsupported(path + "." + k,
                         "a private CA for the issuer (add it to the JVM's trust store instead)");
                 default -> reader.unknownField(path, k, ISSUER_FIELDS);
             }
@@ -252,7 +254,7 @@ final class OidcSection {
     }
 
     /** What must hold across the sections once all are read. */
-    void check(String externalUrl, String endpointPrefix) {
+    void check(@Nullable String externalUrl, String endpointPrefix) {
         if (!configured()) {
             return; // and nothing of OpenID Connect is loaded: the application may not have its library
         }
@@ -266,11 +268,12 @@ final class OidcSection {
     }
 
     /** Login (with its sessions) and bearer JWTs, on the pipeline. */
-    void apply(Portcullis.Builder b, String endpointPrefix, String externalUrl, Path dataDirectory) {
+    void apply(Portcullis.Builder b, String endpointPrefix, @Nullable String externalUrl, Path dataDirectory) {
         if (!providers.isEmpty()) {
+            String url = Objects.requireNonNull(externalUrl, "check() requires it with providers");
             SessionKeyRing ring = sessionKeys != null ? sessionKeys : SessionKeyRing.loadOrCreate(dataDirectory.resolve("session-keys.json"));
-            boolean secure = secureCookie != null ? secureCookie : externalUrl.regionMatches(true, 0, "https:", 0, 6);
-            OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(externalUrl)
+            boolean secure = secureCookie != null ? secureCookie : url.regionMatches(true, 0, "https:", 0, 6);
+            OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(url)
                     .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure));
             providers.forEach(login::provider);
             b.oidc(login.build());

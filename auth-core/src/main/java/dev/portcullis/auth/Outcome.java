@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** What an adapter does with a request: let it through, or answer it. */
 public sealed interface Outcome {
@@ -24,7 +25,7 @@ public sealed interface Outcome {
      * @param writeConditions what a write was allowed under, which the application checks when it commits it (a
      *     caller who may create but not update: the target must still be absent); empty when unconditional
      */
-    record Proceed(Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders,
+    record Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders,
                    List<WriteCondition> writeConditions) implements Outcome {
         public Proceed {
             deniedMountSources = Set.copyOf(deniedMountSources);
@@ -32,11 +33,11 @@ public sealed interface Outcome {
             writeConditions = List.copyOf(writeConditions);
         }
 
-        public Proceed(Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders) {
+        public Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders) {
             this(identity, route, deniedMountSources, responseHeaders, List.of());
         }
 
-        public Proceed(Identity identity, Route route, Set<String> deniedMountSources) {
+        public Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources) {
             this(identity, route, deniedMountSources, Map.of(), List.of());
         }
     }

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The self-service page's HTML, from the templates under {@code page/} (which escape every value) with its style sheet
@@ -73,8 +74,8 @@ final class PageView {
      *
      * @param binding what the form tokens are bound to: the credential the browser sends by itself, or null
      */
-    record View(Identity identity, Session session, String binding, String notice, String error, ApiKeyService.CreatedKey created,
-                Form form, List<ApiKey> keys) {
+    record View(@Nullable Identity identity, @Nullable Session session, @Nullable String binding, @Nullable String notice,
+                @Nullable String error, ApiKeyService.@Nullable CreatedKey created, Form form, @Nullable List<ApiKey> keys) {
     }
 
     /** The create form's values, kept when the form is shown again with an error: nothing a person typed is lost. */
@@ -86,14 +87,14 @@ final class PageView {
     private final String realm;
     private final String prefix;
     private final AccessPolicy policy;
-    private final ApiKeyService keys;
-    private final OidcLogin oidc;
-    private final SessionCookies sessions;
+    private final @Nullable ApiKeyService keys;
+    private final @Nullable OidcLogin oidc;
+    private final @Nullable SessionCookies sessions;
     private final boolean passwordLogin;
     private final String contentSecurityPolicy;
 
-    PageView(String path, String realm, String prefix, AccessPolicy policy, ApiKeyService keys, OidcLogin oidc, SessionCookies sessions,
-             boolean passwordLogin) {
+    PageView(String path, String realm, String prefix, AccessPolicy policy, @Nullable ApiKeyService keys, @Nullable OidcLogin oidc,
+             @Nullable SessionCookies sessions, boolean passwordLogin) {
         this.path = path;
         this.realm = realm;
         this.prefix = prefix;
@@ -134,17 +135,22 @@ final class PageView {
         if (view.error() != null) {
             main.add(message("error", view.error()));
         }
-        if (view.identity() == null) {
+        Identity identity = view.identity();
+        ApiKeyService.CreatedKey created = view.created();
+        ApiKeyService keys = this.keys;
+        // without a binding the page's forms are refused anyway (SelfServicePage asks the caller to log in again)
+        String csrf = view.binding() == null ? "" : view.binding();
+        if (identity == null) {
             main.add(loggedOut());
         } else {
-            if (view.created() != null) {
-                main.add(newKey(view.identity(), view.created()));
+            if (created != null) {
+                main.add(newKey(identity, created));
             }
-            main.add(who(view));
-            main.add(rights(view.identity()));
+            main.add(who(identity, view.session(), csrf));
+            main.add(rights(identity));
             if (keys != null) {
-                main.add(KEYS.render("content", keyList(view)));
-                main.add(CREATE.render("content", createForm(view)));
+                main.add(KEYS.render("content", keyList(identity, view.keys(), csrf)));
+                main.add(CREATE.render("content", createForm(keys, identity, view.form(), csrf)));
             }
         }
         return Html.join(main);
@@ -168,19 +174,19 @@ final class PageView {
         return LOGGED_OUT.render("buttons", Html.join(buttons), "anonymous", what);
     }
 
-    private Html who(View view) {
-        Identity id = view.identity();
+    private Html who(Identity id, @Nullable Session login, String binding) {
         Html groups = id.groups().isEmpty() ? MUTED_SPAN.render("text", "none")
                 : Html.join(id.groups().stream().map(g -> CODE.render("text", g)).toList(), Html.text(", "));
         String method = switch (id.method()) {
-            case SESSION -> view.session() == null ? "a browser login" : "a browser login through " + view.session().provider();
+            case SESSION -> login == null ? "a browser login" : "a browser login through " + login.provider();
             case API_KEY -> "API key " + id.keyId();
             case HTPASSWD -> "a password";
             case BEARER -> "a bearer token";
             case OTHER -> "the registry's own sign-in";
         };
-        Html session = view.session() == null ? Html.EMPTY : SESSION_END.render("end", time(sessions.endOf(view.session())));
-        Html logout = view.session() == null ? Html.EMPTY : LOGOUT.render("action", path, "csrf", csrfField(view.binding()));
+        SessionCookies sessions = this.sessions;
+        Html session = login == null || sessions == null ? Html.EMPTY : SESSION_END.render("end", time(sessions.endOf(login)));
+        Html logout = login == null ? Html.EMPTY : LOGOUT.render("action", path, "csrf", csrfField(binding));
         return WHO.render("name", id.name(), "groups", groups, "method", method, "session", session, "logout", logout);
     }
 
@@ -230,22 +236,22 @@ final class PageView {
         return COPY_BUTTON.render("target", target, "label", label);
     }
 
-    private Html keyList(View view) {
-        if (view.keys() == null) {
+    private Html keyList(Identity identity, @Nullable List<ApiKey> keys, String binding) {
+        if (keys == null) {
             return PARAGRAPH.render("text", "The key store is unavailable right now; reload the page shortly.");
         }
-        if (view.keys().isEmpty()) {
+        if (keys.isEmpty()) {
             return MUTED.render("text", "You have no API keys yet.");
         }
-        boolean manage = ApiKeyEndpoints.refusal(view.identity()) == null;
+        boolean manage = ApiKeyEndpoints.refusal(identity) == null;
         Instant now = Instant.now();
         List<Html> rows = new ArrayList<>();
-        for (ApiKey k : view.keys()) {
+        for (ApiKey k : keys) {
             String label = k.label().isEmpty() ? "(no label) " + k.id() : k.label();
             Html action = Html.EMPTY;
             if (manage) {
                 Html form = k.revoked() || k.isExpired(now) ? Html.EMPTY : REVOKE.render("action", path, "confirm", "Revoke the key " + label
-                        + "? Tools using it stop working at once.", "csrf", csrfField(view.binding()), "id", k.id(), "label", "Revoke " + label);
+                        + "? Tools using it stop working at once.", "csrf", csrfField(binding), "id", k.id(), "label", "Revoke " + label);
                 action = KEY_ACTION.render("form", form);
             }
             rows.add(KEY_ROW.render("label", label, "scopes", k.scopes().isEmpty() ? MUTED_SPAN.render("text", "all of your rights") : scopes(k.scopes()),
@@ -256,12 +262,11 @@ final class PageView {
         return KEYS_TABLE.render("actionHeader", manage ? ACTION_HEADER.render() : Html.EMPTY, "rows", Html.join(rows));
     }
 
-    private Html createForm(View view) {
-        String refusal = ApiKeyEndpoints.refusal(view.identity());
+    private Html createForm(ApiKeyService keys, Identity identity, Form form, String binding) {
+        String refusal = ApiKeyEndpoints.refusal(identity);
         if (refusal != null) {
             return PARAGRAPH.render("text", refusal);
         }
-        Form form = view.form();
         Optional<Duration> max = keys.maxLifetime();
         List<String> options = lifetimes(keys);
         String chosen = options.contains(form.lifetime()) ? form.lifetime()
@@ -271,7 +276,7 @@ final class PageView {
             String text = o.equals("never") ? "Never" : o.equals("365") ? "1 year" : o + " days";
             choices.add((o.equals(chosen) ? OPTION_SELECTED : OPTION).render("value", o, "text", text));
         }
-        return CREATE_FORM.render("action", path, "csrf", csrfField(view.binding()), "maxLabel", Integer.toString(MAX_LABEL), "label", form.label(),
+        return CREATE_FORM.render("action", path, "csrf", csrfField(binding), "maxLabel", Integer.toString(MAX_LABEL), "label", form.label(),
                 "maxHint", max.map(m -> MAX_HINT.render("days", Long.toString(m.toDays()))).orElse(Html.EMPTY), "options", Html.join(choices),
                 "scopes", form.scopes());
     }

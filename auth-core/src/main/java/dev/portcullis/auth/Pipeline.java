@@ -2,12 +2,14 @@ package dev.portcullis.auth;
 
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.routes.RequestPaths;
+import dev.portcullis.auth.routes.RequestTarget;
 import dev.portcullis.auth.routes.Route;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.auth.session.SessionCookies;
 import dev.portcullis.policy.AccessPolicy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +34,7 @@ final class Pipeline {
     private final VersionCheck versionCheck;
 
     Pipeline(Settings b) {
-        AccessPolicy policy = b.policy;
+        AccessPolicy policy = Objects.requireNonNull(b.policy, "a policy is required");
         this.routes = b.routes;
         ApiKeyService apiKeys = b.apiKeys;
         this.refusals = new Refusals(b.listener, b.realm, b.failDelay, apiKeys == null ? null : apiKeys.prefix());
@@ -62,8 +64,9 @@ final class Pipeline {
         this.authorization = new AuthorizationStage(policy, b.existence, refusals);
         this.versionCheck = new VersionCheck(policy, authentication, refusals);
         List<Endpoint> all = new ArrayList<>();
-        if (b.pagePath != null && (apiKeys != null || sessions != null)) {
-            all.add(new SelfServicePage(b.pagePath.isEmpty() ? b.prefix + "/" : b.pagePath, b.realm, b.prefix, policy, apiKeys, b.oidc, sessions,
+        String pagePath = b.pagePath;
+        if (pagePath != null && (apiKeys != null || sessions != null)) {
+            all.add(new SelfServicePage(pagePath.isEmpty() ? b.prefix + "/" : pagePath, b.realm, b.prefix, policy, apiKeys, b.oidc, sessions,
                     htpasswd != null || b.oidc == null));
         }
         if (b.oidc != null) {
@@ -88,7 +91,7 @@ final class Pipeline {
             if (!checked.ok()) {
                 return false;
             }
-            path = checked.path();
+            path = Objects.requireNonNull(checked.path(), "a checked path");
         }
         for (Endpoint e : endpoints) {
             if (e.readsBody() && e.handles(path)) {
@@ -111,16 +114,17 @@ final class Pipeline {
         if (refused != null) {
             return refused;
         }
+        RequestTarget target = ctx.target();
         for (Endpoint e : endpoints) {
-            if (e.handles(ctx.path)) {
+            if (e.handles(target.path())) {
                 return answer(ctx, e);
             }
         }
         Route route;
         try {
-            route = routes.resolve(ctx.target);
+            route = routes.resolve(target);
         } catch (RuntimeException e) {
-            LOG.error("route resolver failed on {} {}", ctx.request().method(), ctx.path, e);
+            LOG.error("route resolver failed on {} {}", ctx.request().method(), target.path(), e);
             return refusals.reject(ctx, null, 500, "UNKNOWN", "the route resolver failed");
         }
         if (route instanceof Route.Rejected r) {

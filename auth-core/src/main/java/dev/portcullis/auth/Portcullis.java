@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +81,7 @@ public final class Portcullis implements AutoCloseable {
      * The repositories of a catalog the caller may see ({@code identity} null for anonymous): the
      * policy's catalog rule, narrowed by an API key's scopes.
      */
-    public List<String> filterCatalog(Identity identity, Collection<String> repositories) {
+    public List<String> filterCatalog(@Nullable Identity identity, Collection<String> repositories) {
         return AuthorizationStage.filterCatalog(policy, identity, repositories);
     }
 
@@ -98,7 +99,7 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /** {@link #handle(HttpRequestView)} for a request on a client connection ({@link #connection()}; null: none). */
-    public Outcome handle(HttpRequestView request, Connection connection) {
+    public Outcome handle(HttpRequestView request, @Nullable Connection connection) {
         return pipeline.decide(new RequestContext(request, clientAddresses.of(request), connection, true));
     }
 
@@ -115,7 +116,7 @@ public final class Portcullis implements AutoCloseable {
      * {@code path} is null), for an adapter that must answer a request it could not hand to the pipeline at all (its
      * head did not parse, say); not audited: nobody could read what it asked for.
      */
-    public Outcome.Respond error(String path, int status, String code, String message) {
+    public Outcome.Respond error(@Nullable String path, int status, String code, String message) {
         return Responses.error(path, status, code, message, null, Map.of(), Duration.ZERO);
     }
 
@@ -133,7 +134,7 @@ public final class Portcullis implements AutoCloseable {
      * {@link #handleWithoutBlocking(HttpRequestView)} for a request on a client connection ({@link #connection()}; null:
      * none), which spares a keep-alive client that sends the same credentials again most of their checking.
      */
-    public Optional<Outcome> handleWithoutBlocking(HttpRequestView request, Connection connection) {
+    public Optional<Outcome> handleWithoutBlocking(HttpRequestView request, @Nullable Connection connection) {
         Outcome outcome = pipeline.decide(new RequestContext(request, clientAddresses.of(request), connection, false));
         return outcome == RequestContext.NEEDS_BLOCKING ? Optional.empty() : Optional.of(outcome);
     }
@@ -186,19 +187,19 @@ public final class Portcullis implements AutoCloseable {
          * and its session cookies, which then authenticate requests without an {@code Authorization} header.
          * Its endpoint prefix must be this builder's.
          */
-        public Builder oidc(OidcLogin login) {
+        public Builder oidc(@Nullable OidcLogin login) {
             settings.oidc = login;
             return this;
         }
 
         /** Session cookies without a login here (e.g. sessions issued by another replica); implied by {@link #oidc}. */
-        public Builder sessions(SessionCookies cookies) {
+        public Builder sessions(@Nullable SessionCookies cookies) {
             settings.sessions = cookies;
             return this;
         }
 
         /** Bearer JWTs from trusted issuers (workload identity). */
-        public Builder bearerJwt(BearerJwt verifier) {
+        public Builder bearerJwt(@Nullable BearerJwt verifier) {
             settings.bearerJwt = verifier;
             return this;
         }
@@ -227,19 +228,19 @@ public final class Portcullis implements AutoCloseable {
         }
 
         /** Tells create from update on tag (or artifact) writes; without it such writes fail closed with 500. */
-        public Builder existence(ExistenceLookup existence) {
+        public Builder existence(@Nullable ExistenceLookup existence) {
             settings.existence = existence;
             return this;
         }
 
         /** API keys (Basic password or Bearer token), and the {@code {prefix}/apikey} endpoints. */
-        public Builder apiKeys(ApiKeyService apiKeys) {
+        public Builder apiKeys(@Nullable ApiKeyService apiKeys) {
             settings.apiKeys = apiKeys;
             return this;
         }
 
         /** An htpasswd file of bcrypt hashes, re-read when it changes. */
-        public Builder htpasswd(Path file) {
+        public Builder htpasswd(@Nullable Path file) {
             settings.htpasswd = file;
             return this;
         }

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,22 +61,22 @@ public final class PortcullisConfig {
     private final List<String> warnings;
     private final OidcSection oidc;
     private String realm = "portcullis";
-    private String externalUrl;
-    private Path htpasswd;
+    private @Nullable String externalUrl;
+    private @Nullable Path htpasswd;
     private boolean apiKeys;
     private Duration failDelay = Duration.ZERO;
-    private AccessPolicy policy;
+    private @Nullable AccessPolicy policy;
     private Path dataDirectory;
-    private String keyStore;
+    private @Nullable String keyStore;
     private String endpointPrefix = "/auth";
     /** The self-service page's path; "" for the default ({prefix}/), null when turned off. */
-    private String selfServicePage = "";
+    private @Nullable String selfServicePage = "";
     private List<String> trustedProxies = List.of();
     private int failureAttempts = 20;
     private Duration failureWindow = Duration.ofMinutes(1);
     private Duration limitedDelay = Duration.ofSeconds(1);
     private String keyPrefix = "pck_";
-    private Duration maxLifetime;
+    private @Nullable Duration maxLifetime;
     private ApiKeyService.OverlongKeys overlong = ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM;
     private Duration eventPoll = Duration.ofSeconds(1);
     private Duration verifiedCacheTtl = Duration.ofMinutes(5);
@@ -95,7 +97,7 @@ public final class PortcullisConfig {
             throw new InvalidPolicyException(file + ": cannot read the configuration: " + e);
         }
         try {
-            return parse(text, file.toAbsolutePath().getParent());
+            return parse(text, Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file's directory"));
         } catch (InvalidPolicyException e) {
             throw new InvalidPolicyException(file + ": " + e.getMessage(), e);
         }
@@ -141,7 +143,7 @@ public final class PortcullisConfig {
             externalUrl = ConfigReader.text(http, "externalUrl", "http.externalUrl");
         }
         if (http.path("tls").has("cacert")) {
-            ConfigReader.unsupported("http.tls.cacert", "mutual TLS (client certificates)");
+            throw ConfigReader.unsupported("http.tls.cacert", "mutual TLS (client certificates)");
         }
         if (http.has("tls")) {
             warnings.add("http.tls is ignored: TLS is the servlet container's or Netty's job");
@@ -153,7 +155,7 @@ public final class PortcullisConfig {
                 case "htpasswd" -> htpasswd = reader.path(ConfigReader.text(auth.path("htpasswd"), "path", "http.auth.htpasswd.path"), "http.auth.htpasswd.path");
                 case "apikey" -> apiKeys = ConfigReader.bool(auth, "apikey", "http.auth.apikey");
                 case "failDelay" -> failDelay = Duration.ofSeconds(ConfigReader.integer(auth, "failDelay", "http.auth.failDelay"));
-                case "ldap" -> ConfigReader.unsupported("http.auth.ldap", "LDAP authentication");
+                case "ldap" -> throw ConfigReader.unsupported("http.auth.ldap", "LDAP authentication");
                 case "openid" -> oidc.openid(ConfigReader.object(auth.get(k), "http.auth.openid"));
                 case "bearer" -> oidc.bearer(ConfigReader.object(auth.get(k), "http.auth.bearer"));
                 case "sessionKeysFile" -> oidc.sessionKeysFile(reader.path(ConfigReader.text(auth, k, "http.auth.sessionKeysFile"), "http.auth.sessionKeysFile"));
@@ -223,7 +225,7 @@ public final class PortcullisConfig {
         try {
             JdbcApiKeyStore.refuseOtherUrl(value, "portcullis.keyStore");
         } catch (IllegalArgumentException e) {
-            throw new InvalidPolicyException(e.getMessage());
+            throw new InvalidPolicyException(String.valueOf(e.getMessage()));
         }
         Path fromConfig = reader.path(value, "portcullis.keyStore");
         Path fromWorkingDirectory = Path.of(value).toAbsolutePath();
@@ -289,7 +291,7 @@ public final class PortcullisConfig {
     }
 
     public AccessPolicy policy() {
-        return policy;
+        return Objects.requireNonNull(policy, "parse sets the policy");
     }
 
     public String realm() {
@@ -297,7 +299,7 @@ public final class PortcullisConfig {
     }
 
     /** zot's {@code http.externalUrl}, or {@code null}. */
-    public String externalUrl() {
+    public @Nullable String externalUrl() {
         return externalUrl;
     }
 
@@ -317,7 +319,7 @@ public final class PortcullisConfig {
      */
     public Portcullis.Builder builder() {
         warnings.forEach(w -> LOG.warn("configuration: {}", w));
-        Portcullis.Builder b = Portcullis.builder().policy(policy).realm(realm).endpointPrefix(endpointPrefix).failDelay(failDelay)
+        Portcullis.Builder b = Portcullis.builder().policy(policy()).realm(realm).endpointPrefix(endpointPrefix).failDelay(failDelay)
                 .failureLimit(failureAttempts, failureWindow).limitedDelay(limitedDelay).trustedProxies(trustedProxies);
         if (htpasswd != null) {
             b.htpasswd(htpasswd);

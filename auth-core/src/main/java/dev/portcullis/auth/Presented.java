@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a request presents to {@link Authenticator}s: its {@code Authorization} headers (raw, and decoded once into
@@ -11,13 +12,13 @@ import java.util.List;
 public abstract class Presented {
     private final HttpRequestView request;
     private final String clientAddress;
-    private final Connection connection;
-    private List<String> authorization;
-    private Credentials credentials;
-    private List<String> cookies;
+    private final @Nullable Connection connection;
+    private @Nullable List<String> authorization;
+    private @Nullable Credentials credentials;
+    private @Nullable List<String> cookies;
     private int slot;
 
-    Presented(HttpRequestView request, String clientAddress, Connection connection) {
+    Presented(HttpRequestView request, String clientAddress, @Nullable Connection connection) {
         this.request = request;
         this.clientAddress = clientAddress;
         this.connection = connection;
@@ -35,36 +36,39 @@ public abstract class Presented {
 
     /** Every {@code Authorization} header value, in order. */
     public final List<String> authorization() {
-        if (authorization == null) {
-            authorization = request.headers("Authorization");
+        List<String> values = authorization;
+        if (values == null) {
+            values = authorization = request.headers("Authorization");
         }
-        return authorization;
+        return values;
     }
 
     /** The {@code Authorization} header value when there is exactly one, else null. */
-    public final String singleAuthorization() {
+    public final @Nullable String singleAuthorization() {
         List<String> values = authorization();
         return values.size() == 1 ? values.get(0) : null;
     }
 
     /** What the {@code Authorization} headers carry, decoded on first use. */
     public final Credentials credentials() {
-        if (credentials == null) {
-            credentials = AuthorizationHeader.from(authorization());
+        Credentials c = credentials;
+        if (c == null) {
+            c = credentials = AuthorizationHeader.from(authorization());
         }
-        return credentials;
+        return c;
     }
 
     /** Every {@code Cookie} header value. */
     public final List<String> cookies() {
-        if (cookies == null) {
-            cookies = request.headers("Cookie");
+        List<String> values = cookies;
+        if (values == null) {
+            values = cookies = request.headers("Cookie");
         }
-        return cookies;
+        return values;
     }
 
     /** What the asking authenticator remembered of this client connection, or null (nothing yet, or no connection). */
-    public final Object remembered() {
+    public final @Nullable Object remembered() {
         return connection == null ? null : connection.slot(slot);
     }
 

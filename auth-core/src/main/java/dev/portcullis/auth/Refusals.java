@@ -4,8 +4,9 @@ import dev.portcullis.policy.Action;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.Grant;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.Arrays;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,21 +17,15 @@ import org.slf4j.LoggerFactory;
 final class Refusals {
     private static final Logger LOG = LoggerFactory.getLogger(Refusals.class);
     /** The audit reason of each grant, made once rather than per allowed request. */
-    private static final Map<Grant, String> GRANTED_BY = new EnumMap<>(Grant.class);
-
-    static {
-        for (Grant g : Grant.values()) {
-            GRANTED_BY.put(g, "granted by " + g);
-        }
-    }
+    private static final String[] GRANTED_BY = Arrays.stream(Grant.values()).map(g -> "granted by " + g).toArray(String[]::new);
 
     private final AuthEventListener listener;
     private final Map<String, String> challenge;
     private final Duration failDelay;
-    private final String keyPrefix;
+    private final @Nullable String keyPrefix;
 
     /** @param keyPrefix the API keys' prefix, so that a key typed as a user name is not logged; null without keys */
-    Refusals(AuthEventListener listener, String realm, Duration failDelay, String keyPrefix) {
+    Refusals(AuthEventListener listener, String realm, Duration failDelay, @Nullable String keyPrefix) {
         this.listener = listener;
         this.challenge = Map.of("WWW-Authenticate", "Basic realm=\"" + realm.replace("\"", "") + "\"");
         this.failDelay = failDelay;
@@ -43,15 +38,15 @@ final class Refusals {
     }
 
     /** Audits an allowed request; {@code d} is the decision that allowed it, or null when nothing was gated. */
-    void allowed(RequestContext ctx, String repository, Action action, Decision d) {
-        emit(ctx, repository, action, 0, d == null ? null : d.pattern().orElse(null), d == null ? "not gated" : GRANTED_BY.get(d.grantedBy()));
+    void allowed(RequestContext ctx, @Nullable String repository, @Nullable Action action, @Nullable Decision d) {
+        emit(ctx, repository, action, 0, d == null ? null : d.pattern().orElse(null), d == null ? "not gated" : GRANTED_BY[d.grantedBy().ordinal()]);
     }
 
-    Outcome.Respond reject(RequestContext ctx, String repository, int status, String code, String message) {
+    Outcome.Respond reject(RequestContext ctx, @Nullable String repository, int status, String code, String message) {
         return reject(ctx, repository, status, code, message, Map.of(), Duration.ZERO);
     }
 
-    Outcome.Respond reject(RequestContext ctx, String repository, int status, String code, String message, Map<String, String> headers,
+    Outcome.Respond reject(RequestContext ctx, @Nullable String repository, int status, String code, String message, Map<String, String> headers,
             Duration delay) {
         emit(ctx, repository, null, status, null, message);
         return Responses.error(ctx.pathForAnswers(), status, code, message, null, headers, delay);
@@ -65,12 +60,12 @@ final class Refusals {
     }
 
     /** The policy (or a key's scopes) refused {@code action}: 401 for an anonymous caller, else 403. */
-    Outcome.Respond deny(RequestContext ctx, String repository, Action action, Decision d) {
+    Outcome.Respond deny(RequestContext ctx, @Nullable String repository, Action action, Decision d) {
         return deny(ctx, repository, action, d, "");
     }
 
     /** {@link #deny}, the audit reason starting with {@code context}. */
-    Outcome.Respond deny(RequestContext ctx, String repository, Action action, Decision d, String context) {
+    Outcome.Respond deny(RequestContext ctx, @Nullable String repository, Action action, Decision d, String context) {
         boolean scopeDenied = d.allowed(); // the policy allowed it; the key's scopes did not
         String reason = context + (scopeDenied ? "the API key's scopes do not include " + action.configName() + " on '" + repository + "'"
                 : d.explain());
@@ -87,7 +82,7 @@ final class Refusals {
                 "user '" + ctx.identity.name() + "' may not " + what, Map.of(), Duration.ZERO);
     }
 
-    void emit(RequestContext ctx, String repository, Action action, int status, String pattern, String reason) {
+    void emit(RequestContext ctx, @Nullable String repository, @Nullable Action action, int status, @Nullable String pattern, String reason) {
         try {
             Identity id = ctx.identity;
             listener.onDecision(new AuthEvent(id == null ? null : id.name(), id == null ? null : id.method(), ctx.request().method(),

@@ -5,6 +5,8 @@ import dev.portcullis.policy.Subject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** One request on its way through the pipeline's stages: what it presents, and what the stages found so far. */
 final class RequestContext extends Presented {
@@ -16,25 +18,28 @@ final class RequestContext extends Presented {
 
     final boolean mayBlock;
     /** The decoded path, once {@link RequestGate} checked it; null before. */
-    String path;
-    RequestTarget target;
-    Identity identity;
-    private Subject subject;
+    @Nullable String path;
+    /** The checked target, once {@link RequestGate} checked it; null before. */
+    @Nullable RequestTarget target;
+    @Nullable Identity identity;
+    private @Nullable Subject subject;
 
-    RequestContext(HttpRequestView request, String client, Connection connection, boolean mayBlock) {
+    RequestContext(HttpRequestView request, String client, @Nullable Connection connection, boolean mayBlock) {
         super(request, client, connection);
         this.mayBlock = mayBlock;
     }
 
     /** The caller as the policy sees it: anonymous, or the identity's subject (made once). */
     Subject subject() {
-        if (identity == null) {
+        Identity id = identity;
+        if (id == null) {
             return Subject.anonymous();
         }
-        if (subject == null) {
-            subject = identity.subject();
+        Subject s = subject;
+        if (s == null) {
+            s = subject = id.subject();
         }
-        return subject;
+        return s;
     }
 
     void authenticated(Identity identity, Subject subject) {
@@ -43,6 +48,11 @@ final class RequestContext extends Presented {
     }
 
     /** The path for audit events and error bodies: the checked one, else the raw one. */
+    /** The checked target; only after {@link RequestGate} passed the request. */
+    RequestTarget target() {
+        return Objects.requireNonNull(target, "the request gate sets the target");
+    }
+
     String pathForAnswers() {
         return path != null ? path : request().rawPath();
     }

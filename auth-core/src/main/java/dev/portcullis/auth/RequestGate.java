@@ -4,7 +4,9 @@ import dev.portcullis.auth.routes.RequestPaths;
 import dev.portcullis.auth.routes.RequestTarget;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What is refused before anything else looks at a request: several {@code Host} headers, an ambiguous path, a
@@ -19,7 +21,7 @@ final class RequestGate {
     }
 
     /** Sets the checked path and target on {@code ctx} and answers null, or answers the refusal (400). */
-    Outcome.Respond check(RequestContext ctx) {
+    Outcome.@Nullable Respond check(RequestContext ctx) {
         HttpRequestView request = ctx.request();
         if (request.headers("Host").size() > 1) {
             // RFC 9112 section 3.2: a server must answer 400; Jetty and Tomcat do, Netty's codec passes both on, and the
@@ -30,7 +32,8 @@ final class RequestGate {
         if (!checked.ok()) {
             return refusals.reject(ctx, null, 400, "NAME_INVALID", "ambiguous path: " + checked.problem());
         }
-        ctx.path = checked.path();
+        String path = Objects.requireNonNull(checked.path(), "a checked path");
+        ctx.path = path;
         String rawQuery = request.rawQuery();
         if (rawQuery != null && rawQuery.indexOf('#') >= 0) {
             return refusals.reject(ctx, null, 400, "UNSUPPORTED", RequestPaths.FRAGMENT);
@@ -39,7 +42,7 @@ final class RequestGate {
         if (query.isEmpty()) {
             return refusals.reject(ctx, null, 400, "UNSUPPORTED", "invalid percent-encoding in the query");
         }
-        ctx.target = new RequestTarget(request.method(), ctx.path, query.get());
+        ctx.target = new RequestTarget(request.method(), path, query.get());
         return null;
     }
 }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Error responses: OCI error bodies on registry paths, a small JSON object elsewhere. */
 final class Responses {
@@ -17,7 +18,7 @@ final class Responses {
     private Responses() {
     }
 
-    static Outcome.Respond error(String path, int status, String code, String message, String reason, Map<String, String> headers,
+    static Outcome.Respond error(@Nullable String path, int status, String code, String message, @Nullable String reason, Map<String, String> headers,
                                  Duration delay) {
         ObjectNode body = JSON.createObjectNode();
         if (path != null && (path.startsWith("/v2/") || path.equals("/v2"))) {

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +40,9 @@ final class SelfServicePage implements Endpoint {
 
     private final String path;
     private final String realm;
-    private final ApiKeyService keys;
-    private final OidcLogin oidc;
-    private final SessionCookies sessions;
+    private final @Nullable ApiKeyService keys;
+    private final @Nullable OidcLogin oidc;
+    private final @Nullable SessionCookies sessions;
     private final boolean passwordLogin;
     private final PageView pages;
 
@@ -49,8 +50,8 @@ final class SelfServicePage implements Endpoint {
      * @param path where the page lives (e.g. {@code /auth/})
      * @param passwordLogin whether to offer a browser's Basic login (htpasswd users, or API keys as the password)
      */
-    SelfServicePage(String path, String realm, String prefix, AccessPolicy policy, ApiKeyService keys, OidcLogin oidc, SessionCookies sessions,
-                    boolean passwordLogin) {
+    SelfServicePage(String path, String realm, String prefix, AccessPolicy policy, @Nullable ApiKeyService keys,
+                    @Nullable OidcLogin oidc, @Nullable SessionCookies sessions, boolean passwordLogin) {
         this.path = path;
         this.realm = realm;
         this.keys = keys;
@@ -83,7 +84,8 @@ final class SelfServicePage implements Endpoint {
         Identity identity = call.identity();
         Session session = null;
         String binding = null;
-        if (identity != null && identity.method() == Identity.AuthMethod.SESSION) {
+        SessionCookies sessions = this.sessions;
+        if (identity != null && identity.method() == Identity.AuthMethod.SESSION && sessions != null) {
             Optional<String> sealed = sessions.sealedSession(call.presented().cookies());
             session = sealed.flatMap(sessions::open).orElse(null);
             binding = sealed.map(v -> "session " + v).orElse(null);
@@ -101,7 +103,7 @@ final class SelfServicePage implements Endpoint {
      * @param session the browser session, when the identity comes from one
      * @param binding what the form tokens are bound to: the credential the browser sends by itself, or null
      */
-    private Outcome.Respond handle(Call call, Identity identity, Session session, String binding) {
+    private Outcome.Respond handle(Call call, @Nullable Identity identity, @Nullable Session session, @Nullable String binding) {
         HttpRequestView request = call.request();
         String requestPath = call.target().path();
         Map<String, List<String>> query = call.target().query();
@@ -128,7 +130,7 @@ final class SelfServicePage implements Endpoint {
         return post(call, identity, session, binding);
     }
 
-    private Outcome.Respond post(Call call, Identity identity, Session session, String binding) {
+    private Outcome.Respond post(Call call, @Nullable Identity identity, @Nullable Session session, @Nullable String binding) {
         HttpRequestView request = call.request();
         Map<String, List<String>> form;
         try {
@@ -160,6 +162,7 @@ final class SelfServicePage implements Endpoint {
         if ("logout".equals(action)) {
             return logout(session);
         }
+        ApiKeyService keys = this.keys;
         if (keys == null) {
             return render(404, identity, session, binding, null, "This registry has no API keys.", null, PageView.Form.EMPTY);
         }
@@ -169,10 +172,10 @@ final class SelfServicePage implements Endpoint {
         }
         try {
             if ("create".equals(action)) {
-                return create(request, identity, session, binding, form);
+                return create(keys, request, identity, session, binding, form);
             }
             if ("revoke".equals(action)) {
-                return revoke(identity, first(form, "id"));
+                return revoke(keys, identity, first(form, "id"));
             }
         } catch (ApiKeyStoreException e) {
             LOG.error("self-service page: the API key store is unavailable: {}", e.getMessage());
@@ -182,8 +185,8 @@ final class SelfServicePage implements Endpoint {
         return render(400, identity, session, binding, null, "Unknown form action; reload the page.", null, PageView.Form.EMPTY);
     }
 
-    private Outcome.Respond create(HttpRequestView request, Identity identity, Session session, String binding,
-                                   Map<String, List<String>> values) {
+    private Outcome.Respond create(ApiKeyService keys, HttpRequestView request, Identity identity, @Nullable Session session,
+                                   String binding, Map<String, List<String>> values) {
         PageView.Form form = form(values);
         String label = form.label().strip();
         if (label.codePointCount(0, label.length()) > PageView.MAX_LABEL) {
@@ -195,7 +198,7 @@ final class SelfServicePage implements Endpoint {
                 try {
                     scopes.add(Scope.parse(line.strip()));
                 } catch (IllegalArgumentException e) {
-                    return render(400, identity, session, binding, null, e.getMessage(), null, form);
+                    return render(400, identity, session, binding, null, String.valueOf(e.getMessage()), null, form);
                 }
             }
         }
@@ -203,21 +206,24 @@ final class SelfServicePage implements Endpoint {
             // only what the page offers: a crafted form asking for a century, or beyond the registry's maximum, is refused
             return render(400, identity, session, binding, null, "Choose how long the key lives from the list.", null, form);
         }
-        Instant expires = form.lifetime().equals("never") ? null : Instant.now().plus(Duration.ofDays(Long.parseLong(form.lifetime())));
+        @Nullable Instant expires = form.lifetime().equals("never") ? null : Instant.now().plus(Duration.ofDays(Long.parseLong(form.lifetime())));
         List<String> agent = request.headers("User-Agent");
         ApiKeyService.CreatedKey created;
         try {
             created = keys.create(new ApiKeyService.KeyRequest(identity.name(), identity.groups(), label, scopes,
                     ApiKeyEndpoints.notBeyondCaller(keys, identity, expires), "self-service page" + (agent.isEmpty() ? "" : " (" + agent.get(0) + ")")));
         } catch (IllegalArgumentException e) {
-            return render(400, identity, session, binding, null, e.getMessage(), null, form);
+            return render(400, identity, session, binding, null, String.valueOf(e.getMessage()), null, form);
         }
         LOG.info("self-service page: '{}' created API key {}", identity.name(), created.key().id());
         return render(200, identity, session, binding, null, null, created, PageView.Form.EMPTY);
     }
 
-    private Outcome.Respond revoke(Identity identity, String id) {
-        Optional<ApiKey> key = id == null ? Optional.empty() : keys.find(id);
+    private Outcome.Respond revoke(ApiKeyService keys, Identity identity, @Nullable String id) {
+        if (id == null) {
+            return redirect(path + "?notice=not-found");
+        }
+        Optional<ApiKey> key = keys.find(id);
         // only one's own keys here; an admin revokes others' keys through the API or the CLI
         if (key.isPresent() && key.get().owner().equals(identity.name())) {
             keys.revoke(id);
@@ -227,7 +233,8 @@ final class SelfServicePage implements Endpoint {
         return redirect(path + "?notice=not-found");
     }
 
-    private Outcome.Respond logout(Session session) {
+    private Outcome.Respond logout(@Nullable Session session) {
+        SessionCookies sessions = this.sessions;
         String location = session != null && oidc != null ? oidc.endSessionRedirect(session).orElse(null) : null;
         // without sessions (Basic credentials only) there is no cookie to clear: the browser forgets Basic credentials itself
         return new Outcome.Respond(303, headers(Map.of("Location", location != null ? location : path + "?notice=logged-out")),
@@ -235,8 +242,10 @@ final class SelfServicePage implements Endpoint {
     }
 
     /** Renders the page for {@code view}: who is signed in, their rights and keys; or how to log in. */
-    private Outcome.Respond render(int status, Identity identity, Session session, String binding, String notice, String error,
-                                   ApiKeyService.CreatedKey created, PageView.Form form) {
+    private Outcome.Respond render(int status, @Nullable Identity identity, @Nullable Session session, @Nullable String binding,
+                                   @Nullable String notice, @Nullable String error, ApiKeyService.@Nullable CreatedKey created,
+                                   PageView.Form form) {
+        ApiKeyService keys = this.keys;
         List<ApiKey> list = null;
         if (identity != null && keys != null) {
             try {
@@ -250,7 +259,7 @@ final class SelfServicePage implements Endpoint {
                 pages.page(identity == null ? "Log in" : "Your access", pages.main(view)), Duration.ZERO);
     }
 
-    private static String notice(Map<String, List<String>> query) {
+    private static @Nullable String notice(Map<String, List<String>> query) {
         String n = first(query, "notice");
         if (n == null) {
             return null;
@@ -286,12 +295,12 @@ final class SelfServicePage implements Endpoint {
         return new PageView.Form(orEmpty(first(values, "label")), orEmpty(first(values, "lifetime")), orEmpty(first(values, "scopes")));
     }
 
-    private static String first(Map<String, List<String>> values, String name) {
+    private static @Nullable String first(Map<String, List<String>> values, String name) {
         List<String> v = values.get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    private static String orEmpty(String s) {
+    private static String orEmpty(@Nullable String s) {
         return s == null ? "" : s;
     }
 }

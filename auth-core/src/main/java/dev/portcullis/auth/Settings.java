@@ -12,15 +12,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** What a {@link Portcullis.Builder} was told, for the {@link Pipeline} it builds; every default is here. */
 final class Settings {
-    AccessPolicy policy;
+    @Nullable AccessPolicy policy;
     String realm = "portcullis";
     RouteResolver routes = OciDistributionRoutes.INSTANCE;
-    ExistenceLookup existence;
-    ApiKeyService apiKeys;
-    Path htpasswd;
+    @Nullable ExistenceLookup existence;
+    @Nullable ApiKeyService apiKeys;
+    @Nullable Path htpasswd;
     String prefix = "/auth";
     Duration failDelay = Duration.ZERO;
     int maxFailures = 20;
@@ -29,10 +30,11 @@ final class Settings {
     List<String> trustedProxies = new ArrayList<>();
     AuthEventListener listener = AuthEventListener.slf4j();
     final List<AutoCloseable> owned = new ArrayList<>();
-    OidcLogin oidc;
-    SessionCookies sessions;
-    BearerJwt bearerJwt;
-    String pagePath = "";
+    @Nullable OidcLogin oidc;
+    @Nullable SessionCookies sessions;
+    @Nullable BearerJwt bearerJwt;
+    /** Null: no self-service page; empty: at its default place. */
+    @Nullable String pagePath = "";
     final List<Authenticator> authenticators = new ArrayList<>();
     final List<Endpoint> endpoints = new ArrayList<>();
 
@@ -56,6 +58,8 @@ final class Settings {
 
     /** Refuses settings that contradict each other. */
     void check() {
+        OidcLogin oidc = this.oidc;
+        BearerJwt bearerJwt = this.bearerJwt;
         if (oidc != null && !oidc.handles(prefix + "/login")) {
             throw new IllegalStateException("the OIDC login was built for another endpoint prefix than '" + prefix
                     + "'; give OidcLogin.Builder#endpointPrefix the same prefix");

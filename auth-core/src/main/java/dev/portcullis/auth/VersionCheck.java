@@ -28,7 +28,8 @@ final class VersionCheck {
 
     /** A route not policy-checked: passed on, unless it is {@code /v2/}; {@link RequestContext#NEEDS_BLOCKING} possible. */
     Outcome decide(RequestContext ctx, Route route) {
-        if (!ctx.path.equals("/v2/") && !ctx.path.equals("/v2")) {
+        String path = ctx.target().path();
+        if (!path.equals("/v2/") && !path.equals("/v2")) {
             return new Outcome.Proceed(null, route, Set.of());
         }
         Outcome.Respond refused = authentication.authenticate(ctx);

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +29,7 @@ final class ClientDeadlines {
     private long seen = -1;
     private Waiting seenWaiting = Waiting.NOTHING;
     private long quiet;
-    private ScheduledFuture<?> timer;
+    private @Nullable ScheduledFuture<?> timer;
 
     ClientDeadlines(Duration head, Duration idle) {
         if (head.isNegative() || idle.isNegative()) {

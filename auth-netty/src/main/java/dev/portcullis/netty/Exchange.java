@@ -2,6 +2,7 @@ package dev.portcullis.netty;
 
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request on its connection, replaced whole by the next: its head, whether its body and its response are through,
@@ -18,7 +19,7 @@ final class Exchange {
     /** Headers the pipeline adds to the application's response ({@code WWW-Authenticate} on {@code /v2/}). */
     Map<String, String> responseHeaders = Map.of();
     /** The body of a request to an endpoint that reads it, while it is collected; else null. */
-    BoundedBody body;
+    @Nullable BoundedBody body;
 
     Exchange(HttpRequest head, boolean inboundDone) {
         this.head = head;

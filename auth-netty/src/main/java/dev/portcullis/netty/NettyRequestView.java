@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** A Netty request head (and, for built-in endpoints, its collected body) as {@link HttpRequestView}; translation only. */
 final class NettyRequestView implements HttpRequestView {
@@ -20,7 +21,7 @@ final class NettyRequestView implements HttpRequestView {
     private final byte[] body;
     private final String remoteAddress;
     private final String rawPath;
-    private final String rawQuery;
+    private final @Nullable String rawQuery;
     private boolean scanned;
     private List<String> host = List.of();
     private List<String> authorization = List.of();
@@ -58,7 +59,7 @@ final class NettyRequestView implements HttpRequestView {
     }
 
     @Override
-    public String rawQuery() {
+    public @Nullable String rawQuery() {
         return rawQuery;
     }
 

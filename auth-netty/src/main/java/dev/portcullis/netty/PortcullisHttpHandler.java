@@ -27,9 +27,11 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,9 +104,9 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         }
     });
     private State state = State.READY;
-    private Exchange exchange; // the request under way; null between requests
-    private String remoteAddress;
-    private RequestAttributes attributes; // what the application sees of the request, in the channel's attributes
+    private @Nullable Exchange exchange; // the request under way; null between requests
+    private @Nullable String remoteAddress;
+    private @Nullable RequestAttributes attributes; // what the application sees of the request, in the channel's attributes
 
     /**
      * With the default timeouts ({@link #DEFAULT_TIMEOUT} for a request head and for a pause in a body).
@@ -224,7 +226,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     private void forward(ChannelHandlerContext ctx, Object msg) {
         if (HttpMessages.isLast(msg)) {
             // before passing it on: the application may answer (and complete) inside the call
-            exchange.inboundDone = true;
+            current().inboundDone = true;
             state = State.AWAITING_RESPONSE;
         }
         sequencer.passedOn();
@@ -237,6 +239,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         boolean last = msg instanceof LastHttpContent;
         boolean undecodable = msg instanceof HttpObject o && o.decoderResult().isFailure();
         ReferenceCountUtil.release(msg);
+        Exchange exchange = current();
         if (undecodable) {
             // the codec reads nothing more on this connection: closed once the answer is out
             exchange.closeAfterResponse = true;
@@ -308,6 +311,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             case 414 -> "the request line is too long";
             default -> "the request is not valid HTTP/1.1";
         };
+        Exchange exchange = current();
         exchange.inboundDone = true;
         exchange.closeAfterResponse = true;
         exchange.releaseBody();
@@ -315,7 +319,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         apply(ctx, portcullis.error(null, status, "UNSUPPORTED", message));
     }
 
-    private void collect(ChannelHandlerContext ctx, Object msg) {
+    private void collect(ChannelHandlerContext ctx, @Nullable Object msg) {
         if (msg instanceof HttpContent chunk && chunk.decoderResult().isFailure()) {
             Throwable cause = chunk.decoderResult().cause();
             chunk.release();
@@ -323,23 +327,25 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
             return;
         }
         boolean last = msg == null || msg instanceof LastHttpContent;
+        Exchange ex = current();
+        BoundedBody body = Objects.requireNonNull(ex.body, "the body under collection");
         if (msg instanceof HttpContent content) {
-            exchange.body.add(content.content());
+            body.add(content.content());
         }
         ReferenceCountUtil.release(msg);
         if (!last) {
             return;
         }
-        exchange.inboundDone = true;
-        byte[] bytes = exchange.body.take();
-        exchange.body = null;
-        decideElsewhere(ctx, new NettyRequestView(exchange.head, ctx.channel(), bytes, remoteAddress(ctx)));
+        ex.inboundDone = true;
+        byte[] bytes = body.take();
+        ex.body = null;
+        decideElsewhere(ctx, new NettyRequestView(ex.head, ctx.channel(), bytes, remoteAddress(ctx)));
     }
 
     private void decideElsewhere(ChannelHandlerContext ctx, NettyRequestView view) {
         state = State.DECIDING;
         sequencer.hold(ctx);
-        Exchange deciding = exchange;
+        Exchange deciding = current();
         try {
             blocking.execute(() -> {
                 Outcome outcome;
@@ -373,11 +379,13 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {
-        apply(ctx, portcullis.error(NettyRequestView.rawPath(exchange.head), 503, "UNAVAILABLE", why));
+        apply(ctx, portcullis.error(NettyRequestView.rawPath(current().head), 503, "UNAVAILABLE", why));
     }
 
     private void apply(ChannelHandlerContext ctx, Outcome outcome) {
         sequencer.release(ctx); // a decision made elsewhere: before the application sees the request, and may turn auto-read off
+        Exchange exchange = current();
+        RequestAttributes attributes = Objects.requireNonNull(this.attributes, "set when the handler was added");
         if (outcome instanceof Outcome.Proceed proceed) {
             attributes.set(proceed);
             exchange.responseHeaders = proceed.responseHeaders();
@@ -394,8 +402,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         }
         ReferenceCountUtil.release(head);
         state = exchange.inboundDone ? State.AWAITING_RESPONSE : State.DISCARDING;
-        Exchange answered = exchange;
-        ResponseWriter.write(ctx, answered, (Outcome.Respond) outcome, () -> state == State.DISCARDING, () -> responseWritten(ctx, answered));
+        ResponseWriter.write(ctx, exchange, (Outcome.Respond) outcome, () -> state == State.DISCARDING, () -> responseWritten(ctx, exchange));
     }
 
     @Override
@@ -403,7 +410,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         boolean full = msg.getClass() == DefaultFullHttpResponse.class; // the usual response, known without type checks
         HttpResponse response = full ? (HttpResponse) msg : msg instanceof HttpResponse r ? r : null;
         boolean interim = response != null && response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
-        if (interim && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+        if (interim && response != null && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
             refuseUpgrade(ctx, msg, promise);
             return;
         }
@@ -459,7 +466,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof HttpExpectationFailedEvent && state == State.FORWARDING) {
-            exchange.inboundDone = true;
+            current().inboundDone = true;
             state = State.AWAITING_RESPONSE;
             maybeReady();
         } else if (evt instanceof ChannelInputShutdownEvent && exchange != null && exchange.closeAfterResponse && exchange.outboundDone
@@ -471,10 +478,20 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
         ctx.fireUserEventTriggered(evt);
     }
 
+    /** The request under way, in the states that have one. */
+    private Exchange current() {
+        Exchange e = exchange;
+        if (e == null) {
+            throw new IllegalStateException("no request under way in state " + state);
+        }
+        return e;
+    }
+
     private void maybeReady() {
-        if (state == State.AWAITING_RESPONSE && exchange.inboundDone && exchange.outboundDone) {
+        Exchange exchange = this.exchange;
+        if (state == State.AWAITING_RESPONSE && exchange != null && exchange.inboundDone && exchange.outboundDone) {
             state = State.READY;
-            exchange = null;
+            this.exchange = null;
             deadlines.progress(); // the wait for the next head starts now
         }
     }

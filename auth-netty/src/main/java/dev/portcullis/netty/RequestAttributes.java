@@ -5,6 +5,7 @@ import dev.portcullis.auth.Outcome;
 import io.netty.util.Attribute;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the application sees of the request it is passed: the channel attributes {@link PortcullisHttpHandler#IDENTITY},
@@ -35,7 +36,7 @@ final class RequestAttributes {
     }
 
     /** Attributes are volatile: a request on a keep-alive connection mostly finds them as the last one left them. */
-    private static <T> void setIfChanged(Attribute<T> attribute, T value) {
+    private static <T> void setIfChanged(Attribute<T> attribute, @Nullable T value) {
         if (attribute.get() != value) {
             attribute.set(value);
         }

@@ -3,6 +3,7 @@ package dev.portcullis.netty;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Request-level flow control for one connection: what arrives while the handler waits (for a decision made elsewhere,
@@ -57,7 +58,7 @@ final class RequestSequencer {
      * Handles {@code first} (if not null), then queued messages as far as the state allows. Not re-entrant: a response
      * completing synchronously inside a call below just lets the running loop go on.
      */
-    void drain(ChannelHandlerContext ctx, Object first) {
+    void drain(ChannelHandlerContext ctx, @Nullable Object first) {
         if (draining) {
             return;
         }

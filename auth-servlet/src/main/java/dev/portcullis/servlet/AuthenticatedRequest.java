@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request as Portcullis decided it, for the application. The identity, when there is one, through the standard
@@ -21,11 +22,11 @@ import java.util.Map;
  */
 final class AuthenticatedRequest extends HttpServletRequestWrapper {
     private final ServletResponse response;
-    private final Identity identity; // null: anonymous, and the container's answers stand
+    private final @Nullable Identity identity; // null: anonymous, and the container's answers stand
     private final AccessPolicy policy;
-    private Map<String, String[]> parameters;
+    private @Nullable Map<String, String[]> parameters;
 
-    AuthenticatedRequest(HttpServletRequest request, ServletResponse response, Identity identity, AccessPolicy policy) {
+    AuthenticatedRequest(HttpServletRequest request, ServletResponse response, @Nullable Identity identity, AccessPolicy policy) {
         super(request);
         this.response = response;
         this.identity = identity;
@@ -74,13 +75,13 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     }
 
     @Override
-    public String getParameter(String name) {
+    public @Nullable String getParameter(String name) {
         String[] values = parameters().get(name);
         return values == null ? null : values[0];
     }
 
     @Override
-    public String[] getParameterValues(String name) {
+    public String @Nullable [] getParameterValues(String name) {
         String[] values = parameters().get(name);
         return values == null ? null : values.clone();
     }
@@ -97,12 +98,13 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
     /** The query's parameters, decoded as the pipeline decoded them (a query it could not decode never gets here). */
     private Map<String, String[]> parameters() {
-        if (parameters == null) {
+        Map<String, String[]> p = parameters;
+        if (p == null) {
             Map<String, String[]> decoded = new LinkedHashMap<>();
             RequestPaths.query(getQueryString()).orElse(Map.of())
                     .forEach((name, values) -> decoded.put(name, values.toArray(String[]::new)));
-            parameters = Collections.unmodifiableMap(decoded);
+            p = parameters = Collections.unmodifiableMap(decoded);
         }
-        return parameters;
+        return p;
     }
 }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Portcullis as a Jakarta Servlet filter: a thin adapter, every decision is the pipeline's.
@@ -52,9 +53,9 @@ public final class PortcullisFilter implements Filter {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PortcullisFilter.class);
 
-    private Portcullis portcullis;
+    private @Nullable Portcullis portcullis; // null until init reads the configuration
     private boolean owned;
-    private ClassLoader applicationLoader;
+    private @Nullable ClassLoader applicationLoader;
     private volatile boolean warnedAboutAsync;
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "portcullis-fail-delay");
@@ -103,6 +104,10 @@ public final class PortcullisFilter implements Filter {
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         if (!(req instanceof HttpServletRequest request) || !(res instanceof HttpServletResponse response)) {
             throw new ServletException("PortcullisFilter handles HTTP requests only");
+        }
+        Portcullis portcullis = this.portcullis;
+        if (portcullis == null) {
+            throw new ServletException("PortcullisFilter was not initialised: the container must call init before doFilter");
         }
         ServletRequestView view = new ServletRequestView(request);
         // when the URI does not begin with the context path as written, which path the application would see is the
@@ -202,9 +207,11 @@ public final class PortcullisFilter implements Filter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (owned) {
+        Portcullis portcullis = this.portcullis;
+        ClassLoader loader = applicationLoader;
+        if (owned && portcullis != null && loader != null) {
             portcullis.close();
-            ApiKeyService.releaseLibraries(applicationLoader);
+            ApiKeyService.releaseLibraries(loader);
         }
     }
 }

@@ -19,7 +19,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * valid thread also reads its own CPU time, so the ratio per CPU-second shows what the flood does to
  * the service itself (locks, Argon2 slots, cache evictions shared with the attackers).
  *
- * <pre>java -cp benchmarks.jar dev.portcullis.auth.apikey.FloodBench [seconds-per-phase] [rounds]</pre>
+ * <pre>java -cp benchmarks.jar dev.portcullis.bench.FloodBench [seconds-per-phase] [rounds]</pre>
  *
  * Phases, interleaved per round: the valid thread alone (quiet); beside four threads of wrong keys
  * (flood: a third malformed, a third unknown ids, a third wrong secrets for the real key id); beside
@@ -51,12 +51,12 @@ public final class FloodBench {
                     rates.computeIfAbsent(p, x -> new ArrayList<>()).add(run(p, keys, seconds));
                 }
             }
-            double quietWall = median(rates.get(Phase.QUIET), Rate::perSecond);
-            double quietCpu = median(rates.get(Phase.QUIET), Rate::perCpuSecond);
+            double quietWall = median(rates.getOrDefault(Phase.QUIET, List.of()), Rate::perSecond);
+            double quietCpu = median(rates.getOrDefault(Phase.QUIET, List.of()), Rate::perCpuSecond);
             System.out.printf(Locale.ROOT, "%-8s %16s %8s %20s %8s%n", "phase", "valid ops/s", "ratio", "valid ops/CPU-s", "ratio");
             for (Phase p : Phase.values()) {
-                double wall = median(rates.get(p), Rate::perSecond);
-                double cpu = median(rates.get(p), Rate::perCpuSecond);
+                double wall = median(rates.getOrDefault(p, List.of()), Rate::perSecond);
+                double cpu = median(rates.getOrDefault(p, List.of()), Rate::perCpuSecond);
                 System.out.printf(Locale.ROOT, "%-8s %,16.0f %8.3f %,20.0f %8.3f%n", p.name().toLowerCase(), wall, wall / quietWall, cpu, cpu / quietCpu);
             }
             System.out.printf(Locale.ROOT, "(%d rounds of %d s per phase, medians; %d cores)%n", rounds, seconds, Runtime.getRuntime().availableProcessors());

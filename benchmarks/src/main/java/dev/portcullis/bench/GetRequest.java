@@ -2,6 +2,7 @@ package dev.portcullis.bench;
 
 import dev.portcullis.auth.HttpRequestView;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** A {@code GET} of {@code rawPath} from 127.0.0.1 with the given {@code Authorization} headers, for in-process benchmarks. */
 record GetRequest(String rawPath, List<String> authorization) implements HttpRequestView {
@@ -9,7 +10,7 @@ record GetRequest(String rawPath, List<String> authorization) implements HttpReq
         return "GET";
     }
 
-    public String rawQuery() {
+    public @Nullable String rawQuery() {
         return null;
     }
 

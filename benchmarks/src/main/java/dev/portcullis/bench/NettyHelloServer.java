@@ -33,10 +33,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Netty "hello" server for load tests (issue #7): the same application with or without
@@ -90,7 +92,7 @@ public final class NettyHelloServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    public String token() {
+    public @Nullable String token() {
         return parts.token;
     }
 
@@ -110,9 +112,9 @@ public final class NettyHelloServer implements AutoCloseable {
         private final Mode mode;
         private final long workNanos;
         private final Executor blocking;
-        private final ApiKeyService keys;
-        private final Portcullis portcullis;
-        final String token;
+        private final @Nullable ApiKeyService keys;
+        private final @Nullable Portcullis portcullis;
+        final @Nullable String token;
 
         Parts(Mode mode, long workNanos, Executor blocking) {
             this.mode = mode;
@@ -139,13 +141,13 @@ public final class NettyHelloServer implements AutoCloseable {
             return switch (mode) {
                 case PLAIN -> List.of(new Hello(workNanos));
                 case PASSTHROUGH -> List.of(new PassThrough(), new Hello(workNanos));
-                case PORTCULLIS -> List.of(new PortcullisHttpHandler(portcullis, blocking), new Hello(workNanos));
+                case PORTCULLIS -> List.of(new PortcullisHttpHandler(Objects.requireNonNull(portcullis), blocking), new Hello(workNanos));
             };
         }
 
         @Override
         public void close() {
-            if (keys != null) {
+            if (portcullis != null && keys != null) {
                 portcullis.close();
                 keys.close();
             }
@@ -213,14 +215,16 @@ public final class NettyHelloServer implements AutoCloseable {
         if (mode == null) {
             System.err.println("usage: NettyHelloServer plain|passthrough|portcullis [port] [event-loop-threads] [work-nanos-per-request]");
             System.exit(2);
+            return;
         }
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         long workNanos = args.length > 3 ? Long.parseLong(args[3]) : 0;
         NettyHelloServer server = new NettyHelloServer(mode, port, threads, workNanos);
         System.out.println("listening on " + server.port());
-        if (server.token() != null) {
-            System.out.println("key " + server.token());
+        String token = server.token();
+        if (token != null) {
+            System.out.println("key " + token);
         }
         System.out.flush();
         Thread.currentThread().join();

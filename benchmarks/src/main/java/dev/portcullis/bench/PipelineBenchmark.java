@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -65,22 +66,22 @@ public class PipelineBenchmark {
         keys.close();
     }
 
-    private Outcome handle(HttpRequestView request) {
+    private @Nullable Outcome handle(HttpRequestView request) {
         return portcullis.handleWithoutBlocking(request).orElse(null);
     }
 
     @Benchmark
-    public Outcome anonymousRead() {
+    public @Nullable Outcome anonymousRead() {
         return handle(anonymous);
     }
 
     @Benchmark
-    public Outcome cachedApiKeyRead() {
+    public @Nullable Outcome cachedApiKeyRead() {
         return handle(cachedKey);
     }
 
     @Benchmark
-    public Outcome cachedApiKeyReadOnItsConnection() {
+    public @Nullable Outcome cachedApiKeyReadOnItsConnection() {
         return portcullis.handleWithoutBlocking(cachedKey, connection).orElse(null);
     }
 }

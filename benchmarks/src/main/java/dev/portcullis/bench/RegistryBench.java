@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The example registry set up for {@code scripts/bench.sh}: started with or without Portcullis, on
@@ -141,7 +142,7 @@ public final class RegistryBench {
     }
 
     /** Pushes a 1 KiB blob, a config and a manifest to bench/app:v1; returns the blob's and the manifest's paths. */
-    private static String[] seed(String url, String auth) throws Exception {
+    private static String[] seed(String url, @Nullable String auth) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         byte[] blob = new byte[1024];
         new Random(1).nextBytes(blob);
@@ -156,13 +157,13 @@ public final class RegistryBench {
         return new String[] {"/v2/bench/app/blobs/" + b, "/v2/bench/app/manifests/v1"};
     }
 
-    private static String upload(HttpClient http, String url, String auth, byte[] content) throws Exception {
+    private static String upload(HttpClient http, String url, @Nullable String auth, byte[] content) throws Exception {
         String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         send(http, "POST", url + "/v2/bench/app/blobs/uploads/?digest=" + digest, auth, "application/octet-stream", content, 201);
         return digest;
     }
 
-    private static void send(HttpClient http, String method, String url, String auth, String type, byte[] body, int expected) throws Exception {
+    private static void send(HttpClient http, String method, String url, @Nullable String auth, String type, byte[] body, int expected) throws Exception {
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Content-Type", type);
         if (auth != null) {

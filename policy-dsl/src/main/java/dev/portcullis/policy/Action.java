@@ -74,6 +74,6 @@ public enum Action {
                 bestDistance = d;
             }
         }
-        return bestDistance <= 2 ? java.util.Optional.of(best) : java.util.Optional.empty();
+        return bestDistance <= 2 ? java.util.Optional.ofNullable(best) : java.util.Optional.empty();
     }
 }

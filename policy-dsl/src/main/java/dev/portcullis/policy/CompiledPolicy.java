@@ -5,7 +5,9 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rules prepared for deciding: the patterns in a {@link PatternIndex}, each rule's grants as action bit masks per
@@ -34,7 +36,7 @@ final class CompiledPolicy {
         List<Glob> ranked = index.ranked();
         this.byRank = new CompiledRule[ranked.size()];
         for (int r = 0; r < byRank.length; r++) {
-            byRank[r] = new CompiledRule(rulesByPattern.get(ranked.get(r).pattern()));
+            byRank[r] = new CompiledRule(Objects.requireNonNull(rulesByPattern.get(ranked.get(r).pattern())));
         }
         Map<String, Set<String>> ofUser = new HashMap<>();
         rules.groups().forEach((group, users) -> users.forEach(u -> ofUser.computeIfAbsent(u, k -> new LinkedHashSet<>()).add(group)));
@@ -172,7 +174,7 @@ final class CompiledPolicy {
             anonymousMask = Actions.mask(source.anonymousPolicy());
         }
 
-        Grant grant(Subject subject, Set<String> configGroups, int bit) {
+        Grant grant(Subject subject, @Nullable Set<String> configGroups, int bit) {
             if (subject.isAnonymous()) {
                 return (anonymousMask & bit) != 0 ? Grant.ANONYMOUS : Grant.NONE;
             }

@@ -1,6 +1,7 @@
 package dev.portcullis.policy;
 
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outcome of one access question, able to explain itself.
@@ -16,14 +17,14 @@ public final class Decision {
     private final CompiledPolicy policy;
     private final Question question;
     private final Subject subject;
-    private final String repository;
+    private final @Nullable String repository;
     private final Action action;
     private final boolean allowed;
     private final Grant grantedBy;
-    private final String pattern;
+    private final @Nullable String pattern;
 
-    Decision(CompiledPolicy policy, Question question, Subject subject, String repository, Action action,
-             boolean allowed, Grant grantedBy, String pattern) {
+    Decision(CompiledPolicy policy, Question question, Subject subject, @Nullable String repository, Action action,
+             boolean allowed, Grant grantedBy, @Nullable String pattern) {
         this.policy = policy;
         this.question = question;
         this.subject = subject;
@@ -53,7 +54,7 @@ public final class Decision {
     }
 
     /** The repository asked about, or {@code null} for a metrics decision. */
-    public String repository() {
+    public @Nullable String repository() {
         return repository;
     }
 

@@ -3,8 +3,10 @@ package dev.portcullis.policy;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** Composes {@link Decision#explain()}: one sentence, built only when someone asks. */
 final class Explanation {
@@ -14,15 +16,15 @@ final class Explanation {
     private final PolicyRules rules;
     private final Question question;
     private final Subject subject;
-    private final String repository;
+    private final @Nullable String repository;
     private final Action action;
     private final boolean allowed;
     private final Grant grantedBy;
-    private final String pattern;
+    private final @Nullable String pattern;
 
     /** A {@link Decision}'s facts, and the policy that decided. */
-    Explanation(CompiledPolicy policy, Question question, Subject subject, String repository, Action action, boolean allowed,
-                Grant grantedBy, String pattern) {
+    Explanation(CompiledPolicy policy, Question question, Subject subject, @Nullable String repository, Action action, boolean allowed,
+                Grant grantedBy, @Nullable String pattern) {
         this.policy = policy;
         this.rules = policy.rules();
         this.question = question;
@@ -95,7 +97,7 @@ final class Explanation {
             return ALL_AUTHENTICATED_REASON + ", so every authenticated user may do everything and anonymous callers nothing.";
         }
         StringBuilder out = new StringBuilder();
-        List<String> matching = policy.matchingPatterns(repository);
+        List<String> matching = policy.matchingPatterns(Objects.requireNonNull(repository, "a repository decision"));
         if (matching.isEmpty()) {
             out.append("no pattern matches '").append(repository).append("', so only adminPolicy could allow");
         } else {
@@ -184,7 +186,7 @@ final class Explanation {
         return switch (grantedBy) {
             case USER -> "a policy entry naming the user";
             case GROUP -> {
-                RepositoryRule rule = policy.rule(pattern);
+                RepositoryRule rule = policy.rule(Objects.requireNonNull(pattern, "a group grant's pattern"));
                 String group = policy.effectiveGroups(subject).stream()
                         .filter(g -> rule.policies().stream().anyMatch(p -> p.groups().contains(g) && p.actions().contains(action)))
                         .findFirst().orElse("?");

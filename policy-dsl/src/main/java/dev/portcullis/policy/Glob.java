@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One repository pattern with zot's (doublestar v4) glob syntax, parsed once into segments of
@@ -24,7 +25,7 @@ final class Glob {
     private final int byteLength;
     private final int wildcards;
     /** The unescaped text when the pattern has no wildcard at all, else null. */
-    private final String literal;
+    private final @Nullable String literal;
     /** A literal prefix that every matching name starts with, per brace expansion, without duplicates. */
     private final List<String> prefixes;
     /** {@code **} and the like: no need to run a matcher. */
@@ -32,7 +33,7 @@ final class Glob {
     /** Per brace expansion, its path segments; for analysis (lint, diff), not for matching. */
     private final List<List<List<Node>>> expansions;
 
-    private Glob(String pattern, int wildcards, String literal, List<String> prefixes, List<List<List<Node>>> expansions) {
+    private Glob(String pattern, int wildcards, @Nullable String literal, List<String> prefixes, List<List<List<Node>>> expansions) {
         this.pattern = pattern;
         this.byteLength = pattern.getBytes(StandardCharsets.UTF_8).length;
         this.wildcards = wildcards;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Exact questions about sets of names, answered on the patterns' automata rather than by
@@ -200,7 +201,7 @@ final class GlobAutomaton {
     /** The outcome of a bounded search. */
     enum Found { YES, NO, UNKNOWN }
 
-    record Answer(Found found, String example) {
+    record Answer(Found found, @Nullable String example) {
     }
 
     private static final int[] READABLE = {'x', 'a', 'b', 'z', '0', '1', '-', '.', '_', 'y'};
@@ -270,7 +271,7 @@ final class GlobAutomaton {
     /** A plausible repository name matched by every pattern of {@code all} and none of {@code none}. */
     static Optional<String> example(List<Glob> all, List<Glob> none) {
         Answer answer = find(all, none, 20_000, true);
-        return answer.found() == Found.YES ? Optional.of(answer.example()) : Optional.empty();
+        return answer.found() == Found.YES ? Optional.ofNullable(answer.example()) : Optional.empty();
     }
 
     /** Position in {@link #READABLE}, so that breadth-first search finds readable examples first. */

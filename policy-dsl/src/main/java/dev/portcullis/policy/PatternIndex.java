@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds, for a repository name, the pattern zot would choose — the longest matching pattern in
@@ -85,7 +86,7 @@ final class PatternIndex {
         final TreeMap<Character, Builder> children = new TreeMap<>();
         final List<Integer> ranks = new ArrayList<>();
 
-        Node freeze(Node parent) {
+        Node freeze(@Nullable Node parent) {
             Node n = new Node(parent, ranks.stream().mapToInt(Integer::intValue).sorted().distinct().toArray(), children.size());
             int k = 0;
             for (var e : children.entrySet()) {
@@ -98,14 +99,14 @@ final class PatternIndex {
     }
 
     private static final class Node {
-        final Node parent;
+        final @Nullable Node parent;
         final int[] ranks;
         final char[] keys;
         final Node[] children;
         /** This node if it holds patterns, else the nearest ancestor that does (or null). */
-        final Node withRules;
+        final @Nullable Node withRules;
 
-        Node(Node parent, int[] ranks, int childCount) {
+        Node(@Nullable Node parent, int[] ranks, int childCount) {
             this.parent = parent;
             this.ranks = ranks;
             this.keys = new char[childCount];
@@ -113,7 +114,7 @@ final class PatternIndex {
             this.withRules = ranks.length > 0 ? this : parent == null ? null : parent.withRules;
         }
 
-        Node child(char c) {
+        @Nullable Node child(char c) {
             int i = Arrays.binarySearch(keys, c);
             return i >= 0 ? children[i] : null;
         }

@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything one subject may do under a policy, pattern by pattern: the answer to "what may I do?"
@@ -34,7 +35,7 @@ public record Permissions(List<Grants> grants, List<String> nothingUnder) {
      *
      * @param pattern the pattern, or {@code null} for repositories that no pattern matches
      */
-    public record Grants(String pattern, Set<Action> actions) {
+    public record Grants(@Nullable String pattern, Set<Action> actions) {
         public Grants {
             actions = Actions.copy(actions);
         }
@@ -96,7 +97,7 @@ public record Permissions(List<Grants> grants, List<String> nothingUnder) {
      * no access control), {@code "in every other repository"} ({@code **} after more specific patterns),
      * {@code "under team/**"}, {@code "in team/app"}, {@code "in repositories no pattern matches"}.
      */
-    public String where(String pattern) {
+    public String where(@Nullable String pattern) {
         boolean alone = grants.size() + nothingUnder.size() == 1;
         if (pattern == null) {
             return alone ? "in every repository" : "in repositories no pattern matches";

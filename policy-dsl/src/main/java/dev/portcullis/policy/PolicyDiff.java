@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a policy change actually changes: for each principal, the actions gained or lost on which
@@ -45,7 +46,7 @@ public final class PolicyDiff {
      * @param before the pattern that decided before ({@code null} when none matched)
      * @param after the pattern that decides now ({@code null} when none matches)
      */
-    public record Change(String principal, boolean gained, String what, String example, String before, String after) {
+    public record Change(String principal, boolean gained, String what, @Nullable String example, @Nullable String before, @Nullable String after) {
         @Override
         public String toString() {
             String sign = gained ? "+ " : "- ";
@@ -57,7 +58,7 @@ public final class PolicyDiff {
             return sign + principal + verb + on + " (pattern " + show(after) + "; before: " + show(before) + ")";
         }
 
-        private static String show(String pattern) {
+        private static String show(@Nullable String pattern) {
             return pattern == null ? "none" : "'" + pattern + "'";
         }
     }

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Parses the Portcullis policy language ({@code docs/policy-language.md}): rules, test blocks and the 'policy' line. */
 final class PolicyParser {
@@ -26,7 +27,7 @@ final class PolicyParser {
      *     {@link #METRICS_ANCHOR}
      * @param hasRules whether the file declares any rule (group, repo, admin, metrics)
      */
-    record Parsed(String source, PolicyRules rules, List<Case> cases, String policyReference, Map<String, Integer> anchors,
+    record Parsed(String source, PolicyRules rules, List<Case> cases, @Nullable String policyReference, Map<String, Integer> anchors,
                   boolean hasRules) {
         Parsed {
             cases = List.copyOf(cases);
@@ -41,7 +42,7 @@ final class PolicyParser {
      * @param action {@code READ} for {@link Question#METRICS} and {@link Question#CATALOG}, as in a {@link Decision}
      * @param repository null for {@link Question#METRICS}
      */
-    record Case(String name, String location, Subject subject, Question question, String repository, Action action,
+    record Case(String name, String location, Subject subject, Question question, @Nullable String repository, Action action,
                 boolean expectAllowed) {
     }
 
@@ -54,13 +55,13 @@ final class PolicyParser {
     private final Map<String, RepositoryRule> rules = new LinkedHashMap<>();
     private final Map<String, Integer> anchors = new HashMap<>();
     private AdminPolicy admin = AdminPolicy.NONE;
-    private Token adminAt;
+    private @Nullable Token adminAt;
     private Set<Action> metricsAnonymous = Set.of();
     private List<String> metricsUsers = List.of();
-    private Token metricsAnonymousAt;
-    private Token metricsUsersAt;
+    private @Nullable Token metricsAnonymousAt;
+    private @Nullable Token metricsUsersAt;
     private final List<Case> cases = new ArrayList<>();
-    private String policyReference;
+    private @Nullable String policyReference;
     private boolean hasRules;
 
     PolicyParser(String source, String text) {
@@ -262,7 +263,7 @@ final class PolicyParser {
         try {
             return Action.parse(t.text());
         } catch (IllegalArgumentException e) {
-            throw error(t, e.getMessage());
+            throw error(t, String.valueOf(e.getMessage()));
         }
     }
 
@@ -298,7 +299,7 @@ final class PolicyParser {
         try {
             Glob.compile(pattern);
         } catch (IllegalArgumentException e) {
-            throw error(patternToken, e.getMessage());
+            throw error(patternToken, String.valueOf(e.getMessage()));
         }
         if (rules.containsKey(pattern)) {
             throw error(patternToken, "pattern \"" + pattern + "\" is already defined on line " + anchors.get(repositoryAnchor(pattern))

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** Writes the Portcullis policy language: a policy's canonical text, and a re-layout of existing text that keeps its comments. */
 final class PolicyPrinter {
@@ -140,7 +141,7 @@ final class PolicyPrinter {
         return out.toString();
     }
 
-    private static Token lastCodeToken(List<Token> line) {
+    private static @Nullable Token lastCodeToken(List<Token> line) {
         for (int k = line.size() - 1; k >= 0; k--) {
             if (line.get(k).type() != Type.COMMENT) {
                 return line.get(k);

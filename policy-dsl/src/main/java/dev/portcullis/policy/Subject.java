@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Who is asking: anonymous, or a named user with the groups their identity provider reported.
@@ -21,10 +22,10 @@ import java.util.Set;
 public final class Subject {
     private static final Subject ANONYMOUS = new Subject(null, Set.of());
 
-    private final String name;
+    private final @Nullable String name;
     private final Set<String> groups;
 
-    private Subject(String name, Set<String> groups) {
+    private Subject(@Nullable String name, Set<String> groups) {
         this.name = name;
         this.groups = groups;
     }
@@ -70,7 +71,7 @@ public final class Subject {
     }
 
     /** The user name, or {@code null} for the anonymous subject. */
-    public String name() {
+    public @Nullable String name() {
         return name;
     }
 

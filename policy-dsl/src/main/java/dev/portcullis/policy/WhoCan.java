@@ -2,6 +2,7 @@ package dev.portcullis.policy;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every principal that may perform an action on a repository: named users, groups, every
@@ -14,7 +15,7 @@ import java.util.List;
  * A user's identity-provider groups are not known here: a user listed under a group may do what
  * the group may.
  */
-public record WhoCan(String repository, Action action, String pattern, List<String> principals) {
+public record WhoCan(String repository, Action action, @Nullable String pattern, List<String> principals) {
 
     public static WhoCan of(AccessPolicy policy, Action action, String repository) {
         List<String> out = new ArrayList<>();

@@ -155,7 +155,7 @@ final class ZotJson {
         try {
             return new PolicyRules(true, groups, rules, admin, metrics);
         } catch (InvalidPolicyException e) {
-            throw new InvalidPolicyException(path.isEmpty() ? e.getMessage() : path + "." + e.getMessage(), e);
+            throw new InvalidPolicyException(path.isEmpty() ? String.valueOf(e.getMessage()) : path + "." + e.getMessage(), e);
         }
     }
 

@@ -6,4 +6,7 @@
  * {@code PolicyCase}. Inside, the formats and the compiled evaluator know only the rules as written
  * ({@code PolicyRules}), and {@code AccessPolicy} is the facade built on them.
  */
+@NullMarked
 package dev.portcullis.policy;
+
+import org.jspecify.annotations.NullMarked;

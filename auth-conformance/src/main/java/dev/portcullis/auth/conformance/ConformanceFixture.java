@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +52,7 @@ abstract class ConformanceFixture {
     protected String ciKey;
     protected final List<AuthEvent> events = new CopyOnWriteArrayList<>();
     private final Tags tags = new Tags();
-    private Portcullis portcullis;
+    private @Nullable Portcullis portcullis;
 
     /** The application's tags, for the adapter's application (see the class comment). */
     protected Tags tags() {

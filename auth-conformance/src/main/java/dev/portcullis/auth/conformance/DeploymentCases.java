@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -120,7 +121,7 @@ abstract class DeploymentCases extends ConformanceFixture {
                     "from-admin".getBytes(StandardCharsets.UTF_8));
             assertThat(admin.status()).isEqualTo(201);
             slow.write("ci!!!");
-            RawHttp.Response lost = slow.next();
+            RawHttp.Response lost = Objects.requireNonNull(slow.next(), "the server closed the connection without an answer");
             assertThat(lost.status()).isEqualTo(403);
             assertThat(lost.body()).isEqualTo("{\"errors\":[{\"code\":\"DENIED\",\"message\":\"requested access to the resource is denied\","
                     + "\"detail\":{\"reason\":\"user 'ci' may not update 'team/race'\"}}]}");

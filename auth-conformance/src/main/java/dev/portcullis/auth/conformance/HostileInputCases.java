@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -47,7 +48,7 @@ abstract class HostileInputCases extends DeploymentCases {
         try (RawHttp.Conversation connection = new RawHttp.Conversation(port)) {
             connection.write("PUT /v2/team/app/manifests/expecting HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     + "Expect: 100-continue\r\nContent-Length: 10485760\r\n\r\n");
-            RawHttp.Response first = connection.next();
+            RawHttp.Response first = Objects.requireNonNull(connection.next(), "the server closed the connection without an answer");
             assertThat(first).as("an answer").isNotNull();
             assertThat(first.status()).as("the refusal, not 100 Continue: the client must not send what it may not push").isEqualTo(401);
         }
@@ -200,8 +201,7 @@ abstract class HostileInputCases extends DeploymentCases {
         String next = "GET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
         try (RawHttp.Conversation connection = new RawHttp.Conversation(port)) {
             connection.write(oversize ? head + body : head);
-            RawHttp.Response refused = connection.next();
-            assertThat(refused).as("an answer").isNotNull();
+            RawHttp.Response refused = Objects.requireNonNull(connection.next(), "no answer: the server closed the connection");
             assertThat(refused.status()).isEqualTo(status);
             boolean close = "close".equalsIgnoreCase(refused.header("Connection"));
             try {
@@ -214,7 +214,9 @@ abstract class HostileInputCases extends DeploymentCases {
                 assertThat(following).as("the server closes after saying Connection: close").isNull();
                 return;
             }
-            assertThat(following).as("kept alive without Connection: close, so the next request on it is answered").isNotNull();
+            if (following == null) {
+                throw new AssertionError("kept alive without Connection: close, so the next request on it must be answered");
+            }
             assertThat(following.status()).isEqualTo(200);
         }
     }

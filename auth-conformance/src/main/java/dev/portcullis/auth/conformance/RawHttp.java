@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A deliberately dumb HTTP/1.1 client over a socket: it sends exactly the bytes given (raw paths,
@@ -22,14 +23,14 @@ public final class RawHttp {
 
     /** A response: status, headers (lower-case names, all values), body. */
     public record Response(int status, Map<String, List<String>> headers, String body) {
-        public String header(String name) {
+        public @Nullable String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null ? null : v.get(0);
         }
     }
 
     /** Sends {@code method target} with the headers given (each "Name: value"), a body, and Connection: close. */
-    public static Response send(int port, String method, String target, List<String> headers, byte[] body) throws IOException {
+    public static Response send(int port, String method, String target, List<String> headers, byte @Nullable [] body) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
             StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n");
@@ -110,7 +111,7 @@ public final class RawHttp {
         }
 
         /** The next response (sized or chunked), or null when the server closed the connection before sending one. */
-        public Response next() throws IOException {
+        public @Nullable Response next() throws IOException {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             int b;
             while (!endsWith(all, "\r\n\r\n")) {

@@ -4,6 +4,7 @@ import dev.portcullis.policy.Action;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An API key's record, never its secret or hash.
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param revoked whether it has been revoked
  */
 public record ApiKey(String id, String owner, List<String> ownerGroups, String label, List<Scope> scopes, Instant createdAt,
-                     Instant expiresAt, Instant lastUsed, String creator, boolean revoked) {
+                     @Nullable Instant expiresAt, @Nullable Instant lastUsed, String creator, boolean revoked) {
     public ApiKey {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(owner, "owner");

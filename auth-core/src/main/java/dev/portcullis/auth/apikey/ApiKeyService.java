@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,8 @@ public final class ApiKeyService implements AutoCloseable {
      *
      * @param expiresAt {@code null} for no expiry (subject to the maximum lifetime)
      */
-    public record KeyRequest(String owner, List<String> ownerGroups, String label, List<Scope> scopes, Instant expiresAt, String creator) {
+    public record KeyRequest(String owner, List<String> ownerGroups, String label, List<Scope> scopes, @Nullable Instant expiresAt,
+                             String creator) {
         public KeyRequest {
             if (owner == null || owner.isEmpty()) {
                 throw new IllegalArgumentException("a key needs an owner user name");
@@ -68,7 +70,7 @@ public final class ApiKeyService implements AutoCloseable {
     private final KeyFormat format;
     private final Argon2Hasher hasher;
     private final Clock clock;
-    private final Duration maxLifetime;
+    private final @Nullable Duration maxLifetime;
     private final OverlongKeys overlong;
     private final VerifiedCache cache;
     private final SecretScreen screen;
@@ -375,7 +377,7 @@ public final class ApiKeyService implements AutoCloseable {
         private int unknownIdLookupsPerSecond = 50;
         private Duration eventPollInterval = Duration.ofSeconds(1);
         private Duration lastUsedFlushInterval = Duration.ofSeconds(10);
-        private Duration maxLifetime;
+        private @Nullable Duration maxLifetime;
         private OverlongKeys overlong = OverlongKeys.CLAMP_TO_MAXIMUM;
 
         private Builder(ApiKeyStore store) {

@@ -1,5 +1,7 @@
 package dev.portcullis.auth.apikey;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The key store cannot be reached or failed. Authentication that needs the store fails closed:
  * the request pipeline answers 503, never allows.
@@ -7,7 +9,7 @@ package dev.portcullis.auth.apikey;
 public class ApiKeyStoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public ApiKeyStoreException(String message, Throwable cause) {
+    public ApiKeyStoreException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

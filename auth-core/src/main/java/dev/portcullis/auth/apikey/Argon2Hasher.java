@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Argon2id hashing of key secrets, as PHC strings ({@code $argon2id$v=19$m=19456,t=2,p=1$…}) so
@@ -64,7 +65,7 @@ public record Argon2Hasher(int memoryKiB, int iterations, int parallelism) {
     }
 
     /** The fingerprint of a stored hash, or null for a hash stored before fingerprints (or not of this form). */
-    static Fingerprint fingerprint(String stored) {
+    static @Nullable Fingerprint fingerprint(String stored) {
         int mark = stored.indexOf(FINGERPRINT_MARK);
         if (mark < 0) {
             return null;

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,7 +123,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("//[^/@]*@", "//***@");
     }
 
-    private static String rootMessage(Throwable e) {
+    private static @Nullable String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
@@ -197,7 +198,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
                     st.execute("INSERT INTO portcullis_schema (version) VALUES (1)");
                 }
             }
-            return null;
+            return SCHEMA_VERSION;
         });
     }
 
@@ -338,9 +339,8 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
                     ps.setLong(3, e.getValue().toEpochMilli());
                     ps.addBatch();
                 }
-                ps.executeBatch();
+                return ps.executeBatch().length;
             }
-            return null;
         });
     }
 
@@ -418,12 +418,12 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
                 r.getObject("revoked_at") != null);
     }
 
-    private static Instant instant(ResultSet r, String column) throws SQLException {
+    private static @Nullable Instant instant(ResultSet r, String column) throws SQLException {
         long v = r.getLong(column);
         return r.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
-    private static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+    private static void setInstant(PreparedStatement ps, int index, @Nullable Instant value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.BIGINT);
         } else {

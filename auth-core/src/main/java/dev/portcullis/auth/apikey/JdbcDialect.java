@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ enum JdbcDialect {
     }
 
     /** The dialect of a JDBC URL, or null for a database Portcullis does not keep keys in. */
-    static JdbcDialect of(String url) {
+    static @Nullable JdbcDialect of(String url) {
         return Arrays.stream(values()).filter(d -> url.startsWith(d.prefix)).findFirst().orElse(null);
     }
 

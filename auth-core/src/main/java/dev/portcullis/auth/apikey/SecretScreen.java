@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What is refused before a key's store record or Argon2 is consulted: a token that just failed, an id no key has (looked
@@ -35,7 +36,7 @@ final class SecretScreen {
     }
 
     /** Why the token is refused without the store, or null when the store must be asked. */
-    KeyVerification.Reason refusal(KeyFormat.Token token, TokenDigest digest) {
+    KeyVerification.@Nullable Reason refusal(KeyFormat.Token token, TokenDigest digest) {
         if (recentlyFailed.getIfPresent(digest) != null) {
             return KeyVerification.Reason.RECENTLY_FAILED;
         }
@@ -62,7 +63,7 @@ final class SecretScreen {
     }
 
     /** The key's stored hash was read: its fingerprint, if it has one, screens later secrets. */
-    void fingerprint(String keyId, Argon2Hasher.Fingerprint fingerprint) {
+    void fingerprint(String keyId, Argon2Hasher.@Nullable Fingerprint fingerprint) {
         if (fingerprint != null) {
             fingerprints.put(keyId, fingerprint);
             failuresById.invalidate(keyId);

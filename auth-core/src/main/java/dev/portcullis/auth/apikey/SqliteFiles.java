@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /** A SQLite key store's files: created owner-only, and what is not owner-only about existing ones. */
@@ -57,7 +58,7 @@ final class SqliteFiles {
      */
     static List<String> sharedAccess(Path file) {
         List<String> problems = new ArrayList<>();
-        Path dir = file.getParent();
+        Path dir = Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file's directory");
         Set<PosixFilePermission> dirMode = permissions(dir);
         if (dirMode.contains(PosixFilePermission.GROUP_WRITE) || dirMode.contains(PosixFilePermission.OTHERS_WRITE)) {
             problems.add("the key store's directory " + dir + " is " + PosixFilePermissions.toString(dirMode)

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verified tokens by their SHA-256, and the SHA-256 of whole texts that carried one (an {@code Authorization} value,
@@ -62,12 +63,12 @@ final class VerifiedCache {
     }
 
     /** What a connection's memory holds: a tag of the text, the entry it led to, and the withdrawals seen then. */
-    record Remembered(long tag, TokenDigest digest, Entry entry, long withdrawals) {
+    record Remembered(long tag, TokenDigest digest, @Nullable Entry entry, long withdrawals) {
     }
 
     /** One connection's memory of its last presentation, replaced whole, never in part. */
     static final class Slot {
-        volatile Remembered last;
+        volatile @Nullable Remembered last;
     }
 
     /** The verification cached under the SHA-256 of {@code text} (a token or a presentation), or empty. */
@@ -136,9 +137,9 @@ final class VerifiedCache {
     }
 
     /** The verification of the token with this digest, from its entry {@code v} (null: none). */
-    private Optional<KeyVerification> cached(TokenDigest digest, Entry v) {
-        KeyVerification.Valid hit = trusted(digest, v);
-        if (hit == null) {
+    private Optional<KeyVerification> cached(TokenDigest digest, @Nullable Entry v) {
+        KeyVerification.Valid hit = v == null ? null : trusted(digest, v);
+        if (v == null || hit == null) {
             return Optional.empty();
         }
         ApiKey key = hit.key();
@@ -156,7 +157,7 @@ final class VerifiedCache {
     }
 
     /** The trusted verification cached under {@code digest}, or null, for a verification in full. */
-    KeyVerification.Valid trusted(TokenDigest digest) {
+    KeyVerification.@Nullable Valid trusted(TokenDigest digest) {
         return trusted(digest, verified.getIfPresent(digest));
     }
 
@@ -164,7 +165,7 @@ final class VerifiedCache {
      * The cached verification {@code v} of the token (or presentation) with this digest (null: none), unless it was
      * withdrawn, is older than the cache's TTL, or the event feed is stale.
      */
-    private KeyVerification.Valid trusted(TokenDigest digest, Entry v) {
+    private KeyVerification.@Nullable Valid trusted(TokenDigest digest, @Nullable Entry v) {
         if (v == null) {
             return null;
         }
@@ -250,7 +251,7 @@ final class VerifiedCache {
     }
 
     /** The key's last use not yet written, if any. */
-    Instant pendingUse(String keyId) {
+    @Nullable Instant pendingUse(String keyId) {
         return pendingLastUsed.get(keyId);
     }
 

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +63,8 @@ public final class BearerJwt {
      * @param requiredClaims claims a token must carry, each with one of the listed values (e.g.
      *     {@code repository_owner: [my-org]}); required for issuers that mint tokens for anyone
      */
-    public record TrustedIssuer(String issuer, List<String> audiences, String username, String groupsClaim, URI jwksUri,
-                                Map<String, List<String>> requiredClaims) {
+    public record TrustedIssuer(String issuer, List<String> audiences, @Nullable String username, @Nullable String groupsClaim,
+                                @Nullable URI jwksUri, Map<String, List<String>> requiredClaims) {
         /** Issuers where anyone can obtain a token with any audience: an audience alone admits strangers. */
         static final Set<String> SHARED = Set.of("https://token.actions.githubusercontent.com", "https://gitlab.com",
                 "https://accounts.google.com", "https://oidc.circleci.com", "https://app.terraform.io");
@@ -151,7 +152,7 @@ public final class BearerJwt {
     public BearerJwt(List<TrustedIssuer> trusted, Duration timeout, Duration jwksRateLimit, Clock clock) {
         Map<String, IssuerState> m = new LinkedHashMap<>();
         for (TrustedIssuer t : trusted) {
-            if (m.put(t.issuer(), new IssuerState(t, UserNameTemplate.parse(t.username()), jwksRateLimit)) != null) {
+            if (m.put(t.issuer(), new IssuerState(t, UserNameTemplate.parse(Objects.requireNonNull(t.username(), "defaulted")), jwksRateLimit)) != null) {
                 throw new IllegalArgumentException("trusted issuer " + t.issuer() + " is configured twice");
             }
         }
@@ -222,7 +223,7 @@ public final class BearerJwt {
         try {
             claims = state.processor().process(signed, null);
         } catch (Unavailable e) {
-            return new Result.Unavailable(e.getMessage());
+            return new Result.Unavailable(String.valueOf(e.getMessage()));
         } catch (BadJOSEException e) {
             return new Result.Invalid("the bearer token from " + issuer + " is not valid: " + e.getMessage());
         } catch (com.nimbusds.jose.jwk.source.RateLimitReachedException e) {
@@ -259,8 +260,8 @@ public final class BearerJwt {
         private final TrustedIssuer trusted;
         private final UserNameTemplate template;
         private final Duration jwksRateLimit;
-        private volatile DefaultJWTProcessor<SecurityContext> processor;
-        private Instant lastFailure;
+        private volatile @Nullable DefaultJWTProcessor<SecurityContext> processor;
+        private @Nullable Instant lastFailure;
 
         IssuerState(TrustedIssuer trusted, UserNameTemplate template, Duration jwksRateLimit) {
             this.trusted = trusted;

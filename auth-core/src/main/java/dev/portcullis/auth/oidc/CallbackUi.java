@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Collection;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * zot's rule for where to send the browser after login ({@code callback_ui}): a relative path with
@@ -15,7 +16,7 @@ final class CallbackUi {
     private CallbackUi() {
     }
 
-    static String safe(String callbackUi, String externalUrl, Collection<String> allowedOrigins) {
+    static String safe(@Nullable String callbackUi, String externalUrl, Collection<String> allowedOrigins) {
         if (callbackUi == null || callbackUi.isEmpty()) {
             return "/";
         }
@@ -66,11 +67,11 @@ final class CallbackUi {
     }
 
     /** scheme://host[:port] in lower case, default ports dropped; null unless an absolute http(s) URL. */
-    static String origin(String url) {
+    static @Nullable String origin(String url) {
         try {
             URI u = new URI(url);
             String scheme = u.getScheme() == null ? null : u.getScheme().toLowerCase(Locale.ROOT);
-            if (!("http".equals(scheme) || "https".equals(scheme)) || u.getHost() == null || u.getRawUserInfo() != null) {
+            if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || u.getHost() == null || u.getRawUserInfo() != null) {
                 return null;
             }
             int port = u.getPort();

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,7 +152,7 @@ public final class OidcLogin {
         return callback(path.substring((prefix + "/callback/").length()), query, cookieHeaders);
     }
 
-    private Answer login(String name, String callbackUi) {
+    private Answer login(@Nullable String name, @Nullable String callbackUi) {
         if (name == null) {
             return new Answer.Refused(400, "invalid_request", "say which identity provider to log in with: ?provider=" + String.join("|", providers.keySet()),
                     List.of());
@@ -193,7 +194,9 @@ public final class OidcLogin {
         }
         Map<String, String> tx = found.get();
         String state = first(query, "state");
-        if (state == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8), tx.get("state").getBytes(StandardCharsets.UTF_8))) {
+        String expected = tx.get("state");
+        if (state == null || expected == null
+                || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
             LOG.warn("OIDC callback for '{}' with a state that does not match this browser's login: refused", name);
             return new Answer.Refused(401, "invalid_state", "the login answer does not belong to this browser's login; start again", clear);
         }
@@ -208,7 +211,7 @@ public final class OidcLogin {
         if (code == null) {
             return new Answer.Refused(401, "invalid_request", "the identity provider's answer has no code; start again", clear);
         }
-        if (completed.asMap().putIfAbsent(tx.get("state"), Boolean.TRUE) != null) {
+        if (completed.asMap().putIfAbsent(expected, Boolean.TRUE) != null) {
             return new Answer.Refused(401, "invalid_request", "this login was already completed; start again to log in once more", clear);
         }
         OidcProvider.Login login;
@@ -216,9 +219,9 @@ public final class OidcLogin {
             login = provider.exchange(new AuthorizationCode(code), new CodeVerifier(tx.get("cv")), new Nonce(tx.get("nonce")));
         } catch (OidcProvider.LoginFailed e) {
             LOG.warn("OIDC login with '{}' failed: {}", name, e.getMessage());
-            return new Answer.Refused(401, "login_failed", e.getMessage(), clear);
+            return new Answer.Refused(401, "login_failed", String.valueOf(e.getMessage()), clear);
         } catch (OidcProvider.Unavailable e) {
-            completed.invalidate(tx.get("state"));
+            completed.invalidate(expected);
             return new Answer.Refused(503, "temporarily_unavailable", "login is unavailable: " + e.getMessage() + "; try again shortly", clear);
         }
         SessionCookies.Issued issued;
@@ -226,7 +229,7 @@ public final class OidcLogin {
             issued = sessions.issue(login.user(), login.groups(), name, login.idToken());
         } catch (SessionCookies.SessionTooLargeException e) {
             LOG.error("OIDC login of '{}': {}", login.user(), e.getMessage());
-            return new Answer.Refused(500, "session_too_large", e.getMessage(), clear);
+            return new Answer.Refused(500, "session_too_large", String.valueOf(e.getMessage()), clear);
         }
         for (BiConsumer<String, List<String>> listener : onLogin) {
             try {
@@ -239,11 +242,11 @@ public final class OidcLogin {
         LOG.info("OIDC login: '{}' with {} groups through '{}'", login.user(), login.groups().size(), name);
         List<String> cookies = new ArrayList<>(clear);
         cookies.add(issued.setCookie());
-        return new Answer.Redirect(tx.get("cb"), cookies);
+        return new Answer.Redirect(tx.getOrDefault("cb", "/"), cookies); // the login cookie is sealed: "cb" is there
     }
 
     /** The JSON body of {@code POST {prefix}/logout}: {@code {"endSessionUrl": ...}} when the session's provider has a logout endpoint. */
-    public ObjectNode logout(Session session) {
+    public ObjectNode logout(@Nullable Session session) {
         ObjectNode body = JSON.createObjectNode();
         if (session != null && providers.containsKey(session.provider())) {
             providers.get(session.provider()).endSessionUrl(session.idToken(), URI.create(externalUrl + "/"))
@@ -261,7 +264,7 @@ public final class OidcLogin {
         return url != null && providerOrigins().contains(CallbackUi.origin(url)) ? Optional.of(url) : Optional.empty();
     }
 
-    private static String first(Map<String, List<String>> query, String name) {
+    private static @Nullable String first(Map<String, List<String>> query, String name) {
         List<String> v = query.get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
     }
@@ -269,10 +272,10 @@ public final class OidcLogin {
     /** Settings for {@link OidcLogin}. */
     public static final class Builder {
         private String prefix = "/auth";
-        private String externalUrl;
+        private @Nullable String externalUrl;
         private final List<OidcProviderSettings> providers = new ArrayList<>();
         private final List<String> allowedOrigins = new ArrayList<>();
-        private SessionCookies sessions;
+        private @Nullable SessionCookies sessions;
         private Duration loginTtl = Duration.ofMinutes(10);
         private Duration timeout = Duration.ofSeconds(5);
         private Duration retryAfter = Duration.ofSeconds(5);

@@ -54,6 +54,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +83,7 @@ final class OidcProvider {
     static final class Unavailable extends Exception {
         private static final long serialVersionUID = 1L;
 
-        Unavailable(String message) {
+        Unavailable(@Nullable String message) {
             super(message, null, false, false);
         }
     }
@@ -104,9 +105,9 @@ final class OidcProvider {
     private final Duration retryAfter;
     private final Duration jwksRateLimit;
     private final Clock clock;
-    private volatile Resolved resolved;
-    private Instant lastFailure;
-    private String lastFailureReason;
+    private volatile @Nullable Resolved resolved;
+    private @Nullable Instant lastFailure;
+    private @Nullable String lastFailureReason;
 
     OidcProvider(OidcProviderSettings settings, URI redirectUri, Duration timeout, Duration retryAfter, Duration jwksRateLimit, Clock clock) {
         this.settings = settings;
@@ -311,7 +312,7 @@ final class OidcProvider {
     }
 
     /** The provider's logout URL for this session, if it advertises an end_session_endpoint (and is reachable). */
-    Optional<URI> endSessionUrl(String idToken, URI postLogoutRedirect) {
+    Optional<URI> endSessionUrl(@Nullable String idToken, URI postLogoutRedirect) {
         try {
             URI endpoint = resolve().metadata().getEndSessionEndpointURI();
             if (endpoint == null) {

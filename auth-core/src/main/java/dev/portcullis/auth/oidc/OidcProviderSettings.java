@@ -3,6 +3,7 @@ package dev.portcullis.auth.oidc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One OpenID Provider the registry's users log in with (zot: {@code http.auth.openid.providers.NAME}).
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param groupsClaim the claim (path) with the user's groups, e.g. {@code groups} or {@code realm_access.roles}
  */
 public record OidcProviderSettings(String name, String issuer, String clientId, String clientSecret, ClientAuth clientAuth,
-                                   List<String> scopes, String usernameClaim, String groupsClaim) {
+                                   List<String> scopes, @Nullable String usernameClaim, String groupsClaim) {
 
     /** Client authentication at the token endpoint. */
     public enum ClientAuth {

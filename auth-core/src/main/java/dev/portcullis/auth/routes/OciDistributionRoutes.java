@@ -4,6 +4,7 @@ import dev.portcullis.policy.Action;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,7 @@ public final class OciDistributionRoutes implements RouteResolver {
      * follows is a registry route, as when a registry is served under another prefix, such as {@code /registry/v2/};
      * null for any other path.
      */
-    static String registryPrefix(String path) {
+    static @Nullable String registryPrefix(String path) {
         int at = path.indexOf("/v2/");
         if (at <= 0) {
             return null;
@@ -140,7 +141,7 @@ public final class OciDistributionRoutes implements RouteResolver {
      * Parses {@code /v2/NAME/(manifests/REF | blobs/uploads/[ID] | blobs/DIGEST | tags/list | referrers/DIGEST)}
      * from the right, so that the name is as long as possible (as the greedy pattern in the spec).
      */
-    private static Parsed parse(String path) {
+    private static @Nullable Parsed parse(String path) {
         int start = "/v2/".length(); // indices below are into path, without a substring per candidate
         if (path.length() - start >= "/tags/list".length() && path.endsWith("/tags/list")) {
             return named(path, start, path.length() - "/tags/list".length(), Kind.TAGS, "");
@@ -174,7 +175,7 @@ public final class OciDistributionRoutes implements RouteResolver {
     }
 
     /** The route with the name {@code path[start, end)}, or null when the name is empty. */
-    private static Parsed named(String path, int start, int end, Kind kind, String rest) {
+    private static @Nullable Parsed named(String path, int start, int end, Kind kind, String rest) {
         return end <= start ? null : new Parsed(path.substring(start, end), kind, rest);
     }
 

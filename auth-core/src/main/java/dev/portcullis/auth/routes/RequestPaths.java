@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes a request path and refuses every path whose meaning depends on who reads it, so that
@@ -24,13 +25,13 @@ public final class RequestPaths {
     }
 
     /** Why a path was refused, or the decoded path. */
-    public record Checked(String path, String problem) {
+    public record Checked(@Nullable String path, @Nullable String problem) {
         public boolean ok() {
             return problem == null;
         }
     }
 
-    public static Checked check(String rawPath) {
+    public static Checked check(@Nullable String rawPath) {
         // small enough to be inlined, so that the usual answer is not even allocated
         return isPlain(rawPath) ? new Checked(rawPath, null) : fullCheck(rawPath);
     }
@@ -40,11 +41,11 @@ public final class RequestPaths {
      * character, and without "/." or "//" no '.', '..' or empty segment. One pass: every character it refuses but
      * '\\', ';' and DEL is below '0', which letters and digits are not.
      */
-    private static boolean isPlain(String rawPath) {
-        int n = rawPath == null ? 0 : rawPath.length();
-        if (n == 0 || rawPath.charAt(0) != '/') {
+    private static boolean isPlain(@Nullable String rawPath) {
+        if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return false;
         }
+        int n = rawPath.length();
         char previous = '/';
         for (int i = 1; i < n; i++) {
             char c = rawPath.charAt(i);
@@ -61,7 +62,7 @@ public final class RequestPaths {
     }
 
     /** Every check, in the order of its reasons; package-private for the test that holds {@link #isPlain} to it. */
-    static Checked fullCheck(String rawPath) {
+    static Checked fullCheck(@Nullable String rawPath) {
         if (rawPath == null || rawPath.isEmpty() || rawPath.charAt(0) != '/') {
             return new Checked(null, "the path must start with '/'");
         }
@@ -111,7 +112,7 @@ public final class RequestPaths {
     private static final String PARAMETERS = "';' path parameters are not accepted";
 
     /** The first '\\' or ';' of a path without percent-encoding; String.indexOf is a vector search, not a loop per character. */
-    private static String plainAmbiguity(String rawPath) {
+    private static @Nullable String plainAmbiguity(String rawPath) {
         int backslash = rawPath.indexOf('\\');
         int semicolon = rawPath.indexOf(';');
         if (backslash >= 0 && (semicolon < 0 || backslash < semicolon)) {
@@ -121,7 +122,7 @@ public final class RequestPaths {
     }
 
     /** The first '\\', ';' or their encoded forms (and an encoded '/'), in order of position. */
-    private static String encodedAmbiguity(String rawPath) {
+    private static @Nullable String encodedAmbiguity(String rawPath) {
         for (int i = 0; i < rawPath.length(); i++) {
             char c = rawPath.charAt(i);
             if (c == '\\') {
@@ -181,7 +182,7 @@ public final class RequestPaths {
     private static final Optional<Map<String, List<String>>> NO_QUERY = Optional.of(Map.of());
 
     /** Parses a raw query string into decoded parameters ('+' is a space, as in forms); empty for malformed input. */
-    public static Optional<Map<String, List<String>>> query(String rawQuery) {
+    public static Optional<Map<String, List<String>>> query(@Nullable String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return NO_QUERY;
         }

@@ -3,6 +3,7 @@ package dev.portcullis.auth.session;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A logged-in browser user, as sealed in the session cookie.
@@ -15,7 +16,7 @@ import java.util.Objects;
  * @param idToken the provider's ID token, for its logout endpoint ({@code id_token_hint}); {@code null}
  *     when it did not fit in the cookie
  */
-public record Session(String user, List<String> groups, String provider, Instant issuedAt, Instant expiresAt, String idToken) {
+public record Session(String user, List<String> groups, String provider, Instant issuedAt, Instant expiresAt, @Nullable String idToken) {
     public Session {
         Objects.requireNonNull(user, "user");
         groups = List.copyOf(groups);

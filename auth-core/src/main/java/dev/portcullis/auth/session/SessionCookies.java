@@ -9,6 +9,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Stateless browser sessions: the {@link Session} sealed (JWE, {@code dir} + {@code A256GCM}) into
@@ -80,7 +81,7 @@ public final class SessionCookies {
      *
      * @throws SessionTooLargeException if even without the ID token the cookie would pass browsers' size limit
      */
-    public Issued issue(String user, List<String> groups, String provider, String idToken) {
+    public Issued issue(String user, List<String> groups, String provider, @Nullable String idToken) {
         Instant now = clock.instant();
         Session session = new Session(user, groups, provider, now, now.plus(maxAge), idToken);
         String cookie = sessionCookie(session);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Path and query decoding shared by the two front ends (Portcullis has already refused ambiguous encodings). */
 final class HttpRequests {
@@ -17,7 +18,7 @@ final class HttpRequests {
         return URI.create(rawPath).getPath();
     }
 
-    static Map<String, List<String>> query(String rawQuery) {
+    static Map<String, List<String>> query(@Nullable String rawQuery) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
             return out;

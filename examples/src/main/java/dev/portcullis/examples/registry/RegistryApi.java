@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,15 +40,15 @@ final class RegistryApi {
 
     /** A request that Portcullis let through. Paths are decoded; Portcullis has refused ambiguous ones. */
     record Request(String method, String path, Map<String, List<String>> query, Function<String, String> header, InputStream body,
-                   Identity identity, Set<String> deniedMountSources, List<WriteCondition> writeConditions) {
-        String param(String name) {
+                   @Nullable Identity identity, Set<String> deniedMountSources, List<WriteCondition> writeConditions) {
+        @Nullable String param(String name) {
             List<String> v = query.get(name);
             return v == null || v.isEmpty() ? null : v.get(0);
         }
     }
 
     /** A response: a small body in memory, or a blob file streamed by the front end. */
-    record Response(int status, Map<String, String> headers, byte[] body, Path file, long fileLength) {
+    record Response(int status, Map<String, String> headers, byte @Nullable [] body, @Nullable Path file, long fileLength) {
         static Response of(int status, Map<String, String> headers, byte[] body) {
             return new Response(status, headers, body, null, 0);
         }
@@ -198,7 +199,7 @@ final class RegistryApi {
         try {
             digest = storage.putManifest(name, reference, mediaType, content, condition.map(WriteCondition::expect).orElse(null));
         } catch (Storage.DigestMismatch e) {
-            return error(400, "DIGEST_INVALID", e.getMessage());
+            return error(400, "DIGEST_INVALID", String.valueOf(e.getMessage()));
         } catch (Storage.ConditionFailed e) {
             LOG.info("{} lost the race for {}:{}: it changed after the push was allowed", who(r), name, reference);
             return response(condition.get().refusal());
@@ -279,7 +280,7 @@ final class RegistryApi {
             try {
                 storage.putBlob(name, r.body(), digest);
             } catch (Storage.DigestMismatch e) {
-                return error(400, "DIGEST_INVALID", e.getMessage());
+                return error(400, "DIGEST_INVALID", String.valueOf(e.getMessage()));
             }
             return Response.of(201, Map.of("Location", "/v2/" + name + "/blobs/" + digest, "Docker-Content-Digest", digest), new byte[0]);
         }
@@ -317,7 +318,7 @@ final class RegistryApi {
                 try {
                     storage.finishUpload(name, id, digest);
                 } catch (Storage.DigestMismatch e) {
-                    return error(400, "DIGEST_INVALID", e.getMessage());
+                    return error(400, "DIGEST_INVALID", String.valueOf(e.getMessage()));
                 }
                 return Response.of(201, Map.of("Location", "/v2/" + name + "/blobs/" + digest, "Docker-Content-Digest", digest), new byte[0]);
             }

@@ -26,6 +26,7 @@ import java.io.InputStream;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The Netty front end, after {@link PortcullisHttpHandler}: the request was allowed; storage work runs on
@@ -37,7 +38,7 @@ import java.util.concurrent.Executor;
 final class RegistryNettyHandler extends ChannelInboundHandlerAdapter {
     private final RegistryApi api;
     private final Executor blocking;
-    private StreamedBody body; // the current request's, while it may still get content; null: content is released
+    private @Nullable StreamedBody body; // the current request's, while it may still get content; null: content is released
 
     RegistryNettyHandler(RegistryApi api, Executor blocking) {
         this.api = api;
@@ -112,10 +113,11 @@ final class RegistryNettyHandler extends ChannelInboundHandlerAdapter {
             ctx.write(new DefaultFileRegion(out.file().toFile(), 0, out.fileLength()));
             done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
+            byte[] body = out.body() == null ? new byte[0] : out.body();
             DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    head || out.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(out.body()));
+                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
             out.headers().forEach((k, v) -> response.headers().set(k, v));
-            HttpUtil.setContentLength(response, out.file() != null ? out.fileLength() : out.body().length);
+            HttpUtil.setContentLength(response, out.file() != null ? out.fileLength() : body.length);
             setKeepAlive(response, keepAlive);
             done = ctx.writeAndFlush(response);
         }

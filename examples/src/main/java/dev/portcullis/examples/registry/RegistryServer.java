@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The example registry: {@link Storage} on disk, {@link RegistryApi}, Portcullis in front, served by
@@ -52,7 +54,7 @@ public final class RegistryServer implements AutoCloseable {
      *     config's ({@code ./data} for the bundled config)
      * @param oidc an OIDC provider to add to the configuration, or {@code null}
      */
-    public record Options(Kind server, Path config, Path data, int port, String address, Oidc oidc) {
+    public record Options(Kind server, @Nullable Path config, @Nullable Path data, int port, String address, @Nullable Oidc oidc) {
     }
 
     /** One OIDC provider named {@code oidc}, and the URL users reach the registry at. */
@@ -116,7 +118,7 @@ public final class RegistryServer implements AutoCloseable {
         Path base;
         if (o.config() != null) {
             text = Files.readString(o.config(), StandardCharsets.UTF_8);
-            base = o.config().toAbsolutePath().getParent();
+            base = Objects.requireNonNull(o.config().toAbsolutePath().getParent(), "a file's directory");
         } else {
             try (InputStream in = RegistryServer.class.getResourceAsStream("/registry.json")) {
                 text = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -43,9 +43,10 @@ final class RegistryServlet extends HttpServlet {
             }
             return;
         }
-        resp.setContentLength(out.body().length);
-        if (!head && out.body().length > 0) {
-            resp.getOutputStream().write(out.body());
+        byte[] body = out.body() == null ? new byte[0] : out.body();
+        resp.setContentLength(body.length);
+        if (!head && body.length > 0) {
+            resp.getOutputStream().write(body);
         }
     }
 }

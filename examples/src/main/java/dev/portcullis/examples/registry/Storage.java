@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The registry's content on disk, under one directory:
@@ -232,7 +233,7 @@ final class Storage {
      *
      * @throws ConditionFailed when the tag is not as {@code expect} says; nothing is stored
      */
-    String putManifest(String repository, String reference, String mediaType, byte[] content, WriteCondition.Expect expect)
+    String putManifest(String repository, String reference, String mediaType, byte[] content, WriteCondition.@Nullable Expect expect)
             throws IOException, DigestMismatch, ConditionFailed {
         String digest = "sha256:" + HexFormat.of().formatHex(sha256().digest(content));
         if (DIGEST.matcher(reference).matches() && !reference.equals(digest)) {

@@ -159,7 +159,7 @@ public final class PolicyCli implements Runnable {
                 }
             }
             if (coverage) {
-                policies.forEach((key, policy) -> printCoverage(out, names.get(key), policy, exercised.get(key)));
+                policies.forEach((key, policy) -> printCoverage(out, names.getOrDefault(key, ""), policy, exercised.getOrDefault(key, Set.of())));
             }
             out.println(passed + " passed, " + failed + " failed");
             return broken ? BAD_INPUT : failed > 0 ? FINDING : 0;
@@ -176,7 +176,7 @@ public final class PolicyCli implements Runnable {
                     throw new UserError(file + ": a file with a 'policy' line holds tests only; move its rules into "
                             + doc.policyReference().get());
                 }
-                Path target = file.toAbsolutePath().getParent().resolve(doc.policyReference().get());
+                Path target = file.toAbsolutePath().resolveSibling(doc.policyReference().get());
                 return new Suite(target.toString(), AccessPolicy.load(target), doc.cases());
             }
             return new Suite(file.toString(), doc.policy(), doc.cases());
@@ -307,7 +307,7 @@ public final class PolicyCli implements Runnable {
                     findings = PolicyLint.check(doc);
                 }
             } catch (InvalidPolicyException e) {
-                String message = e.getMessage();
+                String message = String.valueOf(e.getMessage());
                 String location = file.toString();
                 if (message.startsWith(location + ":")) { // the loader already names the file (and line)
                     int end = message.indexOf(": ", location.length() + 1);

@@ -61,7 +61,7 @@ public record CaseBundle(String source, String policySource, AccessPolicy policy
             if (!reference.isTextual()) {
                 throw fail(file, "policyFile must be a string path, got " + reference);
             }
-            Path policyFile = file.toAbsolutePath().getParent().resolve(reference.textValue()).normalize();
+            Path policyFile = file.toAbsolutePath().resolveSibling(reference.textValue()).normalize();
             policy = AccessPolicy.load(policyFile);
             policySource = policyFile.toString();
         }

@@ -6,6 +6,7 @@ import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.Subject;
 import java.util.Locale;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One expectation about a policy — from a {@code test} block of a {@code .policy} file or a JSON
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param repository the repository ({@code null} for {@link Check#METRICS})
  * @param expectAllowed whether the policy should allow it
  */
-public record PolicyCase(String name, String location, Subject subject, Check check, String repository, boolean expectAllowed) {
+public record PolicyCase(String name, String location, Subject subject, Check check, @Nullable String repository, boolean expectAllowed) {
 
     /** What a case asks: one of the four actions, metrics access, or catalog listing. */
     public enum Check {
@@ -57,8 +58,8 @@ public record PolicyCase(String name, String location, Subject subject, Check ch
     public Decision decide(AccessPolicy policy) {
         return switch (check) {
             case METRICS -> policy.decideMetrics(subject);
-            case CATALOG -> policy.decideCatalog(subject, repository);
-            default -> policy.decide(subject, repository, Action.valueOf(check.name()));
+            case CATALOG -> policy.decideCatalog(subject, Objects.requireNonNull(repository));
+            default -> policy.decide(subject, Objects.requireNonNull(repository), Action.valueOf(check.name()));
         };
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The application behind the filter: {@code PUT /v2/<repository>/manifests/<tag>} records the tag (201), every other
@@ -43,7 +44,7 @@ public final class RegistryServlet extends HttpServlet {
     }
 
     /** Records the tag, unless a condition that the filter allowed the write under no longer holds: returns that one. */
-    private WriteCondition push(HttpServletRequest request, String tag) {
+    private @Nullable WriteCondition push(HttpServletRequest request, String tag) {
         @SuppressWarnings("unchecked")
         List<WriteCondition> conditions = (List<WriteCondition>) request.getAttribute(PortcullisFilter.WRITE_CONDITIONS_ATTRIBUTE);
         Set<String> tags = TagSet.of(getServletContext());

@@ -1,0 +1,9 @@
+/**
+ * Browser sessions in sealed cookies: the key ring that seals and rotates them
+ * ({@link dev.portcullis.auth.session.SessionKeyRing}) and the cookies themselves
+ * ({@link dev.portcullis.auth.session.SessionCookies}). No server-side session state. Built on Nimbus JOSE.
+ */
+@NullMarked
+package dev.portcullis.auth.session;
+
+import org.jspecify.annotations.NullMarked;
