@@ -2,9 +2,9 @@ package dev.portcullis.servlet;
 
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
+import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.PortcullisConfig;
-import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import jakarta.servlet.AsyncContext;

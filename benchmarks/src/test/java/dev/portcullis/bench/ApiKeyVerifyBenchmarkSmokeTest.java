@@ -3,7 +3,6 @@ package dev.portcullis.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portcullis.auth.apikey.KeyVerification;
-
 import org.junit.jupiter.api.Test;
 
 /** The harness starts and each path answers as its name says; speed is measured by JMH, not here. */

@@ -2,7 +2,6 @@ package dev.portcullis.auth.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.policy.AccessPolicy;
 import java.nio.charset.StandardCharsets;

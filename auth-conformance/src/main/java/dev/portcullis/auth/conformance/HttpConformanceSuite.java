@@ -2,7 +2,6 @@ package dev.portcullis.auth.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.oidc.BearerJwt;
 import dev.portcullis.auth.oidc.OidcLogin;
 import dev.portcullis.auth.oidc.OidcProviderSettings;
@@ -14,13 +13,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
-import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
