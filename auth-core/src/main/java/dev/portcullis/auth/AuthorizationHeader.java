@@ -9,13 +9,16 @@ import java.util.List;
 
 /** Reads {@code Authorization} header values into {@link Credentials}; malformed ones are refused, never read as none. */
 final class AuthorizationHeader {
+    /** No credentials: one instance, as a request without them is the most common. */
+    private static final Credentials NONE = new Credentials.None();
+
     private AuthorizationHeader() {
     }
 
     /** What these {@code Authorization} header values (all of them, in order) carry. */
     static Credentials from(List<String> authorization) {
         if (authorization.isEmpty()) {
-            return new Credentials.None();
+            return NONE;
         }
         if (authorization.size() > 1) {
             return new Credentials.Malformed("more than one Authorization header");
@@ -69,7 +72,7 @@ final class AuthorizationHeader {
         if (decoded.length == 1 && decoded[0] == ':') {
             // an empty user and password (Basic Og==) is what skopeo and containers/image send when they
             // have no credentials; zot treats it as none, and so do we: anonymous, never an identity
-            return new Credentials.None();
+            return NONE;
         }
         int colon = indexOf(decoded, (byte) ':'); // in UTF-8, this byte is never part of another character
         if (colon <= 0) {

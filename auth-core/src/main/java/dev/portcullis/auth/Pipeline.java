@@ -28,7 +28,7 @@ final class Pipeline {
     private final RouteResolver routes;
     private final Refusals refusals;
     private final RequestGate gate;
-    private final List<Endpoint> endpoints;
+    private final Endpoint[] endpoints; // an array: asked for every request
     private final AuthenticationStage authentication;
     private final AuthorizationStage authorization;
     private final VersionCheck versionCheck;
@@ -79,10 +79,9 @@ final class Pipeline {
             all.add(new ApiKeyEndpoints(apiKeys, policy, b.prefix));
         }
         all.addAll(b.endpoints);
-        this.endpoints = List.copyOf(all);
+        this.endpoints = all.toArray(Endpoint[]::new);
     }
 
-    /** Whether an endpoint that reads the request body answers {@code path}. */
     /** Whether an endpoint that reads bodies answers this raw path. */
     boolean readsBody(String rawPath) {
         String path = rawPath;

@@ -15,7 +15,6 @@ public abstract class Presented {
     private final @Nullable Connection connection;
     private @Nullable List<String> authorization;
     private @Nullable Credentials credentials;
-    private @Nullable List<String> cookies;
     private int slot;
 
     Presented(HttpRequestView request, String clientAddress, @Nullable Connection connection) {
@@ -60,11 +59,7 @@ public abstract class Presented {
 
     /** Every {@code Cookie} header value. */
     public final List<String> cookies() {
-        List<String> values = cookies;
-        if (values == null) {
-            values = cookies = request.headers("Cookie");
-        }
-        return values;
+        return request.headers("Cookie"); // asked by the session authenticator and the page, so not kept
     }
 
     /** What the asking authenticator remembered of this client connection, or null (nothing yet, or no connection). */

@@ -47,12 +47,12 @@ final class RequestContext extends Presented {
         this.subject = subject;
     }
 
-    /** The path for audit events and error bodies: the checked one, else the raw one. */
     /** The checked target; only after {@link RequestGate} passed the request. */
     RequestTarget target() {
         return Objects.requireNonNull(target, "the request gate sets the target");
     }
 
+    /** The path for audit events and error bodies: the checked one, else the raw one. */
     String pathForAnswers() {
         return path != null ? path : request().rawPath();
     }

@@ -52,6 +52,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * }</pre>
  */
 public abstract class HttpConformanceSuite extends LimitAndKeyEndpointCases {
+    /** Serves with OIDC login through the provider {@code corp} of {@code idp}; answers the registry's external URL. */
+    private String serveWithLogin(MockOAuth2Server idp) throws Exception {
+        String external = "https://registry.example.com";
+        OidcLogin login = OidcLogin.builder().externalUrl(external)
+                .sessions(new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), true))
+                .provider(OidcProviderSettings.of("corp", idp.issuerUrl("corp").toString(), "registry", "secret")).build();
+        serve(b -> b.oidc(login));
+        return external;
+    }
+
     /** Follows the provider's redirect for an authorization URL; returns the registry-relative callback target. */
     private static String providerRoundTrip(@Nullable String authorizationUrl, String externalUrl) throws Exception {
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
@@ -106,11 +116,7 @@ public abstract class HttpConformanceSuite extends LimitAndKeyEndpointCases {
         MockOAuth2Server idp = new MockOAuth2Server();
         idp.start(InetAddress.getByName("127.0.0.1"), 0);
         try {
-            String external = "https://registry.example.com";
-            OidcLogin login = OidcLogin.builder().externalUrl(external)
-                    .sessions(new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), true))
-                    .provider(OidcProviderSettings.of("corp", idp.issuerUrl("corp").toString(), "registry", "secret")).build();
-            serve(b -> b.oidc(login));
+            String external = serveWithLogin(idp);
             idp.enqueueCallback(new DefaultOAuth2TokenCallback("corp", "u-7", "JWT", List.of("registry"),
                     Map.of("email", "erin@example.com", "email_verified", true, "groups", List.of("artifact-workloads")), 3600));
 
@@ -155,11 +161,7 @@ public abstract class HttpConformanceSuite extends LimitAndKeyEndpointCases {
         MockOAuth2Server idp = new MockOAuth2Server();
         idp.start(InetAddress.getByName("127.0.0.1"), 0);
         try {
-            String external = "https://registry.example.com";
-            OidcLogin login = OidcLogin.builder().externalUrl(external)
-                    .sessions(new SessionCookies(SessionKeyRing.generate(), Duration.ofHours(2), true))
-                    .provider(OidcProviderSettings.of("corp", idp.issuerUrl("corp").toString(), "registry", "secret")).build();
-            serve(b -> b.oidc(login));
+            String external = serveWithLogin(idp);
             idp.enqueueCallback(new DefaultOAuth2TokenCallback("corp", "u-7", "JWT", List.of("registry"),
                     Map.of("email", "erin@example.com", "email_verified", true), 3600));
             RawHttp.Response start = get("/auth/login?provider=corp&callback_ui=" + java.net.URLEncoder.encode(callbackUi, StandardCharsets.UTF_8));
