@@ -65,7 +65,7 @@ final class ApiKeyEndpoints implements Endpoint {
             return error(target, 403, "DENIED", refusal);
         }
         if (!target.method().equals("GET") && CsrfCheck.refuses(call.request(), caller)) {
-            return error(target, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
+            return error(target, 403, "DENIED", CsrfCheck.REFUSAL);
         }
         try {
             return switch (target.method()) {

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who the request comes from: the first authenticator that claims its credentials decides (from memory, else by
@@ -12,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * against the client's address, which past its limit gets 429 unless an authenticator vouches for what it presents.
  */
 final class AuthenticationStage {
+    private static final Logger LOG = LoggerFactory.getLogger(AuthenticationStage.class);
     private final Authenticator[] authenticators;
     private final FailureLimiter limiter;
     private final Duration limitedDelay;
@@ -46,7 +49,7 @@ final class AuthenticationStage {
                 break;
             }
             if (a != Attempt.NOT_MINE) {
-                return settle(ctx, a);
+                return settle(ctx, i, a);
             }
         }
         if (claimed < 0) {
@@ -62,14 +65,14 @@ final class AuthenticationStage {
         for (int i = claimed; i < authenticators.length; i++) {
             ctx.askedBy(i);
             Attempt a = i == claimed ? authenticators[i].verify(ctx) : authenticators[i].cached(ctx);
-            if (a == Attempt.NEEDS_BLOCKING) {
+            if (i != claimed && a == Attempt.NEEDS_BLOCKING) {
                 a = authenticators[i].verify(ctx);
             }
             if (a != Attempt.NOT_MINE) {
-                return settle(ctx, a);
+                return settle(ctx, i, a);
             }
         }
-        return failed(ctx, unclaimedReason(ctx.credentials()));
+        return unclaimed(ctx); // claimed, then disowned by verify: as if nobody had claimed it
     }
 
     /** Credentials no authenticator claims: none (anonymous), or refused. */
@@ -99,16 +102,21 @@ final class AuthenticationStage {
                 Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds())), limitedDelay);
     }
 
-    private Outcome.@Nullable Respond settle(RequestContext ctx, Attempt a) {
+    private Outcome.@Nullable Respond settle(RequestContext ctx, int i, @Nullable Attempt a) {
         if (a instanceof Attempt.Authenticated auth) {
             ctx.authenticated(auth.identity(), auth.subject());
             return null;
+        }
+        if (a instanceof Attempt.Failed f) {
+            return failed(ctx, f.reason());
         }
         if (a instanceof Attempt.Unavailable u) {
             return refusals.reject(ctx, null, 503, "UNAVAILABLE", u.reason() == null ? "authentication is unavailable"
                     : "authentication is unavailable: " + u.reason());
         }
-        return failed(ctx, ((Attempt.Failed) a).reason());
+        // null, or NEEDS_BLOCKING from verify: a broken authenticator decides nothing, and nobody gets in through it
+        LOG.error("authenticator {} answered {} where it must decide", authenticators[i].getClass().getName(), a);
+        return refusals.reject(ctx, null, 503, "UNAVAILABLE", "authentication is unavailable");
     }
 
     private Outcome.Respond failed(RequestContext ctx, String why) {

@@ -56,11 +56,15 @@ public interface Authenticator {
         Attempt NEEDS_BLOCKING = new NeedsBlocking();
 
         /** @see #NOT_MINE */
-        record NotMine() implements Attempt {
+        final class NotMine implements Attempt {
+            private NotMine() {
+            }
         }
 
         /** @see #NEEDS_BLOCKING */
-        record NeedsBlocking() implements Attempt {
+        final class NeedsBlocking implements Attempt {
+            private NeedsBlocking() {
+            }
         }
 
         /**

@@ -1,5 +1,7 @@
 package dev.portcullis.auth;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What the pipeline keeps of one client connection between its requests, for an event-loop server
  * ({@link Portcullis#handleWithoutBlocking(HttpRequestView, Connection)}): each authenticator's memory of it (the API-key
@@ -13,7 +15,7 @@ public final class Connection {
         this.slots = new Object[authenticators];
     }
 
-    Object slot(int i) {
+    @Nullable Object slot(int i) {
         return slots[i];
     }
 

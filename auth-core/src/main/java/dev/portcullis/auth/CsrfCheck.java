@@ -11,6 +11,9 @@ import java.util.List;
  * refused only when the request says a page of another site sent it ({@link #refuses}).
  */
 final class CsrfCheck {
+    /** What a refused request is told. */
+    static final String REFUSAL = "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin";
+
     private CsrfCheck() {
     }
 

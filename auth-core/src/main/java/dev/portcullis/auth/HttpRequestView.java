@@ -25,6 +25,6 @@ public interface HttpRequestView {
     /** Whether the connection is TLS (directly). */
     boolean secure();
 
-    /** The request body, for built-in endpoints only, read at most {@code limit + 1} bytes. */
+    /** The request body, for endpoints that read it (the pipeline's own and the application's): at most {@code limit + 1} bytes. */
     byte[] body(int limit) throws java.io.IOException;
 }

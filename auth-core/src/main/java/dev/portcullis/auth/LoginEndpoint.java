@@ -9,6 +9,7 @@ import java.util.Map;
 
 /** OIDC login ({@code GET {prefix}/login}) and the providers' callbacks ({@code GET {prefix}/callback/NAME}). */
 final class LoginEndpoint implements Endpoint {
+    private static final Html.Template FAILED = Html.Template.load("login-failed");
     private final OidcLogin login;
     private final String prefix;
 
@@ -44,18 +45,13 @@ final class LoginEndpoint implements Endpoint {
         boolean html = request.headers("Accept").stream().anyMatch(a -> a.contains("text/html"));
         Map<String, String> headers = Map.of("Cache-Control", "no-store");
         if (html) {
-            String body = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Login failed</title></head><body><h1>"
-                    + (refused.status() == 503 ? "Login is unavailable" : "Login failed") + "</h1><p>" + escape(refused.message())
-                    + "</p></body></html>";
+            String body = FAILED.render("title", refused.status() == 503 ? "Login is unavailable" : "Login failed",
+                    "message", refused.message()).toString();
             return new Outcome.Respond(refused.status(), headers, refused.cookies(), "text/html; charset=utf-8",
                     body.getBytes(StandardCharsets.UTF_8), Duration.ZERO);
         }
         ObjectNode body = Responses.JSON.createObjectNode().put("error", refused.error()).put("message", refused.message());
         return new Outcome.Respond(refused.status(), headers, refused.cookies(), "application/json; charset=utf-8",
                 body.toString().getBytes(StandardCharsets.UTF_8), Duration.ZERO);
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -35,7 +35,7 @@ final class LogoutEndpoint implements Endpoint {
         }
         Optional<Session> session = sessions.read(call.presented().cookies());
         if (session.isPresent() && !CsrfCheck.passes(call.request())) {
-            return call.refuse(403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
+            return call.refuse(403, "DENIED", CsrfCheck.REFUSAL);
         }
         Object body = oidc == null ? Responses.JSON.createObjectNode() : oidc.logout(session.orElse(null));
         call.audit(session.map(s -> "logout of " + s.user()).orElse("logout without a session"));

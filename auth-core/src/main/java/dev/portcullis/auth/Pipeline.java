@@ -82,15 +82,12 @@ final class Pipeline {
         this.endpoints = all.toArray(Endpoint[]::new);
     }
 
-    /** Whether an endpoint that reads bodies answers this raw path. */
+    /** Whether an endpoint that reads bodies answers this raw path (a path the gate refuses: no). */
     boolean readsBody(String rawPath) {
-        String path = rawPath;
-        if (rawPath.indexOf('%') >= 0) { // the usual case has nothing to decode
-            RequestPaths.Checked checked = RequestPaths.check(rawPath);
-            if (!checked.ok()) {
-                return false;
-            }
-            path = Objects.requireNonNull(checked.path(), "a checked path");
+        RequestPaths.Checked checked = RequestPaths.check(rawPath);
+        String path = checked.path();
+        if (path == null) {
+            return false;
         }
         for (Endpoint e : endpoints) {
             if (e.readsBody() && e.handles(path)) {
@@ -138,7 +135,7 @@ final class Pipeline {
         }
         if (ctx.identity != null && !safeMethod(ctx.request().method()) && CsrfCheck.refuses(ctx.request(), ctx.identity)) {
             // the browser sends the cookie (or Basic credentials it was given) with any request, also another site's
-            return refusals.reject(ctx, null, 403, "DENIED", "cross-site request refused: send the X-Portcullis-Csrf header or a same-origin Origin");
+            return refusals.reject(ctx, null, 403, "DENIED", CsrfCheck.REFUSAL);
         }
         return authorization.authorize(ctx, route);
     }
@@ -153,13 +150,20 @@ final class Pipeline {
                 return refused;
             }
         }
+        ctx.askedBy(-1); // the connection's memory is the authenticators', not the endpoint's
         Endpoint.Call call = new Endpoint.Call(ctx, refusals, BODY_LIMIT);
         Outcome.Respond r = endpoint.handle(call);
         if (!call.audited()) {
             refusals.emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), null, call.auditReason() != null ? call.auditReason()
-                    : endpoint.getClass().getSimpleName() + " " + ctx.request().method());
+                    : name(endpoint) + " " + ctx.request().method());
         }
         return r;
+    }
+
+    /** An endpoint's name for the audit log: its class's simple name (its full name for an anonymous class). */
+    private static String name(Endpoint endpoint) {
+        String simple = endpoint.getClass().getSimpleName();
+        return simple.isEmpty() ? endpoint.getClass().getName() : simple;
     }
 
     private static boolean safeMethod(String method) {

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * A request passes through stages: {@link RequestGate} refuses malformed requests; the built-in {@link Endpoint}s
  * (API keys, login, logout, the self-service page) answer their paths; the {@link RouteResolver} says what the request
- * is; {@link AuthenticationStage} asks the {@link Authenticator}s who sent it; {@link AuthorizationStage} asks the
- * policy; {@link VersionCheck} answers {@code /v2/}; {@link Refusals} answers and audits every refusal. Thread-safe.
+ * is; a route that is not policy-checked goes to {@link VersionCheck}, which answers {@code /v2/}; for the others
+ * {@link AuthenticationStage} asks the {@link Authenticator}s who sent it and {@link AuthorizationStage} asks the policy.
+ * {@link Refusals} answers and audits the stages' refusals. Thread-safe.
  */
 public final class Portcullis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Portcullis.class);

@@ -62,14 +62,17 @@ public abstract class Presented {
         return request.headers("Cookie"); // asked by the session authenticator and the page, so not kept
     }
 
-    /** What the asking authenticator remembered of this client connection, or null (nothing yet, or no connection). */
+    /**
+     * What the asking authenticator remembered of this client connection, or null (nothing yet, no connection, or an
+     * endpoint asking: the memory is the authenticators').
+     */
     public final @Nullable Object remembered() {
-        return connection == null ? null : connection.slot(slot);
+        return connection == null || slot < 0 ? null : connection.slot(slot);
     }
 
-    /** Remembers {@code state} for the asking authenticator on this client connection; nothing without a connection. */
+    /** Remembers {@code state} for the asking authenticator on this client connection; nothing without a connection or for an endpoint. */
     public final void remember(Object state) {
-        if (connection != null) {
+        if (connection != null && slot >= 0) {
             connection.slot(slot, state);
         }
     }
@@ -79,7 +82,7 @@ public abstract class Presented {
         return connection != null;
     }
 
-    /** Which authenticator is asking, for {@link #remembered}. */
+    /** Which authenticator is asking, for {@link #remembered}; -1: none (an endpoint). */
     final void askedBy(int authenticator) {
         this.slot = authenticator;
     }

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that answers a request the pipeline does not let through, and that audits every decision: the error
- * body ({@link Responses}), the challenge, the delays, and the {@link AuthEvent} for the listener.
+ * How the stages refuse a request and audit every decision: the error body ({@link Responses}), the challenge, the
+ * delays, and the {@link AuthEvent} for the listener. Endpoints answer their own requests, through {@link Endpoint.Call},
+ * which audits them here too.
  */
 final class Refusals {
     private static final Logger LOG = LoggerFactory.getLogger(Refusals.class);
@@ -27,9 +28,14 @@ final class Refusals {
     /** @param keyPrefix the API keys' prefix, so that a key typed as a user name is not logged; null without keys */
     Refusals(AuthEventListener listener, String realm, Duration failDelay, @Nullable String keyPrefix) {
         this.listener = listener;
-        this.challenge = Map.of("WWW-Authenticate", "Basic realm=\"" + realm.replace("\"", "") + "\"");
+        this.challenge = challenge(realm);
         this.failDelay = failDelay;
         this.keyPrefix = keyPrefix;
+    }
+
+    /** {@code WWW-Authenticate: Basic} with {@code realm} (its quotes dropped). */
+    static Map<String, String> challenge(String realm) {
+        return Map.of("WWW-Authenticate", "Basic realm=\"" + realm.replace("\"", "") + "\"");
     }
 
     /** {@code WWW-Authenticate}, with the realm. */

@@ -90,7 +90,10 @@ final class SelfServicePage implements Endpoint {
             session = sealed.flatMap(sessions::open).orElse(null);
             binding = sealed.map(v -> "session " + v).orElse(null);
         } else if (identity != null) {
-            binding = "authorization " + call.presented().singleAuthorization();
+            // bound to the credential the browser sends by itself; an identity without an Authorization header (a client
+            // certificate, say) leaves the forms nothing to bind to: refused, never bound to a constant anyone can compute
+            String authorization = call.presented().singleAuthorization();
+            binding = authorization == null ? null : "authorization " + authorization;
         }
         call.audit("self-service page " + call.target().method());
         return handle(call, identity, session, binding);
@@ -113,7 +116,7 @@ final class SelfServicePage implements Endpoint {
         String method = request.method();
         if (method.equals("GET") || method.equals("HEAD")) {
             if (query.containsKey("login") && identity == null && passwordLogin) {
-                return new Outcome.Respond(401, headers(Map.of("WWW-Authenticate", "Basic realm=\"" + realm.replace("\"", "") + "\"")),
+                return new Outcome.Respond(401, headers(Refusals.challenge(realm)),
                         List.of(), HTML_TYPE, pages.page("Log in", PageView.message("error", "Log in with your registry user name and password "
                         + "(an API key works as the password).")), Duration.ZERO);
             }
@@ -151,7 +154,7 @@ final class SelfServicePage implements Endpoint {
         }
         String token = first(form, "csrf");
         if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII),
-                csrfToken(binding).getBytes(StandardCharsets.US_ASCII))) {
+                PageView.csrfToken(binding).getBytes(StandardCharsets.US_ASCII))) {
             LOG.warn("self-service page: a form from '{}' without this page's token was refused (another site's form, or a page "
                     + "older than the session)", identity.name());
             return render(403, identity, session, binding, null,
@@ -284,11 +287,6 @@ final class SelfServicePage implements Endpoint {
 
     private Outcome.Respond redirect(String location) {
         return new Outcome.Respond(303, headers(Map.of("Location", location)), List.of(), HTML_TYPE, new byte[0], Duration.ZERO);
-    }
-
-    /** The form token: a digest of the credential the browser sends by itself, which another site can neither read nor guess. */
-    static String csrfToken(String binding) {
-        return PageView.csrfToken(binding);
     }
 
     private static PageView.Form form(Map<String, List<String>> values) {

@@ -6,7 +6,7 @@
  * {@link dev.portcullis.auth.Authenticator} and {@link dev.portcullis.auth.Endpoint}. Everything else here is a
  * package-private stage of the pipeline, a built-in authenticator or endpoint, or the self-service page. Depends on the
  * policy, on this module's other packages, and on Jackson, SLF4J, Caffeine and bcrypt; the OIDC libraries only when a
- * login or bearer issuers are configured.
+ * login, session cookies or bearer issuers are configured.
  */
 @NullMarked
 package dev.portcullis.auth;

@@ -100,4 +100,40 @@ class ExtensionTest {
         assertThat(((Outcome.Respond) portcullis.handle(TestRequest.of("GET", "/auth/whoami", "Authorization: Bearer t-mallory"))).status())
                 .as("bad credentials are the pipeline's to refuse").isEqualTo(401);
     }
+
+    /** Claims bearer tokens starting with "x-", then answers verify with what the test says. */
+    private static Portcullis behindAnAuthenticatorWhoseVerifyAnswers(Authenticator.Attempt answer) {
+        Authenticator broken = new Authenticator() {
+            @Override
+            public Attempt cached(Presented presented) {
+                return presented.credentials() instanceof Credentials.Bearer b && b.token().startsWith("x-") ? Attempt.NEEDS_BLOCKING
+                        : Attempt.NOT_MINE;
+            }
+
+            @Override
+            public Attempt verify(Presented presented) {
+                return answer;
+            }
+        };
+        return Portcullis.builder().policy(AccessPolicy.fromZotJson(
+                "{\"repositories\": {\"**\": {\"anonymousPolicy\": [\"read\"], \"policies\": [{\"groups\": [\"team\"], \"actions\": [\"read\"]}]}}}"))
+                .authenticator(broken).build();
+    }
+
+    @Test
+    void anAuthenticatorThatAnswersNothingFromVerifyLetsNobodyIn() {
+        TestRequest request = TestRequest.of("GET", "/v2/team/app/manifests/v1", "Authorization: Bearer x-token");
+        for (Authenticator.Attempt broken : new Authenticator.Attempt[] {null, Authenticator.Attempt.NEEDS_BLOCKING}) {
+            Outcome o = behindAnAuthenticatorWhoseVerifyAnswers(broken).handle(request);
+            assertThat(status(o)).as("verify answered %s: not anonymous, not in", broken).isEqualTo(503);
+        }
+    }
+
+    @Test
+    void credentialsClaimedAndThenDisownedAreNobodysAndSoRefused() {
+        Portcullis p = behindAnAuthenticatorWhoseVerifyAnswers(Authenticator.Attempt.NOT_MINE);
+        assertThat(status(p.handle(TestRequest.of("GET", "/v2/team/app/manifests/v1", "Authorization: Bearer x-token"))))
+                .as("credentials nobody vouches for are refused, even where anonymous may read").isEqualTo(401);
+        assertThat(status(p.handle(TestRequest.of("GET", "/v2/team/app/manifests/v1")))).isEqualTo(200);
+    }
 }

@@ -221,6 +221,35 @@ class SelfServicePageTest {
         assertThat(keys.list("erin")).isEmpty();
     }
 
+    /**
+     * A credential the browser sends without an Authorization header (a client certificate, here a header a proxy sets)
+     * leaves the forms nothing to bind to: they are refused, never bound to a value anyone can compute.
+     */
+    @Test
+    void anIdentityWithoutAnAuthorizationHeaderGetsNoFormThatWorks() {
+        Authenticator clientCertificate = new Authenticator() {
+            @Override
+            public Attempt cached(Presented presented) {
+                List<String> subject = presented.request().headers("X-Client-Cert-Subject");
+                return subject.isEmpty() ? Attempt.NOT_MINE : new Attempt.Authenticated(
+                        new Identity(subject.get(0), List.of("developers"), Identity.AuthMethod.OTHER, null, List.of()));
+            }
+
+            @Override
+            public Attempt verify(Presented presented) {
+                return cached(presented);
+            }
+        };
+        portcullis = Portcullis.builder().policy(POLICY).apiKeys(keys).authenticator(clientCertificate).build();
+        String cert = "X-Client-Cert-Subject: erin";
+        assertThat(get(cert).selectFirst("input[name=csrf]").attr("value")).doesNotContain(PageView.csrfToken("authorization null"));
+        for (String csrf : List.of(PageView.csrfToken("authorization null"), PageView.csrfToken("authorization "), "")) {
+            Outcome.Respond r = post(form("csrf", csrf, "action", "create", "label", "x", "lifetime", "30"), cert);
+            assertThat(r.status()).as(csrf).isIn(401, 403);
+        }
+        assertThat(keys.list("erin")).isEmpty();
+    }
+
     @Test
     void markupInNamesGroupsLabelsAndScopesIsShownAsText() {
         String name = "<script>alert(1)</script>\"'@x";
@@ -335,7 +364,7 @@ class SelfServicePageTest {
         assertThat(page.selectFirst("#create ~ p").text()).isEqualTo("an API key with scopes cannot manage API keys; use an unrestricted credential");
         assertThat(page.select("button:contains(Log out)")).as("a Basic login has no session to end").isEmpty();
         assertThat(page.select("form")).as("no forms for a credential that cannot manage keys").isEmpty();
-        String token = SelfServicePage.csrfToken("authorization " + basic.substring("Authorization: ".length()));
+        String token = PageView.csrfToken("authorization " + basic.substring("Authorization: ".length()));
         Outcome.Respond r = post(form("csrf", token, "action", "create", "label", "escape", "lifetime", "7"), basic);
         assertThat(r.status()).isEqualTo(403);
         assertThat(keys.list("erin")).hasSize(1);
@@ -368,7 +397,7 @@ class SelfServicePageTest {
         String key = createKey(login("erin", "developers"), "main", "");
         portcullis = Portcullis.builder().policy(POLICY).apiKeys(keys).build(); // Basic credentials only: no sessions at all
         String basic = "Authorization: Basic " + Base64.getEncoder().encodeToString(("erin:" + key).getBytes(StandardCharsets.UTF_8));
-        String token = SelfServicePage.csrfToken("authorization " + basic.substring("Authorization: ".length()));
+        String token = PageView.csrfToken("authorization " + basic.substring("Authorization: ".length()));
         Outcome.Respond r = post(form("csrf", token, "action", "logout"), basic);
         assertThat(r.status()).isEqualTo(303);
         assertThat(r.cookies()).isEmpty();

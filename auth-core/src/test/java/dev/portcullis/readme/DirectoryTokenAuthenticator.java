@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bearer tokens of your own token service: asked once per token (which may block), then remembered for a minute, so
@@ -61,7 +62,7 @@ public final class DirectoryTokenAuthenticator implements Authenticator {
     }
 
     /** A bearer token in this service's format ({@code dir_...}), or null. */
-    private static String token(Presented presented) {
+    private static @Nullable String token(Presented presented) {
         return presented.credentials() instanceof Credentials.Bearer bearer && bearer.token().startsWith("dir_") ? bearer.token() : null;
     }
 

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Portcullis in front of an application on the JDK's own HTTP server ({@code com.sun.net.httpserver}): the whole of an
@@ -73,7 +74,7 @@ final class JdkHttpServerAdapter implements HttpHandler {
         }
 
         @Override
-        public String rawQuery() {
+        public @Nullable String rawQuery() {
             return exchange.getRequestURI().getRawQuery();
         }
 
