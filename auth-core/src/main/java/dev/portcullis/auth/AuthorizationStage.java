@@ -79,6 +79,23 @@ final class AuthorizationStage {
                     deniedMounts.add(m.repository());
                 }
                 continue;
+            } else if (check instanceof Route.Adds a) {
+                Decision create = policy.decide(subject, a.repository(), Action.CREATE);
+                Decision update = policy.decide(subject, a.repository(), Action.UPDATE);
+                boolean mayCreate = allowed(ctx, create, a.repository(), Action.CREATE);
+                if (!allowed(ctx, update, a.repository(), Action.UPDATE)) {
+                    if (!mayCreate) {
+                        return refusals.deny(ctx, a.repository(), Action.CREATE, create);
+                    }
+                    // adding is creating; changing or dropping what is listed is updating: the application compares at commit
+                    if (conditions.isEmpty()) {
+                        conditions = new ArrayList<>();
+                    }
+                    conditions.add(new WriteCondition(a.repository(), a.target(), WriteCondition.Expect.ONLY_ADDS,
+                            () -> refusals.deny(ctx, a.repository(), Action.UPDATE, update,
+                                    "'" + a.target() + "' would change or drop what it lists, which needs update: ")));
+                }
+                action = mayCreate ? Action.CREATE : Action.UPDATE;
             } else {
                 Route.Writes w = (Route.Writes) check;
                 Decision create = policy.decide(subject, w.repository(), Action.CREATE);

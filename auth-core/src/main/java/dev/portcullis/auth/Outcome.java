@@ -88,7 +88,14 @@ public sealed interface Outcome {
             /** The caller may create but not update: the target must still be absent (create-if-absent). */
             ABSENT,
             /** The caller may update but not create: the target must still exist. */
-            PRESENT
+            PRESENT,
+            /**
+             * The caller may create but not update an index that each write replaces whole ({@link Route.Adds}, Maven's
+             * {@code maven-metadata.xml}): the new content must keep everything the present content lists, adding only.
+             * The application judges the content (for Maven metadata, {@link dev.portcullis.auth.routes.MavenMetadata#loss});
+             * {@link #holds(boolean)} cannot, and refuses to answer.
+             */
+            ONLY_ADDS
         }
 
         private final String repository;
@@ -118,8 +125,17 @@ public sealed interface Outcome {
             return expect;
         }
 
-        /** Whether the write may commit, given whether the target exists at the moment of the commit. */
+        /**
+         * Whether the write may commit, given whether the target exists at the moment of the commit.
+         *
+         * @throws IllegalStateException for {@link Expect#ONLY_ADDS}, which depends on the content, not on existence: an
+         *     application that only knows existence must refuse such a write, and does, failing closed
+         */
         public boolean holds(boolean targetExists) {
+            if (expect == Expect.ONLY_ADDS) {
+                throw new IllegalStateException(this + " depends on what the write keeps of the present content, not on whether"
+                        + " the target exists: compare the two (MavenMetadata.loss for Maven metadata)");
+            }
             return targetExists == (expect == Expect.PRESENT);
         }
 
@@ -135,8 +151,8 @@ public sealed interface Outcome {
 
         @Override
         public String toString() {
-            return "WriteCondition[" + repository + " " + target + " must be " + expect.name().toLowerCase(java.util.Locale.ROOT)
-                    + " at commit]";
+            String must = expect == Expect.ONLY_ADDS ? "must keep all it lists" : "must be " + expect.name().toLowerCase(java.util.Locale.ROOT);
+            return "WriteCondition[" + repository + " " + target + " " + must + " at commit]";
         }
     }
 }

@@ -112,4 +112,27 @@ class WriteConditionTest {
             assertThat(c.target()).isEqualTo("guide/v1.pdf");
         });
     }
+
+    @Test
+    void aMetadataWriteByACallerWhoMayOnlyCreateMustOnlyAddAndOneWhoMayUpdateWritesFreely() {
+        Portcullis maven = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY)).htpasswd(htpasswd())
+                .routes(dev.portcullis.auth.routes.MavenRoutes.under("/maven")).existence((repo, path) -> false).build();
+        String metadata = "/maven/mirror/org/acme/app/maven-metadata.xml";
+        Outcome.Proceed created = proceed(maven.handle(TestRequest.of("PUT", "/maven/team/org/acme/app/maven-metadata.xml", basic("alice"))));
+        assertThat(created.writeConditions()).singleElement().satisfies(c -> {
+            assertThat(c.repository()).isEqualTo("team/org/acme/app");
+            assertThat(c.target()).isEqualTo("team/org/acme/app/maven-metadata.xml");
+            assertThat(c.expect()).isEqualTo(WriteCondition.Expect.ONLY_ADDS);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.holds(true)).as("existence cannot judge it: fail closed")
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(c.refusal().bodyText()).contains("may not update 'team/org/acme/app'");
+        });
+        assertThat(proceed(maven.handle(TestRequest.of("PUT", metadata, basic("ops")))).writeConditions()).isEmpty();
+        assertThat(proceed(maven.handle(TestRequest.of("PUT", metadata, basic("syncer")))).writeConditions()).as("update alone").isEmpty();
+        Outcome denied = maven.handle(TestRequest.of("PUT", metadata, basic("alice")));
+        assertThat(denied).isInstanceOfSatisfying(Outcome.Respond.class, r -> {
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.bodyText()).contains("may not create 'mirror/org/acme/app'");
+        });
+    }
 }

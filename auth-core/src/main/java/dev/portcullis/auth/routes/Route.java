@@ -57,6 +57,22 @@ public sealed interface Route {
     }
 
     /**
+     * Writing an index of what the repository holds, which a deploy rewrites whole each time (Maven's
+     * {@code maven-metadata.xml} and its checksums): {@code update} lets the caller change it freely; {@code create} lets
+     * the caller only add to it. A write allowed by {@code create} alone carries the condition
+     * {@code WriteCondition.Expect.ONLY_ADDS}: the application commits it only if the new content keeps everything the
+     * present content lists ({@link MavenMetadata#loss} says what it would drop), atomically with the write.
+     *
+     * @param target the file's path, as the application's store names it (for {@link MavenRoutes}, below its prefix)
+     */
+    record Adds(String repository, String target) implements Check {
+        public Adds {
+            Objects.requireNonNull(repository, "repository");
+            Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /**
      * A cross-repository blob mount source: {@code read} on it is needed for the mount; when it is
      * not allowed the request still proceeds and the registry falls back to a normal upload.
      */

@@ -218,6 +218,23 @@ class RoutesTest {
         assertThatThrownBy(() -> PathRoutes.of("/maven/{repo}/{x}")).hasMessageContaining("must be literal segments, then {repo}");
     }
 
+    @Test
+    void aGenericStoresRepositoryMayHaveSeveralSegments() {
+        PathRoutes files = PathRoutes.of("/files/{repo:2}/**");
+        assertThat(files.resolve(new RequestTarget("GET", "/files/team/site/guide/v1.pdf", Map.of()))).isEqualTo(requires("team/site", Action.READ));
+        assertThat(files.resolve(new RequestTarget("PUT", "/files/team/site/guide/v1.pdf", Map.of())))
+                .isEqualTo(new Route.Protected(List.of(new Route.Writes("team/site", "guide/v1.pdf"))));
+        assertThat(files.resolve(new RequestTarget("GET", "/files/team/site", Map.of()))).isEqualTo(requires("team/site", Action.READ));
+        for (String tooShort : List.of("/files/team", "/files/team/", "/files/", "/files//site/x")) {
+            assertThat(files.resolve(new RequestTarget("GET", tooShort, Map.of()))).as(tooShort)
+                    .isEqualTo(new Route.Rejected(404, "NOT_FOUND", "no repository of 2 segments in " + tooShort + " (/files/{repo:2}/**)"));
+        }
+        assertThat(PathRoutes.of("/files/{repo:1}").resolve(new RequestTarget("GET", "/files/a", Map.of()))).isEqualTo(requires("a", Action.READ));
+        for (String bad : List.of("/files/{repo:0}/**", "/files/{repo:17}", "/files/{repo:x}", "/files/{repo}{repo}", "files/{repo}", "/a/*/{repo}")) {
+            assertThatThrownBy(() -> PathRoutes.of(bad)).as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(bad);
+        }
+    }
+
     /** The spec's grammar as a regular expression: the reference for the hand-written validator. */
     private static final java.util.regex.Pattern OCI_NAME = java.util.regex.Pattern.compile(
             "[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
