@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * Finds the mistakes a policy can load with: patterns that can never match or never apply,
  * ties the tie-break decides, anonymous writes, literal {@code "*"} users, admins without actions,
- * metrics nobody may read, groups nobody uses.
+ * metrics nobody may read, groups nobody uses; for a Maven repository ({@link Store#MAVEN}), grants
+ * that stop a deploy half-way and updates of releases.
  *
  * <pre>{@code
  * for (PolicyLint.Finding f : PolicyLint.check(policy)) System.out.println(f);
@@ -22,6 +23,13 @@ public final class PolicyLint {
     static final int MAX_COMPARISONS = 50_000;
 
     public enum Severity { ERROR, WARNING }
+
+    /**
+     * The kind of store the policy protects, for the checks that depend on its names: OCI repository names are lower-case;
+     * Maven names ({@code <repository-id>/<groupId as path>/<artifactId>}, as {@code MavenRoutes} gives them) may hold
+     * capitals, and have traps of their own.
+     */
+    public enum Store { OCI, MAVEN }
 
     /**
      * @param location where in the policy, e.g. {@code registry.policy:4 repo "team/*"} or {@code repositories["team/*"]}
@@ -37,14 +45,24 @@ public final class PolicyLint {
     private PolicyLint() {
     }
 
-    /** Lints a policy loaded from zot JSON; locations are JSON paths. */
+    /** Lints a policy for an OCI registry, loaded from zot JSON; locations are JSON paths. */
     public static List<Finding> check(AccessPolicy policy) {
-        return check(policy, anchor -> anchor);
+        return check(policy, Store.OCI);
     }
 
-    /** Lints a parsed policy file; locations carry the file name and line. */
+    /** Lints a policy for a kind of store, loaded from zot JSON; locations are JSON paths. */
+    public static List<Finding> check(AccessPolicy policy, Store store) {
+        return check(policy, store, anchor -> anchor);
+    }
+
+    /** Lints a parsed policy file for an OCI registry; locations carry the file name and line. */
     public static List<Finding> check(PolicyDocument doc) {
-        return check(doc.policy(), anchor -> {
+        return check(doc, Store.OCI);
+    }
+
+    /** Lints a parsed policy file for a kind of store; locations carry the file name and line. */
+    public static List<Finding> check(PolicyDocument doc, Store store) {
+        return check(doc.policy(), store, anchor -> {
             String key;
             String shown;
             if (anchor.startsWith("repositories[")) {
@@ -72,7 +90,7 @@ public final class PolicyLint {
         }
     }
 
-    private static List<Finding> check(AccessPolicy policy, Function<String, String> locate) {
+    private static List<Finding> check(AccessPolicy policy, Store store, Function<String, String> locate) {
         List<Finding> out = new ArrayList<>();
         if (!policy.hasAccessControl()) {
             out.add(new Finding(Severity.WARNING, locate.apply("http"), "the configuration has no accessControl, so every authenticated"
@@ -86,9 +104,13 @@ public final class PolicyLint {
         }
         for (RepositoryRule rule : policy.repositories()) {
             String where = locate.apply(PolicyRules.repositoryPath(rule.pattern()));
-            upperCase(rule.pattern()).ifPresent(lower -> out.add(new Finding(Severity.ERROR, where,
-                    "pattern '" + rule.pattern() + "' contains upper-case letters, but OCI repository names are lower-case,"
-                            + " so it can never match a real repository", "write it in lower case: '" + lower + "'")));
+            if (store == Store.OCI) {
+                upperCase(rule.pattern()).ifPresent(lower -> out.add(new Finding(Severity.ERROR, where,
+                        "pattern '" + rule.pattern() + "' contains upper-case letters, but OCI repository names are lower-case,"
+                                + " so it can never match a real repository", "write it in lower case: '" + lower + "'")));
+            } else {
+                mavenTraps(policy, rule, where, out);
+            }
             Set<Action> anonymousWrites = new java.util.TreeSet<>(rule.anonymousPolicy());
             anonymousWrites.remove(Action.READ);
             if (!anonymousWrites.isEmpty()) {
@@ -128,6 +150,44 @@ public final class PolicyLint {
         }
         overlaps(policy, globs, locate, out);
         return out;
+    }
+
+    /**
+     * Maven's traps: a deployer whose grant ends in {@code /*} may not write the group's own metadata (a plugin's
+     * {@code <group>/maven-metadata.xml} is named as the group, which {@code group/*} does not match, where
+     * {@code group/**} would), so a deploy stops half-way; and {@code update} on a release repository lets a non-admin
+     * overwrite a published release.
+     */
+    private static void mavenTraps(AccessPolicy policy, RepositoryRule rule, String where, List<Finding> out) {
+        String pattern = rule.pattern();
+        for (PolicyEntry e : rule.policies()) {
+            List<Subject> who = new ArrayList<>();
+            e.users().forEach(u -> who.add(Subject.user(u)));
+            e.groups().forEach(g -> who.add(Subject.user("a member of " + g, g)));
+            String whom = e.users().isEmpty() && e.groups().size() == 1 ? "group '" + e.groups().iterator().next() + "'"
+                    : "users " + e.users() + " and groups " + e.groups();
+            if (e.actions().contains(Action.CREATE) && pattern.endsWith("/*")) {
+                String group = pattern.substring(0, pattern.length() - 2);
+                boolean literal = group.chars().noneMatch(c -> "*?[]{}\\".indexOf(c) >= 0);
+                if (literal && who.stream().anyMatch(s -> !policy.decide(s, group, Action.CREATE).allowed())) {
+                    out.add(new Finding(Severity.WARNING, where, whom + " may deploy below '" + group + "' but may not create '" + group
+                            + "' itself, the name of that group's maven-metadata.xml (the index of its Maven plugins): a plugin's deploy"
+                            + " would stop half-way, its files stored and its prefix unlisted",
+                            "grant create on '" + group + "' as well (a rule for '" + group + "'), or deploy no plugins in that group"));
+                }
+            }
+            if (e.actions().contains(Action.UPDATE) && releases(policy, rule)) {
+                out.add(new Finding(Severity.WARNING, where, whom + " may update in '" + pattern + "', which holds release repositories:"
+                        + " update overwrites a published release (and its checksums), which consumers have already cached and will not"
+                        + " fetch again", "give update on releases to admins only (adminPolicy); deployers need read and create"));
+            }
+        }
+    }
+
+    /** Whether a rule applies to names in a release repository ({@code releases/…}, or a repository id naming releases). */
+    private static boolean releases(AccessPolicy policy, RepositoryRule rule) {
+        String first = rule.pattern().split("/", 2)[0].toLowerCase(Locale.ROOT);
+        return first.contains("release") || policy.compiled().glob(rule.pattern()).matches("releases/org/example/app");
     }
 
     /** Equal-length patterns that share names (the tie-break decides) and patterns that never apply. */

@@ -292,19 +292,28 @@ public final class PolicyCli implements Runnable {
         @Parameters(paramLabel = "FILE", description = "a .policy or zot .json file")
         Path file;
 
+        @Option(names = "--store", paramLabel = "oci|maven", defaultValue = "oci", description = "what the policy protects: an OCI"
+                + " registry (lower-case names) or Maven repositories (names may hold capitals; deploy traps) (default: ${DEFAULT-VALUE})")
+        String store;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
+            PolicyLint.Store kind = switch (store) {
+                case "oci" -> PolicyLint.Store.OCI;
+                case "maven" -> PolicyLint.Store.MAVEN;
+                default -> throw new CommandLine.ParameterException(spec.commandLine(), "--store must be oci or maven, not '" + store + "'");
+            };
             List<PolicyLint.Finding> findings;
             try {
                 if (file.toString().endsWith(".json") || (!file.toString().endsWith(".policy") && read(file).stripLeading().startsWith("{"))) {
-                    findings = PolicyLint.check(AccessPolicy.fromZotJson(file));
+                    findings = PolicyLint.check(AccessPolicy.fromZotJson(file), kind);
                 } else {
                     PolicyDocument doc = PolicyDocument.parse(file);
                     if (doc.policyReference().isPresent()) {
                         throw new UserError(file + " holds tests for " + doc.policyReference().get() + "; lint that file");
                     }
-                    findings = PolicyLint.check(doc);
+                    findings = PolicyLint.check(doc, kind);
                 }
             } catch (InvalidPolicyException e) {
                 String message = String.valueOf(e.getMessage());

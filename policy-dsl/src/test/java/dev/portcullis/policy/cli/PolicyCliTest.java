@@ -238,6 +238,32 @@ class PolicyCliTest {
     }
 
     @Test
+    void lintForAMavenStoreAcceptsCapitalsAndWarnsOfDeployTraps() throws Exception {
+        Path json = write("maven.json", """
+                {"repositories": {
+                  "**": {"anonymousPolicy": ["read"], "policies": [{"groups": ["artifact-workloads"], "actions": ["read", "create"]}]},
+                  "releases/org/Acme/*": {"policies": [{"groups": ["acme-ci"], "actions": ["read", "create"]}]},
+                  "releases/org/Beta/**": {"policies": [{"groups": ["beta-ci"], "actions": ["read", "create"]}]},
+                  "releases/com/other/**": {"policies": [{"groups": ["other-ci"], "actions": ["read", "create", "update"]}]}},
+                 "adminPolicy": {"groups": ["admins"], "actions": ["read", "create", "update", "delete"]},
+                 "metrics": {"users": ["prometheus"]}}
+                """);
+        Run oci = cli("lint", json.toString());
+        assertThat(oci.out()).contains("upper-case");
+        assertThat(oci.code()).isEqualTo(1);
+        Run maven = cli("lint", "--store", "maven", json.toString());
+        assertThat(maven.out()).doesNotContain("upper-case")
+                .contains("warning: repositories[\"releases/org/Acme/*\"]: group 'acme-ci' may deploy below 'releases/org/Acme' but may not"
+                        + " create 'releases/org/Acme' itself")
+                .contains("warning: repositories[\"releases/com/other/**\"]: group 'other-ci' may update in 'releases/com/other/**', which holds"
+                        + " release repositories")
+                .doesNotContain("may deploy below 'releases/org/Beta'").doesNotContain("may deploy below 'releases/com/other'")
+                .endsWith("0 error(s), 2 warning(s)\n");
+        assertThat(maven.code()).isZero();
+        assertThat(cli("lint", "--store", "npm", json.toString()).code()).isEqualTo(2);
+    }
+
+    @Test
     void convertAndFmtRefuseAnEmptyUserNameAndLeaveTheFileAlone() throws Exception {
         String ported = "metrics user \"\": read\n";
         Path text = write("ported.policy", ported);
