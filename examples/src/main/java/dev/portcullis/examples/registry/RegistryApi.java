@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portcullis.auth.Identity;
-import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.routes.OciDistributionRoutes;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,41 +15,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The OCI distribution-spec API over {@link Storage}, independent of the HTTP server: the Jetty and
- * Netty front ends translate their requests into a {@link Request} (after Portcullis let them
- * through) and write the {@link Response}. Authorization is entirely Portcullis's; this class only
+ * The OCI distribution-spec API over {@link Storage}. Authorization is entirely Portcullis's; this class only
  * honours what it hands over (the identity for the catalog, the mount sources the caller may not read).
  */
-final class RegistryApi {
+final class RegistryApi implements StoreApi {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final int MAX_MANIFEST = 4 * 1024 * 1024;
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final List<String> MANIFEST_TYPES = List.of(OCI_MANIFEST, "application/vnd.oci.image.index.v1+json",
             "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json");
-
-    /** A request that Portcullis let through. Paths are decoded; Portcullis has refused ambiguous ones. */
-    record Request(String method, String path, Map<String, List<String>> query, Function<String, String> header, InputStream body,
-                   @Nullable Identity identity, Set<String> deniedMountSources, List<WriteCondition> writeConditions) {
-        @Nullable String param(String name) {
-            List<String> v = query.get(name);
-            return v == null || v.isEmpty() ? null : v.get(0);
-        }
-    }
-
-    /** A response: a small body in memory, or a blob file streamed by the front end. */
-    record Response(int status, Map<String, String> headers, byte @Nullable [] body, @Nullable Path file, long fileLength) {
-        static Response of(int status, Map<String, String> headers, byte[] body) {
-            return new Response(status, headers, body, null, 0);
-        }
-    }
 
     private final Storage storage;
     private final Portcullis portcullis;
@@ -64,7 +40,18 @@ final class RegistryApi {
         this.metrics = metrics;
     }
 
-    Response handle(Request r) {
+    @Override
+    public boolean readsBody(String method, String path) {
+        return (method.equals("PUT") || method.equals("POST") || method.equals("PATCH")) && path.startsWith("/v2/") && path.length() > "/v2/".length();
+    }
+
+    @Override
+    public Response failure(String why) {
+        return error(500, "UNKNOWN", why);
+    }
+
+    @Override
+    public Response handle(Request r) {
         Response response;
         try {
             response = dispatch(r);
@@ -193,8 +180,7 @@ final class RegistryApi {
             return error(400, "MANIFEST_BLOB_UNKNOWN", "the manifest refers to " + missing.get() + ", which '" + name + "' does not hold");
         }
         // a push allowed only as a create (or only as an update) commits only if the tag is still absent (present)
-        Optional<WriteCondition> condition = r.writeConditions().stream()
-                .filter(c -> c.repository().equals(name) && c.target().equals(reference)).findFirst();
+        Optional<WriteCondition> condition = r.condition(name, reference);
         String digest;
         try {
             digest = storage.putManifest(name, reference, mediaType, content, condition.map(WriteCondition::expect).orElse(null));
@@ -202,7 +188,7 @@ final class RegistryApi {
             return error(400, "DIGEST_INVALID", String.valueOf(e.getMessage()));
         } catch (Storage.ConditionFailed e) {
             LOG.info("{} lost the race for {}:{}: it changed after the push was allowed", who(r), name, reference);
-            return response(condition.get().refusal());
+            return Response.of(condition.get().refusal());
         }
         metrics.pushed(content.length);
         LOG.info("{} pushed {}:{} ({})", who(r), name, reference, digest);
@@ -350,13 +336,6 @@ final class RegistryApi {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** A response of Portcullis's, as this API answers. */
-    private static Response response(Outcome.Respond r) {
-        Map<String, String> headers = new LinkedHashMap<>(r.headers());
-        headers.put("Content-Type", r.contentType());
-        return Response.of(r.status(), headers, r.body());
     }
 
     static Response error(int status, String code, String message) {

@@ -34,7 +34,8 @@ public final class RegistryCli {
         if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
             out.println("""
                     Usage: java -jar portcullis-registry.jar [COMMAND] [OPTIONS]
-                      serve   run the registry (the default command); serve --help for its options
+                      serve   run the registry (the default command), or Maven repositories with --store maven;
+                              serve --help for its options
                       keys    create|list|revoke|revoke-all API keys in the registry's key store
                               (the options of portcullis-keys; --data DIR or --config FILE picks the store)
                       policy  test|explain|lint|who-can|diff|fmt|convert policies (the portcullis-policy command line)""");
@@ -89,7 +90,7 @@ public final class RegistryCli {
         return rest.toArray(String[]::new);
     }
 
-    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the example OCI registry with Portcullis in front.")
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the example OCI registry (or Maven repositories) with Portcullis in front.")
     static final class Serve implements Callable<Integer> {
         private final PrintWriter out;
 
@@ -99,7 +100,12 @@ public final class RegistryCli {
         @Option(names = "--server", paramLabel = "jetty|netty", description = "the HTTP server (default: ${DEFAULT-VALUE})", defaultValue = "jetty")
         String server;
 
-        @Option(names = "--config", paramLabel = "FILE", description = "a zot-compatible config.json (default: the bundled examples/config/registry.json)")
+        @Option(names = "--store", paramLabel = "oci|maven", defaultValue = "oci",
+                description = "what to serve: the OCI registry at /v2/, or Maven repositories at /maven/<id>/ (default: ${DEFAULT-VALUE})")
+        String store;
+
+        @Option(names = "--config", paramLabel = "FILE", description = "a zot-compatible config.json (default: the bundled"
+                + " examples/config/registry.json, or examples/config/maven.json for --store maven)")
         Path config;
 
         @Option(names = "--data", paramLabel = "DIR", description = "the data directory (default: ./data for the bundled config, else the config's)")
@@ -135,6 +141,11 @@ public final class RegistryCli {
                 case "netty" -> RegistryServer.Kind.NETTY;
                 default -> throw new CommandLine.ParameterException(spec.commandLine(), "--server must be jetty or netty, not '" + server + "'");
             };
+            RegistryServer.Store what = switch (store) {
+                case "oci" -> RegistryServer.Store.OCI;
+                case "maven" -> RegistryServer.Store.MAVEN;
+                default -> throw new CommandLine.ParameterException(spec.commandLine(), "--store must be oci or maven, not '" + store + "'");
+            };
             RegistryServer.Oidc oidc = null;
             if (oidcIssuer != null) {
                 if (oidcClientId == null || oidcClientSecret == null) {
@@ -143,7 +154,7 @@ public final class RegistryCli {
                 String external = externalUrl != null ? externalUrl : "http://" + address + ":" + port;
                 oidc = new RegistryServer.Oidc(oidcIssuer, oidcClientId, oidcClientSecret, external);
             }
-            RegistryServer registry = RegistryServer.start(new RegistryServer.Options(kind, config, data, port, address, oidc));
+            RegistryServer registry = RegistryServer.start(new RegistryServer.Options(kind, config, data, port, address, oidc, what));
             registry.startupLines().forEach(out::println);
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);

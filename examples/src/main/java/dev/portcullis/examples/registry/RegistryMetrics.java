@@ -5,7 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
+import java.util.concurrent.Callable;
 
 /** The registry's Prometheus metrics (Micrometer): requests by method and status, bytes pushed, repositories, JVM memory. */
 final class RegistryMetrics {
@@ -13,16 +13,17 @@ final class RegistryMetrics {
     private final Counter pushed;
     private final String path;
 
-    RegistryMetrics(String path, Storage storage) {
+    /** @param repositories counts the repositories (for the OCI registry, those holding at least one manifest) */
+    RegistryMetrics(String path, Callable<Integer> repositories) {
         this.path = path;
         this.pushed = Counter.builder("registry.pushed.bytes").description("bytes received in blob uploads and manifests").register(registry);
-        Gauge.builder("registry.repositories", storage, s -> {
+        Gauge.builder("registry.repositories", repositories, r -> {
             try {
-                return s.repositories().size();
-            } catch (IOException e) {
+                return r.call();
+            } catch (Exception e) {
                 return Double.NaN;
             }
-        }).description("repositories holding at least one manifest").register(registry);
+        }).description("repositories").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
     }
 

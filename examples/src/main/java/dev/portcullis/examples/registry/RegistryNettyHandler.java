@@ -31,16 +31,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * The Netty front end, after {@link PortcullisHttpHandler}: the request was allowed; storage work runs on
  * {@code blocking}, never on the event loop. No request is held whole in memory: a request whose answer needs its body
- * (a write under {@code /v2/}) streams it to the API through a {@link StreamedBody}, which pauses the connection while
+ * (a write) streams it to the API through a {@link StreamedBody}, which pauses the connection while
  * the API is behind; any other body is released as it arrives. Pipelined requests wait in
  * {@link PortcullisHttpHandler} until this one's response is written.
  */
 final class RegistryNettyHandler extends ChannelInboundHandlerAdapter {
-    private final RegistryApi api;
+    private final StoreApi api;
     private final Executor blocking;
     private @Nullable StreamedBody body; // the current request's, while it may still get content; null: content is released
 
-    RegistryNettyHandler(RegistryApi api, Executor blocking) {
+    RegistryNettyHandler(StoreApi api, Executor blocking) {
         this.api = api;
         this.blocking = blocking;
     }
@@ -71,25 +71,19 @@ final class RegistryNettyHandler extends ChannelInboundHandlerAdapter {
         String path = HttpRequests.path(q < 0 ? uri : uri.substring(0, q));
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean head = request.method().equals(HttpMethod.HEAD);
-        StreamedBody in = readsBody(request.method(), path) ? new StreamedBody(ctx.channel()) : null;
+        StreamedBody in = api.readsBody(request.method().name(), path) ? new StreamedBody(ctx.channel()) : null;
         body = in;
         blocking.execute(() -> {
-            RegistryApi.Response out;
+            StoreApi.Response out;
             try (InputStream content = in != null ? in : InputStream.nullInputStream()) {
-                out = api.handle(new RegistryApi.Request(request.method().name(), path, HttpRequests.query(q < 0 ? null : uri.substring(q + 1)),
+                out = api.handle(new StoreApi.Request(request.method().name(), path, HttpRequests.query(q < 0 ? null : uri.substring(q + 1)),
                         request.headers()::get, content, identity, denied == null ? Set.of() : denied, conditions == null ? List.of() : conditions));
             } catch (IOException | RuntimeException e) {
-                out = RegistryApi.error(500, "UNKNOWN", "the registry failed");
+                out = api.failure("the store failed");
             }
-            RegistryApi.Response response = out;
+            StoreApi.Response response = out;
             ctx.executor().execute(() -> write(ctx, response, keepAlive, head));
         });
-    }
-
-    /** Only writes to the registry API read a body; anything else sent with a request is dropped unread. */
-    private static boolean readsBody(HttpMethod method, String path) {
-        return (method.equals(HttpMethod.PUT) || method.equals(HttpMethod.POST) || method.equals(HttpMethod.PATCH))
-                && path.startsWith("/v2/") && path.length() > "/v2/".length();
     }
 
     @Override
@@ -101,7 +95,7 @@ final class RegistryNettyHandler extends ChannelInboundHandlerAdapter {
         super.channelInactive(ctx);
     }
 
-    private static void write(ChannelHandlerContext ctx, RegistryApi.Response out, boolean keepAlive, boolean head) {
+    private static void write(ChannelHandlerContext ctx, StoreApi.Response out, boolean keepAlive, boolean head) {
         HttpResponseStatus status = HttpResponseStatus.valueOf(out.status());
         ChannelFuture done;
         if (out.file() != null && !head) {

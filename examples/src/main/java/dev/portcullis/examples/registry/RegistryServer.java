@@ -1,9 +1,12 @@
 package dev.portcullis.examples.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.PortcullisConfig;
+import dev.portcullis.auth.routes.MavenRoutes;
+import dev.portcullis.auth.routes.Route;
 import dev.portcullis.netty.PortcullisHttpHandler;
 import dev.portcullis.servlet.PortcullisFilter;
 import io.netty.bootstrap.ServerBootstrap;
@@ -27,6 +30,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +58,22 @@ public final class RegistryServer implements AutoCloseable {
      *     config's ({@code ./data} for the bundled config)
      * @param oidc an OIDC provider to add to the configuration, or {@code null}
      */
-    public record Options(Kind server, @Nullable Path config, @Nullable Path data, int port, String address, @Nullable Oidc oidc) {
+    public record Options(Kind server, @Nullable Path config, @Nullable Path data, int port, String address, @Nullable Oidc oidc,
+                          Store store) {
+        /** The OCI registry. */
+        public Options(Kind server, @Nullable Path config, @Nullable Path data, int port, String address, @Nullable Oidc oidc) {
+            this(server, config, data, port, address, oidc, Store.OCI);
+        }
     }
+
+    /**
+     * What is served: the OCI registry at {@code /v2/}, or hosted Maven repositories at {@code /maven/<id>/}
+     * ({@code releases} and {@code snapshots} unless the config's {@code maven.repositories} lists others).
+     */
+    public enum Store { OCI, MAVEN }
+
+    /** Where the Maven repositories are served. */
+    public static final String MAVEN_PREFIX = "/maven";
 
     /** One OIDC provider named {@code oidc}, and the URL users reach the registry at. */
     public record Oidc(String issuer, String clientId, String clientSecret, String externalUrl) {
@@ -69,7 +87,6 @@ public final class RegistryServer implements AutoCloseable {
 
     private final PortcullisConfig config;
     private final Portcullis portcullis;
-    private final Storage storage;
     private final int port;
     private final List<String> startup = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -79,12 +96,23 @@ public final class RegistryServer implements AutoCloseable {
     private RegistryServer(Options o, boolean protect) throws Exception {
         this.protect = protect;
         config = loadConfig(o);
-        storage = new Storage(config.dataDirectory().resolve("registry"));
-        portcullis = config.builder().existence(storage::tagExists).build();
+        StoreApi api;
+        Set<String> repositories = Set.of();
+        if (o.store() == Store.MAVEN) {
+            repositories = mavenRepositories(o);
+            MavenStorage maven = new MavenStorage(config.dataDirectory().resolve("maven"), repositories);
+            MavenRoutes routes = MavenRoutes.under(MAVEN_PREFIX);
+            portcullis = config.builder().routes(t -> t.path().equals("/metrics") ? new Route.Metrics() : routes.resolve(t))
+                    .existence((repository, path) -> maven.exists(path)).build();
+            api = new MavenApi(MAVEN_PREFIX, maven, new RegistryMetrics("/metrics", () -> maven.repositories().size()));
+        } else {
+            Storage storage = new Storage(config.dataDirectory().resolve("registry"));
+            portcullis = config.builder().existence(storage::tagExists).build();
+            api = new RegistryApi(storage, portcullis, new RegistryMetrics("/metrics", () -> storage.repositories().size()));
+        }
         resources.add(portcullis);
-        RegistryApi api = new RegistryApi(storage, portcullis, new RegistryMetrics("/metrics", storage));
         port = o.server() == Kind.NETTY ? startNetty(o, api) : startJetty(o, api);
-        describe(o);
+        describe(o, repositories);
     }
 
     public static RegistryServer start(Options options) throws Exception {
@@ -112,20 +140,53 @@ public final class RegistryServer implements AutoCloseable {
         return List.copyOf(startup);
     }
 
-    /** The configuration this would run with, without starting anything (the key store path, for {@code keys}). */
-    public static PortcullisConfig loadConfig(Options o) throws IOException {
+    /** The Maven repositories the config's {@code maven.repositories} lists, else {@code releases} and {@code snapshots}. */
+    private static Set<String> mavenRepositories(Options o) throws IOException {
+        JsonNode listed = configTree(o).path("maven").path("repositories");
+        if (listed.isMissingNode()) {
+            return Set.of("releases", "snapshots");
+        }
+        Set<String> ids = new java.util.TreeSet<>();
+        for (JsonNode id : listed) {
+            if (!id.isTextual() || !id.asText().matches("[A-Za-z0-9_][A-Za-z0-9._-]*")) {
+                throw new IllegalArgumentException(where(o) + ": maven.repositories must be repository ids (letters, digits, '.', '_', '-'),"
+                        + " not " + id);
+            }
+            ids.add(id.asText());
+        }
+        if (!listed.isArray() || ids.isEmpty()) {
+            throw new IllegalArgumentException(where(o) + ": maven.repositories must be a list of at least one repository id, such as"
+                    + " [\"releases\", \"snapshots\"]");
+        }
+        return ids;
+    }
+
+    private static String where(Options o) {
+        return o.config() != null ? o.config().toString() : "the bundled configuration";
+    }
+
+    private static ObjectNode configTree(Options o) throws IOException {
         String text;
-        Path base;
         if (o.config() != null) {
             text = Files.readString(o.config(), StandardCharsets.UTF_8);
-            base = Objects.requireNonNull(o.config().toAbsolutePath().getParent(), "a file's directory");
         } else {
-            try (InputStream in = RegistryServer.class.getResourceAsStream("/registry.json")) {
-                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            String bundled = o.store() == Store.MAVEN ? "/maven.json" : "/registry.json";
+            try (InputStream in = RegistryServer.class.getResourceAsStream(bundled)) {
+                text = new String(Objects.requireNonNull(in, bundled + " is bundled").readAllBytes(), StandardCharsets.UTF_8);
             }
-            base = Path.of("").toAbsolutePath();
         }
-        ObjectNode root = (ObjectNode) JSON.readTree(text);
+        if (!(JSON.readTree(text) instanceof ObjectNode root)) {
+            throw new IllegalArgumentException(where(o) + " is not a JSON object");
+        }
+        return root;
+    }
+
+    /** The configuration this would run with, without starting anything (the key store path, for {@code keys}). */
+    public static PortcullisConfig loadConfig(Options o) throws IOException {
+        Path base = o.config() != null ? Objects.requireNonNull(o.config().toAbsolutePath().getParent(), "a file's directory")
+                : Path.of("").toAbsolutePath();
+        ObjectNode root = configTree(o);
+        root.remove("maven"); // the example's own section (its Maven repositories), not Portcullis's
         if (o.data() != null) {
             root.with("portcullis").put("dataDirectory", o.data().toAbsolutePath().toString());
         }
@@ -136,15 +197,14 @@ public final class RegistryServer implements AutoCloseable {
             provider.put("issuer", o.oidc().issuer()).put("clientid", o.oidc().clientId()).put("clientsecret", o.oidc().clientSecret());
             provider.putArray("scopes").add("openid").add("email").add("profile").add("groups");
         }
-        String where = o.config() != null ? o.config().toString() : "the bundled configuration";
         try {
             return PortcullisConfig.parse(JSON.writeValueAsString(root), base);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(where(o) + ": " + e.getMessage(), e);
         }
     }
 
-    private int startJetty(Options o, RegistryApi api) throws Exception {
+    private int startJetty(Options o, StoreApi api) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost(o.address());
@@ -166,7 +226,7 @@ public final class RegistryServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    private int startNetty(Options o, RegistryApi api) throws InterruptedException {
+    private int startNetty(Options o, StoreApi api) throws InterruptedException {
         ThreadPoolExecutor blocking = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000));
         blocking.allowCoreThreadTimeOut(true);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
@@ -190,22 +250,28 @@ public final class RegistryServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    private void describe(Options o) {
+    private void describe(Options o, Set<String> mavenRepositories) {
         String url = "http://" + (o.address().contains(":") ? "[" + o.address() + "]" : o.address()) + ":" + port;
-        startup.add("Portcullis example registry (" + o.server().name().toLowerCase(java.util.Locale.ROOT) + ") listening on " + url
-                + (protect ? "" : " WITHOUT ACCESS CONTROL (benchmark baseline)"));
-        startup.add("configuration: " + (o.config() != null ? o.config().toAbsolutePath() : "bundled (examples/config/registry.json)"));
-        startup.add("data: " + config.dataDirectory().toAbsolutePath() + " (blobs and manifests in registry/, API keys in " + config.keyStore() + ")");
+        boolean maven = o.store() == Store.MAVEN;
+        startup.add("Portcullis example " + (maven ? "Maven repositories" : "registry") + " (" + o.server().name().toLowerCase(java.util.Locale.ROOT)
+                + ") listening on " + url + (protect ? "" : " WITHOUT ACCESS CONTROL (benchmark baseline)"));
+        if (maven) {
+            mavenRepositories.forEach(id -> startup.add("repository " + id + ": " + url + MAVEN_PREFIX + "/" + id + "/"));
+        }
+        startup.add("configuration: " + (o.config() != null ? o.config().toAbsolutePath()
+                : "bundled (examples/config/" + (maven ? "maven" : "registry") + ".json)"));
+        startup.add("data: " + config.dataDirectory().toAbsolutePath() + " (" + (maven ? "artifacts in maven/" : "blobs and manifests in registry/")
+                + ", API keys in " + config.keyStore() + ")");
         List<String> auth = new ArrayList<>();
         auth.add("API keys");
         if (o.oidc() != null) {
             auth.add("OIDC login at " + url + "/auth/login?provider=oidc (issuer " + o.oidc().issuer() + ")");
         }
-        startup.add("authentication: " + String.join(", ", auth) + "; anonymous callers may pull; metrics at " + url + "/metrics");
+        startup.add("authentication: " + String.join(", ", auth) + "; anonymous callers may " + (maven ? "read" : "pull") + "; metrics at " + url + "/metrics");
         if (protect) {
             startup.add("self-service page (log in, mint and revoke your API keys): " + (o.oidc() != null ? o.oidc().externalUrl() : url) + "/auth/");
         }
-        String data = o.data() != null ? " --data " + o.data() : "";
+        String data = (o.config() != null ? " --config " + o.config() : "") + (o.data() != null ? " --data " + o.data() : "");
         startup.add("first key: java -jar examples/target/portcullis-registry.jar keys create" + data
                 + " --user ci --groups artifact-workloads --label ci");
     }

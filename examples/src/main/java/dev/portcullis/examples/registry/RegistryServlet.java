@@ -15,9 +15,9 @@ import java.util.Set;
 /** The Jetty front end: behind {@link PortcullisFilter}, every request reaching here was allowed. */
 final class RegistryServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
-    private final transient RegistryApi api;
+    private final transient StoreApi api;
 
-    RegistryServlet(RegistryApi api) {
+    RegistryServlet(StoreApi api) {
         this.api = api;
     }
 
@@ -29,7 +29,7 @@ final class RegistryServlet extends HttpServlet {
         @SuppressWarnings("unchecked")
         List<WriteCondition> conditions = req.getAttribute(PortcullisFilter.WRITE_CONDITIONS_ATTRIBUTE) instanceof List<?> l
                 ? (List<WriteCondition>) l : List.of();
-        RegistryApi.Response out = api.handle(new RegistryApi.Request(req.getMethod(), HttpRequests.path(req.getRequestURI()),
+        StoreApi.Response out = api.handle(new StoreApi.Request(req.getMethod(), HttpRequests.path(req.getRequestURI()),
                 HttpRequests.query(req.getQueryString()), req::getHeader, req.getInputStream(), identity, denied, conditions));
         resp.setStatus(out.status());
         out.headers().forEach(resp::setHeader);

@@ -1,0 +1,231 @@
+package dev.portcullis.examples.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.JdbcApiKeyStore;
+import dev.portcullis.examples.registry.RegistryServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The example's Maven repositories against the real Maven client: Debian's {@code mvn} and Apache Maven 3.9 (unpacked by
+ * the e2e profile), on both front ends, with a fresh local repository each time and the build's own local repository as
+ * the only other remote (file://, so that the plugins resolve without a network).
+ */
+@Tag("e2e")
+class MavenClientTest {
+    private static final String DEPLOY = "org.apache.maven.plugins:maven-deploy-plugin:" + System.getProperty("portcullis.deployPlugin", "3.1.3")
+            + ":deploy-file";
+    private static final String DEPENDENCY = "org.apache.maven.plugins:maven-dependency-plugin:"
+            + System.getProperty("portcullis.dependencyPlugin", "3.8.1");
+
+    @TempDir
+    Path dir;
+    RegistryServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+    String mvn;
+    final Map<String, String> keys = new LinkedHashMap<>(); // user -> token
+
+    static Stream<Arguments> clients() {
+        List<Arguments> all = new ArrayList<>();
+        String maven39 = System.getProperty("maven39.home");
+        for (RegistryServer.Kind kind : RegistryServer.Kind.values()) {
+            all.add(Arguments.of("Debian's mvn", "mvn", kind));
+            if (maven39 != null) {
+                all.add(Arguments.of("Apache Maven 3.9", Path.of(maven39, "bin", "mvn").toString(), kind));
+            }
+        }
+        return all.stream();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** The bundled Maven configuration, a repository {@code internal} that only CI may read, and group acme-ci for org.acme. */
+    void start(String client, RegistryServer.Kind kind) throws Exception {
+        mvn = client;
+        String bundled = new String(RegistryServer.class.getResourceAsStream("/maven.json").readAllBytes(), StandardCharsets.UTF_8);
+        String config = bundled.replace("\"repositories\": {", """
+                "repositories": {
+                        "internal/**": { "policies": [ { "groups": ["artifact-workloads"], "actions": ["read", "create"] } ] },
+                        "releases/org/acme/**": { "anonymousPolicy": ["read"], "defaultPolicy": ["read"],
+                          "policies": [ { "groups": ["artifact-workloads", "acme-ci"], "actions": ["read", "create"] } ] },""")
+                .replace("\"repositories\": [\"releases\", \"snapshots\"]", "\"repositories\": [\"releases\", \"snapshots\", \"internal\"]");
+        Path file = dir.resolve("maven.json");
+        Files.writeString(file, config);
+        server = RegistryServer.start(new RegistryServer.Options(kind, file, dir.resolve("data"), 0, "127.0.0.1", null, RegistryServer.Store.MAVEN));
+        try (JdbcApiKeyStore store = JdbcApiKeyStore.open(server.config().keyStore());
+             ApiKeyService service = ApiKeyService.builder(store).build()) {
+            for (String[] user : new String[][] {{"ci", "artifact-workloads"}, {"acme", "acme-ci"}, {"root", "admins"}}) {
+                keys.put(user[0], service.create(new ApiKeyService.KeyRequest(user[0], List.of(user[1]), "e2e", List.of(), null, "test")).token());
+            }
+        }
+    }
+
+    String url(String repository) {
+        return "http://127.0.0.1:" + server.port() + "/maven/" + repository;
+    }
+
+    /** A settings.xml with this user's key for the server id {@code portcullis} (none for null), plugins from file://. */
+    Path settings(@Nullable String user) throws IOException {
+        String plugins = Path.of(System.getProperty("portcullis.pluginRepository", System.getProperty("user.home") + "/.m2/repository"))
+                .toUri().toString();
+        String server = user == null ? "" : "<servers><server><id>portcullis</id><username>" + user + "</username><password>" + keys.get(user)
+                + "</password></server></servers>";
+        Path file = dir.resolve("settings-" + (user == null ? "anonymous" : user) + ".xml");
+        Files.writeString(file, "<settings><localRepository>" + dir.resolve("m2-" + (user == null ? "anonymous" : user)) + "</localRepository>"
+                + server + "<profiles><profile><id>plugins</id><repositories><repository><id>central</id><url>" + plugins + "</url></repository>"
+                + "</repositories><pluginRepositories><pluginRepository><id>central</id><url>" + plugins + "</url></pluginRepository>"
+                + "</pluginRepositories></profile></profiles><activeProfiles><activeProfile>plugins</activeProfile></activeProfiles></settings>");
+        return file;
+    }
+
+    record Run(int exit, String output) {
+    }
+
+    Run maven(@Nullable String user, Path workDir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(mvn, "-B", "-e", "-s", settings(user).toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("MAVEN_OPTS", "-Xmx256m");
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("mvn %s finished", String.join(" ", args)).isTrue();
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    /** {@code mvn deploy:deploy-file} of a jar whose content names it, with a generated pom. */
+    Run deploy(String user, String repository, String groupId, String artifactId, String version, String content) throws Exception {
+        Path jar = dir.resolve(artifactId + "-" + version + "-" + user + ".jar");
+        Files.writeString(jar, content);
+        return maven(user, dir, DEPLOY, "-Dfile=" + jar, "-DgroupId=" + groupId, "-DartifactId=" + artifactId, "-Dversion=" + version,
+                "-Dpackaging=jar", "-DrepositoryId=portcullis", "-Durl=" + url(repository));
+    }
+
+    HttpResponse<byte[]> send(String method, String path, @Nullable String user, byte @Nullable [] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + keys.get(user)).getBytes(StandardCharsets.UTF_8)));
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    String get(String path) throws Exception {
+        HttpResponse<byte[]> r = send("GET", path, null, null);
+        assertThat(r.statusCode()).as("GET " + path).isEqualTo(200);
+        return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    /** Every file under a directory of the store, with the SHA-256 of its content. */
+    Map<String, String> files(String directory) throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        Path root = dir.resolve("data/maven");
+        try (Stream<Path> all = Files.walk(root.resolve(directory))) {
+            for (Path f : all.filter(Files::isRegularFile).toList()) {
+                out.put(root.relativize(f).toString(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
+            }
+        }
+        return out;
+    }
+
+    Run resolve(@Nullable String user, String repository, String coordinates) throws Exception {
+        return maven(user, dir, DEPENDENCY + ":get", "-Dartifact=" + coordinates, "-Dtransitive=false",
+                "-DremoteRepositories=portcullis::default::" + url(repository));
+    }
+
+    @ParameterizedTest(name = "{0} on {2}")
+    @MethodSource("clients")
+    void aCiKeyDeploysNewVersionsAndSnapshotsButNeverRewritesAReleaseAnonymousReadersResolveThem(String name, String client,
+            RegistryServer.Kind kind) throws Exception {
+        start(client, kind);
+        for (String version : List.of("1.0", "1.1")) {
+            Run r = deploy("ci", "releases", "org.acme", "app", version, "app " + version);
+            assertThat(r.exit()).as(r.output()).isZero();
+        }
+        for (int build = 1; build <= 2; build++) {
+            Run r = deploy("ci", "snapshots", "org.acme", "app", "1.2-SNAPSHOT", "snapshot build " + build);
+            assertThat(r.exit()).as(r.output()).isZero();
+        }
+        assertThat(get("/maven/releases/org/acme/app/maven-metadata.xml")).contains("<version>1.0</version>").contains("<version>1.1</version>");
+        assertThat(get("/maven/snapshots/org/acme/app/1.2-SNAPSHOT/maven-metadata.xml")).contains("<buildNumber>2</buildNumber>");
+
+        Map<String, String> before = files("releases/org/acme/app");
+        Run redeploy = deploy("ci", "releases", "org.acme", "app", "1.0", "evil");
+        assertThat(redeploy.exit()).isNotZero();
+        assertThat(redeploy.output()).contains("403");
+        String metadata = get("/maven/releases/org/acme/app/maven-metadata.xml");
+        String dropped = metadata.replace("<version>1.0</version>", "");
+        assertThat(send("PUT", "/maven/releases/org/acme/app/maven-metadata.xml", "ci", dropped.getBytes(StandardCharsets.UTF_8)).statusCode())
+                .as("metadata without 1.0").isEqualTo(403);
+        assertThat(files("releases/org/acme/app")).as("every byte of 1.0 and the metadata as they were").isEqualTo(before);
+
+        Run anonymous = resolve(null, "releases", "org.acme:app:1.1");
+        assertThat(anonymous.exit()).as(anonymous.output()).isZero();
+        assertThat(dir.resolve("m2-anonymous/org/acme/app/1.1/app-1.1.jar")).hasContent("app 1.1");
+        Path consumer = Files.createDirectories(dir.resolve("consumer"));
+        Files.writeString(consumer.resolve("pom.xml"), """
+                <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
+                  <groupId>org.example</groupId><artifactId>consumer</artifactId><version>1</version><packaging>pom</packaging>
+                  <repositories><repository><id>portcullis</id><url>%s</url></repository></repositories>
+                  <dependencies><dependency><groupId>org.acme</groupId><artifactId>app</artifactId><version>[1.0,2.0)</version></dependency></dependencies>
+                </project>""".formatted(url("releases")));
+        Run build = maven(null, consumer, DEPENDENCY + ":resolve");
+        assertThat(build.exit()).as(build.output()).isZero();
+        assertThat(build.output()).as("the range resolves through the metadata to 1.1").contains("org.acme:app:jar:1.1");
+    }
+
+    @ParameterizedTest(name = "{0} on {2}")
+    @MethodSource("clients")
+    void aGroupsRuleAPrivateRepositoryAndAnAdminsOverwrite(String name, String client, RegistryServer.Kind kind) throws Exception {
+        start(client, kind);
+        Run acme = deploy("acme", "releases", "org.acme", "lib", "1.0", "acme lib");
+        assertThat(acme.exit()).as(acme.output()).isZero();
+        Run other = deploy("acme", "releases", "com.other", "lib", "1.0", "not acme's");
+        assertThat(other.exit()).isNotZero();
+        assertThat(other.output()).contains("403");
+        assertThat(send("GET", "/maven/releases/com/other/lib/1.0/lib-1.0.jar", null, null).statusCode()).isEqualTo(404);
+
+        Run internal = deploy("ci", "internal", "org.acme", "secret", "1.0", "internal only");
+        assertThat(internal.exit()).as(internal.output()).isZero();
+        assertThat(send("GET", "/maven/internal/org/acme/secret/1.0/secret-1.0.jar", null, null).statusCode()).isEqualTo(401);
+        assertThat(resolve(null, "internal", "org.acme:secret:1.0").exit()).as("anonymously").isNotZero();
+        Run withKey = resolve("ci", "internal", "org.acme:secret:1.0");
+        assertThat(withKey.exit()).as(withKey.output()).isZero();
+        assertThat(dir.resolve("m2-ci/org/acme/secret/1.0/secret-1.0.jar")).hasContent("internal only");
+
+        Run overwrite = deploy("root", "releases", "org.acme", "lib", "1.0", "fixed by an admin");
+        assertThat(overwrite.exit()).as(overwrite.output()).isZero();
+        assertThat(get("/maven/releases/org/acme/lib/1.0/lib-1.0.jar")).isEqualTo("fixed by an admin");
+        assertThat(send("DELETE", "/maven/releases/org/acme/lib/1.0/lib-1.0.jar", "ci", null).statusCode()).isEqualTo(403);
+        assertThat(send("DELETE", "/maven/releases/org/acme/lib/1.0/lib-1.0.jar", "root", null).statusCode()).isEqualTo(204);
+    }
+}
