@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Hostile headers, paths and bodies: the attack corpus of SECURITY.md ("Hostile input"), over HTTP. */
-abstract class HostileInputCases extends DeploymentCases {
+abstract class HostileInputCases extends GenericStoreCases {
     // ------------------------------------------------------------------ hostile headers and paths
 
     @Test
