@@ -6,7 +6,9 @@
 # Portcullis, sent the same header), over several rounds, in turns first and second; its ratio is the
 # median of those paired ratios, so that the host's drift cancels within a pair.
 #
-# Usage: [BENCH_MODES=…] [BENCH_PATHS=…] scripts/bench.sh [seconds-per-run] [connections] [rounds]      (defaults: 5 32 3)
+# Usage: [BENCH_MODES=…] [BENCH_PATHS=…] [BENCH_STORE=oci|maven] scripts/bench.sh [seconds-per-run] [connections] [rounds]
+#        (defaults: 5 32 3; with BENCH_STORE=maven the Portcullis rows are the example's Maven repositories, BLOB a 1 KiB
+#        jar and MANIFEST its maven-metadata.xml)
 # Output: a Markdown table on stdout (also in target/bench-results.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +37,7 @@ trap cleanup EXIT
 start() {
   local name="$1"
   mkfifo "$work/$name.in"
-  java -Xmx1g -cp "$jar" dev.portcullis.bench.RegistryBench "$2" "$3" "$work/$name.data" "${4:-0}" \
+  java -Xmx1g -cp "$jar" dev.portcullis.bench.RegistryBench "$2" "$3" "$work/$name.data" "${4:-0}" "${BENCH_STORE:-oci}" \
       < "$work/$name.in" > "$work/$name.env" 2> "$work/$name.err" &
   pids+=($!)
   exec {fd}> "$work/$name.in" # keeps the server's standard input open until the script ends

@@ -5,8 +5,10 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 
-/** What kind of HTTP message a channel read is, told quickly. */
+/** What kind of HTTP message a channel read is, told quickly; and what to answer one the codec could not decode. */
 final class HttpMessages {
     private HttpMessages() {
     }
@@ -28,5 +30,19 @@ final class HttpMessages {
         Class<?> type = msg.getClass();
         return msg == LastHttpContent.EMPTY_LAST_CONTENT || type == DefaultLastHttpContent.class
                 || type != DefaultHttpRequest.class && type != DefaultHttpContent.class && msg instanceof LastHttpContent;
+    }
+
+    /** The status for a request the codec could not decode: 431 for a header over its limit, 414 for the line, else 400. */
+    static int undecodableStatus(Throwable cause) {
+        return cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
+    }
+
+    /** What is wrong with such a request, by its {@link #undecodableStatus}. */
+    static String undecodableReason(int status) {
+        return switch (status) {
+            case 431 -> "the request headers are too large";
+            case 414 -> "the request line is too long";
+            default -> "the request is not valid HTTP/1.1";
+        };
     }
 }

@@ -21,8 +21,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
@@ -305,18 +303,13 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
      * and the connection closed, since where the next request starts is unknown.
      */
     private void refuseUndecodable(ChannelHandlerContext ctx, Throwable cause) {
-        int status = cause instanceof TooLongHttpHeaderException ? 431 : cause instanceof TooLongHttpLineException ? 414 : 400;
-        String message = switch (status) {
-            case 431 -> "the request headers are too large";
-            case 414 -> "the request line is too long";
-            default -> "the request is not valid HTTP/1.1";
-        };
+        int status = HttpMessages.undecodableStatus(cause);
         Exchange exchange = current();
         exchange.inboundDone = true;
         exchange.closeAfterResponse = true;
         exchange.releaseBody();
         // not decided (nor audited) by the pipeline: nobody could read what the request asked for
-        apply(ctx, portcullis.error(null, status, "UNSUPPORTED", message));
+        apply(ctx, portcullis.error(null, status, "UNSUPPORTED", HttpMessages.undecodableReason(status)));
     }
 
     private void collect(ChannelHandlerContext ctx, @Nullable Object msg) {

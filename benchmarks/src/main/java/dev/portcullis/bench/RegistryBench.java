@@ -51,8 +51,10 @@ import org.jspecify.annotations.Nullable;
  * ES256) from issuers whose keys a local JWKS server hands out. Prints {@code KEY=VALUE} lines the
  * script reads, then serves until its standard input closes.
  *
- * <pre>java -cp benchmarks.jar dev.portcullis.bench.RegistryBench jetty|netty protected|baseline DATA_DIR [PATTERNS]</pre>
- * With {@code PATTERNS} > 0, the policy holds that many repository patterns (the 10,000-pattern worst case).
+ * <pre>java -cp benchmarks.jar dev.portcullis.bench.RegistryBench jetty|netty protected|baseline DATA_DIR [PATTERNS] [oci|maven]</pre>
+ * With {@code PATTERNS} > 0, the policy holds that many repository patterns (the 10,000-pattern worst case). With
+ * {@code maven}, the example's Maven repositories instead of the OCI registry: {@code BLOB} is then a 1 KiB jar and
+ * {@code MANIFEST} its artifact's {@code maven-metadata.xml}.
  */
 public final class RegistryBench {
     private RegistryBench() {
@@ -63,6 +65,8 @@ public final class RegistryBench {
         boolean protect = args[1].equals("protected");
         Path data = Path.of(args[2]).toAbsolutePath();
         int patterns = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        RegistryServer.Store what = args.length > 4 ? RegistryServer.Store.valueOf(args[4].toUpperCase(java.util.Locale.ROOT))
+                : RegistryServer.Store.OCI;
         Files.createDirectories(data);
 
         RSAKey rsa = new RSAKeyGenerator(2048).keyID("rs").generate();
@@ -80,11 +84,11 @@ public final class RegistryBench {
         try (JdbcApiKeyStore store = JdbcApiKeyStore.open(data.resolve("keys.db").toString()); ApiKeyService keys = ApiKeyService.builder(store).build()) {
             ci = keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "bench", List.of(), null, "bench")).token();
         }
-        RegistryServer.Options options = new RegistryServer.Options(kind, config, data, 0, "127.0.0.1", null);
+        RegistryServer.Options options = new RegistryServer.Options(kind, config, data, 0, "127.0.0.1", null, what);
         RegistryServer server = protect ? RegistryServer.start(options) : RegistryServer.startWithoutPortcullis(options);
         String url = "http://127.0.0.1:" + server.port();
         String auth = "Basic " + Base64.getEncoder().encodeToString(("ci:" + ci).getBytes(StandardCharsets.UTF_8));
-        String[] seeded = seed(url, protect ? auth : null);
+        String[] seeded = what == RegistryServer.Store.MAVEN ? seedMaven(url, protect ? auth : null) : seed(url, protect ? auth : null);
 
         SessionCookies sessions = new SessionCookies(SessionKeyRing.load(data.resolve("session-keys.json")), Duration.ofHours(8), false);
         List<String> manyGroups = new ArrayList<>(IntStream.range(0, 299).mapToObj(i -> "team-" + i).toList());
@@ -155,6 +159,20 @@ public final class RegistryBench {
                 .getBytes(StandardCharsets.UTF_8);
         send(http, "PUT", url + "/v2/bench/app/manifests/v1", auth, "application/vnd.oci.image.manifest.v1+json", manifest, 201);
         return new String[] {"/v2/bench/app/blobs/" + b, "/v2/bench/app/manifests/v1"};
+    }
+
+    /** Deploys a 1 KiB jar as bench:app:1.0 to releases, with its metadata; returns the jar's and the metadata's paths. */
+    private static String[] seedMaven(String url, @Nullable String auth) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        byte[] jar = new byte[1024];
+        new Random(1).nextBytes(jar);
+        String app = "/maven/releases/bench/app/";
+        send(http, "PUT", url + app + "1.0/app-1.0.jar", auth, "application/java-archive", jar, 201);
+        byte[] metadata = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata><groupId>bench</groupId><artifactId>app</artifactId>"
+                + "<versioning><latest>1.0</latest><release>1.0</release><versions><version>1.0</version></versions>"
+                + "<lastUpdated>20261207000000</lastUpdated></versioning></metadata>\n").getBytes(StandardCharsets.UTF_8);
+        send(http, "PUT", url + app + "maven-metadata.xml", auth, "application/xml", metadata, 201);
+        return new String[] {app + "1.0/app-1.0.jar", app + "maven-metadata.xml"};
     }
 
     private static String upload(HttpClient http, String url, @Nullable String auth, byte[] content) throws Exception {

@@ -41,7 +41,6 @@ import java.util.regex.Pattern;
  */
 public final class MavenRoutes implements RouteResolver {
     private static final String METADATA = "maven-metadata.xml";
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._+-]*");
     /** After {@code <artifactId>-<version>}: an optional classifier, then an extension of one or more parts. */
     private static final Pattern CLASSIFIER_AND_EXTENSION = Pattern.compile("(-[A-Za-z0-9_][A-Za-z0-9_.-]*)?(\\.[A-Za-z0-9]+)+");
     /** A snapshot build's version in file names: {@code 1.2-20261207.101500-3} for {@code 1.2-SNAPSHOT}. */
@@ -84,7 +83,7 @@ public final class MavenRoutes implements RouteResolver {
         boolean directory = rest.endsWith("/");
         String[] segments = (directory ? rest.substring(0, rest.length() - 1) : rest).split("/", -1);
         for (String s : segments) {
-            if (!SEGMENT.matcher(s).matches()) {
+            if (!isSegment(s)) {
                 return invalid(path, "the segment '" + s + "' is not a Maven repository id, group, artifact, version or file name"
                         + " (letters, digits, '.', '_', '-', '+', not starting with '.' or '-')");
             }
@@ -161,6 +160,20 @@ public final class MavenRoutes implements RouteResolver {
         }
         var build = SNAPSHOT_BUILD.matcher(rest).region(base.length(), rest.length());
         return build.lookingAt() && CLASSIFIER_AND_EXTENSION.matcher(rest.substring(build.end())).matches();
+    }
+
+    /** {@code [A-Za-z0-9_][A-Za-z0-9._+-]*}, checked without a regular expression (every request's every segment). */
+    private static boolean isSegment(String s) {
+        if (s.isEmpty() || s.charAt(0) == '.' || s.charAt(0) == '-' || s.charAt(0) == '+') {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-' || c == '+')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String join(String[] segments, int count) {
