@@ -6,11 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -128,7 +125,7 @@ final class MavenStorage {
                     verifyChecksum(path, target, checksum, incoming);
                 }
                 Files.createDirectories(Objects.requireNonNull(target.getParent(), "a repository's file is in a directory"));
-                move(incoming, target);
+                Storage.move(incoming, target);
                 if (exists) {
                     dropDerived(target); // its checksums and signature were of the old content
                 }
@@ -242,16 +239,6 @@ final class MavenStorage {
     /** The lock of a file's directory: a file, its checksums and signature, and (for metadata) its index's neighbours. */
     private Object lock(Path file) {
         return locks[Math.floorMod(Objects.hashCode(file.getParent()), locks.length)];
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        } catch (NoSuchFileException e) {
-            throw new IOException("the upload's temporary file vanished", e);
-        }
     }
 
     /** Refuses more than a limit of bytes. */

@@ -318,7 +318,8 @@ final class Storage {
 
     // ------------------------------------------------------------------ helpers
 
-    private static void move(Path from, Path to) throws IOException {
+    /** Moves a finished temporary file into place, atomically where the file system can. */
+    static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

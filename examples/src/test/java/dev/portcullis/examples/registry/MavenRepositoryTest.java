@@ -2,8 +2,6 @@ package dev.portcullis.examples.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.portcullis.auth.apikey.ApiKeyService;
-import dev.portcullis.auth.apikey.JdbcApiKeyStore;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -15,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -37,11 +34,8 @@ class MavenRepositoryTest {
 
     void start(RegistryServer.Kind kind) throws Exception {
         server = RegistryServer.start(new RegistryServer.Options(kind, null, data, 0, "127.0.0.1", null, RegistryServer.Store.MAVEN));
-        try (JdbcApiKeyStore store = JdbcApiKeyStore.open(server.config().keyStore());
-             ApiKeyService keys = ApiKeyService.builder(store).build()) {
-            ci = basic("ci", keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "ci", List.of(), null, "test")).token());
-            admin = basic("root", keys.create(new ApiKeyService.KeyRequest("root", List.of("admins"), "admin", List.of(), null, "test")).token());
-        }
+        ci = RegistryTest.key(server, "ci", "artifact-workloads");
+        admin = RegistryTest.key(server, "root", "admins");
     }
 
     @AfterEach
@@ -49,10 +43,6 @@ class MavenRepositoryTest {
         if (server != null) {
             server.close();
         }
-    }
-
-    static String basic(String user, String token) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + token).getBytes(StandardCharsets.UTF_8));
     }
 
     HttpResponse<byte[]> send(String method, String path, @Nullable String auth, byte @Nullable [] body) throws Exception {
@@ -212,6 +202,17 @@ class MavenRepositoryTest {
         assertThat(get(APP)).contains("1.0/").contains("maven-metadata.xml");
         HttpResponse<byte[]> missing = send("GET", "/maven/releases/org/none/", null, null);
         assertThat(missing.statusCode()).isEqualTo(404);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aConfigThatDoesNotListRepositoryIdsStopsTheStartNamingTheFile() throws Exception {
+        for (String listed : List.of("\"releases\"", "[]", "[\"../etc\"]", "[1]")) {
+            Path config = data.resolve("maven.json");
+            Files.writeString(config, "{\"http\": {\"auth\": {\"apikey\": true}}, \"maven\": {\"repositories\": " + listed + "}}");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RegistryServer.start(new RegistryServer.Options(RegistryServer.Kind.JETTY,
+                    config, data, 0, "127.0.0.1", null, RegistryServer.Store.MAVEN))).as(listed).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(config + ": maven.repositories must be");
+        }
     }
 
     /** A response head, up to and including its blank line. */

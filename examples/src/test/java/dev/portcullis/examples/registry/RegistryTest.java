@@ -30,11 +30,8 @@ class RegistryTest {
 
     void start(RegistryServer.Kind kind) throws Exception {
         server = RegistryServer.start(new RegistryServer.Options(kind, null, data, 0, "127.0.0.1", null));
-        try (JdbcApiKeyStore store = JdbcApiKeyStore.open(server.config().keyStore());
-             ApiKeyService keys = ApiKeyService.builder(store).build()) {
-            ci = basic("ci", keys.create(new ApiKeyService.KeyRequest("ci", List.of("artifact-workloads"), "ci", List.of(), null, "test")).token());
-            admin = basic("root", keys.create(new ApiKeyService.KeyRequest("root", List.of("admins"), "admin", List.of(), null, "test")).token());
-        }
+        ci = key(server, "ci", "artifact-workloads");
+        admin = key(server, "root", "admins");
     }
 
     @AfterEach
@@ -46,6 +43,14 @@ class RegistryTest {
 
     static String basic(String user, String token) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + token).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A new API key in the server's key store for a user in one group, as a Basic {@code Authorization} value. */
+    static String key(RegistryServer server, String user, String group) throws Exception {
+        try (JdbcApiKeyStore store = JdbcApiKeyStore.open(server.config().keyStore());
+             ApiKeyService keys = ApiKeyService.builder(store).build()) {
+            return basic(user, keys.create(new ApiKeyService.KeyRequest(user, List.of(group), "test", List.of(), null, "test")).token());
+        }
     }
 
     HttpResponse<byte[]> send(String method, String path, String auth, String contentType, byte[] body) throws Exception {
