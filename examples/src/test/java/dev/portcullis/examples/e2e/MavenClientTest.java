@@ -228,4 +228,158 @@ class MavenClientTest {
         assertThat(send("DELETE", "/maven/releases/org/acme/lib/1.0/lib-1.0.jar", "ci", null).statusCode()).isEqualTo(403);
         assertThat(send("DELETE", "/maven/releases/org/acme/lib/1.0/lib-1.0.jar", "root", null).statusCode()).isEqualTo(204);
     }
+
+    @ParameterizedTest(name = "{0} on {2}")
+    @MethodSource("clients")
+    void aSlowCreateOnlyDeployLosesTheRaceToAVersionPublishedMeanwhile(String name, String client, RegistryServer.Kind kind) throws Exception {
+        start(client, kind);
+        String jar = "/maven/releases/org/acme/app/2.0/app-2.0.jar";
+        try (HoldingProxy proxy = new HoldingProxy(server.port(), "PUT " + jar + " ")) {
+            Path file = dir.resolve("app-2.0.jar");
+            Files.writeString(file, "ci's 2.0");
+            java.util.concurrent.CompletableFuture<Run> deploy = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return maven("ci", dir, DEPLOY, "-Dfile=" + file, "-DgroupId=org.acme", "-DartifactId=app", "-Dversion=2.0", "-Dpackaging=jar",
+                            "-DrepositoryId=portcullis", "-Durl=http://127.0.0.1:" + proxy.port() + "/maven/releases");
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            assertThat(proxy.allowed.await(120, TimeUnit.SECONDS)).as("the deploy's jar was allowed (100 Continue) and its body held").isTrue();
+            assertThat(send("PUT", jar, "root", "the admin's 2.0".getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(201);
+            proxy.release.countDown();
+            Run lost = deploy.get(180, TimeUnit.SECONDS);
+            assertThat(lost.exit()).as(lost.output()).isNotZero();
+            assertThat(lost.output()).contains("403");
+        }
+        assertThat(get(jar)).isEqualTo("the admin's 2.0");
+    }
+
+    /**
+     * A TCP proxy in front of the server that holds the body of one request, a PUT carrying credentials whose request
+     * line starts with {@code target}: it passes the head on, notes when the server allows it ({@code 100 Continue}), and
+     * passes the body on only once released. Maven sends {@code Expect: 100-continue} with its PUTs.
+     */
+    static final class HoldingProxy implements AutoCloseable {
+        final java.util.concurrent.CountDownLatch allowed = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final java.net.ServerSocket socket;
+        private final List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.concurrent.atomic.AtomicBoolean holding = new java.util.concurrent.atomic.AtomicBoolean();
+
+        HoldingProxy(int serverPort, String target) throws IOException {
+            socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            Thread accept = new Thread(() -> {
+                try {
+                    while (true) {
+                        java.net.Socket client = socket.accept();
+                        java.net.Socket upstream = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), serverPort);
+                        open.add(client);
+                        open.add(upstream);
+                        java.util.concurrent.atomic.AtomicBoolean mine = new java.util.concurrent.atomic.AtomicBoolean();
+                        pump(client, upstream, target, mine);
+                        pump(upstream, client, null, mine);
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            }, "holding-proxy");
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        /** Copies bytes one way; towards the server, holds what follows the target's head; back, notes its 100 Continue. */
+        private void pump(java.net.Socket from, java.net.Socket to, @Nullable String target, java.util.concurrent.atomic.AtomicBoolean mine) {
+            Thread t = new Thread(() -> {
+                byte[] buffer = new byte[8192];
+                StringBuilder seen = new StringBuilder(); // ISO-8859-1 text of what came, while looking for the target or the 100
+                int forwarded = 0; // how much of it has gone on
+                try (var in = from.getInputStream(); var out = to.getOutputStream()) {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        boolean looking = target != null ? !holding.get() : mine.get() && allowed.getCount() > 0;
+                        if (!looking) {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                            continue;
+                        }
+                        seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                        if (target == null) {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                            if (seen.indexOf("HTTP/1.1 100") >= 0) {
+                                allowed.countDown();
+                            }
+                            continue;
+                        }
+                        int at = seen.indexOf(target);
+                        int end = at < 0 ? -1 : seen.indexOf("\r\n\r\n", at);
+                        boolean credentials = end > 0 && seen.substring(at, end).toLowerCase(java.util.Locale.ROOT).contains("\r\nauthorization:");
+                        if (!credentials || !holding.compareAndSet(false, true)) {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                            if (end > 0) {
+                                seen.delete(0, end + 4); // that request passes (no credentials: it gets its 401); look on after it
+                            } else if (at < 0 && seen.length() > 4 * target.length()) {
+                                seen.delete(0, seen.length() - target.length());
+                            }
+                            forwarded = seen.length();
+                            continue;
+                        }
+                        byte[] all = seen.toString().getBytes(StandardCharsets.ISO_8859_1);
+                        int head = end + 4;
+                        mine.set(true);
+                        out.write(all, forwarded, head - forwarded); // the rest of the head goes on; the body, now or later, waits
+                        out.flush();
+                        ByteArrayHolder rest = new ByteArrayHolder(java.util.Arrays.copyOfRange(all, head, all.length));
+                        Thread waiter = new Thread(() -> {
+                            try {
+                                release.await();
+                                synchronized (out) {
+                                    out.write(rest.bytes);
+                                    out.flush();
+                                    rest.released = true;
+                                    out.notifyAll();
+                                }
+                            } catch (InterruptedException | IOException e) {
+                                // closed
+                            }
+                        });
+                        waiter.setDaemon(true);
+                        waiter.start();
+                        synchronized (out) { // what the client sends after the head also waits for the release
+                            while (!rest.released) {
+                                out.wait();
+                            }
+                        }
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // one side closed
+                }
+            }, "holding-proxy-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static final class ByteArrayHolder {
+            final byte[] bytes;
+            boolean released;
+
+            ByteArrayHolder(byte[] bytes) {
+                this.bytes = bytes;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            release.countDown();
+            socket.close();
+            for (java.net.Socket s : open) {
+                s.close();
+            }
+        }
+    }
 }
