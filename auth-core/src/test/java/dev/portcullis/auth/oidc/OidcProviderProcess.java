@@ -112,13 +112,33 @@ public final class OidcProviderProcess implements AutoCloseable {
         this.stderrTail = stderrTail;
     }
 
+    /** The provider printed nothing for {@link #STARTUP_TIMEOUT}: it was stopped. */
+    private static final class SilentStart extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SilentStart(String message) {
+            super(message);
+        }
+    }
+
     /**
-     * Starts {@code node server.mjs} and waits, at most 30 s, for it to print {@code LISTENING <issuer>}.
+     * Starts {@code node server.mjs} and waits, at most 30 s, for it to print {@code LISTENING <issuer>}. A provider that
+     * stays silent that long is stopped and started once more: in one CI run a node process printed its first notice and
+     * then nothing for 30 s (on the 2-core machine, right after the skopeo suite), where it usually listens within a second.
      *
      * @throws IllegalStateException if the node project cannot be found, or is not installed
-     * @throws IOException if {@code node} cannot be run, or the provider exits or stays silent instead of listening
+     * @throws IOException if {@code node} cannot be run, or the provider exits, or stays silent twice, instead of listening
      */
     public static OidcProviderProcess start(List<Client> clients, List<Account> accounts) throws IOException {
+        try {
+            return launch(clients, accounts);
+        } catch (SilentStart first) {
+            System.err.println("[oidc-provider] " + first.getMessage() + "\n[oidc-provider] starting it once more");
+            return launch(clients, accounts);
+        }
+    }
+
+    private static OidcProviderProcess launch(List<Client> clients, List<Account> accounts) throws IOException {
         Path project = locateProject();
         if (!Files.isRegularFile(project.resolve("node_modules/oidc-provider/package.json"))) {
             throw new IllegalStateException("oidc-provider is not installed in " + project
@@ -159,7 +179,7 @@ public final class OidcProviderProcess implements AutoCloseable {
             return new OidcProviderProcess(process, issuer, stderrTail);
         } catch (TimeoutException e) {
             stop(process);
-            throw new IOException("the OpenID Provider did not print LISTENING within " + STARTUP_TIMEOUT.toSeconds()
+            throw new SilentStart("the OpenID Provider did not print LISTENING within " + STARTUP_TIMEOUT.toSeconds()
                     + " s; its stderr:\n" + tail(stderrTail));
         } catch (ExecutionException e) {
             stop(process);
