@@ -184,11 +184,11 @@ class MavenRepositoryTest {
                     + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             InputStream in = socket.getInputStream();
-            assertThat(readHead(in)).startsWith("HTTP/1.1 100");
+            assertThat(RegistryTest.readHead(in)).startsWith("HTTP/1.1 100");
             assertThat(put(path, admin, "admin's jar")).isEqualTo(201);
             out.write(slow);
             out.flush();
-            assertThat(readHead(in)).startsWith("HTTP/1.1 403");
+            assertThat(RegistryTest.readHead(in)).startsWith("HTTP/1.1 403");
         }
         assertThat(get(path)).isEqualTo("admin's jar");
     }
@@ -213,18 +213,5 @@ class MavenRepositoryTest {
                     config, data, 0, "127.0.0.1", null, RegistryServer.Store.MAVEN))).as(listed).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith(config + ": maven.repositories must be");
         }
-    }
-
-    /** A response head, up to and including its blank line. */
-    private static String readHead(InputStream in) throws java.io.IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new java.io.EOFException("closed after " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 }

@@ -214,7 +214,7 @@ class RegistryTest {
     }
 
     /** A response head, up to and including its blank line. */
-    private static String readHead(java.io.InputStream in) throws java.io.IOException {
+    static String readHead(java.io.InputStream in) throws java.io.IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();
