@@ -95,7 +95,10 @@ final class AuthorizationStage {
                             () -> refusals.deny(ctx, a.repository(), Action.UPDATE, update,
                                     "'" + a.target() + "' would change or drop what it lists, which needs update: ")));
                 }
-                action = mayCreate ? Action.CREATE : Action.UPDATE;
+                last = mayCreate ? create : update; // both decided above: nothing to ask the policy again
+                lastCheck = check;
+                lastAction = mayCreate ? Action.CREATE : Action.UPDATE;
+                continue;
             } else {
                 Route.Writes w = (Route.Writes) check;
                 Decision create = policy.decide(subject, w.repository(), Action.CREATE);

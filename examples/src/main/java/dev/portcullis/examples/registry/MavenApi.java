@@ -64,7 +64,7 @@ final class MavenApi implements StoreApi {
     private Response dispatch(Request r) throws IOException, MavenStorage.Refused {
         String path = r.path();
         if (path.equals(metrics.path()) && (r.method().equals("GET") || r.method().equals("HEAD"))) {
-            return Response.of(200, Map.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), metrics.scrape().getBytes(StandardCharsets.UTF_8));
+            return metrics.response();
         }
         if (r.method().equals("OPTIONS")) {
             return Response.of(204, Map.of("Allow", "GET, HEAD, PUT, DELETE, OPTIONS"), new byte[0]);
@@ -99,10 +99,10 @@ final class MavenApi implements StoreApi {
         try {
             created = storage.write(file, r.body(), limit, condition.orElse(null));
         } catch (MavenStorage.ConditionFailed e) {
-            LOG.info("{} lost the race for /{}: {}", who(r), file, e.getMessage());
+            LOG.info("{} lost the race for /{}: {}", r.who(), file, e.getMessage());
             return Response.of(condition.orElseThrow().refusal());
         }
-        LOG.info("{} {} /{}", who(r), created ? "deployed" : "replaced", file);
+        LOG.info("{} {} /{}", r.who(), created ? "deployed" : "replaced", file);
         return Response.of(created ? 201 : 200, Map.of(), new byte[0]);
     }
 
@@ -137,9 +137,6 @@ final class MavenApi implements StoreApi {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    private static String who(Request r) {
-        return r.identity() == null ? "anonymous" : "'" + r.identity().name() + "'";
-    }
 
     private static Response text(int status, String message) {
         return Response.of(status, Map.of("Content-Type", "text/plain; charset=utf-8"), (message + "\n").getBytes(StandardCharsets.UTF_8));

@@ -73,7 +73,7 @@ final class RegistryApi implements StoreApi {
             if (!isRead(r)) {
                 return error(405, "UNSUPPORTED", r.method() + " is not supported on " + path);
             }
-            return Response.of(200, Map.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), metrics.scrape().getBytes(StandardCharsets.UTF_8));
+            return metrics.response();
         }
         if (path.equals("/v2/") || path.equals("/v2")) {
             return json(200, JSON.createObjectNode(), Map.of());
@@ -187,11 +187,11 @@ final class RegistryApi implements StoreApi {
         } catch (Storage.DigestMismatch e) {
             return error(400, "DIGEST_INVALID", String.valueOf(e.getMessage()));
         } catch (Storage.ConditionFailed e) {
-            LOG.info("{} lost the race for {}:{}: it changed after the push was allowed", who(r), name, reference);
+            LOG.info("{} lost the race for {}:{}: it changed after the push was allowed", r.who(), name, reference);
             return Response.of(condition.get().refusal());
         }
         metrics.pushed(content.length);
-        LOG.info("{} pushed {}:{} ({})", who(r), name, reference, digest);
+        LOG.info("{} pushed {}:{} ({})", r.who(), name, reference, digest);
         return Response.of(201, Map.of("Location", "/v2/" + name + "/manifests/" + digest, "Docker-Content-Digest", digest), new byte[0]);
     }
 
@@ -324,9 +324,6 @@ final class RegistryApi implements StoreApi {
 
     // ------------------------------------------------------------------ responses
 
-    private static String who(Request r) {
-        return r.identity() == null ? "anonymous" : "'" + r.identity().name() + "'";
-    }
 
     private static Response json(int status, Object body, Map<String, String> extra) {
         Map<String, String> headers = new LinkedHashMap<>(extra);

@@ -41,7 +41,9 @@ final class RegistryMetrics {
         }
     }
 
-    String scrape() {
-        return registry.scrape();
+    /** The scrape, as the stores answer it. */
+    StoreApi.Response response() {
+        return StoreApi.Response.of(200, java.util.Map.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                registry.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

@@ -26,6 +26,11 @@ interface StoreApi {
             return v == null || v.isEmpty() ? null : v.get(0);
         }
 
+        /** The caller, for a log line. */
+        String who() {
+            return identity == null ? "anonymous" : "'" + identity.name() + "'";
+        }
+
         /** The condition the write to this target was allowed under, if any. */
         java.util.Optional<WriteCondition> condition(String repository, String target) {
             return writeConditions.stream().filter(c -> c.repository().equals(repository) && c.target().equals(target)).findFirst();

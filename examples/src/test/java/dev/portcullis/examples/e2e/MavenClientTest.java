@@ -300,21 +300,16 @@ class MavenClientTest {
                 int forwarded = 0; // how much of it has gone on
                 try (var in = from.getInputStream(); var out = to.getOutputStream()) {
                     for (int n; (n = in.read(buffer)) > 0; ) {
-                        boolean looking = target != null ? !holding.get() : mine.get() && allowed.getCount() > 0;
-                        if (!looking) {
+                        if (target == null || holding.get()) { // back to the client, or on once the one request is held
                             out.write(buffer, 0, n);
                             out.flush();
-                            continue;
-                        }
-                        seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
-                        if (target == null) {
-                            out.write(buffer, 0, n);
-                            out.flush();
-                            if (seen.indexOf("HTTP/1.1 100") >= 0) {
+                            if (target == null && mine.get() && allowed.getCount() > 0
+                                    && seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1)).indexOf("HTTP/1.1 100") >= 0) {
                                 allowed.countDown();
                             }
                             continue;
                         }
+                        seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
                         int at = seen.indexOf(target);
                         int end = at < 0 ? -1 : seen.indexOf("\r\n\r\n", at);
                         boolean credentials = end > 0 && seen.substring(at, end).toLowerCase(java.util.Locale.ROOT).contains("\r\nauthorization:");
@@ -334,27 +329,9 @@ class MavenClientTest {
                         mine.set(true);
                         out.write(all, forwarded, head - forwarded); // the rest of the head goes on; the body, now or later, waits
                         out.flush();
-                        ByteArrayHolder rest = new ByteArrayHolder(java.util.Arrays.copyOfRange(all, head, all.length));
-                        Thread waiter = new Thread(() -> {
-                            try {
-                                release.await();
-                                synchronized (out) {
-                                    out.write(rest.bytes);
-                                    out.flush();
-                                    rest.released = true;
-                                    out.notifyAll();
-                                }
-                            } catch (InterruptedException | IOException e) {
-                                // closed
-                            }
-                        });
-                        waiter.setDaemon(true);
-                        waiter.start();
-                        synchronized (out) { // what the client sends after the head also waits for the release
-                            while (!rest.released) {
-                                out.wait();
-                            }
-                        }
+                        release.await(); // what the client sends after the head waits here, unread, until the release
+                        out.write(all, head, all.length - head);
+                        out.flush();
                     }
                 } catch (IOException | InterruptedException e) {
                     // one side closed
@@ -362,15 +339,6 @@ class MavenClientTest {
             }, "holding-proxy-pump");
             t.setDaemon(true);
             t.start();
-        }
-
-        private static final class ByteArrayHolder {
-            final byte[] bytes;
-            boolean released;
-
-            ByteArrayHolder(byte[] bytes) {
-                this.bytes = bytes;
-            }
         }
 
         @Override
