@@ -64,7 +64,16 @@ import org.slf4j.LoggerFactory;
  * Not sharable: one instance per channel.
  */
 public final class PortcullisHttpHandler extends ChannelDuplexHandler {
+    /**
+     * Who sent the request being passed on: the authenticated {@link Identity}, or null for an anonymous caller. Set
+     * for every request passed on and cleared for one answered here, so one request's identity never reaches the next.
+     */
     public static final AttributeKey<Identity> IDENTITY = AttributeKey.valueOf("dev.portcullis.identity");
+    /**
+     * The repositories of a cross-repository blob mount ({@code ?mount=&from=R}) that the caller may not read, set
+     * with {@link #IDENTITY}; empty when none is denied. The registry must not mount from these, and falls back to a
+     * normal upload instead.
+     */
     public static final AttributeKey<Set<String>> DENIED_MOUNTS = AttributeKey.valueOf("dev.portcullis.deniedMountSources");
     /**
      * What the request's write was allowed under, set with {@link #IDENTITY} (empty when unconditional): check each when
@@ -109,6 +118,7 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     /**
      * With the default timeouts ({@link #DEFAULT_TIMEOUT} for a request head and for a pause in a body).
      *
+     * @param portcullis the pipeline that decides; shared by every channel's handler
      * @param blockingExecutor where decisions that may block run (Argon2, the key store); bounded, not an event loop, and
      *                         it must run or refuse every task (a refused one is answered 503; one dropped silently is
      *                         never answered)
@@ -118,6 +128,11 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     }
 
     /**
+     * With the given timeouts for a request head and for a pause in a body.
+     *
+     * @param portcullis the pipeline that decides; shared by every channel's handler
+     * @param blockingExecutor where decisions that may block run; see
+     *                         {@link #PortcullisHttpHandler(Portcullis, Executor)}
      * @param headTimeout how long a connection may wait for a whole request head (after it opened, or after the last
      *                    request was done) before it is closed: a client that sends nothing, or a head byte by byte;
      *                    zero for no limit
@@ -133,6 +148,9 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
     /**
      * A response of Portcullis's (such as a {@link WriteCondition#refusal()}) as a Netty response: status, headers,
      * cookies, content type and length, and the body. Its delay is the caller's to honour.
+     *
+     * @param r the response the pipeline or a write condition asked for
+     * @return a new response, ready to write; its content wraps the body array of {@code r} without copying it
      */
     public static FullHttpResponse response(Outcome.Respond r) {
         return ResponseWriter.response(r);

@@ -54,6 +54,8 @@ public final class AccessPolicy {
      * without {@code accessControl} gives zot's policy for that case: every authenticated user may
      * do everything, anonymous callers nothing.
      *
+     * @param json the JSON text: an {@code accessControl} object or a whole zot config
+     * @return the policy, ready to decide
      * @throws InvalidPolicyException for malformed JSON, wrong types, unknown actions or keys, and
      *     invalid patterns, with the JSON path of the offending value in the message
      */
@@ -64,6 +66,8 @@ public final class AccessPolicy {
     /**
      * Like {@link #fromZotJson(String)}, from a file; error messages start with the file name.
      *
+     * @param file a UTF-8 file holding an {@code accessControl} object or a whole zot config
+     * @return the policy, ready to decide
      * @throws InvalidPolicyException also when the file cannot be read
      */
     public static AccessPolicy fromZotJson(Path file) {
@@ -90,13 +94,22 @@ public final class AccessPolicy {
      *     """);
      * }</pre>
      *
-     * @throws InvalidPolicyException with line, column, the offending line and a caret
+     * @param text the policy-language source; error messages call it {@code policy}
+     * @return the policy, ready to decide
+     * @throws InvalidPolicyException with line, column, the offending line and a caret; also for a file that only
+     *     holds tests for another file (it has a {@code policy "…"} line)
      */
     public static AccessPolicy parse(String text) {
         return rulesOf(new PolicyParser("policy", text).document());
     }
 
-    /** Like {@link #parse(String)}, from a {@code .policy} file; errors start with the file name. */
+    /**
+     * Like {@link #parse(String)}, from a {@code .policy} file; errors start with the file name.
+     *
+     * @param file a UTF-8 file in the policy language
+     * @return the policy, ready to decide
+     * @throws InvalidPolicyException when the file cannot be read or parsed, or only holds tests for another file
+     */
     public static AccessPolicy parse(Path file) {
         return rulesOf(new PolicyParser(file.toString(), read(file)).document());
     }
@@ -113,6 +126,7 @@ public final class AccessPolicy {
      * The canonical policy-language text of this policy; {@code parse(p.toText())} decides exactly
      * like {@code p}.
      *
+     * @return the policy as a {@code .policy} file, comments and test blocks not included
      * @throws IllegalStateException for a policy {@linkplain #withoutAccessControl() without accessControl},
      *     which the language deliberately cannot express
      */
@@ -124,6 +138,8 @@ public final class AccessPolicy {
      * Loads a policy file by its extension: {@code .json} as zot JSON, {@code .policy} in the
      * policy language; any other name by its content (a leading '{' means JSON).
      *
+     * @param file the policy file
+     * @return the policy, ready to decide
      * @throws InvalidPolicyException when the file cannot be read or parsed
      */
     public static AccessPolicy load(Path file) {
@@ -146,11 +162,21 @@ public final class AccessPolicy {
         }
     }
 
-    /** zot's behaviour when a config has no {@code accessControl}: authenticated users may do everything. */
+    /**
+     * zot's behaviour when a config has no {@code accessControl}: authenticated users may do everything, anonymous
+     * callers nothing.
+     *
+     * @return the policy of a config without {@code accessControl}; {@link #hasAccessControl()} is false
+     */
     public static AccessPolicy withoutAccessControl() {
         return new AccessPolicy(PolicyRules.WITHOUT_ACCESS_CONTROL);
     }
 
+    /**
+     * Starts a policy in code; see {@link Builder}.
+     *
+     * @return an empty builder: no groups, no repository rules, no admins, metrics closed to everyone
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -159,6 +185,8 @@ public final class AccessPolicy {
      * The {@code accessControl} object, pretty-printed; {@code fromZotJson(p.toZotJson())} decides
      * exactly like {@code p}. A policy {@linkplain #withoutAccessControl() without accessControl}
      * is written as the minimal zot config that has none: {@code {"http":{}}}.
+     *
+     * @return the policy as pretty-printed zot JSON
      */
     public String toZotJson() {
         return ZotJson.write(rules);
@@ -166,7 +194,16 @@ public final class AccessPolicy {
 
     // ------------------------------------------------------------------ deciding
 
-    /** May {@code subject} perform {@code action} on {@code repository}? */
+    /**
+     * May {@code subject} perform {@code action} on {@code repository}? The rule of the one pattern that applies
+     * decides first; if it denies, or no pattern matches, {@code adminPolicy} may still allow.
+     *
+     * @param subject who asks: a user with groups, or anonymous
+     * @param repository the repository name, e.g. {@code team/app}
+     * @param action what the request wants to do
+     * @return the decision; {@link Decision#grantedBy()} names the tier that allowed it, and
+     *     {@link Decision#explain()} says why
+     */
     public Decision decide(Subject subject, String repository, Action action) {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(repository, "repository");
@@ -193,6 +230,9 @@ public final class AccessPolicy {
      * May {@code subject} read the metrics endpoint? Anonymous: only if {@code metrics.anonymousPolicy}
      * contains {@code read}. Authenticated: only users listed in {@code metrics.users} (an empty
      * list denies everyone, admins included). Without accessControl, every authenticated user may.
+     *
+     * @param subject who asks: a user, or anonymous
+     * @return the decision, with action {@code READ} and no repository or pattern
      */
     public Decision decideMetrics(Subject subject) {
         Objects.requireNonNull(subject, "subject");
@@ -215,12 +255,23 @@ public final class AccessPolicy {
      * Does {@code repository} appear in {@code subject}'s catalog? zot's rule: admins (by user or
      * group) see every repository whatever {@code adminPolicy.actions} says; everyone else sees
      * the repositories they may {@code read}.
+     *
+     * @param subject who asks
+     * @param repository the repository name the catalog would show
+     * @return true if the repository is listed for the subject
      */
     public boolean canList(Subject subject, String repository) {
         return decideCatalog(subject, repository).allowed();
     }
 
-    /** {@link #canList} with its explanation. */
+    /**
+     * {@link #canList} with its explanation.
+     *
+     * @param subject who asks
+     * @param repository the repository name the catalog would show
+     * @return the decision, with action {@code READ}; {@link Decision#grantedBy()} is {@link Grant#ADMIN} for an
+     *     admin, whatever {@code adminPolicy.actions} says
+     */
     public Decision decideCatalog(Subject subject, String repository) {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(repository, "repository");
@@ -234,7 +285,13 @@ public final class AccessPolicy {
                 read.allowed(), read.grantedBy(), read.pattern().orElse(null));
     }
 
-    /** The repositories of {@code repositories} that {@code subject} may see, in their original order. */
+    /**
+     * The repositories of {@code repositories} that {@code subject} may see, in their original order.
+     *
+     * @param subject who asks
+     * @param repositories every repository name the store holds
+     * @return a new list of the names {@link #canList} allows; empty if it allows none
+     */
     public List<String> filterCatalog(Subject subject, Collection<String> repositories) {
         List<String> visible = new ArrayList<>();
         for (String r : repositories) {
@@ -245,7 +302,12 @@ public final class AccessPolicy {
         return visible;
     }
 
-    /** Whether the subject is named by {@code adminPolicy} (as a user or through a group), whatever its actions. */
+    /**
+     * Whether the subject is named by {@code adminPolicy} (as a user or through a group), whatever its actions.
+     *
+     * @param subject who asks; anonymous is never an admin
+     * @return true if {@code adminPolicy} names the user or one of its {@linkplain #effectiveGroups effective groups}
+     */
     public boolean isAdmin(Subject subject) {
         return compiled.isAdmin(subject);
     }
@@ -253,6 +315,9 @@ public final class AccessPolicy {
     /**
      * The subject's groups from its identity plus the groups the policy's {@code groups} section gives its user name:
      * the groups it is judged by (what a servlet's {@code isUserInRole} answers).
+     *
+     * @param subject who asks
+     * @return the groups, identity provider's first; empty for anonymous
      */
     public Set<String> effectiveGroups(Subject subject) {
         return compiled.effectiveGroups(subject);
@@ -260,25 +325,47 @@ public final class AccessPolicy {
 
     // ------------------------------------------------------------------ the model
 
-    /** False for zot's "no accessControl" policy (see {@link #withoutAccessControl()}). */
+    /**
+     * False for zot's "no accessControl" policy (see {@link #withoutAccessControl()}).
+     *
+     * @return true if the policy has an {@code accessControl} section, even an empty one
+     */
     public boolean hasAccessControl() {
         return rules.hasAccessControl();
     }
 
-    /** The {@code groups} section: group name to member user names, in declaration order. */
+    /**
+     * The {@code groups} section: group name to member user names, in declaration order.
+     *
+     * @return an unmodifiable map; empty when the policy defines no groups
+     */
     public Map<String, List<String>> groups() {
         return rules.groups();
     }
 
-    /** The {@code repositories} section, in declaration order. */
+    /**
+     * The {@code repositories} section, in declaration order.
+     *
+     * @return an unmodifiable list of the rules, one per pattern; empty when the policy has none
+     */
     public List<RepositoryRule> repositories() {
         return rules.repositories();
     }
 
+    /**
+     * The {@code adminPolicy} section: who may act on every repository when its rule denies.
+     *
+     * @return the section; its users, groups and actions are all empty when the policy names no admins
+     */
     public AdminPolicy adminPolicy() {
         return rules.adminPolicy();
     }
 
+    /**
+     * The {@code metrics} section: who may read the metrics endpoint.
+     *
+     * @return the section; both parts are empty when nobody may read metrics
+     */
     public MetricsPolicy metricsPolicy() {
         return rules.metricsPolicy();
     }
@@ -311,19 +398,40 @@ public final class AccessPolicy {
         private Builder() {
         }
 
-        /** Adds users to a group of the policy's {@code groups} section. */
+        /**
+         * Adds users to a group of the policy's {@code groups} section. Calling it again for the same group adds
+         * more members.
+         *
+         * @param name the group name, as repository rules and {@code adminPolicy} refer to it
+         * @param users user names that belong to the group; none is allowed, for an empty group
+         * @return this builder
+         */
         public Builder group(String name, String... users) {
             groups.computeIfAbsent(name, k -> new ArrayList<>()).addAll(Arrays.asList(users));
             return this;
         }
 
-        /** Defines the rule of one pattern; defining the same pattern twice is an error. */
+        /**
+         * Defines the rule of one pattern; defining the same pattern twice is an error.
+         *
+         * @param pattern the repository glob, e.g. {@code team/**}; checked by {@link #build()}
+         * @param rule fills in the pattern's grants
+         * @return this builder
+         * @throws InvalidPolicyException if the pattern is already defined
+         */
         public Builder repository(String pattern, Consumer<RepositoryRuleBuilder> rule) {
             RepositoryRuleBuilder b = new RepositoryRuleBuilder();
             rule.accept(b);
             return repository(new RepositoryRule(pattern, b.policies, b.defaultPolicy, b.anonymousPolicy));
         }
 
+        /**
+         * Adds a rule built elsewhere, e.g. taken from another policy's {@link AccessPolicy#repositories()}.
+         *
+         * @param rule the pattern and its grants
+         * @return this builder
+         * @throws InvalidPolicyException if the rule's pattern is already defined
+         */
         public Builder repository(RepositoryRule rule) {
             if (repositories.putIfAbsent(rule.pattern(), rule) != null) {
                 throw PolicyRules.definedTwice(rule.pattern());
@@ -331,18 +439,39 @@ public final class AccessPolicy {
             return this;
         }
 
+        /**
+         * Sets the {@code adminPolicy} section, replacing an earlier call. Admins get {@code actions} on every
+         * repository whose own rule denies them, and see every repository in the catalog.
+         *
+         * @param users admin user names
+         * @param groups admin group names
+         * @param actions what admins may do; none leaves them only the catalog
+         * @return this builder
+         */
         public Builder admin(Collection<String> users, Collection<String> groups, Action... actions) {
             this.admin = new AdminPolicy(List.copyOf(users), List.copyOf(groups), Actions.copy(Arrays.asList(actions)));
             return this;
         }
 
-        /** The metrics section: users who may read metrics; {@code anonymousPolicy} {@code READ} opens it to anonymous callers. */
+        /**
+         * Sets the metrics section, replacing an earlier call: users who may read metrics; {@code anonymousPolicy}
+         * {@code READ} opens it to anonymous callers.
+         *
+         * @param users the user names that may read metrics; groups and admins play no part
+         * @param anonymousPolicy {@code READ} to let anonymous callers read metrics, or nothing
+         * @return this builder
+         */
         public Builder metrics(Collection<String> users, Action... anonymousPolicy) {
             this.metrics = new MetricsPolicy(List.copyOf(users), Actions.copy(Arrays.asList(anonymousPolicy)));
             return this;
         }
 
-        /** @throws InvalidPolicyException for an invalid pattern, naming it and the position */
+        /**
+         * Checks and compiles the rules.
+         *
+         * @return the policy, ready to decide
+         * @throws InvalidPolicyException for an invalid pattern, naming it and the position, or an empty user name
+         */
         public AccessPolicy build() {
             return new AccessPolicy(new PolicyRules(true, groups, List.copyOf(repositories.values()), admin, metrics));
         }
@@ -357,26 +486,60 @@ public final class AccessPolicy {
         private RepositoryRuleBuilder() {
         }
 
+        /**
+         * Adds a policy entry: the listed users and groups may perform the actions here. A user named {@code *}
+         * is a user of that name, not a wildcard; use {@link #defaultPolicy} for every authenticated user.
+         *
+         * @param users user names
+         * @param groups group names, from the identity provider or the policy's {@code groups} section
+         * @param actions what they may do
+         * @return this builder
+         */
         public RepositoryRuleBuilder allow(Collection<String> users, Collection<String> groups, Action... actions) {
             policies.add(new PolicyEntry(List.copyOf(users), List.copyOf(groups), Actions.copy(Arrays.asList(actions))));
             return this;
         }
 
+        /**
+         * Adds a policy entry for users only; see {@link #allow}.
+         *
+         * @param users user names
+         * @param actions what they may do
+         * @return this builder
+         */
         public RepositoryRuleBuilder allowUsers(Collection<String> users, Action... actions) {
             return allow(users, List.of(), actions);
         }
 
+        /**
+         * Adds a policy entry for groups only; see {@link #allow}.
+         *
+         * @param groups group names, from the identity provider or the policy's {@code groups} section
+         * @param actions what their members may do
+         * @return this builder
+         */
         public RepositoryRuleBuilder allowGroups(Collection<String> groups, Action... actions) {
             return allow(List.of(), groups, actions);
         }
 
-        /** What every authenticated user may do here (never given to anonymous callers). */
+        /**
+         * What every authenticated user may do here (never given to anonymous callers). Replaces an earlier call.
+         *
+         * @param actions the actions; none to grant nothing
+         * @return this builder
+         */
         public RepositoryRuleBuilder defaultPolicy(Action... actions) {
             defaultPolicy = Actions.copy(Arrays.asList(actions));
             return this;
         }
 
-        /** What callers without credentials may do here (never given to authenticated users). */
+        /**
+         * What callers without credentials may do here (never given to authenticated users). Replaces an earlier
+         * call.
+         *
+         * @param actions the actions; none to grant nothing
+         * @return this builder
+         */
         public RepositoryRuleBuilder anonymousPolicy(Action... actions) {
             anonymousPolicy = Actions.copy(Arrays.asList(actions));
             return this;

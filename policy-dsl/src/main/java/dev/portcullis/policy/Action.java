@@ -16,7 +16,14 @@ import java.util.stream.Collectors;
  * Actions imply nothing: {@code CREATE} does not include {@code READ}.
  */
 public enum Action {
-    READ, CREATE, UPDATE, DELETE;
+    /** Pull or download: fetch manifests, blobs and files, list tags; also what the catalog asks about. */
+    READ,
+    /** Add something new: upload blobs, push a manifest, add a tag or a file that does not exist yet. */
+    CREATE,
+    /** Overwrite what exists: move an existing tag to another manifest, replace an existing file. */
+    UPDATE,
+    /** Remove manifests, blobs, uploads or files. */
+    DELETE;
 
     /** Words people write for an action that zot does not know, mapped to the action they mean. */
     private static final Map<String, Action> SYNONYMS = Map.ofEntries(
@@ -28,7 +35,11 @@ public enum Action {
             Map.entry("change", UPDATE), Map.entry("remove", DELETE), Map.entry("del", DELETE),
             Map.entry("rm", DELETE), Map.entry("destroy", DELETE), Map.entry("erase", DELETE));
 
-    /** The lower-case name used in zot configuration and policy files. */
+    /**
+     * The lower-case name used in zot configuration and policy files.
+     *
+     * @return {@code read}, {@code create}, {@code update} or {@code delete}
+     */
     public String configName() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -42,6 +53,8 @@ public enum Action {
      * Parses a configuration action name ({@code read}, {@code create}, {@code update},
      * {@code delete}; exactly these lower-case words).
      *
+     * @param name the word from the configuration
+     * @return the action it names
      * @throws IllegalArgumentException naming the value, the valid names and, where one is close,
      *     the action that was probably meant
      */

@@ -35,30 +35,56 @@ public final class Decision {
         this.pattern = pattern;
     }
 
+    /**
+     * The answer.
+     *
+     * @return true if the subject may do what it asked
+     */
     public boolean allowed() {
         return allowed;
     }
 
-    /** The pattern whose rule applied, or empty when no pattern matched (or for metrics). */
+    /**
+     * The pattern whose rule applied, or empty when no pattern matched (or for metrics).
+     *
+     * @return the pattern, e.g. {@code team/**}; empty also for a policy without {@code accessControl}
+     */
     public Optional<String> pattern() {
         return Optional.ofNullable(pattern);
     }
 
-    /** The tier that granted the action, or {@link Grant#NONE} for a denial. */
+    /**
+     * The tier that granted the action, or {@link Grant#NONE} for a denial.
+     *
+     * @return the tier; {@link Grant#USER} for a user listed in {@code metrics.users}
+     */
     public Grant grantedBy() {
         return grantedBy;
     }
 
+    /**
+     * Who asked.
+     *
+     * @return the subject as passed to the policy, without the groups the policy adds
+     */
     public Subject subject() {
         return subject;
     }
 
-    /** The repository asked about, or {@code null} for a metrics decision. */
+    /**
+     * The repository asked about, or {@code null} for a metrics decision.
+     *
+     * @return the repository name, or {@code null} for metrics
+     */
     public @Nullable String repository() {
         return repository;
     }
 
-    /** The action asked about ({@code READ} for metrics and catalog listing). */
+    /**
+     * The action asked about ({@code READ} for metrics and catalog listing).
+     *
+     * @return the action
+     */
     public Action action() {
         return action;
     }
@@ -66,6 +92,8 @@ public final class Decision {
     /**
      * One human sentence: who asked for what, which pattern applied and why it won over the other
      * matching patterns, what the subject holds there, and why the action is or is not granted.
+     *
+     * @return the explanation, composed on each call
      */
     public String explain() {
         return new Explanation(policy, question, subject, repository, action, allowed, grantedBy, pattern).sentence();

@@ -8,10 +8,21 @@ package dev.portcullis.policy;
 public class InvalidPolicyException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A policy error without an underlying cause.
+     *
+     * @param message where the problem is and what to do about it
+     */
     public InvalidPolicyException(String message) {
         super(message);
     }
 
+    /**
+     * A policy error caused by another one, e.g. a JSON parse error or an unreadable file.
+     *
+     * @param message where the problem is and what to do about it
+     * @param cause the underlying error
+     */
     public InvalidPolicyException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -25,6 +25,13 @@ import org.jspecify.annotations.Nullable;
  * @param nothingUnder patterns under which the subject may do nothing, in precedence order
  */
 public record Permissions(List<Grants> grants, List<String> nothingUnder) {
+    /**
+     * Copies the lists; {@link #of} is the usual way to get permissions.
+     *
+     * @param grants patterns under which the subject may do something, most specific first
+     * @param nothingUnder patterns under which the subject may do nothing, most specific first
+     * @throws NullPointerException if a list is null or holds null
+     */
     public Permissions {
         grants = List.copyOf(grants);
         nothingUnder = List.copyOf(nothingUnder);
@@ -34,19 +41,37 @@ public record Permissions(List<Grants> grants, List<String> nothingUnder) {
      * What the subject may do in the repositories one pattern governs.
      *
      * @param pattern the pattern, or {@code null} for repositories that no pattern matches
+     * @param actions what the subject may do there; never empty in {@link Permissions#of}'s answer
      */
     public record Grants(@Nullable String pattern, Set<Action> actions) {
+        /**
+         * Copies the actions into an immutable set.
+         *
+         * @param pattern the pattern, or {@code null} for repositories that no pattern matches
+         * @param actions what the subject may do there
+         */
         public Grants {
             actions = Actions.copy(actions);
         }
 
-        /** The actions in words, e.g. {@code "read, create"}. */
+        /**
+         * The actions in words, e.g. {@code "read, create"}.
+         *
+         * @return the config names joined by {@code ", "}, in the order read, create, update, delete
+         */
         public String actionWords() {
             return actions.stream().map(Action::configName).collect(Collectors.joining(", "));
         }
     }
 
-    /** Works out the subject's permissions; cost grows with the number of patterns (a page view, not a request path). */
+    /**
+     * Works out the subject's permissions; cost grows with the number of patterns (a page view, not a request path).
+     *
+     * @param policy the policy to ask
+     * @param subject whose permissions; anonymous works too
+     * @return the permissions; for a policy without {@code accessControl}, every action in every repository for a
+     *     user and nothing for anonymous
+     */
     public static Permissions of(AccessPolicy policy, Subject subject) {
         List<Grants> grants = new ArrayList<>();
         List<String> nothing = new ArrayList<>();
@@ -80,7 +105,11 @@ public record Permissions(List<Grants> grants, List<String> nothingUnder) {
         return new Permissions(grants, nothing);
     }
 
-    /** Whether the subject may do nothing at all. */
+    /**
+     * Whether the subject may do nothing at all.
+     *
+     * @return true if there are no grants anywhere
+     */
     public boolean isEmpty() {
         return grants.isEmpty();
     }
@@ -96,6 +125,10 @@ public record Permissions(List<Grants> grants, List<String> nothingUnder) {
      * Where a pattern of these permissions applies, in words: {@code "in every repository"} ({@code **} alone, or
      * no access control), {@code "in every other repository"} ({@code **} after more specific patterns),
      * {@code "under team/**"}, {@code "in team/app"}, {@code "in repositories no pattern matches"}.
+     *
+     * @param pattern a pattern of {@link #grants()} or {@link #nothingUnder()}, or {@code null} for the repositories
+     *     no pattern matches
+     * @return the words, to follow the actions in a sentence
      */
     public String where(@Nullable String pattern) {
         boolean alone = grants.size() + nothingUnder.size() == 1;

@@ -39,6 +39,8 @@ public final class PolicyDiff {
     private static final String SOMEONE = "\u0001someone";
 
     /**
+     * One permission a principal gained or lost.
+     *
      * @param principal "user alice", "group ci", "any other authenticated user" or "anonymous"
      * @param gained true for a new permission, false for a lost one
      * @param what the action's name, "metrics" or "catalog"
@@ -71,7 +73,13 @@ public final class PolicyDiff {
         this.complete = complete;
     }
 
-    /** Compares two policies; see {@link #complete()} before taking an empty result for "the same". */
+    /**
+     * Compares two policies; see {@link #complete()} before taking an empty result for "the same".
+     *
+     * @param before the policy in force now
+     * @param after the policy that would replace it
+     * @return the changes; may take about a second for large policies with freely combining wildcards
+     */
     public static PolicyDiff between(AccessPolicy before, AccessPolicy after) {
         return between(before, after, MAX_WORK);
     }
@@ -99,7 +107,12 @@ public final class PolicyDiff {
         return new PolicyDiff(List.copyOf(changes.values()), regions.complete());
     }
 
-    /** Who gains or loses what; every one is real, and when {@link #complete()} they are all there are. */
+    /**
+     * Who gains or loses what; every one is real, and when {@link #complete()} they are all there are.
+     *
+     * @return an unmodifiable list, one change per principal, action and pair of deciding patterns; empty when
+     *     nothing changed
+     */
     public List<Change> changes() {
         return changes;
     }
@@ -108,6 +121,8 @@ public final class PolicyDiff {
      * False when the patterns tell too many kinds of name apart (see {@code MAX_WORK}) and the
      * comparison stopped early: the changes listed are real, but there may be others, so an empty
      * list does not mean the policies decide the same.
+     *
+     * @return true if every kind of repository name was compared
      */
     public boolean complete() {
         return complete;

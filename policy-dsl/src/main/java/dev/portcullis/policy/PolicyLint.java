@@ -22,17 +22,32 @@ public final class PolicyLint {
     /** Pattern pairs compared exactly for ties and shadowing; beyond this a policy is only partly checked. */
     static final int MAX_COMPARISONS = 50_000;
 
-    public enum Severity { ERROR, WARNING }
+    /** How bad a finding is. */
+    public enum Severity {
+        /** The policy certainly does not do what it says, e.g. a pattern that can never match. */
+        ERROR,
+        /** The policy may not do what its author meant: worth a look, possibly intended. */
+        WARNING
+    }
 
     /**
      * The kind of store the policy protects, for the checks that depend on its names: OCI repository names are lower-case;
      * Maven names ({@code <repository-id>/<groupId as path>/<artifactId>}, as {@code MavenRoutes} gives them) may hold
      * capitals, and have traps of their own.
      */
-    public enum Store { OCI, MAVEN }
+    public enum Store {
+        /** An OCI registry: repository names are lower-case. */
+        OCI,
+        /** A Maven repository: names are {@code <repository-id>/<groupId as path>/<artifactId>}. */
+        MAVEN
+    }
 
     /**
+     * One mistake found in a policy.
+     *
+     * @param severity how bad it is
      * @param location where in the policy, e.g. {@code registry.policy:4 repo "team/*"} or {@code repositories["team/*"]}
+     * @param message what is wrong, in a sentence
      * @param fix what to do about it
      */
     public record Finding(Severity severity, String location, String message, String fix) {
@@ -45,22 +60,44 @@ public final class PolicyLint {
     private PolicyLint() {
     }
 
-    /** Lints a policy for an OCI registry, loaded from zot JSON; locations are JSON paths. */
+    /**
+     * Lints a policy for an OCI registry, loaded from zot JSON; locations are JSON paths.
+     *
+     * @param policy the policy to check
+     * @return the findings, errors and warnings mixed; empty when nothing was found
+     */
     public static List<Finding> check(AccessPolicy policy) {
         return check(policy, Store.OCI);
     }
 
-    /** Lints a policy for a kind of store, loaded from zot JSON; locations are JSON paths. */
+    /**
+     * Lints a policy for a kind of store, loaded from zot JSON; locations are JSON paths.
+     *
+     * @param policy the policy to check
+     * @param store the kind of store it protects, which decides the name checks
+     * @return the findings, errors and warnings mixed; empty when nothing was found
+     */
     public static List<Finding> check(AccessPolicy policy, Store store) {
         return check(policy, store, anchor -> anchor);
     }
 
-    /** Lints a parsed policy file for an OCI registry; locations carry the file name and line. */
+    /**
+     * Lints a parsed policy file for an OCI registry; locations carry the file name and line.
+     *
+     * @param doc the parsed {@code .policy} file
+     * @return the findings, errors and warnings mixed; empty when nothing was found
+     */
     public static List<Finding> check(PolicyDocument doc) {
         return check(doc, Store.OCI);
     }
 
-    /** Lints a parsed policy file for a kind of store; locations carry the file name and line. */
+    /**
+     * Lints a parsed policy file for a kind of store; locations carry the file name and line.
+     *
+     * @param doc the parsed {@code .policy} file
+     * @param store the kind of store it protects, which decides the name checks
+     * @return the findings, errors and warnings mixed; empty when nothing was found
+     */
     public static List<Finding> check(PolicyDocument doc, Store store) {
         return check(doc.policy(), store, anchor -> {
             String key;

@@ -18,15 +18,33 @@ public final class RepositoryPattern {
         this.glob = glob;
     }
 
-    /** @throws IllegalArgumentException naming the pattern, the position and the problem */
+    /**
+     * Compiles a pattern with the policy's glob syntax ({@code docs/policy-language.md}).
+     *
+     * @param pattern the glob, e.g. {@code team/**} or {@code team/*}
+     * @return the compiled pattern
+     * @throws IllegalArgumentException naming the pattern, the position and the problem
+     * @throws NullPointerException if {@code pattern} is null
+     */
     public static RepositoryPattern compile(String pattern) {
         return new RepositoryPattern(Glob.compile(Objects.requireNonNull(pattern, "pattern")));
     }
 
+    /**
+     * Whether the pattern matches a whole repository name, case-sensitively.
+     *
+     * @param repository the repository name, e.g. {@code team/app}
+     * @return true if the pattern matches all of it
+     */
     public boolean matches(String repository) {
         return glob.matches(repository);
     }
 
+    /**
+     * The pattern as it was compiled.
+     *
+     * @return the source text given to {@link #compile}
+     */
     public String pattern() {
         return glob.pattern();
     }

@@ -28,7 +28,14 @@ public final class Spelling {
         return prev[b.length()];
     }
 
-    /** The candidate closest to {@code word} if it is within a third of the word's length. */
+    /**
+     * The candidate closest to {@code word}, ignoring case, if it is close enough to suggest: at most two edits
+     * away, or a third of the word's length for longer words.
+     *
+     * @param word what the user wrote
+     * @param candidates the words that would have been valid there
+     * @return the first closest candidate, as spelt in {@code candidates}; empty when none is close enough
+     */
     public static Optional<String> closest(String word, Collection<String> candidates) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

@@ -30,7 +30,11 @@ public final class Subject {
         this.groups = groups;
     }
 
-    /** The caller who presented no credentials. */
+    /**
+     * The caller who presented no credentials.
+     *
+     * @return the one anonymous subject, with no name and no groups
+     */
     public static Subject anonymous() {
         return ANONYMOUS;
     }
@@ -38,7 +42,11 @@ public final class Subject {
     /**
      * An authenticated user.
      *
+     * @param name the user name as the policy lists it; never empty
+     * @param groups the groups the identity provider reported, in its order; duplicates are dropped
+     * @return the subject, holding its own copy of the groups
      * @throws IllegalArgumentException if the name is null or empty, or a group is null
+     * @throws NullPointerException if {@code groups} is null
      */
     public static Subject user(String name, Collection<String> groups) {
         if (name == null || name.isEmpty()) {
@@ -61,21 +69,41 @@ public final class Subject {
         return new Subject(name, Collections.unmodifiableSet(copy));
     }
 
-    /** An authenticated user with the given groups. */
+    /**
+     * An authenticated user with the given groups.
+     *
+     * @param name the user name as the policy lists it; never empty
+     * @param groups the groups the identity provider reported, if any
+     * @return the subject
+     * @throws IllegalArgumentException if the name is null or empty, or a group is null
+     */
     public static Subject user(String name, String... groups) {
         return user(name, Arrays.asList(groups));
     }
 
+    /**
+     * Whether this is the caller without credentials.
+     *
+     * @return true for {@link #anonymous()}, false for every user
+     */
     public boolean isAnonymous() {
         return name == null;
     }
 
-    /** The user name, or {@code null} for the anonymous subject. */
+    /**
+     * The user name, or {@code null} for the anonymous subject.
+     *
+     * @return the name, or {@code null} for anonymous
+     */
     public @Nullable String name() {
         return name;
     }
 
-    /** The groups from the identity provider, in the order given (empty for anonymous). */
+    /**
+     * The groups from the identity provider, in the order given (empty for anonymous).
+     *
+     * @return an unmodifiable set; the policy's own {@code groups} section is not included
+     */
     public Set<String> groups() {
         return groups;
     }

@@ -14,9 +14,26 @@ import org.jspecify.annotations.Nullable;
  *
  * A user's identity-provider groups are not known here: a user listed under a group may do what
  * the group may.
+ *
+ * @param repository the repository asked about
+ * @param action the action asked about
+ * @param pattern the pattern that applies to the repository, or {@code null} when none matches (or the policy has
+ *     no {@code accessControl})
+ * @param principals who may, in words, e.g. {@code user alice}, {@code group ci (members by config: bot1)},
+ *     {@code any authenticated user (defaultPolicy)}, {@code anonymous (anonymousPolicy)},
+ *     {@code admin group admins (adminPolicy)}
  */
 public record WhoCan(String repository, Action action, @Nullable String pattern, List<String> principals) {
 
+    /**
+     * Lists who may perform {@code action} on {@code repository}: the principals the applying pattern's rule
+     * grants it, then the admins whose {@code adminPolicy} includes it.
+     *
+     * @param policy the policy to ask
+     * @param action the action
+     * @param repository the repository name, e.g. {@code team/app}
+     * @return the answer; its principals are empty when nobody may
+     */
     public static WhoCan of(AccessPolicy policy, Action action, String repository) {
         List<String> out = new ArrayList<>();
         if (!policy.hasAccessControl()) {

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The suite's deployment: the server the adapter starts, its users, keys and audit log, and the requests the cases send. */
 abstract class ConformanceFixture {
+    /** The Basic realm the suite's pipeline announces in {@code WWW-Authenticate}. */
     public static final String REALM = "conformance";
+    /** Every repository the suite's application holds; {@code GET /v2/_catalog} answers the caller's part of it. */
     public static final List<String> CATALOG = List.of("team/app", "infra/dns", "library/base");
     static final String POLICY = """
             {"groups": {"admins": {"users": ["ops"]}},
@@ -38,23 +40,51 @@ abstract class ConformanceFixture {
             """;
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Starts the adapter's server with this pipeline on 127.0.0.1 and an ephemeral port; returns the port. */
+    /**
+     * Starts the adapter's server with this pipeline on 127.0.0.1 and an ephemeral port; returns the port. Called
+     * before each case, and again whenever a case restarts the server with another pipeline (after {@link #stop()}).
+     *
+     * @param portcullis the pipeline to put in front of an {@link EchoApplication} built over {@link #tags()}
+     * @return the port the server listens on
+     * @throws Exception if the server cannot start; the case fails
+     */
     protected abstract int start(Portcullis portcullis) throws Exception;
 
+    /**
+     * Stops the server {@link #start} started, releasing its port. Called after each case and before a restart.
+     *
+     * @throws Exception if the server cannot stop; the case fails
+     */
     protected abstract void stop() throws Exception;
 
     @TempDir
     Path dir;
+    /** The port of the running server, as {@link #start} answered it. */
     protected int port;
+    /**
+     * The htpasswd file of the users {@code ops} (a policy admin), {@code alice} and {@code bob}; each one's password
+     * is {@code NAME-password}.
+     */
     protected Path htpasswd;
+    /** The API-key store, which a case can take down to see the pipeline fail closed. */
     protected SwitchableStore store;
+    /** The API-key service over {@link #store}. */
     protected ApiKeyService keys;
+    /**
+     * The token of an unscoped API key for user {@code ci} in group {@code artifact-workloads}: the policy lets it read
+     * and create.
+     */
     protected String ciKey;
+    /** Every decision the pipeline audited during the case, in order; see {@link #awaitEvent}. */
     protected final List<AuthEvent> events = new CopyOnWriteArrayList<>();
     private final Tags tags = new Tags();
     private @Nullable Portcullis portcullis;
 
-    /** The application's tags, for the adapter's application (see the class comment). */
+    /**
+     * The application's tags, for the adapter's application (see the class comment).
+     *
+     * @return the tags, the same object for the whole case
+     */
     protected Tags tags() {
         return tags;
     }
@@ -72,7 +102,12 @@ abstract class ConformanceFixture {
         serve(b -> { });
     }
 
-    /** (Re)starts the server with the standard pipeline, adjusted by {@code customize}. */
+    /**
+     * (Re)starts the server with the standard pipeline, adjusted by {@code customize}.
+     *
+     * @param customize changes to the standard builder (policy, realm, keys, htpasswd, existence, audit listener)
+     * @throws Exception if the adapter cannot stop or start its server
+     */
     protected void serve(Consumer<Portcullis.Builder> customize) throws Exception {
         if (portcullis != null) {
             stop();
@@ -97,7 +132,14 @@ abstract class ConformanceFixture {
         }
     }
 
-    /** Waits (at most 30 s) until the pipeline has audited a decision like this one. */
+    /**
+     * Waits (at most 30 s) until the pipeline has audited a decision like this one.
+     *
+     * @param which picks the decision looked for
+     * @return the first audited decision it picks
+     * @throws InterruptedException if the thread is interrupted while waiting
+     * @throws AssertionError if no such decision is audited within 30 s, listing those that were
+     */
     protected AuthEvent awaitEvent(java.util.function.Predicate<AuthEvent> which) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         synchronized (events) {
@@ -116,14 +158,38 @@ abstract class ConformanceFixture {
         }
     }
 
+    /**
+     * A Basic {@code Authorization} header line, for {@link #get} and {@link #send}.
+     *
+     * @param user the user name
+     * @param password the password
+     * @return {@code Authorization: Basic …} with the credentials encoded as UTF-8
+     */
     protected static String basic(String user, String password) {
         return "Authorization: Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Sends a {@code GET} to the running server on a connection of its own.
+     *
+     * @param target the request target exactly as sent, e.g. {@code /v2/team/app/tags/list}
+     * @param headers header lines, each {@code Name: value}
+     * @return the response
+     * @throws Exception if the connection fails or the server does not answer within 30 s
+     */
     protected RawHttp.Response get(String target, String... headers) throws Exception {
         return RawHttp.send(port, "GET", target, headers);
     }
 
+    /**
+     * Sends a request without a body to the running server on a connection of its own.
+     *
+     * @param method the method exactly as sent
+     * @param target the request target exactly as sent
+     * @param headers header lines, each {@code Name: value}
+     * @return the response
+     * @throws Exception if the connection fails or the server does not answer within 30 s
+     */
     protected RawHttp.Response send(String method, String target, String... headers) throws Exception {
         return RawHttp.send(port, method, target, headers);
     }
@@ -137,6 +203,8 @@ abstract class ConformanceFixture {
      * The corpus attacks this adapter's container answers by itself, before Portcullis sees the
      * request (attack name, as passed to {@link #expect}, to the status it answers). Anything not
      * listed must get Portcullis' own answer.
+     *
+     * @return attack name to status; empty (the default) when the container passes every request on
      */
     protected Map<String, Integer> containerAnswers() {
         return Map.of();

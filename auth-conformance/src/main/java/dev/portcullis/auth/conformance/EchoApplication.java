@@ -24,6 +24,12 @@ public final class EchoApplication {
     private final Portcullis portcullis;
     private final Tags tags;
 
+    /**
+     * An application answering for the suite.
+     *
+     * @param portcullis the pipeline in front of it, which filters the catalog
+     * @param tags the suite's tags, from {@code tags()}, which writes are committed to
+     */
     public EchoApplication(Portcullis portcullis, Tags tags) {
         this.portcullis = portcullis;
         this.tags = tags;
@@ -32,17 +38,29 @@ public final class EchoApplication {
     /**
      * What to answer: a status, a content type and a body; or, for a write whose condition no longer held, Portcullis's
      * own refusal to write instead.
+     *
+     * @param status the HTTP status
+     * @param contentType the {@code Content-Type}
+     * @param body the response body
+     * @param refusal the refusal to write instead of the rest, when a write condition no longer held
      */
     public record Answer(int status, String contentType, byte[] body, Optional<Outcome.Respond> refusal) {
     }
 
     /**
+     * Answers one request Portcullis let through: the suite's catalog, a committed write, or an echo of the caller.
+     *
+     * @param method the request method
+     * @param path the request path without the query, e.g. {@code /v2/team/app/manifests/latest}, as the adapter's
+     *     framework gives it
      * @param identity the identity Portcullis let through, null for anonymous
      * @param user the caller's name as the application reads it from its framework (a servlet's {@code getRemoteUser()}),
      *     null for anonymous
      * @param deniedMounts the mount sources the caller may not read
      * @param writeConditions what a write was allowed under
      * @param body the whole request body
+     * @return the answer to write: 201 for {@code PUT} and {@code POST}, 202 for {@code PATCH} and {@code DELETE}, else
+     *     200; a refused write's status and body instead
      */
     public Answer answer(String method, String path, Identity identity, String user, Set<String> deniedMounts,
                          List<Outcome.WriteCondition> writeConditions, byte[] body) {

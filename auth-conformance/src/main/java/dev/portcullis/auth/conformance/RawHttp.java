@@ -21,15 +21,39 @@ public final class RawHttp {
     private RawHttp() {
     }
 
-    /** A response: status, headers (lower-case names, all values), body. */
+    /**
+     * A response: status, headers (lower-case names, all values), body.
+     *
+     * @param status the status code
+     * @param headers lower-case header name to every value, in the order received
+     * @param body the body decoded as UTF-8, de-chunked
+     */
     public record Response(int status, Map<String, List<String>> headers, String body) {
+        /**
+         * One header's first value.
+         *
+         * @param name the header name, in any case
+         * @return the first value, or {@code null} when the response has no such header
+         */
         public @Nullable String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null ? null : v.get(0);
         }
     }
 
-    /** Sends {@code method target} with the headers given (each "Name: value"), a body, and Connection: close. */
+    /**
+     * Sends {@code method target} with the headers given (each "Name: value"), a body, and Connection: close, on a
+     * connection of its own. {@code Host} and {@code Content-Length} are added; a {@code PUT}, {@code POST} or
+     * {@code PATCH} without a body says {@code Content-Length: 0}.
+     *
+     * @param port the server's port on 127.0.0.1
+     * @param method the method exactly as sent
+     * @param target the request target exactly as sent, not encoded or checked
+     * @param headers header lines, each {@code Name: value}, sent in this order
+     * @param body the body, or {@code null} for none
+     * @return the response, read until the server closes the connection
+     * @throws IOException if the connection fails or the server sends nothing for 30 s
+     */
     public static Response send(int port, String method, String target, List<String> headers, byte @Nullable [] body) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(30_000);
@@ -53,6 +77,16 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Like {@link #send(int, String, String, List, byte[])}, without a body.
+     *
+     * @param port the server's port on 127.0.0.1
+     * @param method the method exactly as sent
+     * @param target the request target exactly as sent
+     * @param headers header lines, each {@code Name: value}
+     * @return the response
+     * @throws IOException if the connection fails or the server sends nothing for 30 s
+     */
     public static Response send(int port, String method, String target, String... headers) throws IOException {
         return send(port, method, target, List.of(headers), null);
     }
@@ -62,6 +96,11 @@ public final class RawHttp {
      * and returns every response read until the server closes the connection: none when it closed
      * without answering. The connection is half-closed after sending, so ask for
      * {@code Connection: close} or expect the server to close it.
+     *
+     * @param port the server's port on 127.0.0.1
+     * @param request the whole request, or several pipelined ones
+     * @return the responses in order; empty when the server closed or reset the connection without answering
+     * @throws IOException if the connection cannot be opened or the server sends nothing for 30 s
      */
     public static List<Response> exchange(int port, String request) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
@@ -99,18 +138,35 @@ public final class RawHttp {
         private final Socket socket;
         private final InputStream in;
 
+        /**
+         * Opens the connection.
+         *
+         * @param port the server's port on 127.0.0.1
+         * @throws IOException if the connection cannot be opened
+         */
         public Conversation(int port) throws IOException {
             socket = new Socket("127.0.0.1", port);
             socket.setSoTimeout(30_000);
             in = socket.getInputStream();
         }
 
+        /**
+         * Sends bytes on the connection as they are: a request, part of one, or several.
+         *
+         * @param bytes the bytes as ISO-8859-1 text
+         * @throws IOException if the connection is broken, e.g. reset by the server
+         */
         public void write(String bytes) throws IOException {
             socket.getOutputStream().write(bytes.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
         }
 
-        /** The next response (sized or chunked), or null when the server closed the connection before sending one. */
+        /**
+         * The next response (sized or chunked), or null when the server closed the connection before sending one.
+         *
+         * @return the response, or {@code null} when the connection closed first
+         * @throws IOException if the connection closed inside a response head, or nothing came for 30 s
+         */
         public @Nullable Response next() throws IOException {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             int b;

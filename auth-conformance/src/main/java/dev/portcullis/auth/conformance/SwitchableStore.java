@@ -14,10 +14,21 @@ public final class SwitchableStore implements ApiKeyStore {
     private final ApiKeyStore delegate;
     private final AtomicBoolean down = new AtomicBoolean();
 
+    /**
+     * A store that is up until {@link #down(boolean) down(true)}.
+     *
+     * @param delegate the real store that every call goes to while this one is up
+     */
     public SwitchableStore(ApiKeyStore delegate) {
         this.delegate = delegate;
     }
 
+    /**
+     * Takes the store down or brings it back. While down, every call but {@link #close()} throws
+     * {@link ApiKeyStoreException}, as a store whose database refuses connections would.
+     *
+     * @param isDown true to take it down, false to bring it back
+     */
     public void down(boolean isDown) {
         down.set(isDown);
     }

@@ -40,15 +40,36 @@ public final class ApiKeyService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiKeyService.class);
 
     /** What to do with a key requested without expiry or beyond the maximum lifetime. */
-    public enum OverlongKeys { CLAMP_TO_MAXIMUM, REFUSE }
+    public enum OverlongKeys {
+        /** Create the key anyway, expiring when the maximum lifetime ends. */
+        CLAMP_TO_MAXIMUM,
+        /** Refuse the request: {@link #create} throws, naming the latest expiry allowed. */
+        REFUSE
+    }
 
     /**
      * A request for a new key.
      *
+     * @param owner the user the key authenticates as; never empty
+     * @param ownerGroups the owner's groups now, which the key carries until the owner's next login replaces them
+     * @param label the owner's name for the key, e.g. {@code github actions}; may be empty
+     * @param scopes what the key may be used for; empty for everything the owner may do
      * @param expiresAt {@code null} for no expiry (subject to the maximum lifetime)
+     * @param creator who or what asks, e.g. a user agent or {@code portcullis-keys}; kept with the key
      */
     public record KeyRequest(String owner, List<String> ownerGroups, String label, List<Scope> scopes, @Nullable Instant expiresAt,
                              String creator) {
+        /**
+         * Checks the owner and copies the lists.
+         *
+         * @param owner the user the key authenticates as
+         * @param ownerGroups the owner's groups now
+         * @param label the owner's name for the key
+         * @param scopes what the key may be used for; empty for everything the owner may do
+         * @param expiresAt when the key expires, or {@code null} for no expiry
+         * @param creator who or what asks
+         * @throws IllegalArgumentException if the owner is null or empty
+         */
         public KeyRequest {
             if (owner == null || owner.isEmpty()) {
                 throw new IllegalArgumentException("a key needs an owner user name");
@@ -58,7 +79,12 @@ public final class ApiKeyService implements AutoCloseable {
         }
     }
 
-    /** A new key and its token; the token is shown this once and stored nowhere. */
+    /**
+     * A new key and its token; the token is shown this once and stored nowhere.
+     *
+     * @param key the key's record as stored
+     * @param token the whole token to hand to the owner, e.g. {@code pck_…}; {@link #toString()} leaves it out
+     */
     public record CreatedKey(ApiKey key, String token) {
         @Override
         public String toString() {
@@ -100,6 +126,13 @@ public final class ApiKeyService implements AutoCloseable {
         maintenance.scheduleWithFixedDelay(this::flushLastUsedQuietly, flush, flush, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Starts the settings of a service over a store.
+     *
+     * @param store where the keys live; the service does not close it
+     * @return a builder with every default in place
+     * @throws NullPointerException if {@code store} is null
+     */
     public static Builder builder(ApiKeyStore store) {
         return new Builder(store);
     }
@@ -109,6 +142,8 @@ public final class ApiKeyService implements AutoCloseable {
     /**
      * Creates a key; the returned token is the only copy of its secret.
      *
+     * @param request the owner, groups, label, scopes, expiry and creator of the new key
+     * @return the key as stored (its expiry clamped to the maximum lifetime, if that is the setting) and its token
      * @throws IllegalArgumentException for an expiry in the past, or beyond the maximum lifetime when that is refused
      * @throws ApiKeyStoreException when the store is unavailable
      */
@@ -140,7 +175,13 @@ public final class ApiKeyService implements AutoCloseable {
         throw new IllegalStateException("three random key ids in a row were taken; the random source is broken");
     }
 
-    /** The owner's keys, newest first, with last-use times not yet written merged in. */
+    /**
+     * The owner's keys, newest first, with last-use times not yet written merged in.
+     *
+     * @param owner the user name
+     * @return every key of the owner, revoked and expired ones included; empty when the owner has none
+     * @throws ApiKeyStoreException when the store is unavailable
+     */
     public List<ApiKey> list(String owner) {
         return store.listByOwner(owner).stream().map(k -> {
             Instant pending = cache.pendingUse(k.id());
@@ -148,30 +189,59 @@ public final class ApiKeyService implements AutoCloseable {
         }).toList();
     }
 
+    /**
+     * A key's record by its public id.
+     *
+     * @param keyId the id, the part of a token between the prefix and the {@code _}
+     * @return the record, revoked or expired ones included; empty when no key has that id
+     * @throws ApiKeyStoreException when the store is unavailable
+     */
     public Optional<ApiKey> find(String keyId) {
         return store.find(keyId).map(ApiKeyStore.StoredApiKey::key);
     }
 
-    /** Revokes a key; effective at once here, and on other nodes within the event poll interval. */
+    /**
+     * Revokes a key; effective at once here, and on other nodes within the event poll interval.
+     *
+     * @param keyId the key's public id
+     * @return true if the key existed and was not yet revoked
+     * @throws ApiKeyStoreException when the store is unavailable
+     */
     public boolean revoke(String keyId) {
         boolean revoked = store.revoke(keyId);
         forget(keyId);
         return revoked;
     }
 
-    /** Revokes all of a user's keys (an admin action); returns how many. */
+    /**
+     * Revokes all of a user's keys (an admin action); returns how many.
+     *
+     * @param owner the user name
+     * @return how many keys were revoked now, not counting those revoked before
+     * @throws ApiKeyStoreException when the store is unavailable
+     */
     public int revokeAll(String owner) {
         int n = store.revokeAll(owner);
         cache.withdraw("owner:" + owner, v -> v.key().owner().equals(owner));
         return n;
     }
 
-    /** The longest a key may live, if a maximum is configured. */
+    /**
+     * The longest a key may live, if a maximum is configured.
+     *
+     * @return the maximum lifetime, or empty when keys may live for ever
+     */
     public Optional<Duration> maxLifetime() {
         return Optional.ofNullable(maxLifetime);
     }
 
-    /** Records the groups a user had at login; their keys carry these groups from now on. */
+    /**
+     * Records the groups a user had at login; their keys carry these groups from now on.
+     *
+     * @param user the user name
+     * @param groups the groups the identity provider reported at this login
+     * @throws ApiKeyStoreException when the store is unavailable
+     */
     public void recordLogin(String user, List<String> groups) {
         store.recordUserGroups(user, groups);
         cache.withdraw("owner:" + user, v -> v.key().owner().equals(user));
@@ -183,14 +253,32 @@ public final class ApiKeyService implements AutoCloseable {
 
     // ------------------------------------------------------------------ verification
 
-    /** The token prefix, e.g. {@code pck_}. */
+    /**
+     * The token prefix, e.g. {@code pck_}.
+     *
+     * @return the prefix every token of this service starts with
+     */
     public String prefix() {
         return format.prefix();
     }
 
     /**
+     * The key store, as its {@code toString()} describes it (a JDBC store: its URL without credentials), for the line
+     * {@code Portcullis} logs at its start.
+     *
+     * @return a description that names no secret
+     */
+    public String storeDescription() {
+        return store.toString();
+    }
+
+    /**
      * The verification of a token in the verified cache, or empty when it is not cached (or the
      * event feed is stale): no store access, no hashing, never blocks. An expired key is rejected.
+     *
+     * @param presented the token as the client sent it
+     * @return a {@link KeyVerification.Valid}, a {@link KeyVerification.Rejected} for an expired key, or empty: then
+     *     call {@link #verify(String)}
      */
     public Optional<KeyVerification> verifyCached(String presented) {
         if (!format.hasShape(presented)) {
@@ -204,6 +292,9 @@ public final class ApiKeyService implements AutoCloseable {
      * Basic {@code Authorization} value — carried when it was {@linkplain #rememberPresentation remembered}, or empty:
      * then decode the presentation and ask {@link #verifyCached(String)}. The answer is that of the token's cache entry,
      * with its TTL, revocation and expiry; asking by the presentation only spares decoding it. For request pipelines.
+     *
+     * @param presentation the whole text the client sent, exactly as received
+     * @return as {@link #verifyCached(String)}: valid, rejected for an expired key, or empty
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation) {
         return cache.cached(presentation);
@@ -217,12 +308,20 @@ public final class ApiKeyService implements AutoCloseable {
      * this service, never the text. Any withdrawal from the cache since the entry was looked up (a revocation here or
      * through the event feed, any owner's new groups at login, even another key's) makes it look again: rare next to
      * requests, and safe also for an entry the cache evicted before the withdrawal could find it.
+     *
+     * @param presentation the whole text the client sent, exactly as received
+     * @param memory the connection's memory, from {@link #presentationMemory()}
+     * @return as {@link #verifyCached(String)}: valid, rejected for an expired key, or empty
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation, PresentationMemory memory) {
         return cache.cached(presentation, memory.slot);
     }
 
-    /** A new, empty {@link PresentationMemory} for one client connection. */
+    /**
+     * A new, empty {@link PresentationMemory} for one client connection.
+     *
+     * @return a memory that remembers nothing yet
+     */
     public PresentationMemory presentationMemory() {
         return new PresentationMemory();
     }
@@ -243,6 +342,9 @@ public final class ApiKeyService implements AutoCloseable {
      * Remembers that {@code presentation}, every part of which the caller has checked, carries {@code token}, a valid
      * key in the verified cache: only their SHA-256 digests are kept, and the presentation holds as long as the token's
      * entry does (a new entry, after a withdrawal or the TTL, is remembered anew).
+     *
+     * @param presentation the whole text the client sent, exactly as received
+     * @param token the token decoded from it, just verified as valid; nothing is remembered if it is not in the cache
      */
     public void rememberPresentation(String presentation, String token) {
         cache.remember(presentation, token);
@@ -253,6 +355,9 @@ public final class ApiKeyService implements AutoCloseable {
      * authenticates nothing — the token is still verified (and a revoked key refused) — but a caller who holds a real
      * key can be let past a per-address failure limit that an attacker on the same address (or NAT) tripped, also
      * after the key dropped out of the verified cache.
+     *
+     * @param presented the token as the client sent it
+     * @return true if it verified within the last day and its key was not found revoked or expired since
      */
     public boolean verifiedBefore(String presented) {
         return format.hasShape(presented) && cache.verifiedToday(TokenDigest.of(presented));
@@ -263,17 +368,32 @@ public final class ApiKeyService implements AutoCloseable {
      * authenticates nothing — the token is still verified — but a random guess fits one time in 16.7 million, so a
      * caller whose token fits may be let past a per-address failure limit that others on the same address tripped.
      * Never blocks.
+     *
+     * @param presented the token as the client sent it
+     * @return true if the token is well formed and its secret fits the fingerprint of its key's hash; false also
+     *     when the service has not read that hash yet
      */
     public boolean fitsFingerprint(String presented) {
         return format.parse(presented).map(screen::fits).orElse(false);
     }
 
-    /** Checks a presented token (the Basic-auth password or the Bearer token). Never throws for a bad token. */
+    /**
+     * Checks a presented token (the Basic-auth password or the Bearer token). Never throws for a bad token. May
+     * block: on the store, and on Argon2 for up to the {@code maxConcurrentHashes} wait.
+     *
+     * @param presented the token as the client sent it
+     * @return {@link KeyVerification.Valid} with the owner's groups, {@link KeyVerification.Rejected} with the reason,
+     *     or {@link KeyVerification.Unavailable} when the store is down or no Argon2 slot came free in time
+     */
     public KeyVerification verify(String presented) {
         return verifier.verify(presented);
     }
 
-    /** Argon2id hashes and verifications computed so far (a metric, and how tests prove the cheap paths cheap). */
+    /**
+     * Argon2id hashes and verifications computed so far (a metric, and how tests prove the cheap paths cheap).
+     *
+     * @return the number of Argon2id verifications since the service was built
+     */
     public long argon2Computations() {
         return verifier.argon2Computations();
     }
@@ -343,6 +463,8 @@ public final class ApiKeyService implements AutoCloseable {
      * it loaded (Tomcat reports both): the key store's JDBC drivers in DriverManager, and the cleaner thread of JNA (which
      * Argon2 runs on). Those copies of the libraries are unusable afterwards; copies of other class loaders are not touched.
      * {@code PortcullisFilter} does this when it is destroyed.
+     *
+     * @param loader the web application's class loader
      */
     public static void releaseLibraries(ClassLoader loader) {
         JdbcDialect.deregisterDrivers(loader);
@@ -384,31 +506,60 @@ public final class ApiKeyService implements AutoCloseable {
             this.store = Objects.requireNonNull(store, "store");
         }
 
-        /** Token prefix, default {@code pck_}. */
+        /**
+         * Token prefix, default {@code pck_}. Changing it makes every existing token malformed.
+         *
+         * @param prefix lower-case letters, digits and {@code _}, e.g. {@code pck_}; checked by {@link #build()}
+         * @return this builder
+         */
         public Builder prefix(String prefix) {
             this.prefix = prefix;
             return this;
         }
 
-        /** Argon2id parameters, default m=19 MiB, t=2, p=1. */
+        /**
+         * Argon2id parameters, default m=19 MiB, t=2, p=1. Hashes made under other parameters still verify, and are
+         * re-hashed with these when they do.
+         *
+         * @param hasher the parameters for new hashes
+         * @return this builder
+         */
         public Builder hasher(Argon2Hasher hasher) {
             this.hasher = hasher;
             return this;
         }
 
+        /**
+         * The clock for creation times, expiry and last-use times; default the system clock in UTC. Cache lifetimes
+         * and rate limits run on the system's own timer whatever it says. For tests.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
         }
 
-        /** How long a verified token is trusted without the store, default 5 minutes, bounded to 10,000 tokens. */
+        /**
+         * How long a verified token is trusted without the store, default 5 minutes, bounded to 10,000 tokens.
+         *
+         * @param ttl how long a verification is trusted; a revocation ends it sooner
+         * @param maximumSize how many tokens are kept; beyond it some are evicted, and verify in full next time
+         * @return this builder
+         */
         public Builder verifiedCache(Duration ttl, long maximumSize) {
             this.verifiedCacheTtl = ttl;
             this.verifiedCacheSize = maximumSize;
             return this;
         }
 
-        /** A failed token is rejected without work for this long, default 30 s. */
+        /**
+         * A failed token is rejected without work for this long, default 30 s.
+         *
+         * @param ttl how long the exact token is refused as {@link KeyVerification.Reason#RECENTLY_FAILED}
+         * @return this builder
+         */
         public Builder negativeCacheTtl(Duration ttl) {
             this.negativeCacheTtl = ttl;
             return this;
@@ -418,6 +569,10 @@ public final class ApiKeyService implements AutoCloseable {
          * For a key stored before fingerprints (whose hash gets one when it next verifies): after {@code failures} wrong
          * secrets for its id within {@code window}, the id is not hashed until the window passes (default 5 per minute).
          * Keys with a fingerprint need no such limit.
+         *
+         * @param failures wrong secrets for one key id before it cools down
+         * @param window how long failures are counted, and the cool-down after the latest one
+         * @return this builder
          */
         public Builder failureLimit(int failures, Duration window) {
             this.maxFailuresPerId = failures;
@@ -425,39 +580,79 @@ public final class ApiKeyService implements AutoCloseable {
             return this;
         }
 
-        /** At most this many Argon2id computations at once (default: the number of cores), waiting at most {@code wait} for a slot. */
+        /**
+         * At most this many Argon2id computations at once (default: the number of cores), waiting at most {@code wait}
+         * for a slot (default 5 s).
+         *
+         * @param max the number of slots
+         * @param wait how long a verification waits for a slot before it answers {@link KeyVerification.Unavailable}
+         * @return this builder
+         */
         public Builder maxConcurrentHashes(int max, Duration wait) {
             this.maxConcurrentHashes = max;
             this.hashWait = wait;
             return this;
         }
 
-        /** Store look-ups per second for key ids not (yet) in the index, default 50. */
+        /**
+         * Store look-ups per second for key ids not (yet) in the index, default 50. Beyond it such a token is
+         * rejected as {@link KeyVerification.Reason#UNKNOWN_KEY} without asking; a key created on another node joins
+         * the index at the next event poll.
+         *
+         * @param perSecond the look-ups allowed per second
+         * @return this builder
+         */
         public Builder unknownIdLookupsPerSecond(int perSecond) {
             this.unknownIdLookupsPerSecond = perSecond;
             return this;
         }
 
-        /** How often the store's key events are read: the bound for revocations made on other nodes. Default 1 s. */
+        /**
+         * How often the store's key events are read: the bound for revocations made on other nodes. Default 1 s.
+         * When the events cannot be read for five intervals, cached verifications are no longer trusted.
+         *
+         * @param interval the time between two polls
+         * @return this builder
+         */
         public Builder eventPollInterval(Duration interval) {
             this.eventPollInterval = interval;
             return this;
         }
 
-        /** How often last-use times are written, in one batch. Default 10 s. */
+        /**
+         * How often last-use times are written, in one batch. Default 10 s.
+         *
+         * @param interval the time between two writes; a key's {@code lastUsed} may lag by this much
+         * @return this builder
+         */
         public Builder lastUsedFlushInterval(Duration interval) {
             this.lastUsedFlushInterval = interval;
             return this;
         }
 
-        /** Keys live at most this long; keys requested without expiry or beyond it are clamped or refused. Default: no maximum. */
+        /**
+         * Keys live at most this long; keys requested without expiry or beyond it are clamped or refused. Default: no
+         * maximum. Keys created before are not changed.
+         *
+         * @param max the longest lifetime, counted from creation
+         * @param handling whether an overlong request is clamped or refused
+         * @return this builder
+         */
         public Builder maxLifetime(Duration max, OverlongKeys handling) {
             this.maxLifetime = max;
             this.overlong = handling;
             return this;
         }
 
-        /** @throws ApiKeyStoreException if the store cannot be read for the initial key-id index */
+        /**
+         * Builds the service: reads every key id from the store, then starts the maintenance thread that polls events
+         * and writes last-use times.
+         *
+         * @return the service; close it on shutdown
+         * @throws ApiKeyStoreException if the store cannot be read for the initial key-id index
+         * @throws IllegalArgumentException if the prefix has characters other than lower-case letters, digits and
+         *     {@code _}
+         */
         public ApiKeyService build() {
             return new ApiKeyService(this);
         }

@@ -31,6 +31,14 @@ public record Argon2Hasher(int memoryKiB, int iterations, int parallelism) {
 
     private static final Argon2 ARGON2 = Argon2Factory.create(Argon2Factory.Argon2Types.ARGON2id);
 
+    /**
+     * Checks the parameters.
+     *
+     * @param memoryKiB memory cost in KiB, at least 8 per lane
+     * @param iterations time cost, at least 1
+     * @param parallelism lanes, at least 1
+     * @throws IllegalArgumentException naming the parameters and the limits they break
+     */
     public Argon2Hasher {
         if (memoryKiB < 8 * parallelism || iterations < 1 || parallelism < 1) {
             throw new IllegalArgumentException("invalid Argon2id parameters m=" + memoryKiB + " KiB, t=" + iterations + ", p=" + parallelism

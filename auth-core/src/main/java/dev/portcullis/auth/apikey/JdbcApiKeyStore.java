@@ -60,6 +60,7 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
      * would otherwise be taken for a SQLite file of that name. The message names only the scheme: the rest may hold a
      * password.
      *
+     * @param store the store setting as given: a JDBC URL, a file path, or the mistake
      * @param what names the setting in the message, e.g. {@code portcullis.keyStore}
      * @throws IllegalArgumentException for such a URL
      */
@@ -75,8 +76,12 @@ public final class JdbcApiKeyStore implements ApiKeyStore {
      * Opens (creating or migrating the schema) a store given as a JDBC URL ({@code jdbc:sqlite:…}
      * or {@code jdbc:postgresql:…}) or as the path of a SQLite file.
      *
+     * @param store a JDBC URL, or the path of a SQLite file; a file that does not exist yet is created owner-only
+     *     (0600)
+     * @return the open store; close it on shutdown
      * @throws IllegalArgumentException for an unsupported URL
-     * @throws ApiKeyStoreException when the database cannot be reached or migrated
+     * @throws ApiKeyStoreException when the database cannot be reached or migrated, or its driver is not on the class
+     *     path
      */
     public static JdbcApiKeyStore open(String store) {
         String url;

@@ -17,7 +17,9 @@ public sealed interface KeyVerification {
         RECENTLY_FAILED,
         /** too many wrong secrets for this key id: cooling down, nothing is hashed */
         THROTTLED,
+        /** the key was revoked */
         REVOKED,
+        /** the key's expiry has passed */
         EXPIRED
     }
 
@@ -28,10 +30,19 @@ public sealed interface KeyVerification {
     record Valid(ApiKey key, List<String> groups) implements KeyVerification {
     }
 
+    /**
+     * The key is not accepted; the client is answered 401.
+     *
+     * @param reason why, for logs
+     */
     record Rejected(Reason reason) implements KeyVerification {
     }
 
-    /** The store could not be consulted, or every Argon2 slot stayed busy; fail closed. */
+    /**
+     * The store could not be consulted, or every Argon2 slot stayed busy; fail closed.
+     *
+     * @param reason what went wrong, for logs
+     */
     record Unavailable(String reason) implements KeyVerification {
     }
 }

@@ -18,8 +18,19 @@ import java.util.stream.Collectors;
  * Scope s = Scope.parse("team/**:read,create");
  * s.permits("team/app", Action.CREATE);   // true
  * }</pre>
+ *
+ * @param pattern the repositories the scope covers
+ * @param actions what the key may do there; never empty
  */
 public record Scope(RepositoryPattern pattern, Set<Action> actions) {
+    /**
+     * Checks and copies the parts.
+     *
+     * @param pattern the repositories the scope covers
+     * @param actions what the key may do there
+     * @throws IllegalArgumentException if there are no actions
+     * @throws NullPointerException if {@code pattern} is null
+     */
     public Scope {
         Objects.requireNonNull(pattern, "pattern");
         if (actions == null || actions.isEmpty()) {
@@ -31,6 +42,8 @@ public record Scope(RepositoryPattern pattern, Set<Action> actions) {
     /**
      * Parses {@code PATTERN:ACTION[,ACTION...]}; the last ':' separates the actions.
      *
+     * @param text the scope as a user writes it, e.g. {@code team/**:read,create}
+     * @return the scope
      * @throws IllegalArgumentException naming the scope and what is wrong
      */
     public static Scope parse(String text) {
@@ -55,11 +68,25 @@ public record Scope(RepositoryPattern pattern, Set<Action> actions) {
         return new Scope(pattern, actions);
     }
 
+    /**
+     * Whether this scope allows the action on the repository.
+     *
+     * @param repository the repository name
+     * @param action the action asked for
+     * @return true if the action is among the scope's and the pattern matches the repository
+     */
     public boolean permits(String repository, Action action) {
         return actions.contains(action) && pattern.matches(repository);
     }
 
-    /** Whether any of {@code scopes} permits it; an empty list means "no restriction". */
+    /**
+     * Whether any of {@code scopes} permits it; an empty list means "no restriction".
+     *
+     * @param scopes a key's scopes
+     * @param repository the repository name
+     * @param action the action asked for
+     * @return true if the list is empty or one scope permits the action on the repository
+     */
     public static boolean permitAll(List<Scope> scopes, String repository, Action action) {
         if (scopes.isEmpty()) {
             return true;
@@ -72,6 +99,13 @@ public record Scope(RepositoryPattern pattern, Set<Action> actions) {
         return false;
     }
 
+    /**
+     * Parses several scopes; see {@link #parse}.
+     *
+     * @param texts the scopes as a user writes them
+     * @return the scopes, in the same order, unmodifiable
+     * @throws IllegalArgumentException for the first text that is not a scope, naming it
+     */
     public static List<Scope> parseAll(List<String> texts) {
         List<Scope> out = new ArrayList<>();
         texts.forEach(t -> out.add(parse(t)));

@@ -31,11 +31,24 @@ public final class KeysCli implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Runs the command line and exits the JVM with its exit code.
+     *
+     * @param args the command and its options, e.g. {@code create --store data/keys.db --user ci}
+     */
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true, StandardCharsets.UTF_8), new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
     }
 
-    /** Runs the command line with the given streams and returns the exit code. */
+    /**
+     * Runs the command line with the given streams and returns the exit code.
+     *
+     * @param args the command and its options
+     * @param out where results go, e.g. a new token; flushed before returning
+     * @param err where errors and usage messages go; flushed before returning
+     * @return 0 on success; 1 when the command fails (a bad argument, an unavailable store, a key not there to
+     *     revoke); 2 for a usage error
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new KeysCli());
         cli.setOut(out);

@@ -69,6 +69,20 @@ public final class BearerJwt {
         static final Set<String> SHARED = Set.of("https://token.actions.githubusercontent.com", "https://gitlab.com",
                 "https://accounts.google.com", "https://oidc.circleci.com", "https://app.terraform.io");
 
+        /**
+         * Checks the settings and fills in defaults: a null {@code username} is zot's
+         * {@code claims.iss + '/' + claims.sub}, null {@code requiredClaims} are none.
+         *
+         * @param issuer the exact {@code iss}; https, or http on this machine only
+         * @param audiences accepted {@code aud} values
+         * @param username how to build the user name from the claims, or {@code null} for the default
+         * @param groupsClaim the claim (path) with groups, or {@code null} for none
+         * @param jwksUri where the keys are (https), or {@code null} for discovery
+         * @param requiredClaims claims a token must carry, each with one of the listed values
+         * @throws IllegalArgumentException for an issuer or key URL that is not https, no audience, a user-name
+         *     expression or claim path that cannot be read, or an issuer that mints tokens for anyone (GitHub Actions,
+         *     gitlab.com and others) without required claims
+         */
         public TrustedIssuer {
             Objects.requireNonNull(issuer, "issuer");
             Claims.requireSecure(issuer, "trusted issuer");
@@ -93,11 +107,28 @@ public final class BearerJwt {
             }
         }
 
+        /**
+         * An issuer with the defaults: user name {@code iss/sub}, no groups, keys by discovery, no required claims.
+         *
+         * @param issuer the exact {@code iss}
+         * @param audiences accepted {@code aud} values, at least one
+         * @return the trusted issuer
+         * @throws IllegalArgumentException as the constructor; in particular for an issuer that mints tokens for anyone
+         */
         public static TrustedIssuer of(String issuer, String... audiences) {
             return new TrustedIssuer(issuer, List.of(audiences), null, null, null, Map.of());
         }
 
-        /** An issuer whose tokens count only if they carry these claims with one of the values, e.g. {@code repository_owner: [my-org]}. */
+        /**
+         * An issuer whose tokens count only if they carry these claims with one of the values, e.g.
+         * {@code repository_owner: [my-org]}.
+         *
+         * @param issuer the exact {@code iss}
+         * @param audiences accepted {@code aud} values, at least one
+         * @param requiredClaims claim path to the values it may have; a token must match every entry
+         * @return the trusted issuer
+         * @throws IllegalArgumentException as the constructor
+         */
         public static TrustedIssuer of(String issuer, List<String> audiences, Map<String, List<String>> requiredClaims) {
             return new TrustedIssuer(issuer, audiences, null, null, null, requiredClaims);
         }
@@ -105,12 +136,30 @@ public final class BearerJwt {
 
     /** The outcome of checking one token. */
     public sealed interface Result {
+        /**
+         * The token is valid.
+         *
+         * @param user the user name built from the claims
+         * @param groups the groups from the groups claim; empty when the issuer has none configured
+         * @param expiresAt the token's {@code exp}
+         */
         record Valid(String user, List<String> groups, Instant expiresAt) implements Result {
         }
 
+        /**
+         * The token is not accepted: not a signed JWT, an untrusted issuer, a bad signature or claims, or a required
+         * claim missing. The client is answered 401.
+         *
+         * @param reason what is wrong, for logs; it never holds the token
+         */
         record Invalid(String reason) implements Result {
         }
 
+        /**
+         * The issuer's keys cannot be fetched now, so the token cannot be checked; fail closed (503).
+         *
+         * @param reason what could not be reached, for logs
+         */
         record Unavailable(String reason) implements Result {
         }
     }
@@ -123,6 +172,10 @@ public final class BearerJwt {
     /**
      * Why these trusted issuers would accept the ID tokens of these login providers as bearer credentials (an audience
      * that is a provider's client id), or empty. Such a token also reaches the browser (as {@code id_token_hint}).
+     *
+     * @param trusted the trusted issuers of bearer tokens
+     * @param providers the browser login's providers
+     * @return the first clash found, as a message for the configuration's author; empty when there is none
      */
     public static java.util.Optional<String> audienceClash(List<TrustedIssuer> trusted, List<OidcProviderSettings> providers) {
         for (TrustedIssuer t : trusted) {
@@ -136,18 +189,33 @@ public final class BearerJwt {
         return java.util.Optional.empty();
     }
 
-    /** The trusted issuers, as given. */
+    /**
+     * The trusted issuers, as given.
+     *
+     * @return the issuers in the order given
+     */
     public List<TrustedIssuer> trusted() {
         return issuers.values().stream().map(s -> s.trusted).toList();
     }
 
+    /**
+     * Bearer JWTs with the default timeouts: 5 s towards the issuers, at most one key fetch per issuer every 30 s.
+     *
+     * @param trusted the issuers whose tokens count
+     * @throws IllegalArgumentException if an issuer is given twice
+     */
     public BearerJwt(List<TrustedIssuer> trusted) {
         this(trusted, Duration.ofSeconds(5), Duration.ofSeconds(30), Clock.systemUTC());
     }
 
     /**
+     * Bearer JWTs with timeouts and a clock of your own.
+     *
+     * @param trusted the issuers whose tokens count
      * @param timeout connect and read timeout towards the issuers
      * @param jwksRateLimit least time between two key fetches per issuer
+     * @param clock the clock for token expiry in the cache, and the pause after an issuer could not be reached
+     * @throws IllegalArgumentException if an issuer is given twice
      */
     public BearerJwt(List<TrustedIssuer> trusted, Duration timeout, Duration jwksRateLimit, Clock clock) {
         Map<String, IssuerState> m = new LinkedHashMap<>();
@@ -178,7 +246,12 @@ public final class BearerJwt {
         }).build();
     }
 
-    /** Whether {@code token} looks like a JWT (three base64url parts); says nothing about validity. */
+    /**
+     * Whether {@code token} looks like a JWT (three base64url parts); says nothing about validity.
+     *
+     * @param token the bearer token as sent
+     * @return true if it is ASCII letters, digits, {@code -} and {@code _} in three parts split by two dots
+     */
     public static boolean looksLikeJwt(String token) {
         int dots = 0;
         for (int i = 0; i < token.length(); i++) {
@@ -192,13 +265,25 @@ public final class BearerJwt {
         return dots == 2;
     }
 
-    /** A verification remembered from earlier, without any work that could block. */
+    /**
+     * A verification remembered from earlier, without any work that could block.
+     *
+     * @param token the bearer token as sent
+     * @return the verification, or empty when the token is not cached or has expired: then call {@link #verify}
+     */
     public Optional<Result.Valid> verifyCached(String token) {
         Result.Valid v = verified.getIfPresent(digest(token));
         return v != null && v.expiresAt().isAfter(clock.instant()) ? Optional.of(v) : Optional.empty();
     }
 
-    /** Checks a token; may fetch the issuer's discovery document and keys (blocking, bounded by the timeout). */
+    /**
+     * Checks a token; may fetch the issuer's discovery document and keys (blocking, bounded by the timeout). Never
+     * throws for a bad token.
+     *
+     * @param token the bearer token as sent
+     * @return {@link Result.Valid}, remembered for later; {@link Result.Invalid}; or {@link Result.Unavailable} when
+     *     the issuer's keys cannot be fetched
+     */
     public Result verify(String token) {
         Optional<Result.Valid> cached = verifyCached(token);
         if (cached.isPresent()) {

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET {prefix}/login?provider=NAME&callback_ui=URL} → 302 to the provider; the
  *       transaction (state, nonce, PKCE verifier, callback_ui) is sealed into a short-lived HttpOnly
- *       cookie scoped to the callback path — no server memory, so any replica can finish the login;</li>
+ *       cookie of its own (path {@code /}, as a {@code __Host-} cookie's must be) — no server memory, so
+ *       any replica can finish the login;</li>
  *   <li>{@code GET {prefix}/callback/NAME} → checks state, exchanges the code, validates the ID token,
  *       merges UserInfo, sets the session cookie and sends the browser to {@code callback_ui} (zot's
  *       rules; anything else → {@code /});</li>
@@ -77,6 +78,11 @@ public final class OidcLogin {
         this.completed = Caffeine.newBuilder().expireAfterWrite(loginTtl).maximumSize(100_000).build();
     }
 
+    /**
+     * Starts the settings of a login.
+     *
+     * @return a builder; the external URL, the session cookies and at least one provider are required
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -84,38 +90,67 @@ public final class OidcLogin {
     /**
      * Also calls {@code listener} with the user and groups after each login. {@code Portcullis}
      * adds its API key service's {@code recordLogin}, so keys carry the groups of the latest login.
+     * A listener that throws is logged; the login still succeeds.
+     *
+     * @param listener called with the user name and groups, on the thread that completes the login
      */
     public void addLoginListener(BiConsumer<String, List<String>> listener) {
         onLogin.add(listener);
     }
 
+    /**
+     * The session cookies a login sets and the pipeline reads.
+     *
+     * @return the cookies given to the builder
+     */
     public SessionCookies sessions() {
         return sessions;
     }
 
-    /** The configured providers' names, in configuration order: {@code GET {prefix}/login?provider=NAME}. */
+    /**
+     * The configured providers' names, in configuration order: {@code GET {prefix}/login?provider=NAME}.
+     *
+     * @return the names; never empty
+     */
     public List<String> providerNames() {
         return List.copyOf(providers.keySet());
     }
 
-    /** The registry's external URL, without a trailing slash. */
+    /**
+     * The registry's external URL, without a trailing slash.
+     *
+     * @return the URL, e.g. {@code https://registry.example.com}
+     */
     public String externalUrl() {
         return externalUrl;
     }
 
-    /** The origins ({@code scheme://host[:port]}) of the providers' issuers, where their logout pages normally live. */
+    /**
+     * The origins ({@code scheme://host[:port]}) of the providers' issuers, where their logout pages normally live.
+     *
+     * @return the origins in lower case, without default ports, in provider order and without duplicates
+     */
     public java.util.Set<String> providerOrigins() {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
         providers.values().forEach(p -> out.add(CallbackUi.origin(p.settings().issuer())));
         return out;
     }
 
-    /** The providers' settings, in the order given. */
+    /**
+     * The providers' settings, in the order given.
+     *
+     * @return the settings
+     */
     public List<OidcProviderSettings> providers() {
         return providers.values().stream().map(OidcProvider::settings).toList();
     }
 
-    /** Whether {@code path} is one of the login endpoints this answers (login and callbacks). */
+    /**
+     * Whether {@code path} is one of the login endpoints this answers (login and callbacks).
+     *
+     * @param path the decoded request path
+     * @return true for {@code {prefix}/login} and every path below {@code {prefix}/callback/}
+     */
     public boolean handles(String path) {
         return path.equals(prefix + "/login") || path.startsWith(prefix + "/callback/");
     }
@@ -125,15 +160,44 @@ public final class OidcLogin {
      * code and a message for a person (the caller renders it as HTML for browsers, JSON for others).
      */
     public sealed interface Answer {
-        /** @param cookies {@code Set-Cookie} values */
+        /**
+         * Send the browser on with a {@code 302}.
+         *
+         * @param location the {@code Location}: the provider's authorization URL, or after a login the
+         *     {@code callback_ui} that passed zot's rules (else {@code /})
+         * @param cookies {@code Set-Cookie} values
+         */
         record Redirect(String location, List<String> cookies) implements Answer {
+            /**
+             * Copies the cookies.
+             *
+             * @param location the {@code Location}
+             * @param cookies {@code Set-Cookie} values
+             */
             public Redirect {
                 cookies = List.copyOf(cookies);
             }
         }
 
-        /** @param cookies {@code Set-Cookie} values (the login transaction's, cleared) */
+        /**
+         * Refuse the request.
+         *
+         * @param status the HTTP status: 400 for a bad login request, 401 for a callback that fails, 404 for an
+         *     unknown provider's callback, 500 for a session too large for a cookie, 503 when the provider is
+         *     unreachable
+         * @param error a short code, OAuth style, e.g. {@code login_expired} or the provider's own {@code error}
+         * @param message what went wrong and what to do, for a person
+         * @param cookies {@code Set-Cookie} values (the login transaction's, cleared)
+         */
         record Refused(int status, String error, String message, List<String> cookies) implements Answer {
+            /**
+             * Copies the cookies.
+             *
+             * @param status the HTTP status
+             * @param error a short code
+             * @param message what went wrong, for a person
+             * @param cookies {@code Set-Cookie} values
+             */
             public Refused {
                 cookies = List.copyOf(cookies);
             }
@@ -143,7 +207,13 @@ public final class OidcLogin {
     /**
      * Answers {@code GET {prefix}/login?provider=NAME&callback_ui=URL} (to the provider, with the login transaction's
      * cookie) and {@code GET {prefix}/callback/NAME} (the provider's answer, with the {@code Cookie} headers that hold the
-     * transaction): a path this {@link #handles}.
+     * transaction): a path this {@link #handles}. Blocks on the provider for discovery and, on a callback, for the
+     * token and UserInfo requests.
+     *
+     * @param path the decoded request path; must be one {@link #handles(String)} accepts
+     * @param query the decoded query parameters, each name to its values
+     * @param cookieHeaders every {@code Cookie} header of the request
+     * @return a redirect with cookies to set, or a refusal to render
      */
     public Answer handle(String path, Map<String, List<String>> query, List<String> cookieHeaders) {
         if (path.equals(prefix + "/login")) {
@@ -245,7 +315,14 @@ public final class OidcLogin {
         return new Answer.Redirect(tx.getOrDefault("cb", "/"), cookies); // the login cookie is sealed: "cb" is there
     }
 
-    /** The JSON body of {@code POST {prefix}/logout}: {@code {"endSessionUrl": ...}} when the session's provider has a logout endpoint. */
+    /**
+     * The JSON body of {@code POST {prefix}/logout}: {@code {"endSessionUrl": ...}} when the session's provider has a
+     * logout endpoint. May block on the provider's discovery document the first time.
+     *
+     * @param session the session being ended, or {@code null} when there is none
+     * @return a new object; empty ({@code {}}) without a session, for a provider no longer configured, or one without
+     *     a logout endpoint (or unreachable)
+     */
     public ObjectNode logout(@Nullable Session session) {
         ObjectNode body = JSON.createObjectNode();
         if (session != null && providers.containsKey(session.provider())) {
@@ -258,6 +335,9 @@ public final class OidcLogin {
     /**
      * Where to send a browser after its session is cleared: the session provider's logout page, when it has one on
      * one of {@link #providerOrigins()} (which a page's {@code form-action} can name in advance).
+     *
+     * @param session the session being ended
+     * @return the provider's logout URL, or empty: then send the browser to a page of the registry
      */
     public Optional<String> endSessionRedirect(Session session) {
         String url = logout(session).path("endSessionUrl").asText(null);
@@ -285,64 +365,128 @@ public final class OidcLogin {
         private Builder() {
         }
 
-        /** The built-in endpoints' prefix, as given to {@code Portcullis.Builder#endpointPrefix} (default {@code /auth}). */
+        /**
+         * The built-in endpoints' prefix, as given to {@code Portcullis.Builder#endpointPrefix} (default
+         * {@code /auth}).
+         *
+         * @param p the prefix, starting with {@code /} and without a trailing one
+         * @return this builder
+         */
         public Builder endpointPrefix(String p) {
             this.prefix = p;
             return this;
         }
 
-        /** How users reach the registry (zot's {@code http.externalUrl}); redirect URIs are built from it. */
+        /**
+         * How users reach the registry (zot's {@code http.externalUrl}); redirect URIs are built from it. Required.
+         *
+         * @param url an absolute http(s) URL, e.g. {@code https://registry.example.com}; a trailing slash is dropped
+         * @return this builder
+         */
         public Builder externalUrl(String url) {
             this.externalUrl = url;
             return this;
         }
 
+        /**
+         * Adds a provider users may log in with; at least one is required, each with a name of its own. Its redirect
+         * URI is {@code {externalUrl}{prefix}/callback/NAME}, to be registered at the provider.
+         *
+         * @param settings the provider's settings
+         * @return this builder
+         */
         public Builder provider(OidcProviderSettings settings) {
             providers.add(settings);
             return this;
         }
 
-        /** Origins besides the external URL's that {@code callback_ui} may name (zot's {@code callbackAllowOrigins}). */
+        /**
+         * Origins besides the external URL's that {@code callback_ui} may name (zot's {@code callbackAllowOrigins}).
+         * Adds to those of earlier calls.
+         *
+         * @param origins origins or URLs, e.g. {@code https://ui.example.com}; only their scheme, host and port count
+         * @return this builder
+         */
         public Builder callbackAllowOrigins(List<String> origins) {
             allowedOrigins.addAll(origins);
             return this;
         }
 
+        /**
+         * The session cookies a login sets. Required.
+         *
+         * @param cookies the cookies, whose key ring also seals the login transaction
+         * @return this builder
+         */
         public Builder sessions(SessionCookies cookies) {
             this.sessions = cookies;
             return this;
         }
 
-        /** How long a started login may take (default 10 minutes). */
+        /**
+         * How long a started login may take (default 10 minutes).
+         *
+         * @param ttl from the redirect to the provider until the callback
+         * @return this builder
+         */
         public Builder loginTimeToLive(Duration ttl) {
             this.loginTtl = ttl;
             return this;
         }
 
-        /** Connect and read timeout for requests to the provider (default 5 s). */
+        /**
+         * Connect and read timeout for requests to the provider (default 5 s).
+         *
+         * @param t the timeout of each connection and each read
+         * @return this builder
+         */
         public Builder providerTimeout(Duration t) {
             this.timeout = t;
             return this;
         }
 
-        /** After the provider could not be reached, how long logins answer 503 before trying it again (default 5 s). */
+        /**
+         * After the provider could not be reached, how long logins answer 503 before trying it again (default 5 s).
+         *
+         * @param d the pause after a failure
+         * @return this builder
+         */
         public Builder retryAfter(Duration d) {
             this.retryAfter = d;
             return this;
         }
 
-        /** The least time between two fetches of the provider's keys (an unknown {@code kid} triggers one; default 30 s). */
+        /**
+         * The least time between two fetches of the provider's keys (an unknown {@code kid} triggers one; default
+         * 30 s).
+         *
+         * @param d the least time between two fetches
+         * @return this builder
+         */
         public Builder jwksRateLimit(Duration d) {
             this.jwksRateLimit = d;
             return this;
         }
 
-        /** Called after each login with the user and groups (besides Portcullis recording them for the user's API keys). */
+        /**
+         * Called after each login with the user and groups (besides Portcullis recording them for the user's API keys).
+         *
+         * @param callback called with the user name and groups; one that throws is logged, and the login still succeeds
+         * @return this builder
+         */
         public Builder onLogin(BiConsumer<String, List<String>> callback) {
             this.onLogin.add(callback);
             return this;
         }
 
+        /**
+         * Checks the settings and builds the login. Contacts no provider: discovery happens on first use.
+         *
+         * @return the login
+         * @throws NullPointerException without an external URL or session cookies
+         * @throws IllegalArgumentException for an external URL that is not an absolute http(s) URL, no provider, or
+         *     two providers of one name
+         */
         public OidcLogin build() {
             return new OidcLogin(this);
         }

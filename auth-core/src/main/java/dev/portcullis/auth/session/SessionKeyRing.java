@@ -31,7 +31,12 @@ public final class SessionKeyRing {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** One key and its id. */
+    /**
+     * One key and its id.
+     *
+     * @param id the key's id: the first 8 base64url characters of its SHA-256, written in each sealed cookie's header
+     * @param secret the AES-256 key itself
+     */
     public record Key(String id, SecretKey secret) {
     }
 
@@ -44,12 +49,22 @@ public final class SessionKeyRing {
         this.keys = List.copyOf(keys);
     }
 
-    /** A ring of one fresh random key (sessions end when the process does, unless saved). */
+    /**
+     * A ring of one fresh random key (sessions end when the process does, unless saved).
+     *
+     * @return the new ring; {@link #toJson()} saves it
+     */
     public static SessionKeyRing generate() {
         return new SessionKeyRing(List.of(newKey()));
     }
 
-    /** A ring of raw 32-byte keys, the first sealing. */
+    /**
+     * A ring of raw 32-byte keys, the first sealing.
+     *
+     * @param rawKeys the keys, newest first; each 32 random bytes, copied
+     * @return the ring
+     * @throws IllegalArgumentException if the list is empty or a key is not 32 bytes
+     */
     public static SessionKeyRing of(List<byte[]> rawKeys) {
         List<Key> keys = new ArrayList<>();
         for (byte[] raw : rawKeys) {
@@ -58,7 +73,13 @@ public final class SessionKeyRing {
         return new SessionKeyRing(keys);
     }
 
-    /** Parses the JSON form; the message names what is wrong, never a key. */
+    /**
+     * Parses the JSON form; the message names what is wrong, never a key.
+     *
+     * @param json {@code {"keys": ["<base64url of 32 bytes>", ...]}}, newest first
+     * @return the ring
+     * @throws IllegalArgumentException for malformed JSON, no keys, or a key that is not 32 bytes in base64url
+     */
     public static SessionKeyRing parse(String json) {
         JsonNode root;
         try {
@@ -83,7 +104,13 @@ public final class SessionKeyRing {
         return of(raw);
     }
 
-    /** Reads a key ring file. */
+    /**
+     * Reads a key ring file.
+     *
+     * @param file a file in the JSON form
+     * @return the ring
+     * @throws IllegalArgumentException naming the file, when it cannot be read or parsed
+     */
     public static SessionKeyRing load(Path file) {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8));
@@ -98,6 +125,10 @@ public final class SessionKeyRing {
      * Reads the ring from {@code file}, or creates it with one fresh key (owner-only permissions
      * where the file system has them) — so restarts keep sessions. Safe when several processes
      * start at once: the first to create the file wins and the others read it.
+     *
+     * @param file the key ring file; its directory is created if missing
+     * @return the ring in the file, or the new one written to it
+     * @throws IllegalArgumentException naming the file, when it cannot be read, parsed or created
      */
     public static SessionKeyRing loadOrCreate(Path file) {
         if (Files.exists(file)) {
@@ -134,7 +165,11 @@ public final class SessionKeyRing {
         }
     }
 
-    /** A new ring with a fresh key first and these keys after it. */
+    /**
+     * A new ring with a fresh key first and these keys after it. This ring is not changed.
+     *
+     * @return the rotated ring; save it with {@link #toJson()} to keep it
+     */
     public SessionKeyRing rotate() {
         List<Key> next = new ArrayList<>();
         next.add(newKey());
@@ -142,7 +177,11 @@ public final class SessionKeyRing {
         return new SessionKeyRing(next);
     }
 
-    /** The JSON form, for saving. Contains the keys: write it only to a protected file. */
+    /**
+     * The JSON form, for saving. Contains the keys: write it only to a protected file.
+     *
+     * @return the JSON text, newest key first, ending with a newline
+     */
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode array = root.putArray("keys");
@@ -150,15 +189,30 @@ public final class SessionKeyRing {
         return root.toPrettyString() + "\n";
     }
 
-    /** The key that seals. */
+    /**
+     * The key that seals.
+     *
+     * @return the first key
+     */
     public Key current() {
         return keys.get(0);
     }
 
+    /**
+     * The key with this id, to open a cookie sealed under it.
+     *
+     * @param id a key id, as in a sealed cookie's header
+     * @return the key, or empty when no key of the ring has that id (it was rotated out, or the cookie is forged)
+     */
     public Optional<Key> find(String id) {
         return keys.stream().filter(k -> k.id().equals(id)).findFirst();
     }
 
+    /**
+     * How many keys the ring holds.
+     *
+     * @return at least 1
+     */
     public int size() {
         return keys.size();
     }

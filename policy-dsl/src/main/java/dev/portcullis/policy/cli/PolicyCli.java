@@ -55,13 +55,25 @@ public final class PolicyCli implements Runnable {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Runs the command line and exits the JVM with its exit code.
+     *
+     * @param args the command and its options, e.g. {@code test registry.policy}
+     */
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(run(args, out, err));
     }
 
-    /** Runs the command line with the given streams and returns the exit code (for embedding and tests). */
+    /**
+     * Runs the command line with the given streams and returns the exit code (for embedding and tests).
+     *
+     * @param args the command and its options, e.g. {@code test registry.policy}
+     * @param out where results go; flushed before returning
+     * @param err where errors and usage messages go; flushed before returning
+     * @return the exit code: 0 success, 1 a finding, 2 bad usage or input, 3 an incomplete diff
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new PolicyCli());
         cli.setOut(out);

@@ -25,11 +25,25 @@ import java.util.List;
  * }</pre>
  *
  * {@code action} is {@code read|create|update|delete|metrics|catalog}; {@code user: null} is anonymous.
+ * {@code repo} is left out for {@code metrics}; {@code name} is optional and defaults to the case's JSON path.
+ *
+ * @param source the bundle file, as given to {@link #read(Path)}
+ * @param policySource the file the policy came from: the bundle itself for an inline policy, else the
+ *     {@code policyFile}
+ * @param policy the policy the cases run against
+ * @param cases the cases, in file order
  */
 public record CaseBundle(String source, String policySource, AccessPolicy policy, List<PolicyCase> cases) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** @throws InvalidPolicyException naming the file and the JSON path at fault */
+    /**
+     * Reads a case bundle and the policy it names.
+     *
+     * @param file the JSON bundle; a {@code policyFile} in it is resolved against the bundle's directory
+     * @return the bundle, with its policy loaded and its cases checked
+     * @throws InvalidPolicyException naming the file and the JSON path at fault; also when the file or the
+     *     {@code policyFile} cannot be read or parsed
+     */
     public static CaseBundle read(Path file) {
         JsonNode root;
         try {

@@ -32,27 +32,62 @@ public final class PolicyAssert {
         this.policy = Objects.requireNonNull(policy, "policy");
     }
 
+    /**
+     * Starts assertions about a policy.
+     *
+     * @param policy the policy under test
+     * @return the assertions, for chaining
+     * @throws NullPointerException if {@code policy} is null
+     */
     public static PolicyAssert assertThat(AccessPolicy policy) {
         return new PolicyAssert(policy);
     }
 
-    /** Starts an expectation that {@code subject} is allowed. */
+    /**
+     * Starts an expectation that {@code subject} is allowed.
+     *
+     * @param subject who asks
+     * @return the expectation; it checks nothing until {@link ActionExpectation#on} or
+     *     {@link Expectation#toReadMetrics()}
+     */
     public Expectation allows(Subject subject) {
         return new Expectation(policy, subject, true);
     }
 
-    /** Starts an expectation that {@code subject} is denied. */
+    /**
+     * Starts an expectation that {@code subject} is denied.
+     *
+     * @param subject who asks
+     * @return the expectation; it checks nothing until {@link ActionExpectation#on} or
+     *     {@link Expectation#toReadMetrics()}
+     */
     public Expectation denies(Subject subject) {
         return new Expectation(policy, subject, false);
     }
 
-    /** Asserts that each repository appears in {@code subject}'s catalog. */
+    /**
+     * Asserts that each repository appears in {@code subject}'s catalog.
+     *
+     * @param subject who asks
+     * @param repositories the repository names; at least one
+     * @return these assertions, for chaining
+     * @throws AssertionError if any repository is not listed, naming every one that is not
+     * @throws IllegalArgumentException if no repository is given
+     */
     public PolicyAssert listsInCatalog(Subject subject, String... repositories) {
         checkCatalog(subject, true, repositories);
         return this;
     }
 
-    /** Asserts that no repository given appears in {@code subject}'s catalog. */
+    /**
+     * Asserts that no repository given appears in {@code subject}'s catalog.
+     *
+     * @param subject who asks
+     * @param repositories the repository names; at least one
+     * @return these assertions, for chaining
+     * @throws AssertionError if any repository is listed, naming every one that is
+     * @throws IllegalArgumentException if no repository is given
+     */
     public PolicyAssert doesNotListInCatalog(Subject subject, String... repositories) {
         checkCatalog(subject, false, repositories);
         return this;
@@ -96,13 +131,23 @@ public final class PolicyAssert {
             this.expected = expected;
         }
 
-        /** The actions to check; finish with {@link ActionExpectation#on(String...)}. */
+        /**
+         * The actions to check; finish with {@link ActionExpectation#on(String...)}.
+         *
+         * @param actions the actions; at least one
+         * @return the last step, which takes the repositories
+         * @throws IllegalArgumentException if no action is given
+         */
         public ActionExpectation to(Action... actions) {
             requireSome(actions, "to(...) needs at least one action");
             return new ActionExpectation(this, List.of(actions));
         }
 
-        /** Checks the metrics decision now. */
+        /**
+         * Checks the metrics decision now.
+         *
+         * @throws AssertionError if the decision is not the expected one, with its explanation
+         */
         public void toReadMetrics() {
             Decision d = policy.decideMetrics(subject);
             if (d.allowed() != expected) {
@@ -122,7 +167,13 @@ public final class PolicyAssert {
             this.actions = actions;
         }
 
-        /** Checks every action on every repository; all failures are reported together. */
+        /**
+         * Checks every action on every repository; all failures are reported together.
+         *
+         * @param repositories the repository names; at least one
+         * @throws AssertionError if any decision is not the expected one, with each failure's explanation
+         * @throws IllegalArgumentException if no repository is given
+         */
         public void on(String... repositories) {
             requireSome(repositories, "on(...) needs at least one repository");
             List<String> failures = new ArrayList<>();

@@ -23,13 +23,35 @@ public record PolicyCase(String name, String location, Subject subject, Check ch
 
     /** What a case asks: one of the four actions, metrics access, or catalog listing. */
     public enum Check {
-        READ, CREATE, UPDATE, DELETE, METRICS, CATALOG;
+        /** {@link Action#READ} on the repository. */
+        READ,
+        /** {@link Action#CREATE} on the repository. */
+        CREATE,
+        /** {@link Action#UPDATE} on the repository. */
+        UPDATE,
+        /** {@link Action#DELETE} on the repository. */
+        DELETE,
+        /** Reading the metrics endpoint; there is no repository. */
+        METRICS,
+        /** Seeing the repository in the catalog. */
+        CATALOG;
 
+        /**
+         * The lower-case name used in case bundles.
+         *
+         * @return {@code read}, {@code create}, {@code update}, {@code delete}, {@code metrics} or {@code catalog}
+         */
         public String configName() {
             return name().toLowerCase(Locale.ROOT);
         }
 
-        /** Parses {@code read|create|update|delete|metrics|catalog}. */
+        /**
+         * Parses {@code read|create|update|delete|metrics|catalog}.
+         *
+         * @param name the lower-case word
+         * @return the check it names
+         * @throws IllegalArgumentException naming the value and the valid words
+         */
         public static Check parse(String name) {
             for (Check c : values()) {
                 if (c.configName().equals(name)) {
@@ -39,11 +61,28 @@ public record PolicyCase(String name, String location, Subject subject, Check ch
             throw new IllegalArgumentException("unknown check '" + name + "'; expected one of read, create, update, delete, metrics, catalog");
         }
 
+        /**
+         * The check that asks for an action on a repository.
+         *
+         * @param action the action
+         * @return the check of the same name
+         */
         public static Check of(Action action) {
             return valueOf(action.name());
         }
     }
 
+    /**
+     * Checks that every part is present.
+     *
+     * @param name the test's name
+     * @param location where the case was written
+     * @param subject who asks
+     * @param check what is asked
+     * @param repository the repository; may be {@code null} only for {@link Check#METRICS}
+     * @param expectAllowed whether the policy should allow it
+     * @throws NullPointerException if a part is missing
+     */
     public PolicyCase {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(location, "location");
@@ -54,7 +93,12 @@ public record PolicyCase(String name, String location, Subject subject, Check ch
         }
     }
 
-    /** The policy's decision for this case. */
+    /**
+     * The policy's decision for this case.
+     *
+     * @param policy the policy to ask
+     * @return the decision; compare its {@link Decision#allowed()} with {@link #expectAllowed()}
+     */
     public Decision decide(AccessPolicy policy) {
         return switch (check) {
             case METRICS -> policy.decideMetrics(subject);
@@ -63,7 +107,11 @@ public record PolicyCase(String name, String location, Subject subject, Check ch
         };
     }
 
-    /** The expectation in words, e.g. {@code user 'ci' (groups: ci) can create on 'team/app'}. */
+    /**
+     * The expectation in words, e.g. {@code user 'ci' (groups: ci) can create on 'team/app'}.
+     *
+     * @return the sentence, for test reports
+     */
     public String describe() {
         String verb = expectAllowed ? " can " : " cannot ";
         return switch (check) {
