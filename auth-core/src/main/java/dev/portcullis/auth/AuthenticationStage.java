@@ -20,15 +20,17 @@ final class AuthenticationStage {
     private final Duration limitedDelay;
     private final Refusals refusals;
     private final String unclaimedBearer;
+    private final String unclaimedBasic;
 
     /** @param unclaimedBearer the audit reason for a Bearer token no authenticator claims */
     AuthenticationStage(List<Authenticator> authenticators, FailureLimiter limiter, Duration limitedDelay, Refusals refusals,
-            String unclaimedBearer) {
+            String unclaimedBearer, String unclaimedBasic) {
         this.authenticators = authenticators.toArray(Authenticator[]::new);
         this.limiter = limiter;
         this.limitedDelay = limitedDelay;
         this.refusals = refusals;
         this.unclaimedBearer = unclaimedBearer;
+        this.unclaimedBasic = unclaimedBasic;
     }
 
     int size() {
@@ -89,7 +91,8 @@ final class AuthenticationStage {
     }
 
     private String unclaimedReason(Credentials credentials) {
-        return credentials instanceof Credentials.Basic basic ? "unknown user " + refusals.userForLog(basic.user()) : unclaimedBearer;
+        return credentials instanceof Credentials.Basic basic ? "Basic credentials of user " + refusals.userForLog(basic.user()) + ": "
+                + unclaimedBasic : unclaimedBearer;
     }
 
     /** 429 for an address over its failure limit, unless vouched for; else null. */

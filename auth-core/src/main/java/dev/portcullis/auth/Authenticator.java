@@ -34,15 +34,34 @@ import org.jspecify.annotations.Nullable;
  * Implementations are thread-safe; one instance serves every request.
  */
 public interface Authenticator {
-    /** Decides from what this authenticator holds in memory; never blocks. */
+    /**
+     * Decides from what this authenticator holds in memory; never blocks.
+     *
+     * @param presented the request's credentials, cookies and client address, and this authenticator's memory of the
+     *     client's connection
+     * @return {@link Attempt#NOT_MINE} for a credential of another kind; {@link Attempt#NEEDS_BLOCKING} when deciding
+     *     needs blocking work; else the decision: {@link Attempt.Authenticated}, {@link Attempt.Failed} or
+     *     {@link Attempt.Unavailable}. Never null
+     */
     Attempt cached(Presented presented);
 
-    /** Decides a credential that {@link #cached} claimed with {@link Attempt#NEEDS_BLOCKING}; may block. */
+    /**
+     * Decides a credential that {@link #cached} claimed with {@link Attempt#NEEDS_BLOCKING}; may block.
+     *
+     * @param presented the same request that {@link #cached} was asked about
+     * @return {@link Attempt.Authenticated}, {@link Attempt.Failed} or {@link Attempt.Unavailable}, or
+     *     {@link Attempt#NOT_MINE} to pass the request to the next authenticator after all. Null or
+     *     {@link Attempt#NEEDS_BLOCKING} here is a bug, which the pipeline logs and answers with 503
+     */
     Attempt verify(Presented presented);
 
     /**
      * Whether this credential may pass a per-address failure limit that others on the client's address (a NAT, say)
      * tripped: it verified here before, or cannot be a guess. It is still verified. Never blocks.
+     *
+     * @param presented the request whose credential this authenticator claimed with {@link Attempt#NEEDS_BLOCKING}
+     * @return true to verify the credential although its address is over the limit; false by default, and the
+     *     request then gets 429
      */
     default boolean vouchesFor(Presented presented) {
         return false;
@@ -55,13 +74,21 @@ public interface Authenticator {
         /** This authenticator's credential, but deciding it needs blocking work: {@link #verify} follows. */
         Attempt NEEDS_BLOCKING = new NeedsBlocking();
 
-        /** @see #NOT_MINE */
+        /**
+         * The type of {@link #NOT_MINE}, its only instance.
+         *
+         * @see #NOT_MINE
+         */
         final class NotMine implements Attempt {
             private NotMine() {
             }
         }
 
-        /** @see #NEEDS_BLOCKING */
+        /**
+         * The type of {@link #NEEDS_BLOCKING}, its only instance.
+         *
+         * @see #NEEDS_BLOCKING
+         */
         final class NeedsBlocking implements Attempt {
             private NeedsBlocking() {
             }
@@ -70,14 +97,28 @@ public interface Authenticator {
         /**
          * The request comes from this identity.
          *
+         * @param identity who the request comes from, as the application receives it
          * @param subject the policy's view of the identity, made once and kept with a cached identity
          */
         record Authenticated(Identity identity, Subject subject) implements Attempt {
+            /**
+             * An identity with the subject made for it before.
+             *
+             * @param identity who the request comes from
+             * @param subject the policy's view of the identity, normally {@code identity.subject()} kept from earlier
+             * @throws NullPointerException when either is null
+             */
             public Authenticated {
                 Objects.requireNonNull(identity, "identity");
                 Objects.requireNonNull(subject, "subject");
             }
 
+            /**
+             * An identity whose subject is made now, with {@link Identity#subject()}.
+             *
+             * @param identity who the request comes from
+             * @throws IllegalArgumentException when the identity's name is empty, which no subject may have
+             */
             public Authenticated(Identity identity) {
                 this(identity, identity.subject());
             }
@@ -89,6 +130,12 @@ public interface Authenticator {
          * @param reason for the audit log; never the credential itself
          */
         record Failed(String reason) implements Attempt {
+            /**
+             * A failure with its reason.
+             *
+             * @param reason for the audit log, such as {@code "unknown token"}; never the credential itself
+             * @throws NullPointerException when {@code reason} is null
+             */
             public Failed {
                 Objects.requireNonNull(reason, "reason");
             }

@@ -16,7 +16,8 @@ public sealed interface Outcome {
     /**
      * Pass the request to the application.
      *
-     * @param identity the authenticated identity, or {@code null} for an anonymous caller
+     * @param identity the authenticated identity, or {@code null} for an anonymous caller; also {@code null} on a
+     *     {@link Route.Unprotected} route other than {@code /v2/}, whose credentials are not looked at
      * @param route what the request was recognised as
      * @param deniedMountSources cross-repository mount sources the caller may not read: the
      *     registry must fall back to a normal upload for these
@@ -27,16 +28,41 @@ public sealed interface Outcome {
      */
     record Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders,
                    List<WriteCondition> writeConditions) implements Outcome {
+        /**
+         * Keeps copies of the collections, so that the outcome cannot change after it is made.
+         *
+         * @param identity the authenticated identity, or {@code null} for an anonymous caller
+         * @param route what the request was recognised as
+         * @param deniedMountSources cross-repository mount sources the caller may not read
+         * @param responseHeaders headers the adapter adds to the application's response
+         * @param writeConditions what a write was allowed under; empty when unconditional
+         * @throws NullPointerException when a collection, or an element, key or value in one, is null
+         */
         public Proceed {
             deniedMountSources = Set.copyOf(deniedMountSources);
             responseHeaders = Map.copyOf(responseHeaders);
             writeConditions = List.copyOf(writeConditions);
         }
 
+        /**
+         * A pass without write conditions.
+         *
+         * @param identity the authenticated identity, or {@code null} for an anonymous caller
+         * @param route what the request was recognised as
+         * @param deniedMountSources cross-repository mount sources the caller may not read
+         * @param responseHeaders headers the adapter adds to the application's response
+         */
         public Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders) {
             this(identity, route, deniedMountSources, responseHeaders, List.of());
         }
 
+        /**
+         * A pass without response headers or write conditions.
+         *
+         * @param identity the authenticated identity, or {@code null} for an anonymous caller
+         * @param route what the request was recognised as
+         * @param deniedMountSources cross-repository mount sources the caller may not read
+         */
         public Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources) {
             this(identity, route, deniedMountSources, Map.of(), List.of());
         }
@@ -46,19 +72,50 @@ public sealed interface Outcome {
      * Answer with this response, after {@code delay} (failDelay for failed credentials); an
      * adapter must not hold a thread or lock for the delay.
      *
+     * @param status the HTTP status, such as 401
+     * @param headers headers to set, such as {@code WWW-Authenticate} or {@code Retry-After}
      * @param cookies {@code Set-Cookie} header values, one header each (login, logout)
+     * @param contentType the {@code Content-Type} of the body, such as {@code application/json; charset=utf-8}
+     * @param body the body's bytes, written as they are; not copied, so do not change the array
+     * @param delay how long to wait before answering: zero for at once, {@code failDelay} for failed credentials,
+     *     {@code limitedDelay} for a 429
      */
     record Respond(int status, Map<String, String> headers, List<String> cookies, String contentType, byte[] body, Duration delay)
             implements Outcome {
+        /**
+         * Keeps copies of the headers and cookies; the body is kept as it is.
+         *
+         * @param status the HTTP status
+         * @param headers headers to set
+         * @param cookies {@code Set-Cookie} header values, one header each
+         * @param contentType the {@code Content-Type} of the body
+         * @param body the body's bytes
+         * @param delay how long to wait before answering
+         * @throws NullPointerException when {@code headers} or {@code cookies}, or a name or value in them, is null
+         */
         public Respond {
             headers = Map.copyOf(headers);
             cookies = List.copyOf(cookies);
         }
 
+        /**
+         * A response that sets no cookies.
+         *
+         * @param status the HTTP status
+         * @param headers headers to set
+         * @param contentType the {@code Content-Type} of the body
+         * @param body the body's bytes
+         * @param delay how long to wait before answering
+         */
         public Respond(int status, Map<String, String> headers, String contentType, byte[] body, Duration delay) {
             this(status, headers, List.of(), contentType, body, delay);
         }
 
+        /**
+         * The body as text, for logs and tests.
+         *
+         * @return the body decoded as UTF-8, malformed bytes replaced
+         */
         public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
         }
@@ -110,17 +167,30 @@ public sealed interface Outcome {
             this.refusal = refusal;
         }
 
-        /** The repository the write goes to. */
+        /**
+         * The repository the write goes to.
+         *
+         * @return the repository name as the policy sees it, such as {@code team/app}
+         */
         public String repository() {
             return repository;
         }
 
-        /** The tag (OCI) or artifact path (generic store) the existence lookup was asked about. */
+        /**
+         * The tag (OCI) or artifact path (generic store) the existence lookup was asked about.
+         *
+         * @return the tag or path; for {@link Expect#ONLY_ADDS}, the index file's path ({@link Route.Adds#target()}),
+         *     which no lookup was asked about
+         */
         public String target() {
             return target;
         }
 
-        /** What the target must still be when the write commits. */
+        /**
+         * What the target must still be when the write commits.
+         *
+         * @return absent, present, or only added to
+         */
         public Expect expect() {
             return expect;
         }
@@ -128,6 +198,8 @@ public sealed interface Outcome {
         /**
          * Whether the write may commit, given whether the target exists at the moment of the commit.
          *
+         * @param targetExists whether the target exists now, read under the same lock as the write
+         * @return true to commit the write; false to change nothing and answer {@link #refusal()}
          * @throws IllegalStateException for {@link Expect#ONLY_ADDS}, which depends on the content, not on existence: an
          *     application that only knows existence must refuse such a write, and does, failing closed
          */
@@ -144,6 +216,8 @@ public sealed interface Outcome {
          * other action (a denied {@code update} for {@link Expect#ABSENT}, a denied {@code create} for
          * {@link Expect#PRESENT}), 403 {@code DENIED} with the same body, or 401 for an anonymous caller. Each call
          * writes an audit event, so call it once, when refusing.
+         *
+         * @return the response to write instead of the application's own
          */
         public Respond refusal() {
             return refusal.get();

@@ -7,9 +7,13 @@ import dev.portcullis.auth.routes.Route;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.auth.session.SessionCookies;
 import dev.portcullis.policy.AccessPolicy;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +36,15 @@ final class Pipeline {
     private final AuthenticationStage authentication;
     private final AuthorizationStage authorization;
     private final VersionCheck versionCheck;
+    private final String summary;
+    /** The default (OCI) routes, not chosen by the application: a write they leave unprotected is said once. */
+    private final boolean warnUnprotectedWrites;
+    private final AtomicBoolean unprotectedWriteSeen = new AtomicBoolean();
 
     Pipeline(Settings b) {
         AccessPolicy policy = Objects.requireNonNull(b.policy, "a policy is required");
         this.routes = b.routes;
+        this.warnUnprotectedWrites = !b.routesChosen;
         ApiKeyService apiKeys = b.apiKeys;
         this.refusals = new Refusals(b.listener, b.realm, b.failDelay, apiKeys == null ? null : apiKeys.prefix());
         this.gate = new RequestGate(refusals);
@@ -60,7 +69,7 @@ final class Pipeline {
         }
         this.authentication = new AuthenticationStage(authenticators, new FailureLimiter(b.maxFailures, b.failureWindow), b.limitedDelay,
                 refusals, b.bearerJwt == null ? "the bearer token is not an API key of this registry"
-                        : "the bearer token is neither an API key of this registry nor a JWT");
+                        : "the bearer token is neither an API key of this registry nor a JWT", unclaimedBasic(apiKeys, htpasswd != null));
         this.authorization = new AuthorizationStage(policy, b.existence, refusals);
         this.versionCheck = new VersionCheck(policy, authentication, refusals);
         List<Endpoint> all = new ArrayList<>();
@@ -80,6 +89,69 @@ final class Pipeline {
         }
         all.addAll(b.endpoints);
         this.endpoints = all.toArray(Endpoint[]::new);
+        this.summary = summary(b, policy, authenticators, sessions);
+    }
+
+    /**
+     * One line for the start: the routes, the authentication methods in the order asked, the key store, the policy's
+     * source and a digest of it (equal digests: equal policies), and the self-service page. Names no secret.
+     */
+    private static String summary(Settings b, AccessPolicy policy, List<Authenticator> authenticators,
+            @Nullable SessionCookies sessions) {
+        List<String> methods = new ArrayList<>();
+        for (Authenticator a : authenticators) {
+            if (a instanceof ApiKeyAuthenticator) {
+                methods.add("API keys");
+            } else if (a instanceof HtpasswdAuthenticator) {
+                methods.add("htpasswd " + b.htpasswd);
+            } else if (a instanceof BearerJwtAuthenticator && b.bearerJwt != null) {
+                methods.add("bearer JWTs from " + b.bearerJwt.trusted().stream().map(t -> t.issuer()).toList());
+            } else if (a instanceof SessionAuthenticator) {
+                methods.add(b.oidc != null ? "OIDC login " + b.oidc.providers().stream().map(p -> p.name()).toList()
+                        + " and its sessions" : "session cookies");
+            } else {
+                methods.add(a.getClass().getName());
+            }
+        }
+        String page = b.pagePath == null || (b.apiKeys == null && sessions == null) ? "off"
+                : b.pagePath.isEmpty() ? b.prefix + "/" : b.pagePath;
+        return "routes " + b.routes + (b.routesChosen ? "" : " (the default)") + "; authentication "
+                + (methods.isEmpty() ? "none (anonymous callers only)" : String.join(", ", methods))
+                + "; key store " + (b.apiKeys == null ? "none" : b.apiKeys.storeDescription())
+                + "; policy " + b.policySource + " sha256:" + digest(policy.toZotJson())
+                + "; existence lookup " + (b.existence == null ? "none" : "given")
+                + "; self-service page " + page;
+    }
+
+    private static String digest(String text) {
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(hash, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** Whether a write outside the default routes was warned about. */
+    boolean warnedAboutUnprotectedWrite() {
+        return unprotectedWriteSeen.get();
+    }
+
+    /** What {@link #summary} said: what this pipeline protects and how. */
+    String summary() {
+        return summary;
+    }
+
+    /** What Basic credentials that no authenticator claims were expected to be, for the audit log. */
+    private static String unclaimedBasic(@Nullable ApiKeyService apiKeys, boolean htpasswd) {
+        String key = apiKeys == null ? null : "an API key of this registry (they start with '" + apiKeys.prefix() + "')";
+        if (key != null && htpasswd) {
+            return "the user is not in the htpasswd file, and the password is not " + key;
+        }
+        if (key != null) {
+            return "the password is not " + key;
+        }
+        return htpasswd ? "the user is not in the htpasswd file" : "no password method is configured (API keys, htpasswd)";
     }
 
     /** Whether an endpoint that reads bodies answers this raw path (a path the gate refuses: no). */
@@ -127,6 +199,13 @@ final class Pipeline {
             return refusals.reject(ctx, null, r.status(), r.code(), r.reason());
         }
         if (route instanceof Route.Unprotected) {
+            if (warnUnprotectedWrites && !safeMethod(ctx.request().method()) && !target.path().startsWith("/v2/")
+                    && unprotectedWriteSeen.compareAndSet(false, true)) {
+                LOG.warn("{} {} reached the application unchecked: only the OCI registry API (/v2/) is protected, because no"
+                        + " routes were chosen; if this application is not an OCI registry, give Portcullis its routes"
+                        + " (Builder.routes(MavenRoutes.under(\"/maven\")) or PathRoutes.of(...); in web.xml the init-param"
+                        + " 'routes'). Said once.", ctx.request().method(), target.path());
+            }
             return versionCheck.decide(ctx, route);
         }
         refused = authentication.authenticate(ctx);

@@ -51,6 +51,23 @@ public final class Portcullis implements AutoCloseable {
         this.clientAddresses = new ClientAddresses(b.settings.trustedProxies);
         this.pipeline = new Pipeline(b.settings);
         this.owned = List.copyOf(b.settings.owned);
+        LOG.info("Portcullis protects: {}", pipeline.summary());
+    }
+
+    /**
+     * What this instance protects and how, as logged at its start: the routes, the authentication methods in the order
+     * they are asked, the key store, the policy's source and a digest of it, whether an existence lookup was given, and
+     * the self-service page. Names no secret.
+     *
+     * @return one line of text
+     */
+    public String summary() {
+        return pipeline.summary();
+    }
+
+    /** Whether the warning about a write that the default routes leave unchecked was given (once per instance). */
+    boolean warnedAboutUnprotectedWrite() {
+        return pipeline.warnedAboutUnprotectedWrite();
     }
 
     /** Closes what the builder was told to own (e.g. the key service and store a configuration opened). */
@@ -213,6 +230,7 @@ public final class Portcullis implements AutoCloseable {
 
         public Builder policy(AccessPolicy policy) {
             settings.policy = policy;
+            settings.policySource = "given in code";
             return this;
         }
 
@@ -224,11 +242,15 @@ public final class Portcullis implements AutoCloseable {
 
         /** Default: {@link dev.portcullis.auth.routes.OciDistributionRoutes#INSTANCE}. */
         public Builder routes(RouteResolver routes) {
-            settings.routes = routes;
+            settings.routes = Objects.requireNonNull(routes, "routes");
+            settings.routesChosen = true;
             return this;
         }
 
-        /** Tells create from update on tag (or artifact) writes; without it such writes fail closed with 500. */
+        /**
+         * Tells create from update on tag (or artifact) writes. Required when the routes may write tags and the policy
+         * grants create without update (or the reverse) anywhere: {@link #build()} refuses without it.
+         */
         public Builder existence(@Nullable ExistenceLookup existence) {
             settings.existence = existence;
             return this;

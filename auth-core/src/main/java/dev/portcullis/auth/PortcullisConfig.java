@@ -66,6 +66,8 @@ public final class PortcullisConfig {
     private boolean apiKeys;
     private Duration failDelay = Duration.ZERO;
     private @Nullable AccessPolicy policy;
+    /** Where the policy came from, for the start's summary line. */
+    private String policySource = "http.accessControl";
     private Path dataDirectory;
     private @Nullable String keyStore;
     private String endpointPrefix = "/auth";
@@ -97,7 +99,11 @@ public final class PortcullisConfig {
             throw new InvalidPolicyException(file + ": cannot read the configuration: " + e);
         }
         try {
-            return parse(text, Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file's directory"));
+            PortcullisConfig config = parse(text, Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file's directory"));
+            if (config.policySource.equals("http.accessControl")) {
+                config.policySource = "http.accessControl of " + file;
+            }
+            return config;
         } catch (InvalidPolicyException e) {
             throw new InvalidPolicyException(file + ": " + e.getMessage(), e);
         }
@@ -202,7 +208,9 @@ public final class PortcullisConfig {
             if (accessControl) {
                 throw new InvalidPolicyException("both http.accessControl and portcullis.policyFile are given; keep one policy");
             }
-            policy = AccessPolicy.load(reader.path(policyFile, "portcullis.policyFile"));
+            Path file = reader.path(policyFile, "portcullis.policyFile");
+            policy = AccessPolicy.load(file);
+            policySource = file.toString();
         } else {
             policy = AccessPolicy.fromZotJson(root.has("http") ? json : "{\"http\": {}}");
         }
@@ -211,6 +219,7 @@ public final class PortcullisConfig {
             warnings.add("no authentication and no accessControl are configured: everyone may do everything, as in zot");
             policy = AccessPolicy.builder().repository("**", r -> r.anonymousPolicy(Action.values()))
                     .metrics(List.of(), Action.READ).build();
+            policySource = "none configured: everyone may do everything";
         }
     }
 
@@ -321,6 +330,7 @@ public final class PortcullisConfig {
         warnings.forEach(w -> LOG.warn("configuration: {}", w));
         Portcullis.Builder b = Portcullis.builder().policy(policy()).realm(realm).endpointPrefix(endpointPrefix).failDelay(failDelay)
                 .failureLimit(failureAttempts, failureWindow).limitedDelay(limitedDelay).trustedProxies(trustedProxies);
+        b.settings.policySource = policySource;
         if (htpasswd != null) {
             b.htpasswd(htpasswd);
         }

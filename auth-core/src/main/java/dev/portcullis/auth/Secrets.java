@@ -13,8 +13,18 @@ public final class Secrets {
     /**
      * The value of {@code env:VAR} or {@code file:PATH} (relative to {@code base}), stripped; any other value as it is.
      *
+     * <pre>{@code
+     * String url = Secrets.resolve("env:KEY_STORE_URL", "portcullis.keyStore", Path.of("/etc/registry"));
+     * }</pre>
+     *
+     * @param value the configured value: {@code env:VAR}, {@code file:PATH}, or the secret itself
      * @param what names the value in errors, e.g. {@code portcullis.keyStore} or {@code --store}
-     * @throws IllegalArgumentException naming {@code what} when the variable is unset or the file cannot be read
+     * @param base the directory a relative {@code file:} path is resolved against, such as the configuration file's;
+     *     {@code Path.of("")} for the working directory
+     * @return the variable's value or the file's content (UTF-8), with leading and trailing white space removed; any
+     *     other value unchanged
+     * @throws IllegalArgumentException naming {@code what} when the variable is unset or blank, or the file cannot be
+     *     read
      */
     public static String resolve(String value, String what, Path base) {
         if (value.startsWith("env:")) {

@@ -8,17 +8,25 @@ import dev.portcullis.auth.routes.OciDistributionRoutes;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.auth.session.SessionCookies;
 import dev.portcullis.policy.AccessPolicy;
+import dev.portcullis.policy.Action;
+import dev.portcullis.policy.PolicyEntry;
+import dev.portcullis.policy.RepositoryRule;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** What a {@link Portcullis.Builder} was told, for the {@link Pipeline} it builds; every default is here. */
 final class Settings {
     @Nullable AccessPolicy policy;
+    /** Where the policy came from, for the start's summary line. */
+    String policySource = "given in code";
     String realm = "portcullis";
     RouteResolver routes = OciDistributionRoutes.INSTANCE;
+    /** Whether the application chose the routes: with the default ones, a write outside /v2/ is worth a warning. */
+    boolean routesChosen;
     @Nullable ExistenceLookup existence;
     @Nullable ApiKeyService apiKeys;
     @Nullable Path htpasswd;
@@ -38,6 +46,31 @@ final class Settings {
     final List<Authenticator> authenticators = new ArrayList<>();
     final List<Endpoint> endpoints = new ArrayList<>();
 
+    /**
+     * Whether some caller may hold create without update or update without create somewhere: then a write's answer
+     * depends on whether its target exists. Looks at each grant alone, so it may say yes where unions of grants even out.
+     */
+    static boolean createDiffersFromUpdate(AccessPolicy policy) {
+        if (differs(policy.adminPolicy().actions())) {
+            return true;
+        }
+        for (RepositoryRule rule : policy.repositories()) {
+            if (differs(rule.defaultPolicy()) || differs(rule.anonymousPolicy())) {
+                return true;
+            }
+            for (PolicyEntry entry : rule.policies()) {
+                if (differs(entry.actions())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean differs(Set<Action> actions) {
+        return actions.contains(Action.CREATE) != actions.contains(Action.UPDATE);
+    }
+
     static String pagePath(String path) {
         if (!path.startsWith("/") || path.startsWith("/v2/") || path.equals("/v2")) {
             throw new IllegalArgumentException("self-service page path '" + path + "' must start with '/' and lie outside /v2/, e.g. /auth/");
@@ -56,7 +89,7 @@ final class Settings {
         return prefix;
     }
 
-    /** Refuses settings that contradict each other. */
+    /** Refuses settings that contradict each other, or that would fail on the first request that needs them. */
     void check() {
         OidcLogin oidc = this.oidc;
         BearerJwt bearerJwt = this.bearerJwt;
@@ -69,6 +102,14 @@ final class Settings {
             BearerJwt.audienceClash(bearerJwt.trusted(), oidc.providers()).ifPresent(why -> {
                 throw new IllegalStateException("bearer JWTs: " + why);
             });
+        }
+        AccessPolicy policy = this.policy;
+        if (policy != null && existence == null && routes.writesTags() && createDiffersFromUpdate(policy)) {
+            // else the first create-only push is answered 500: say so now, where the fix is
+            throw new IllegalStateException("the policy grants create without update (or update without create), so a tag or"
+                    + " file write must know whether its target exists, and no ExistenceLookup was given: add"
+                    + " .existence((repository, tag) -> yourStorage.exists(repository, tag)) to the builder (in web.xml: the"
+                    + " servlet-context attribute dev.portcullis.existenceLookup, set by a ServletContextListener)");
         }
     }
 }

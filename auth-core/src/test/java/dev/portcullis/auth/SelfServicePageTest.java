@@ -240,7 +240,7 @@ class SelfServicePageTest {
                 return cached(presented);
             }
         };
-        portcullis = Portcullis.builder().policy(POLICY).apiKeys(keys).authenticator(clientCertificate).build();
+        portcullis = Portcullis.builder().policy(POLICY).apiKeys(keys).authenticator(clientCertificate).existence((repository, tag) -> false).build();
         String cert = "X-Client-Cert-Subject: erin";
         assertThat(get(cert).selectFirst("input[name=csrf]").attr("value")).doesNotContain(PageView.csrfToken("authorization null"));
         for (String csrf : List.of(PageView.csrfToken("authorization null"), PageView.csrfToken("authorization "), "")) {
@@ -290,7 +290,7 @@ class SelfServicePageTest {
     void theExpiryChoicesStopAtTheConfiguredMaximum() {
         keys.close();
         keys = keys(b -> b.maxLifetime(Duration.ofDays(60), ApiKeyService.OverlongKeys.REFUSE));
-        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).build();
+        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).existence((repository, tag) -> false).build();
         Document page = get(login("erin"));
         assertThat(page.select("#lifetime option").eachAttr("value")).containsExactly("7", "30", "60");
         assertThat(page.selectFirst("#lifetime option[selected]").attr("value")).isEqualTo("60");
@@ -298,7 +298,7 @@ class SelfServicePageTest {
 
         keys.close();
         keys = keys(b -> { });
-        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).build();
+        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).existence((repository, tag) -> false).build();
         Document unlimited = get(login("erin"));
         assertThat(unlimited.select("#lifetime option").eachAttr("value")).containsExactly("7", "30", "90", "365", "never");
         assertThat(unlimited.selectFirst("#lifetime option[selected]").attr("value")).isEqualTo("90");
@@ -317,7 +317,7 @@ class SelfServicePageTest {
 
         keys.close();
         keys = keys(b -> b.maxLifetime(Duration.ofDays(60), ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM));
-        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).build();
+        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).existence((repository, tag) -> false).build();
         for (String lifetime : List.of("90", "365", "never")) {
             Outcome.Respond r = post(form("csrf", token(get(cookie)), "action", "create", "label", "long", "lifetime", lifetime), cookie);
             assertThat(r.status()).as("beyond the maximum: " + lifetime).isEqualTo(400);
@@ -334,7 +334,7 @@ class SelfServicePageTest {
     void theKeyEndpointHoldsExpirationsToTheMaximumLifetime() {
         keys.close();
         keys = keys(b -> b.maxLifetime(Duration.ofDays(60), ApiKeyService.OverlongKeys.REFUSE));
-        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).build();
+        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).existence((repository, tag) -> false).build();
         String cookie = login("erin");
         for (String expiration : List.of("2126-12-07T00:00:00Z", "9999-12-31T23:59:59Z", "1999-01-01T00:00:00Z")) {
             Outcome o = portcullis.handle(TestRequest.of("POST", "/auth/apikey", cookie, "X-Portcullis-Csrf: 1")
@@ -347,7 +347,7 @@ class SelfServicePageTest {
 
         keys.close();
         keys = keys(b -> b.maxLifetime(Duration.ofDays(60), ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM));
-        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).build();
+        portcullis = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).existence((repository, tag) -> false).build();
         o = portcullis.handle(TestRequest.of("POST", "/auth/apikey", cookie, "X-Portcullis-Csrf: 1")
                 .withBody("{\"label\": \"long\", \"expirationDate\": \"2126-12-07T00:00:00Z\"}"));
         assertThat(((Outcome.Respond) o).status()).isEqualTo(201);
@@ -395,7 +395,7 @@ class SelfServicePageTest {
     @Test
     void loggingOutWithoutSessionsGoesBackWithNothingToClear() {
         String key = createKey(login("erin", "developers"), "main", "");
-        portcullis = Portcullis.builder().policy(POLICY).apiKeys(keys).build(); // Basic credentials only: no sessions at all
+        portcullis = Portcullis.builder().policy(POLICY).apiKeys(keys).existence((repository, tag) -> false).build(); // Basic credentials only: no sessions at all
         String basic = "Authorization: Basic " + Base64.getEncoder().encodeToString(("erin:" + key).getBytes(StandardCharsets.UTF_8));
         String token = PageView.csrfToken("authorization " + basic.substring("Authorization: ".length()));
         Outcome.Respond r = post(form("csrf", token, "action", "logout"), basic);
@@ -422,10 +422,10 @@ class SelfServicePageTest {
             }
         }
 
-        Portcullis moved = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).selfServicePage("/account/").build();
+        Portcullis moved = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).existence((repository, tag) -> false).selfServicePage("/account/").build();
         assertThat(moved.handle(TestRequest.of("GET", "/account/"))).isInstanceOf(Outcome.Respond.class);
         assertThat(moved.handle(TestRequest.of("GET", "/auth/"))).as("the application's again").isInstanceOf(Outcome.Proceed.class);
-        Portcullis off = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).withoutSelfServicePage().build();
+        Portcullis off = Portcullis.builder().policy(POLICY).sessions(sessions).apiKeys(keys).existence((repository, tag) -> false).withoutSelfServicePage().build();
         assertThat(off.handle(TestRequest.of("GET", "/auth/"))).isInstanceOf(Outcome.Proceed.class);
         assertThat(off.readsBody("/auth/")).isFalse();
     }

@@ -50,6 +50,7 @@ class DirectoryTokenAuthenticatorTest {
                         """))
                 .htpasswd(htpasswd)
                 .authenticator(new DirectoryTokenAuthenticator(directory))
+                .existence((repository, tag) -> false) // builders may create but not update: pushes ask whether a tag exists
                 .listener(events::add)
                 .build();
     }

@@ -7,10 +7,15 @@ import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.PortcullisConfig;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.routes.ExistenceLookup;
+import dev.portcullis.auth.routes.MavenRoutes;
+import dev.portcullis.auth.routes.OciDistributionRoutes;
+import dev.portcullis.auth.routes.PathRoutes;
+import dev.portcullis.auth.routes.RouteResolver;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -27,7 +32,9 @@ import org.jspecify.annotations.Nullable;
  * Portcullis as a Jakarta Servlet filter: a thin adapter, every decision is the pipeline's.
  *
  * <p>Embedded: {@code new PortcullisFilter(portcullis)}. In {@code web.xml}: the init-param
- * {@code config} names a zot {@code config.json} (with an optional {@code portcullis} section).
+ * {@code config} names a zot {@code config.json} (with an optional {@code portcullis} section; a path starting with
+ * {@code /WEB-INF/} lies inside the web application), and the optional init-param {@code routes} says what the
+ * application is: {@code oci} (the default), {@code maven:/PREFIX} or {@code paths:TEMPLATE}.
  * The application sees the caller through {@code getRemoteUser()}, {@code getUserPrincipal()},
  * {@code isUserInRole(group)}, {@code getAuthType()} and the request attribute
  * {@link #IDENTITY_ATTRIBUTE} (an {@link Identity}); denied cross-repository mount sources are in
@@ -78,19 +85,21 @@ public final class PortcullisFilter implements Filter {
         }
         String file = config.getInitParameter("config");
         if (file == null || file.isBlank()) {
-            throw new ServletException("PortcullisFilter needs the init-param 'config': the path of a zot config.json");
+            throw new ServletException("PortcullisFilter needs the init-param 'config': the path of a zot config.json, or"
+                    + " /WEB-INF/config.json for one inside the web application");
         }
         try {
-            Portcullis.Builder builder = PortcullisConfig.load(Path.of(file)).builder();
+            Portcullis.Builder builder = PortcullisConfig.load(configFile(file.strip(), config.getServletContext())).builder();
+            String routes = config.getInitParameter("routes");
+            if (routes != null && !routes.isBlank()) {
+                builder.routes(routes(routes.strip()));
+            }
             Object existence = config.getServletContext().getAttribute(EXISTENCE_ATTRIBUTE);
             if (existence instanceof ExistenceLookup lookup) {
                 builder.existence(lookup);
             } else if (existence != null) {
                 throw new ServletException("PortcullisFilter: the servlet-context attribute " + EXISTENCE_ATTRIBUTE + " is a "
                         + existence.getClass().getName() + ", not a " + ExistenceLookup.class.getName());
-            } else {
-                LOG.warn("PortcullisFilter: no {} in the servlet context; a tag push whose create and update rights differ is answered"
-                        + " 500 (set it from a ServletContextListener before the filter starts)", EXISTENCE_ATTRIBUTE);
             }
             portcullis = builder.build();
             owned = true;
@@ -98,6 +107,45 @@ public final class PortcullisFilter implements Filter {
         } catch (RuntimeException e) {
             throw new ServletException("PortcullisFilter: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The {@code config} init-param as a file: a path starting with {@code /WEB-INF/} lies inside the web application
+     * (which the container must have unpacked); any other path is the file system's.
+     */
+    static Path configFile(String value, ServletContext context) throws ServletException {
+        if (!value.startsWith("/WEB-INF/")) {
+            return Path.of(value);
+        }
+        String real = context.getRealPath(value);
+        if (real == null) {
+            throw new ServletException("PortcullisFilter: the init-param 'config' names " + value + " inside the web application,"
+                    + " but the container serves it from an unpacked archive; unpack the WAR, or give an absolute path");
+        }
+        return Path.of(real);
+    }
+
+    /**
+     * The {@code routes} init-param: {@code oci} (the OCI distribution API under {@code /v2/}, the default),
+     * {@code maven:/PREFIX} (Maven repositories under a prefix) or {@code paths:TEMPLATE} (a generic store, e.g.
+     * {@code paths:/files/{repo:2}/**}).
+     */
+    static RouteResolver routes(String value) throws ServletException {
+        try {
+            if (value.equals("oci")) {
+                return OciDistributionRoutes.INSTANCE;
+            }
+            if (value.startsWith("maven:")) {
+                return MavenRoutes.under(value.substring("maven:".length()).strip());
+            }
+            if (value.startsWith("paths:")) {
+                return PathRoutes.of(value.substring("paths:".length()).strip());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ServletException("PortcullisFilter: the init-param 'routes' (" + value + "): " + e.getMessage(), e);
+        }
+        throw new ServletException("PortcullisFilter: the init-param 'routes' is '" + value + "'; write oci, maven:/PREFIX"
+                + " (e.g. maven:/maven) or paths:TEMPLATE (e.g. paths:/files/{repo:2}/**)");
     }
 
     @Override

@@ -51,4 +51,13 @@ class PortcullisFilterInitTest {
                 .hasMessage("PortcullisFilter: the servlet-context attribute " + PortcullisFilter.EXISTENCE_ATTRIBUTE + " is a java.lang.String,"
                         + " not a " + ExistenceLookup.class.getName());
     }
+
+    @Test
+    void theRoutesInitParamSaysWhatItAccepts() {
+        assertThatThrownBy(() -> PortcullisFilter.routes("gradle")).isInstanceOf(ServletException.class)
+                .hasMessage("PortcullisFilter: the init-param 'routes' is 'gradle'; write oci, maven:/PREFIX (e.g. maven:/maven) or"
+                        + " paths:TEMPLATE (e.g. paths:/files/{repo:2}/**)");
+        assertThatThrownBy(() -> PortcullisFilter.routes("maven:maven")).isInstanceOf(ServletException.class)
+                .hasMessageStartingWith("PortcullisFilter: the init-param 'routes' (maven:maven): ");
+    }
 }

@@ -57,6 +57,9 @@ public final class MavenMetadata {
      * 1.0"), or empty when it only adds.
      *
      * @param present the metadata stored now, or null when there is none
+     * @param proposed the metadata the write would store, as uploaded; at most {@link #MAX_BYTES}
+     * @return what the write would drop or change, such as {@code "drops version 1.0"}; {@code Optional.empty()} when
+     *     it only adds, or when nothing is stored yet
      * @throws InvalidMetadataException when either is not Maven metadata (the proposed one is then refused as a bad
      *     request; a stored one that is not is the store's to repair, and nothing but an update replaces it)
      */

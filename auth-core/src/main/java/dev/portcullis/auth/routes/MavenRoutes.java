@@ -57,7 +57,9 @@ public final class MavenRoutes implements RouteResolver {
     /**
      * Repositories at {@code prefix/<repository-id>/}.
      *
-     * @param prefix literal path segments, such as {@code /maven}
+     * @param prefix literal path segments, such as {@code /maven}; a trailing {@code /} is dropped, and {@code /}
+     *     alone puts the repositories at the root
+     * @return the routes, immutable and thread-safe
      * @throws IllegalArgumentException for a prefix that is not {@code /} followed by literal segments
      */
     public static MavenRoutes under(String prefix) {
@@ -190,5 +192,15 @@ public final class MavenRoutes implements RouteResolver {
 
     private static Route notAllowed(String method, String path, String what) {
         return new Route.Rejected(405, "UNSUPPORTED", method + " is not supported on " + path + " (" + what + ")");
+    }
+
+    /**
+     * Names these routes for the line {@code Portcullis} logs at its start.
+     *
+     * @return e.g. {@code Maven repositories under /maven/}
+     */
+    @Override
+    public String toString() {
+        return "Maven repositories under " + prefix;
     }
 }

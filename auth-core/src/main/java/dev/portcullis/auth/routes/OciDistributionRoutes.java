@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * </table>
  */
 public final class OciDistributionRoutes implements RouteResolver {
+    /** The routes with metrics at {@code /metrics}, as zot serves them; the builder's default. */
     public static final OciDistributionRoutes INSTANCE = new OciDistributionRoutes("/metrics");
 
 
@@ -36,7 +37,11 @@ public final class OciDistributionRoutes implements RouteResolver {
     private final String metricsPath;
     private final AtomicBoolean warnedAboutPrefix = new AtomicBoolean();
 
-    /** @param metricsPath where metrics are served, e.g. {@code /metrics} */
+    /**
+     * The routes with metrics at another path than {@link #INSTANCE}'s.
+     *
+     * @param metricsPath where metrics are served, e.g. {@code /metrics}; the decoded path, matched exactly
+     */
     public OciDistributionRoutes(String metricsPath) {
         this.metricsPath = metricsPath;
     }
@@ -117,11 +122,31 @@ public final class OciDistributionRoutes implements RouteResolver {
     }
 
     /** What a registry path names. */
-    public enum Kind { MANIFEST, UPLOAD, BLOB, TAGS, REFERRERS }
+    public enum Kind {
+        /** {@code NAME/manifests/REF}: a manifest, by tag or digest. */
+        MANIFEST,
+        /** {@code NAME/blobs/uploads/} and {@code NAME/blobs/uploads/ID}: a blob upload, new or under way. */
+        UPLOAD,
+        /**
+         * {@code NAME/blobs/DIGEST}: a blob. {@code NAME/blobs/uploads}, without the trailing slash, is one too, with
+         * the digest {@code uploads}; the routes take a {@code POST} to it as a new upload.
+         */
+        BLOB,
+        /** {@code NAME/tags/list}: the repository's tags. */
+        TAGS,
+        /** {@code NAME/referrers/DIGEST}: the manifests that refer to a digest. */
+        REFERRERS
+    }
 
     /**
      * A parsed registry path: the repository name, what it addresses, and the rest (the manifest
      * reference, the blob digest, the upload id — empty for a new upload or {@code tags/list}).
+     *
+     * @param name the repository name, possibly with slashes, such as {@code team/app}; not yet checked with
+     *     {@link #isValidName}
+     * @param kind what the path addresses
+     * @param rest the last segment: the manifest's tag or digest, the blob's digest, the upload id; empty for a new
+     *     upload or {@code tags/list}
      */
     public record Parsed(String name, Kind kind, String rest) {
     }
@@ -129,6 +154,15 @@ public final class OciDistributionRoutes implements RouteResolver {
     /**
      * Parses a decoded {@code /v2/…} path the way the routes do, for applications that serve them:
      * empty for {@code /v2/}, the catalog, or anything that is no repository route.
+     *
+     * <pre>{@code
+     * OciDistributionRoutes.parsePath("/v2/team/app/manifests/1.0");
+     * // Optional[Parsed[name=team/app, kind=MANIFEST, rest=1.0]]
+     * }</pre>
+     *
+     * @param path the decoded path, as {@link RequestTarget#path()} holds it
+     * @return the repository name, the kind and the rest; {@code Optional.empty()} for a path that is no repository
+     *     route
      */
     public static java.util.Optional<Parsed> parsePath(String path) {
         if (!path.startsWith("/v2/") || path.equals("/v2/") || path.equals("/v2/_catalog")) {
@@ -179,7 +213,14 @@ public final class OciDistributionRoutes implements RouteResolver {
         return end <= start ? null : new Parsed(path.substring(start, end), kind, rest);
     }
 
-    /** Whether {@code name} is a valid OCI repository name: the distribution-spec grammar {@code [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/…)*}, without a regex. */
+    /**
+     * Whether {@code name} is a valid OCI repository name: the distribution-spec grammar
+     * {@code [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/…)*}, without a regex.
+     *
+     * @param name a repository name, such as {@code team/app}
+     * @return true if every slash-separated component is lower-case letters and digits, joined by {@code .},
+     *     {@code _}, {@code __} or a run of {@code -}; false for anything else, an empty name or component included
+     */
     public static boolean isValidName(String name) {
         int i = 0;
         int n = name.length();
@@ -270,5 +311,15 @@ public final class OciDistributionRoutes implements RouteResolver {
 
     private static Route notAllowed(String method, String path) {
         return new Route.Rejected(405, "UNSUPPORTED", method + " is not supported on " + path);
+    }
+
+    /**
+     * Names these routes for the line {@code Portcullis} logs at its start.
+     *
+     * @return e.g. {@code OCI distribution API under /v2/, metrics at /metrics}
+     */
+    @Override
+    public String toString() {
+        return "OCI distribution API under /v2/" + (metricsPath.equals("/metrics") ? "" : ", metrics at " + metricsPath);
     }
 }

@@ -36,6 +36,12 @@ public final class PathRoutes implements RouteResolver {
     }
 
     /**
+     * Routes for the stores below a path template.
+     *
+     * @param template literal segments, then {@code {repo}} or {@code {repo:N}}, then optionally {@code /**}, such as
+     *     {@code /files/{repo:2}/**}; without {@code /**} only the repository's own path is a route, and a path
+     *     below it is refused (404)
+     * @return the routes, immutable and thread-safe
      * @throws IllegalArgumentException for a template that is not literal segments, then one {@code {repo}} or
      *     {@code {repo:N}} (N from 1 to 16), then optionally {@code /**}
      */
@@ -86,5 +92,15 @@ public final class PathRoutes implements RouteResolver {
 
     private static Route requires(String repo, Action action) {
         return new Route.Protected(List.of(new Route.Requires(repo, action)));
+    }
+
+    /**
+     * Names these routes for the line {@code Portcullis} logs at its start.
+     *
+     * @return e.g. {@code paths /files/{repo:2}/**}
+     */
+    @Override
+    public String toString() {
+        return "paths " + template;
     }
 }

@@ -23,13 +23,36 @@ public final class RequestPaths {
     private RequestPaths() {
     }
 
-    /** Why a path was refused, or the decoded path. */
+    /**
+     * Why a path was refused, or the decoded path.
+     *
+     * @param path the decoded path when accepted; null when refused
+     * @param problem why the path was refused, for a 400 answer, such as {@code "empty path segments ('//') are not
+     *     accepted"}; null when accepted
+     */
     public record Checked(@Nullable String path, @Nullable String problem) {
+        /**
+         * Whether the path was accepted.
+         *
+         * @return true when {@link #path()} holds the decoded path; false when {@link #problem()} says why not
+         */
         public boolean ok() {
             return problem == null;
         }
     }
 
+    /**
+     * Checks and decodes a raw request path, as the pipeline does before anything else looks at the request.
+     *
+     * <pre>{@code
+     * RequestPaths.Checked c = RequestPaths.check("/v2/team%2Fapp/tags/list");
+     * c.ok();        // false: an encoded '/' is ambiguous
+     * c.problem();   // encoded '/' or any '\' in the path is ambiguous
+     * }</pre>
+     *
+     * @param rawPath the path as received, still percent-encoded, without the query; null is refused
+     * @return the decoded path, or the first reason to refuse it
+     */
     public static Checked check(@Nullable String rawPath) {
         // small enough to be inlined, so that the usual answer is not even allocated
         return isPlain(rawPath) ? new Checked(rawPath, null) : fullCheck(rawPath);
@@ -180,7 +203,13 @@ public final class RequestPaths {
 
     private static final Optional<Map<String, List<String>>> NO_QUERY = Optional.of(Map.of());
 
-    /** Parses a raw query string into decoded parameters ('+' is a space, as in forms); empty for malformed input. */
+    /**
+     * Parses a raw query string into decoded parameters ('+' is a space, as in forms); empty for malformed input.
+     *
+     * @param rawQuery the query as received, without the {@code ?}; null or empty for none
+     * @return each name with its values in the order sent (an empty string for a parameter without {@code =}); an
+     *     empty map for no query; {@code Optional.empty()} for invalid percent-encoding or UTF-8
+     */
     public static Optional<Map<String, List<String>>> query(@Nullable String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return NO_QUERY;

@@ -102,7 +102,8 @@ class BearerJwtTest {
     @Test
     void requiredClaimsAdmitOnlyTheirOwnersAndABearerTokenCannotMintKeys() {
         BearerJwt strict = new BearerJwt(List.of(BearerJwt.TrustedIssuer.of(issuer, List.of("registry.example.com"), Map.of("repository_owner", List.of("my-org")))));
-        Portcullis p = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY.formatted(issuer))).bearerJwt(strict).build();
+        Portcullis p = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY.formatted(issuer))).bearerJwt(strict)
+                .existence((repository, tag) -> false).build();
         String mine = token("ci", "repo:team/app", "registry.example.com", Map.of("repository_owner", "my-org"), 300);
         String theirs = token("ci", "repo:team/app", "registry.example.com", Map.of("repository_owner", "someone-else"), 300);
         assertThat(p.handle(TestRequest.of("GET", "/v2/team/app/manifests/v1", "Authorization: Bearer " + mine))).isInstanceOf(Outcome.Proceed.class);
@@ -111,7 +112,8 @@ class BearerJwtTest {
         dev.portcullis.auth.apikey.ApiKeyService keys = dev.portcullis.auth.apikey.ApiKeyService.builder(
                 new dev.portcullis.auth.apikey.InMemoryApiKeyStore()).build();
         try {
-            Portcullis withKeys = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY.formatted(issuer))).bearerJwt(strict).apiKeys(keys).build();
+            Portcullis withKeys = Portcullis.builder().policy(AccessPolicy.fromZotJson(POLICY.formatted(issuer))).bearerJwt(strict).apiKeys(keys)
+                    .existence((repository, tag) -> false).build();
             Outcome.Respond mint = (Outcome.Respond) withKeys.handle(TestRequest.of("POST", "/auth/apikey", "Authorization: Bearer " + mine));
             assertThat(mint.status()).isEqualTo(403);
             assertThat(mint.bodyText()).contains("cannot manage API keys");
