@@ -1,40 +1,84 @@
 package dev.portcullis.auth;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Receives every access decision. The default logs one structured line per decision through
- * SLF4J logger {@code dev.portcullis.audit}: denials at INFO, allowed requests at DEBUG.
+ * Receives every access decision. The default, {@link #slf4j()}, writes the audit log: one JSON object per decision
+ * through the SLF4J logger {@code dev.portcullis.audit}. A listener given to {@code Portcullis.Builder#listener} takes
+ * its place.
  *
  * <pre>{@code
- * Portcullis.builder()...listener(event -> metrics.count(event.status())).build();
+ * Portcullis.builder()...listener(event -> metrics.count(event.kind())).build();
  * }</pre>
  */
 @FunctionalInterface
 public interface AuthEventListener {
+    /**
+     * Called once per decision, on the thread that decided; must not block and should not throw (what it throws is
+     * logged and ignored).
+     *
+     * @param event the decision
+     */
     void onDecision(AuthEvent event);
 
-    /** The SLF4J audit log. */
+    /**
+     * The audit log: one JSON line per decision through the SLF4J logger {@code dev.portcullis.audit}, with the fields
+     * {@code time} (ISO-8601, when the line is written), {@code outcome} ({@link AuthEvent.Kind#label()}), {@code status}, {@code user},
+     * {@code auth}, {@code keyId}, {@code method}, {@code path}, {@code repository}, {@code action}, {@code pattern},
+     * {@code client} and {@code reason} (a field without a value is {@code null}). Allowed requests and the challenges
+     * sent to callers without credentials at DEBUG; refused credentials and policy denials at INFO; throttling and
+     * errors at WARN. Never a credential.
+     *
+     * @return the listener a builder uses unless told otherwise
+     */
     static AuthEventListener slf4j() {
         Logger log = LoggerFactory.getLogger("dev.portcullis.audit");
         return e -> {
-            if (e.allowed() ? log.isDebugEnabled() : log.isInfoEnabled()) {
-                String line = "decision=" + (e.allowed() ? "allow" : "deny") + " status=" + e.status()
-                        + " user=" + (e.user() == null ? "anonymous" : quote(e.user())) + " auth=" + (e.authMethod() == null ? "-" : e.authMethod())
-                        + " method=" + e.method() + " path=" + quote(e.path()) + " repository=" + (e.repository() == null ? "-" : quote(e.repository()))
-                        + " action=" + (e.action() == null ? "-" : e.action().configName()) + " pattern=" + (e.pattern() == null ? "-" : quote(e.pattern()))
-                        + " client=" + e.clientAddress() + " reason=" + quote(e.reason());
-                if (e.allowed()) {
-                    log.debug(line);
-                } else {
-                    log.info(line);
+            switch (e.kind()) {
+                case ALLOWED, CHALLENGED -> {
+                    if (log.isDebugEnabled()) {
+                        log.debug(json(e));
+                    }
                 }
+                case FAILED, DENIED, REJECTED -> {
+                    if (log.isInfoEnabled()) {
+                        log.info(json(e));
+                    }
+                }
+                case THROTTLED, ERROR -> log.warn(json(e));
             }
         };
     }
 
-    private static String quote(String s) {
-        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r") + '"';
+    /**
+     * One decision as the audit log's JSON object.
+     *
+     * @param e the decision
+     * @return one line of JSON, without a line break
+     */
+    static String json(AuthEvent e) {
+        ObjectNode o = ConfigReader.JSON.createObjectNode();
+        o.put("time", Instant.now().toString());
+        o.put("outcome", e.kind().label());
+        o.put("status", e.status());
+        o.put("user", e.user());
+        o.put("auth", e.authMethod() == null ? null : e.authMethod().name());
+        o.put("keyId", e.keyId());
+        o.put("method", e.method());
+        o.put("path", e.path());
+        o.put("repository", e.repository());
+        o.put("action", e.action() == null ? null : e.action().configName());
+        o.put("pattern", e.pattern());
+        o.put("client", e.clientAddress());
+        o.put("reason", e.reason());
+        try {
+            return ConfigReader.JSON.writeValueAsString(o);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException("a tree of strings and numbers always writes", ex);
+        }
     }
 }

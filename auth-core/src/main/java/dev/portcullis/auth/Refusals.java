@@ -91,8 +91,9 @@ final class Refusals {
     void emit(RequestContext ctx, @Nullable String repository, @Nullable Action action, int status, @Nullable String pattern, String reason) {
         try {
             Identity id = ctx.identity;
-            listener.onDecision(new AuthEvent(id == null ? null : id.name(), id == null ? null : id.method(), ctx.request().method(),
-                    ctx.pathForAnswers(), repository, action, status, pattern, ctx.clientAddress(), reason));
+            listener.onDecision(new AuthEvent(id == null ? null : id.name(), id == null ? null : id.method(),
+                    id == null ? null : id.keyId(), ctx.request().method(), ctx.pathForAnswers(), repository, action, status,
+                    AuthEvent.Kind.of(status, !(ctx.credentials() instanceof Credentials.None)), pattern, ctx.clientAddress(), reason));
         } catch (RuntimeException e) {
             LOG.warn("audit listener failed: {}", e.toString());
         }
