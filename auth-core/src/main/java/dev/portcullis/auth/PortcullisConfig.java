@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *     "policyFile": "registry.policy",             // instead of http.accessControl
  *     "trustedProxies": ["10.0.0.1"],
  *     "failureLimit": { "attempts": 20, "windowSeconds": 60 },
- *     "apiKeys": { "prefix": "pck_", "maxLifetimeDays": 90, "overlong": "clamp", "eventPollMillis": 1000, "verifiedCacheSeconds": 300 },
+ *     "apiKeys": { "prefix": "pck_", "maxLifetimeDays": 90, "overlong": "clamp", "eventPollMillis": 1000,
+ *                  "verifiedCacheSeconds": 300 },
  *     "sessions": { "keys": "file:session-keys.json", "maxAgeMinutes": 120, "secureCookie": true }
  *   }
  * }
@@ -90,7 +91,15 @@ public final class PortcullisConfig {
         this.dataDirectory = base.resolve("data");
     }
 
-    /** @throws InvalidPolicyException naming the file, the field and what to do */
+    /**
+     * Reads a configuration file; relative paths in it are resolved against its directory. Reads the files it names
+     * (a policy file, session keys, secrets given as {@code file:PATH}) but opens no key store: {@link #builder()}
+     * does.
+     *
+     * @param file the zot {@code config.json}
+     * @return the configuration, checked
+     * @throws InvalidPolicyException naming the file, the field and what to do
+     */
     public static PortcullisConfig load(Path file) {
         String text;
         try {
@@ -109,7 +118,15 @@ public final class PortcullisConfig {
         }
     }
 
-    /** Parses configuration text; relative paths are resolved against {@code base}. */
+    /**
+     * Parses configuration text; relative paths are resolved against {@code base}.
+     *
+     * @param json the text of a zot {@code config.json}
+     * @param base the directory that relative paths in it are resolved against, normally the file's directory
+     * @return the configuration, checked
+     * @throws InvalidPolicyException for malformed JSON, a field of the wrong type or value, a feature Portcullis does
+     *     not implement, or an unknown field where that is an error; the message names the field and what to do
+     */
     public static PortcullisConfig parse(String json, Path base) {
         JsonNode root;
         try {
@@ -294,29 +311,61 @@ public final class PortcullisConfig {
         return addresses;
     }
 
-    /** Fields that were ignored, for the operator. */
+    /**
+     * Fields that were ignored, for the operator; {@link #builder()} logs them.
+     *
+     * @return one message per warning, naming the field and why (also when nothing is configured, so that everyone may
+     *     do everything); empty when there is none
+     */
     public List<String> warnings() {
         return List.copyOf(warnings);
     }
 
+    /**
+     * The access policy: {@code portcullis.policyFile}, else zot's {@code http.accessControl}. With no authentication
+     * and no access control configured at all, everyone may do everything, as in zot (with a warning).
+     *
+     * @return the policy; never null
+     */
     public AccessPolicy policy() {
         return Objects.requireNonNull(policy, "parse sets the policy");
     }
 
+    /**
+     * zot's {@code http.realm}, for {@code WWW-Authenticate}.
+     *
+     * @return the realm; {@code portcullis} when the file gives none
+     */
     public String realm() {
         return realm;
     }
 
-    /** zot's {@code http.externalUrl}, or {@code null}. */
+    /**
+     * zot's {@code http.externalUrl}, or {@code null}.
+     *
+     * @return the registry's address as its clients reach it, as written, such as {@code https://registry.example.com};
+     *     null when the file gives none (required with an OIDC login)
+     */
     public @Nullable String externalUrl() {
         return externalUrl;
     }
 
+    /**
+     * Where Portcullis keeps its files: {@code portcullis.dataDirectory}. Holds the key store ({@code keys.db}) and the
+     * session keys ({@code session-keys.json}) unless the file names others.
+     *
+     * @return the directory, resolved against the configuration's; {@code data} next to the configuration by default.
+     *     It need not exist yet
+     */
     public Path dataDirectory() {
         return dataDirectory;
     }
 
-    /** The key store: the configured one, else {@code keys.db} in the data directory. */
+    /**
+     * The key store: the configured one, else {@code keys.db} in the data directory.
+     *
+     * @return a JDBC URL, or the path of a SQLite file; named even when API keys are off, though then nothing opens it
+     */
     public String keyStore() {
         return keyStore != null ? keyStore : dataDirectory.resolve("keys.db").toString();
     }
@@ -324,7 +373,14 @@ public final class PortcullisConfig {
     /**
      * A pipeline builder set up from this configuration — add the application's
      * {@link Portcullis.Builder#existence existence lookup} or routes, then build. Opens the key
-     * store when API keys are on; {@link Portcullis#close()} closes it. Logs the ignored fields.
+     * store when API keys are on; {@link Portcullis#close()} closes it. Logs the ignored fields. Each call opens the
+     * store again, and a builder that is never built leaves it open.
+     *
+     * @return a builder with this configuration's policy, realm, endpoint prefix, delays, failure limit, trusted
+     *     proxies, htpasswd file, self-service page, API keys and OIDC login
+     * @throws dev.portcullis.auth.apikey.ApiKeyStoreException when the key store cannot be opened
+     * @throws IllegalArgumentException when the session keys in the data directory cannot be read or created, or
+     *     {@code portcullis.apiKeys.prefix} has characters other than lower-case letters, digits and {@code _}
      */
     public Portcullis.Builder builder() {
         warnings.forEach(w -> LOG.warn("configuration: {}", w));
@@ -353,6 +409,16 @@ public final class PortcullisConfig {
         return b;
     }
 
+    /**
+     * Builds the pipeline as the file says, with the default routes (an OCI registry) and no existence lookup. Use
+     * {@link #builder()} to add routes, a lookup or anything else first.
+     *
+     * @return the instance; close it on shutdown, which closes the key store
+     * @throws IllegalStateException as {@link Portcullis.Builder#build()} does; notably when the policy grants create
+     *     without update (or the reverse), which needs an existence lookup
+     * @throws dev.portcullis.auth.apikey.ApiKeyStoreException when the key store cannot be opened
+     * @throws IllegalArgumentException as {@link #builder()} does
+     */
     public Portcullis build() {
         return builder().build();
     }

@@ -43,18 +43,30 @@ import org.jspecify.annotations.Nullable;
  * registered with async support so that {@code failDelay} never holds a request thread.
  */
 public final class PortcullisFilter implements Filter {
+    /**
+     * A request attribute: the caller's {@link Identity}, set on a request passed on when the caller authenticated;
+     * absent for an anonymous caller, and on paths other than {@code /v2/} that the routes leave unprotected (their
+     * credentials are not looked at).
+     */
     public static final String IDENTITY_ATTRIBUTE = "dev.portcullis.identity";
+    /**
+     * A request attribute: a {@code Set<String>} of the cross-repository mount sources the caller may not read, set on
+     * every request passed on (empty for most). The registry answers a mount from one of them with a normal upload
+     * instead.
+     */
     public static final String DENIED_MOUNTS_ATTRIBUTE = "dev.portcullis.deniedMountSources";
     /**
-     * A {@code List<}{@link WriteCondition}{@code >}, set on every request passed on (empty when unconditional): check each
-     * when committing the write, atomically with it, and answer {@link #write(HttpServletResponse, Outcome.Respond)
-     * write(response, condition.refusal())} when one no longer holds.
+     * A request attribute: a {@code List<}{@link WriteCondition}{@code >}, set on every request passed on (empty when
+     * unconditional): check each when committing the write, atomically with it, and answer
+     * {@link #write(HttpServletResponse, Outcome.Respond) write(response, condition.refusal())} when one no longer
+     * holds.
      */
     public static final String WRITE_CONDITIONS_ATTRIBUTE = "dev.portcullis.writeConditions";
 
     /**
      * A servlet-context attribute where a {@code web.xml} application puts its {@link ExistenceLookup}
-     * (from a {@code ServletContextListener}) before the filter starts.
+     * (from a {@code ServletContextListener}) before the filter starts. Without it, {@link #init(FilterConfig)} fails
+     * when the routes may write tags and the policy grants create without update (or the reverse).
      */
     public static final String EXISTENCE_ATTRIBUTE = "dev.portcullis.existenceLookup";
 
@@ -74,10 +86,25 @@ public final class PortcullisFilter implements Filter {
     public PortcullisFilter() {
     }
 
+    /**
+     * For an embedding application: the filter uses this instance and ignores init-params. The application closes the
+     * instance; {@link #destroy()} does not.
+     *
+     * @param portcullis the built pipeline
+     */
     public PortcullisFilter(Portcullis portcullis) {
         this.portcullis = portcullis;
     }
 
+    /**
+     * Builds the pipeline from the init-params {@code config} and {@code routes} and the servlet-context attribute
+     * {@link #EXISTENCE_ATTRIBUTE}; does nothing for a filter made with a built pipeline.
+     *
+     * @param config the filter's configuration from the container
+     * @throws ServletException when {@code config} is missing or its file is unreadable or invalid, {@code routes} is
+     *     not {@code oci}, {@code maven:/PREFIX} or {@code paths:TEMPLATE}, the attribute is not an
+     *     {@link ExistenceLookup}, or the pipeline cannot be built; the message says why
+     */
     @Override
     public void init(FilterConfig config) throws ServletException {
         if (portcullis != null) {
@@ -88,18 +115,22 @@ public final class PortcullisFilter implements Filter {
             throw new ServletException("PortcullisFilter needs the init-param 'config': the path of a zot config.json, or"
                     + " /WEB-INF/config.json for one inside the web application");
         }
+        // every init-param and attribute is checked before the configuration opens anything (its key store, say)
+        String routesParam = config.getInitParameter("routes");
+        RouteResolver routes = routesParam == null || routesParam.isBlank() ? null : routes(routesParam.strip());
+        Object existence = config.getServletContext().getAttribute(EXISTENCE_ATTRIBUTE);
+        if (existence != null && !(existence instanceof ExistenceLookup)) {
+            throw new ServletException("PortcullisFilter: the servlet-context attribute " + EXISTENCE_ATTRIBUTE + " is a "
+                    + existence.getClass().getName() + ", not a " + ExistenceLookup.class.getName());
+        }
+        Path configFile = configFile(file.strip(), config.getServletContext());
         try {
-            Portcullis.Builder builder = PortcullisConfig.load(configFile(file.strip(), config.getServletContext())).builder();
-            String routes = config.getInitParameter("routes");
-            if (routes != null && !routes.isBlank()) {
-                builder.routes(routes(routes.strip()));
+            Portcullis.Builder builder = PortcullisConfig.load(configFile).builder();
+            if (routes != null) {
+                builder.routes(routes);
             }
-            Object existence = config.getServletContext().getAttribute(EXISTENCE_ATTRIBUTE);
             if (existence instanceof ExistenceLookup lookup) {
                 builder.existence(lookup);
-            } else if (existence != null) {
-                throw new ServletException("PortcullisFilter: the servlet-context attribute " + EXISTENCE_ATTRIBUTE + " is a "
-                        + existence.getClass().getName() + ", not a " + ExistenceLookup.class.getName());
             }
             portcullis = builder.build();
             owned = true;
@@ -120,7 +151,8 @@ public final class PortcullisFilter implements Filter {
         String real = context.getRealPath(value);
         if (real == null) {
             throw new ServletException("PortcullisFilter: the init-param 'config' names " + value + " inside the web application,"
-                    + " but the container serves it from an unpacked archive; unpack the WAR, or give an absolute path");
+                    + " but the container serves the application from an archive it did not unpack; unpack the WAR, or give an"
+                    + " absolute path");
         }
         return Path.of(real);
     }
@@ -229,8 +261,12 @@ public final class PortcullisFilter implements Filter {
     }
 
     /**
-     * Writes a response of Portcullis's (such as a {@link WriteCondition#refusal()}) as the filter writes its own: status,
-     * headers, cookies and body, and no delay.
+     * Writes a response of Portcullis's (such as a {@link WriteCondition#refusal()}) as the filter writes its own:
+     * status, headers, cookies and body, and no delay.
+     *
+     * @param response the response to write to, not yet committed
+     * @param respond the answer to write; its delay is ignored
+     * @throws IOException when the body cannot be written, such as when the client went away
      */
     public static void write(HttpServletResponse response, Outcome.Respond respond) throws IOException {
         response.setStatus(respond.status());
@@ -243,9 +279,9 @@ public final class PortcullisFilter implements Filter {
     }
 
     /**
-     * Stops the delay thread and, for a Portcullis built from {@code web.xml}, closes it and releases what its libraries in
-     * the application's {@code WEB-INF/lib} hold JVM-wide ({@link ApiKeyService#releaseLibraries}): undeploying the
-     * application leaves no thread, JDBC driver or ThreadLocal of it behind.
+     * Stops the delay thread and, for a Portcullis built from {@code web.xml}, closes it and releases what its
+     * libraries in the application's {@code WEB-INF/lib} hold JVM-wide ({@link ApiKeyService#releaseLibraries}):
+     * undeploying the application leaves no thread, JDBC driver or ThreadLocal of it behind.
      */
     @Override
     public void destroy() {

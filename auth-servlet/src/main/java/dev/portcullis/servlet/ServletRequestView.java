@@ -22,8 +22,8 @@ final class ServletRequestView implements HttpRequestView {
     }
 
     /**
-     * The undecoded request URI, without the context path: what the application's servlets are mapped against. The whole
-     * URI when it does not begin with the context path {@linkplain #contextPathAsWritten() as written}.
+     * The undecoded request URI, without the context path: what the application's servlets are mapped against. The
+     * whole URI when it does not begin with the context path {@linkplain #contextPathAsWritten() as written}.
      */
     @Override
     public String rawPath() {
@@ -75,7 +75,10 @@ final class ServletRequestView implements HttpRequestView {
         }
     }
 
-    /** Whether the request came with a body that was not read to its end (none was asked for, or it was over the limit). */
+    /**
+     * Whether the request came with a body that was not read to its end (none was asked for, or it was over the
+     * limit).
+     */
     boolean bodyLeftUnread() {
         return !bodyRead && (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null);
     }
