@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import dev.portcullis.policy.Action;
+import dev.portcullis.policy.Grant;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,13 +17,15 @@ import org.jspecify.annotations.Nullable;
  * @param action the action decided on, or {@code null}
  * @param status the response status Portcullis chose: 0 when the request proceeds to the application
  * @param kind what happened, in one word: see {@link Kind}
+ * @param grantedBy the tier of the policy that granted an allowed request ({@link Grant#NONE} when the policy refused),
+ *     or {@code null} when the policy was not asked
  * @param pattern the policy pattern that applied, or {@code null}
  * @param clientAddress the caller's address (the forwarded one, behind a trusted proxy)
  * @param reason why, in words
  */
 public record AuthEvent(@Nullable String user, Identity.@Nullable AuthMethod authMethod, @Nullable String keyId,
                         String method, String path, @Nullable String repository, @Nullable Action action, int status, Kind kind,
-                        @Nullable String pattern, String clientAddress, String reason) {
+                        @Nullable Grant grantedBy, @Nullable String pattern, String clientAddress, String reason) {
     /** What happened to the request, from the status and whether credentials were sent. */
     public enum Kind {
         /** The request proceeds to the application (or an endpoint answered it successfully). */

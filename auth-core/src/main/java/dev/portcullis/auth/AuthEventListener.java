@@ -26,11 +26,12 @@ public interface AuthEventListener {
     void onDecision(AuthEvent event);
 
     /**
-     * The audit log: one JSON line per decision through the SLF4J logger {@code dev.portcullis.audit}, with the fields
-     * {@code time} (ISO-8601, when the line is written), {@code outcome} ({@link AuthEvent.Kind#label()}), {@code status}, {@code user},
-     * {@code auth}, {@code keyId}, {@code method}, {@code path}, {@code repository}, {@code action}, {@code pattern},
-     * {@code client} and {@code reason} (a field without a value is {@code null}). Allowed requests and the challenges
-     * sent to callers without credentials at DEBUG; refused credentials and policy denials at INFO; throttling and
+     * The audit log: one JSON line per decision through the SLF4J logger {@code dev.portcullis.audit}, with the
+     * fields {@code time} (ISO-8601, when the line is written), {@code outcome} ({@link AuthEvent.Kind#label()}),
+     * {@code status}, {@code user}, {@code auth}, {@code keyId}, {@code method}, {@code path}, {@code repository},
+     * {@code action}, {@code grantedBy}, {@code pattern}, {@code client} and {@code reason} (a field without a value
+     * is {@code null}). Allowed requests and the challenges sent to callers without credentials at DEBUG; refused
+     * credentials and policy denials at INFO; throttling and
      * errors at WARN. Never a credential.
      *
      * @return the listener a builder uses unless told otherwise
@@ -72,6 +73,7 @@ public interface AuthEventListener {
         o.put("path", e.path());
         o.put("repository", e.repository());
         o.put("action", e.action() == null ? null : e.action().configName());
+        o.put("grantedBy", e.grantedBy() == null ? null : e.grantedBy().name().toLowerCase(java.util.Locale.ROOT));
         o.put("pattern", e.pattern());
         o.put("client", e.clientAddress());
         o.put("reason", e.reason());

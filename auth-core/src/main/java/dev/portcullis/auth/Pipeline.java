@@ -132,6 +132,11 @@ final class Pipeline {
         }
     }
 
+    /** The decisions counted so far, for metrics. */
+    DecisionCounts decisionCounts() {
+        return refusals.counts();
+    }
+
     /** Whether a write outside the default routes was warned about. */
     boolean warnedAboutUnprotectedWrite() {
         return unprotectedWriteSeen.get();
@@ -233,7 +238,7 @@ final class Pipeline {
         Endpoint.Call call = new Endpoint.Call(ctx, refusals, BODY_LIMIT);
         Outcome.Respond r = endpoint.handle(call);
         if (!call.audited()) {
-            refusals.emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), null, call.auditReason() != null ? call.auditReason()
+            refusals.emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), (dev.portcullis.policy.Decision) null, call.auditReason() != null ? call.auditReason()
                     : name(endpoint) + " " + ctx.request().method());
         }
         return r;

@@ -47,12 +47,14 @@ public final class Portcullis implements AutoCloseable {
     private final ClientAddresses clientAddresses;
     private final Pipeline pipeline;
     private final List<AutoCloseable> owned;
+    private final @Nullable ApiKeyService apiKeys;
 
     private Portcullis(Builder b) {
         this.policy = Objects.requireNonNull(b.settings.policy, "a policy is required");
         this.clientAddresses = new ClientAddresses(b.settings.trustedProxies);
         this.pipeline = new Pipeline(b.settings);
         this.owned = List.copyOf(b.settings.owned);
+        this.apiKeys = b.settings.apiKeys;
         LOG.info("Portcullis protects: {}", pipeline.summary());
     }
 
@@ -65,6 +67,16 @@ public final class Portcullis implements AutoCloseable {
      */
     public String summary() {
         return pipeline.summary();
+    }
+
+    /** The decisions counted so far, for {@link PortcullisMetrics}. */
+    DecisionCounts decisionCounts() {
+        return pipeline.decisionCounts();
+    }
+
+    /** The API keys' service, for {@link PortcullisMetrics}; null without API keys. */
+    @Nullable ApiKeyService apiKeys() {
+        return apiKeys;
     }
 
     /** Whether the warning about a write that the default routes leave unchecked was given (once per instance). */

@@ -3,6 +3,7 @@ package dev.portcullis.auth;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.auth.apikey.ApiKeyService;
+import dev.portcullis.auth.apikey.ApiKeyStore;
 import dev.portcullis.auth.apikey.JdbcApiKeyStore;
 import dev.portcullis.policy.AccessPolicy;
 import dev.portcullis.policy.Action;
@@ -371,6 +372,29 @@ public final class PortcullisConfig {
     }
 
     /**
+     * An API key service over {@code store} with this configuration's {@code portcullis.apiKeys} settings (prefix,
+     * maximum lifetime and what happens beyond it, event poll interval, verified-token cache): the service
+     * {@link #builder()} gives the pipeline, for tools that manage keys in the same store, such as the
+     * {@code portcullis-keys} command line.
+     *
+     * <pre>{@code
+     * try (JdbcApiKeyStore store = JdbcApiKeyStore.open(config.keyStore());
+     *      ApiKeyService keys = config.apiKeyService(store).build()) { ... }
+     * }</pre>
+     *
+     * @param store the key store, normally opened from {@link #keyStore()}; the service does not close it
+     * @return a service builder with this configuration's settings
+     */
+    public ApiKeyService.Builder apiKeyService(ApiKeyStore store) {
+        ApiKeyService.Builder keys = ApiKeyService.builder(store).prefix(keyPrefix).eventPollInterval(eventPoll)
+                .verifiedCache(verifiedCacheTtl, 10_000);
+        if (maxLifetime != null) {
+            keys.maxLifetime(maxLifetime, overlong);
+        }
+        return keys;
+    }
+
+    /**
      * A pipeline builder set up from this configuration — add the application's
      * {@link Portcullis.Builder#existence existence lookup} or routes, then build. Opens the key
      * store when API keys are on; {@link Portcullis#close()} closes it. Logs the ignored fields. Each call opens the
@@ -397,12 +421,7 @@ public final class PortcullisConfig {
         }
         if (apiKeys || keyStore != null) {
             JdbcApiKeyStore store = JdbcApiKeyStore.open(keyStore());
-            ApiKeyService.Builder keys = ApiKeyService.builder(store).prefix(keyPrefix).eventPollInterval(eventPoll)
-                    .verifiedCache(verifiedCacheTtl, 10_000);
-            if (maxLifetime != null) {
-                keys.maxLifetime(maxLifetime, overlong);
-            }
-            ApiKeyService service = keys.build();
+            ApiKeyService service = apiKeyService(store).build();
             b.apiKeys(service).closeWith(service).closeWith(store);
         }
         oidc.apply(b, endpointPrefix, externalUrl, dataDirectory);

@@ -24,6 +24,7 @@ final class Refusals {
     private final Map<String, String> challenge;
     private final Duration failDelay;
     private final @Nullable String keyPrefix;
+    private final DecisionCounts counts = new DecisionCounts();
 
     /** @param keyPrefix the API keys' prefix, so that a key typed as a user name is not logged; null without keys */
     Refusals(AuthEventListener listener, String realm, Duration failDelay, @Nullable String keyPrefix) {
@@ -45,7 +46,7 @@ final class Refusals {
 
     /** Audits an allowed request; {@code d} is the decision that allowed it, or null when nothing was gated. */
     void allowed(RequestContext ctx, @Nullable String repository, @Nullable Action action, @Nullable Decision d) {
-        emit(ctx, repository, action, 0, d == null ? null : d.pattern().orElse(null), d == null ? "not gated" : GRANTED_BY[d.grantedBy().ordinal()]);
+        emit(ctx, repository, action, 0, d, d == null ? "not gated" : GRANTED_BY[d.grantedBy().ordinal()]);
     }
 
     Outcome.Respond reject(RequestContext ctx, @Nullable String repository, int status, String code, String message) {
@@ -76,27 +77,42 @@ final class Refusals {
         String reason = context + (scopeDenied ? "the API key's scopes do not include " + action.configName() + " on '" + repository + "'"
                 : d.explain());
         if (ctx.identity == null) {
-            emit(ctx, repository, action, 401, d.pattern().orElse(null), reason);
+            emit(ctx, repository, action, 401, d, reason);
             return Responses.error(ctx.pathForAnswers(), 401, "UNAUTHORIZED", "authentication required", null, challenge, Duration.ZERO);
         }
         String what = repository == null ? "read metrics" : action.configName() + " '" + repository + "'";
         if (repository == null && d.allowed()) {
             reason = "an API key with scopes cannot read metrics";
         }
-        emit(ctx, repository, action, 403, d.pattern().orElse(null), reason);
+        emit(ctx, repository, action, 403, d, reason);
         return Responses.error(ctx.pathForAnswers(), 403, "DENIED", "requested access to the resource is denied",
                 "user '" + ctx.identity.name() + "' may not " + what, Map.of(), Duration.ZERO);
     }
 
-    void emit(RequestContext ctx, @Nullable String repository, @Nullable Action action, int status, @Nullable String pattern, String reason) {
+    /**
+     * Counts the decision and hands it to the listener; {@code d} is the policy's decision behind it, or null when the
+     * policy was not asked.
+     */
+    void emit(RequestContext ctx, @Nullable String repository, @Nullable Action action, int status, @Nullable Decision d,
+            String reason) {
+        Identity id = ctx.identity;
+        // whether credentials were sent matters only to a 401; reading them decodes them, which an allowed request that
+        // was recognised by its remembered presentation never does
+        AuthEvent.Kind kind = AuthEvent.Kind.of(status, status == 401 && !(ctx.credentials() instanceof Credentials.None));
+        Grant grantedBy = d == null ? null : d.allowed() && status == 0 ? d.grantedBy() : Grant.NONE;
+        counts.count(kind, grantedBy, id == null ? null : id.method());
         try {
-            Identity id = ctx.identity;
             listener.onDecision(new AuthEvent(id == null ? null : id.name(), id == null ? null : id.method(),
                     id == null ? null : id.keyId(), ctx.request().method(), ctx.pathForAnswers(), repository, action, status,
-                    AuthEvent.Kind.of(status, !(ctx.credentials() instanceof Credentials.None)), pattern, ctx.clientAddress(), reason));
+                    kind, grantedBy, d == null ? null : d.pattern().orElse(null), ctx.clientAddress(), reason));
         } catch (RuntimeException e) {
             LOG.warn("audit listener failed: {}", e.toString());
         }
+    }
+
+    /** How many decisions of each kind were made, for metrics. */
+    DecisionCounts counts() {
+        return counts;
     }
 
     /**

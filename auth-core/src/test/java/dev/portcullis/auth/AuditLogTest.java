@@ -57,7 +57,7 @@ class AuditLogTest {
         List<String> fields = new ArrayList<>();
         json.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("time", "outcome", "status", "user", "auth", "keyId", "method", "path", "repository",
-                "action", "pattern", "client", "reason");
+                "action", "grantedBy", "pattern", "client", "reason");
         assertThat(Instant.parse(json.get("time").asText())).isNotNull();
         assertThat(json.get("outcome").asText()).isEqualTo("allowed");
         assertThat(json.get("status").asInt()).isZero();
@@ -66,6 +66,7 @@ class AuditLogTest {
         assertThat(json.get("keyId").asText()).isEqualTo(event.keyId()).isNotBlank();
         assertThat(json.get("repository").asText()).isEqualTo("team/app");
         assertThat(json.get("action").asText()).isEqualTo("create");
+        assertThat(json.get("grantedBy").asText()).isEqualTo("user");
         assertThat(json.get("pattern").asText()).isEqualTo("team/**");
 
         AuthEvent anonymous = decide("PUT", "/v2/team/app/manifests/v1");

@@ -7,6 +7,7 @@ import dev.portcullis.auth.AuthEvent;
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.PortcullisConfig;
 import dev.portcullis.auth.TestRequest;
 import dev.portcullis.policy.AccessPolicy;
 import java.io.IOException;
@@ -88,5 +89,50 @@ class DirectoryTokenAuthenticatorTest {
                 "Authorization: Basic " + java.util.Base64.getEncoder().encodeToString("ops:ops-password".getBytes())));
         assertThat(ops).isInstanceOfSatisfying(Outcome.Proceed.class, p -> assertThat(p.identity().name()).isEqualTo("ops"));
         assertThat(lookups).hasValue(0);
+    }
+
+    /** Your token service, as docs/extending.md's example calls it. */
+    record TokenService(Map<String, Identity> tokens) {
+        Optional<Identity> lookUp(String token) throws IOException {
+            return Optional.ofNullable(tokens.get(token));
+        }
+    }
+
+    /**
+     * docs/extending.md's example of adding the authenticator, as a program run in a directory holding config.json: it
+     * pushes with each token it is given and prints what the pipeline answered.
+     */
+    public static final class AddedToTheConfiguredPipeline {
+        public static void main(String[] args) throws Exception {
+            TokenService tokenService = new TokenService(Map.of("dir_builder", DirectoryTokenAuthenticator.user("builder", List.of("builders"))));
+            Portcullis portcullis = PortcullisConfig.load(Path.of("config.json")).builder()
+                    .authenticator(new DirectoryTokenAuthenticator(token -> tokenService.lookUp(token)))
+                    .build();
+            try (portcullis) {
+                for (String token : args) {
+                    Outcome push = portcullis.handle(TestRequest.of("PUT", "/v2/team/app/manifests/v1", "Authorization: Bearer " + token));
+                    System.out.println(token + ": " + (push instanceof Outcome.Proceed p ? "proceed as " + p.identity().name()
+                            : "status " + ((Outcome.Respond) push).status()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void addedToAConfiguredPipelineItsUsersAreDecidedByTheConfiguredPolicy(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("config.json"), """
+                {
+                  "http": {
+                    "realm": "registry",
+                    "accessControl": {
+                      "repositories": { "team/**": { "policies": [{ "groups": ["builders"], "actions": ["read", "create", "update"] }] } }
+                    }
+                  }
+                }
+                """);
+        ExampleProcess.Result run = ExampleProcess.run(AddedToTheConfiguredPipeline.class, dir, "dir_builder", "dir_stranger", "not-a-directory-token");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output().lines().filter(l -> l.matches("\\S+: (proceed as|status) .*"))).as(run.output())
+                .containsExactly("dir_builder: proceed as builder", "dir_stranger: status 401", "not-a-directory-token: status 401");
     }
 }

@@ -48,7 +48,7 @@ public final class MemoryBench {
 
         Portcullis portcullis = Portcullis.builder().policy(AccessPolicy.fromZotJson(
                 "{\"repositories\": {\"**\": {\"anonymousPolicy\": [\"read\"], \"policies\": [{\"groups\": [\"artifact-workloads\"], \"actions\": [\"read\", \"create\"]}]}}}"))
-                .apiKeys(keys).listener(e -> { }).build();
+                .apiKeys(keys).existence((repository, tag) -> false).listener(e -> { }).build();
         List<HttpRequestView> requests = new ArrayList<>();
         for (int i = 0; i < 1_000; i++) {
             String basic = "Basic " + Base64.getEncoder().encodeToString(("user-" + i + ":" + tokens.get(i)).getBytes(StandardCharsets.UTF_8));

@@ -128,7 +128,7 @@ public final class NettyHelloServer implements AutoCloseable {
                           anonymous: read
                           group artifact-workloads: read, create
                         }
-                        """)).apiKeys(keys).listener(e -> { }).build();
+                        """)).apiKeys(keys).existence((repository, tag) -> false).listener(e -> { }).build();
             } else {
                 keys = null;
                 token = null;

@@ -49,7 +49,7 @@ public class PipelineBenchmark {
                   anonymous: read
                   group artifact-workloads: read, create
                 }
-                """)).apiKeys(keys).listener(e -> { }).build();
+                """)).apiKeys(keys).existence((repository, tag) -> false).listener(e -> { }).build();
         connection = portcullis.connection();
         anonymous = new GetRequest(PATH, List.of());
         String basic = Base64.getEncoder().encodeToString(("ci:" + token).getBytes(StandardCharsets.UTF_8));

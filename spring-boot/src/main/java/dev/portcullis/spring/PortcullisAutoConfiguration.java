@@ -1,6 +1,7 @@
 package dev.portcullis.spring;
 
 import dev.portcullis.auth.Portcullis;
+import dev.portcullis.auth.PortcullisMetrics;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.servlet.PortcullisFilter;
@@ -120,6 +121,20 @@ public class PortcullisAutoConfiguration {
         registration.setDispatcherTypes(DispatcherType.REQUEST);
         LOG.debug("Portcullis filter at order {} on {}", properties.filterOrder(), properties.urlPatterns());
         return registration;
+    }
+
+    /**
+     * Portcullis's meters ({@link PortcullisMetrics}) as a {@code MeterBinder} bean when Micrometer is on the class
+     * path: Spring Boot Actuator binds every such bean to its meter registries.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+    static class Metrics {
+        @Bean
+        @ConditionalOnMissingBean
+        PortcullisMetrics portcullisMetrics(Portcullis portcullis) {
+            return new PortcullisMetrics(portcullis);
+        }
     }
 
     /** Tomcat's {@code 100 Continue} only when the body is read: after Portcullis allowed the request. */

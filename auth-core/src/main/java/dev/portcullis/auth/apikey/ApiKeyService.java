@@ -284,7 +284,14 @@ public final class ApiKeyService implements AutoCloseable {
         if (!format.hasShape(presented)) {
             return Optional.empty(); // a hit below means this exact token passed every check before
         }
-        return cache.cached(presented);
+        return counted(cache.cached(presented));
+    }
+
+    private Optional<KeyVerification> counted(Optional<KeyVerification> cached) {
+        if (cached.isPresent()) {
+            verifier.countCacheHit();
+        }
+        return cached;
     }
 
     /**
@@ -297,7 +304,7 @@ public final class ApiKeyService implements AutoCloseable {
      * @return as {@link #verifyCached(String)}: valid, rejected for an expired key, or empty
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation) {
-        return cache.cached(presentation);
+        return counted(cache.cached(presentation));
     }
 
     /**
@@ -314,7 +321,7 @@ public final class ApiKeyService implements AutoCloseable {
      * @return as {@link #verifyCached(String)}: valid, rejected for an expired key, or empty
      */
     public Optional<KeyVerification> verifyCachedPresentation(String presentation, PresentationMemory memory) {
-        return cache.cached(presentation, memory.slot);
+        return counted(cache.cached(presentation, memory.slot));
     }
 
     /**
@@ -396,6 +403,52 @@ public final class ApiKeyService implements AutoCloseable {
      */
     public long argon2Computations() {
         return verifier.argon2Computations();
+    }
+
+    /**
+     * Time spent computing Argon2id hashes and verifications so far.
+     *
+     * @return nanoseconds, summed over every thread
+     */
+    public long argon2Nanos() {
+        return verifier.argon2Nanos();
+    }
+
+    /**
+     * Threads waiting now for one of the {@code maxConcurrentHashes} Argon2 slots.
+     *
+     * @return the queue's length (an estimate, as a metric must be)
+     */
+    public int argon2Waiting() {
+        return verifier.argon2Waiting();
+    }
+
+    /**
+     * Argon2 slots in use now.
+     *
+     * @return between 0 and {@code maxConcurrentHashes}
+     */
+    public int argon2Active() {
+        return verifier.argon2Active();
+    }
+
+    /**
+     * Key verifications answered from the verified cache: no store, no Argon2.
+     *
+     * @return the count since the service was built
+     */
+    public long cacheHits() {
+        return verifier.cacheHits();
+    }
+
+    /**
+     * Key verifications the verified cache could not answer, which went to the key store (and to Argon2 unless the
+     * key was unknown, revoked or its fingerprint refused the secret).
+     *
+     * @return the count since the service was built
+     */
+    public long cacheMisses() {
+        return verifier.storeLookups();
     }
 
     // ------------------------------------------------------------------ maintenance

@@ -33,6 +33,10 @@ final class KeyVerifier {
     private final long hashWaitMillis;
     private final Map<TokenDigest, CompletableFuture<KeyVerification>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder argon2Computations = new LongAdder();
+    private final LongAdder argon2Nanos = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder storeLookups = new LongAdder();
+    private final int maxConcurrentHashes;
 
     KeyVerifier(ApiKeyStore store, KeyFormat format, Argon2Hasher hasher, Clock clock, VerifiedCache cache, SecretScreen screen,
                 int maxConcurrentHashes, Duration hashWait) {
@@ -43,6 +47,7 @@ final class KeyVerifier {
         this.cache = cache;
         this.screen = screen;
         this.hashing = new Semaphore(maxConcurrentHashes, true);
+        this.maxConcurrentHashes = maxConcurrentHashes;
         this.hashWaitMillis = hashWait.toMillis();
     }
 
@@ -62,6 +67,7 @@ final class KeyVerifier {
                 return new KeyVerification.Rejected(KeyVerification.Reason.EXPIRED);
             }
             cache.used(hit.key().id(), now);
+            cacheHits.increment();
             return hit;
         }
         KeyVerification.Reason refused = screen.refusal(token, digest);
@@ -108,6 +114,7 @@ final class KeyVerifier {
 
     private KeyVerification verifyWithStore(KeyFormat.Token token, TokenDigest digest, Instant now) {
         long withdrawalsBefore = cache.withdrawals();
+        storeLookups.increment();
         Optional<ApiKeyStore.StoredApiKey> stored = store.find(token.id());
         if (stored.isEmpty()) {
             screen.unknown(token.id());
@@ -137,7 +144,9 @@ final class KeyVerifier {
         }
         try {
             argon2Computations.increment();
+            long start = System.nanoTime();
             matches = hasher.verify(stored.get().hash(), token.secret());
+            argon2Nanos.add(System.nanoTime() - start);
         } finally {
             hashing.release();
         }
@@ -161,7 +170,41 @@ final class KeyVerifier {
     /** The stored form of a new key's secret (an Argon2id computation, counted). */
     String hash(String secret) {
         argon2Computations.increment();
-        return hasher.hash(secret);
+        long start = System.nanoTime();
+        try {
+            return hasher.hash(secret);
+        } finally {
+            argon2Nanos.add(System.nanoTime() - start);
+        }
+    }
+
+    /** Verifications answered from the verified cache (here or by the service's never-blocking lookups). */
+    void countCacheHit() {
+        cacheHits.increment();
+    }
+
+    long cacheHits() {
+        return cacheHits.sum();
+    }
+
+    /** Verifications that went to the key store: the verified cache did not have the token. */
+    long storeLookups() {
+        return storeLookups.sum();
+    }
+
+    /** Time spent computing Argon2id, in nanoseconds. */
+    long argon2Nanos() {
+        return argon2Nanos.sum();
+    }
+
+    /** Threads waiting for an Argon2 slot now. */
+    int argon2Waiting() {
+        return hashing.getQueueLength();
+    }
+
+    /** Argon2 slots in use now. */
+    int argon2Active() {
+        return maxConcurrentHashes - hashing.availablePermits();
     }
 
     /** Argon2id hashes and verifications computed so far (a metric, and how tests prove the cheap paths cheap). */

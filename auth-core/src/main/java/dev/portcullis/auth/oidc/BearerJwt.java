@@ -378,10 +378,18 @@ public final class BearerJwt {
                 try {
                     URI jwks = trusted.jwksUri();
                     if (jwks == null) {
-                        OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(new Issuer(trusted.issuer()), r -> {
-                            r.setConnectTimeout((int) timeout.toMillis());
-                            r.setReadTimeout((int) timeout.toMillis());
-                        });
+                        long start = System.nanoTime();
+                        OIDCProviderMetadata metadata;
+                        try {
+                            metadata = OIDCProviderMetadata.resolve(new Issuer(trusted.issuer()), r -> {
+                                r.setConnectTimeout((int) timeout.toMillis());
+                                r.setReadTimeout((int) timeout.toMillis());
+                            });
+                        } catch (GeneralException | IOException | RuntimeException e) {
+                            ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, true);
+                            throw e;
+                        }
+                        ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, false);
                         jwks = metadata.getJWKSetURI();
                         if (jwks == null) {
                             throw new GeneralException("its discovery document has no jwks_uri");

@@ -8,6 +8,7 @@ import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
@@ -45,6 +46,7 @@ import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URL;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -136,8 +138,16 @@ final class OidcProvider {
             if (lastFailure != null && now.isBefore(lastFailure.plus(retryAfter))) {
                 throw new Unavailable(lastFailureReason);
             }
+            long start = System.nanoTime();
             try {
-                OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()), this::configure);
+                OIDCProviderMetadata metadata;
+                try {
+                    metadata = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()), this::configure);
+                } catch (GeneralException | IOException | RuntimeException e) {
+                    ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, true);
+                    throw e;
+                }
+                ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, false);
                 if (metadata.getTokenEndpointURI() == null || metadata.getJWKSetURI() == null) {
                     throw new GeneralException("its discovery document has no token_endpoint or no jwks_uri");
                 }
@@ -183,7 +193,21 @@ final class OidcProvider {
      */
     static JWKSource<SecurityContext> keySource(URI jwks, Duration timeout, Duration rateLimit) throws MalformedURLException {
         int ms = (int) timeout.toMillis();
-        return JWKSourceBuilder.<SecurityContext>create(jwks.toURL(), new DefaultResourceRetriever(ms, ms, 512 * 1024))
+        DefaultResourceRetriever timed = new DefaultResourceRetriever(ms, ms, 512 * 1024) {
+            @Override
+            public Resource retrieveResource(URL url) throws IOException {
+                long start = System.nanoTime();
+                try {
+                    Resource r = super.retrieveResource(url);
+                    ProviderCalls.record(ProviderCalls.Call.JWKS, start, false);
+                    return r;
+                } catch (IOException | RuntimeException e) {
+                    ProviderCalls.record(ProviderCalls.Call.JWKS, start, true);
+                    throw e;
+                }
+            }
+        };
+        return JWKSourceBuilder.<SecurityContext>create(jwks.toURL(), timed)
                 .cache(Duration.ofMinutes(15).toMillis(), ms)
                 .rateLimited(rateLimit.toMillis())
                 .outageTolerant(Duration.ofHours(6).toMillis())
@@ -212,13 +236,16 @@ final class OidcProvider {
         configure(request);
         TokenResponse response;
         HTTPResponse http;
+        long start = System.nanoTime();
         try {
             http = request.send();
+            ProviderCalls.record(ProviderCalls.Call.TOKEN, start, http.getStatusCode() >= 500);
             if (http.getStatusCode() >= 500) {
                 throw new Unavailable("the identity provider's token endpoint failed (HTTP " + http.getStatusCode() + ")");
             }
             response = OIDCTokenResponseParser.parse(http);
         } catch (IOException e) {
+            ProviderCalls.record(ProviderCalls.Call.TOKEN, start, true);
             throw new Unavailable("the identity provider's token endpoint cannot be reached: " + e.getMessage());
         } catch (ParseException e) {
             // garbage (an HTML error page, a proxy's login page): a fault on the way to the provider, retried like an outage;
@@ -265,13 +292,16 @@ final class OidcProvider {
         HTTPRequest request = new UserInfoRequest(endpoint, tokens.getBearerAccessToken()).toHTTPRequest();
         configure(request);
         UserInfoResponse response;
+        long start = System.nanoTime();
         try {
             HTTPResponse http = request.send();
+            ProviderCalls.record(ProviderCalls.Call.USERINFO, start, http.getStatusCode() >= 500);
             if (http.getStatusCode() >= 500) {
                 throw new Unavailable("the identity provider's UserInfo endpoint failed (HTTP " + http.getStatusCode() + ")");
             }
             response = UserInfoResponse.parse(http);
         } catch (IOException e) {
+            ProviderCalls.record(ProviderCalls.Call.USERINFO, start, true);
             throw new Unavailable("the identity provider's UserInfo endpoint cannot be reached: " + e.getMessage());
         } catch (ParseException e) {
             throw new Unavailable("the identity provider's UserInfo endpoint gave an answer that is not a UserInfo response");

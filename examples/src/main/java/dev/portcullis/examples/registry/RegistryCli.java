@@ -56,7 +56,10 @@ public final class RegistryCli {
         return new CommandLine(new Serve(out)).setOut(out).setErr(err).execute(serveArgs);
     }
 
-    /** The {@code portcullis-keys} arguments, with {@code --data}/{@code --config} turned into the registry's {@code --store}. */
+    /**
+     * The {@code portcullis-keys} arguments, with {@code --data}/{@code --config} turned into the registry's
+     * {@code --store}; a {@code --config} is passed on too, so that its key settings hold.
+     */
     static String[] keysArguments(String[] args) throws java.io.IOException {
         List<String> rest = new ArrayList<>();
         Path data = null;
@@ -86,6 +89,11 @@ public final class RegistryCli {
                     data != null ? data : config == null ? Path.of("data") : null, 0, "127.0.0.1", null)).keyStore();
             rest.add(1, "--store");
             rest.add(2, keyStore);
+        }
+        if (config != null && !help && rest.size() >= 1) {
+            // its portcullis.apiKeys settings (prefix, maxLifetimeDays) hold for keys made here too
+            rest.add(1, "--config");
+            rest.add(2, config.toString());
         }
         return rest.toArray(String[]::new);
     }

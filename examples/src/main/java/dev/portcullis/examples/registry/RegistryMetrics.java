@@ -2,6 +2,7 @@ package dev.portcullis.examples.registry;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,6 +26,11 @@ final class RegistryMetrics {
             }
         }).description("repositories").register(registry);
         new JvmMemoryMetrics().bindTo(registry);
+    }
+
+    /** Where other meters (Portcullis's) are bound. */
+    MeterRegistry registry() {
+        return registry;
     }
 
     String path() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.PortcullisConfig;
+import dev.portcullis.auth.PortcullisMetrics;
 import dev.portcullis.auth.routes.MavenRoutes;
 import dev.portcullis.auth.routes.Route;
 import dev.portcullis.netty.PortcullisHttpHandler;
@@ -93,6 +94,14 @@ public final class RegistryServer implements AutoCloseable {
 
     private final boolean protect;
 
+    /** The registry's metrics, with Portcullis's own when it protects the registry. */
+    private RegistryMetrics metrics(RegistryMetrics metrics) {
+        if (protect) {
+            new PortcullisMetrics(portcullis).bindTo(metrics.registry());
+        }
+        return metrics;
+    }
+
     private RegistryServer(Options o, boolean protect) throws Exception {
         this.protect = protect;
         config = loadConfig(o);
@@ -104,11 +113,11 @@ public final class RegistryServer implements AutoCloseable {
             MavenRoutes routes = MavenRoutes.under(MAVEN_PREFIX);
             portcullis = config.builder().routes(t -> t.path().equals("/metrics") ? new Route.Metrics() : routes.resolve(t))
                     .existence((repository, path) -> maven.exists(path)).build();
-            api = new MavenApi(MAVEN_PREFIX, maven, new RegistryMetrics("/metrics", () -> maven.repositories().size()));
+            api = new MavenApi(MAVEN_PREFIX, maven, metrics(new RegistryMetrics("/metrics", () -> maven.repositories().size())));
         } else {
             Storage storage = new Storage(config.dataDirectory().resolve("registry"));
             portcullis = config.builder().existence(storage::tagExists).build();
-            api = new RegistryApi(storage, portcullis, new RegistryMetrics("/metrics", () -> storage.repositories().size()));
+            api = new RegistryApi(storage, portcullis, metrics(new RegistryMetrics("/metrics", () -> storage.repositories().size())));
         }
         resources.add(portcullis);
         port = o.server() == Kind.NETTY ? startNetty(o, api) : startJetty(o, api);

@@ -39,6 +39,21 @@ class RegistryCliTest {
     }
 
     @Test
+    void keysMadeWithTheRegistrysConfigurationKeepToItsMaximumLifetime() throws Exception {
+        Path config = java.nio.file.Files.writeString(dir.resolve("config.json"), """
+                {"http": {"auth": {"apikey": true}, "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}}},
+                 "portcullis": {"apiKeys": {"maxLifetimeDays": 30}}}
+                """);
+        Run beyond = run("keys", "create", "--config", config.toString(), "--user", "ci", "--expires", "2099-01-01T00:00:00Z");
+        assertThat(beyond.code()).isEqualTo(1);
+        assertThat(beyond.err()).contains("beyond the maximum key lifetime of 30 days");
+        Run clamped = run("keys", "create", "--config", config.toString(), "--user", "ci");
+        assertThat(clamped.code()).as(clamped.err()).isZero();
+        assertThat(clamped.out()).contains("(the maximum key lifetime, 30 days)");
+        assertThat(dir.resolve("data").resolve("keys.db")).as("the configuration's own store").exists();
+    }
+
+    @Test
     void theOidcExampleConfigurationLoadsAndNamesItsSecret() throws Exception {
         Path config = Path.of("config", "registry-oidc.json");
         // the client secret comes from the environment; without it the start fails, naming the variable

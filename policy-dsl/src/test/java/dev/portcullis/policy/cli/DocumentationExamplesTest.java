@@ -25,7 +25,7 @@ class DocumentationExamplesTest {
     @Test
     void theCompleteExampleOfTheLanguageGuideParsesAndPasses() throws Exception {
         String guide = Files.readString(DOCS.resolve("policy-language.md"));
-        int start = guide.indexOf("```\n", guide.indexOf("## A complete example")) + 4;
+        int start = guide.indexOf("```policy\n", guide.indexOf("## A complete example")) + "```policy\n".length();
         String example = guide.substring(start, guide.indexOf("```", start));
         PolicyDocument doc = PolicyDocument.parse(example, "policy-language.md");
         assertThat(doc.cases()).hasSize(6);
