@@ -141,7 +141,11 @@ class RegistryTest {
 
         HttpResponse<byte[]> mount = send("POST", "/v2/team/copy/blobs/uploads/?mount=" + layerDigest + "&from=team/app", ci, null, null);
         assertThat(mount.statusCode()).as("mounted").isEqualTo(201);
-        assertThat(new String(send("GET", "/metrics", null, null, null).body(), StandardCharsets.UTF_8)).contains("registry_requests_total");
+        assertThat(new String(send("GET", "/metrics", null, null, null).body(), StandardCharsets.UTF_8))
+                .as("the registry's meters and Portcullis's").contains("registry_requests_total")
+                .contains("portcullis_decisions_total{granted_by=\"group\",outcome=\"allowed\"}")
+                .contains("portcullis_authentications_total{method=\"api_key\"}")
+                .contains("portcullis_apikey_cache_total{result=\"hit\"}").contains("portcullis_argon2_seconds_count");
         assertThat(new String(send("GET", "/v2/_catalog", null, null, null).body(), StandardCharsets.UTF_8))
                 .isEqualTo("{\"repositories\":[\"team/app\"]}");
     }
