@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * @param action the action decided on, or {@code null}
  * @param status the response status Portcullis chose: 0 when the request proceeds to the application
  * @param kind what happened, in one word: see {@link Kind}
- * @param grantedBy the tier of the policy that granted an allowed request ({@link Grant#NONE} when the policy refused),
- *     or {@code null} when the policy was not asked
+ * @param grantedBy the tier of the policy that granted an allowed request; {@link Grant#NONE} for a request refused
+ *     after the policy was asked (by the policy, or by an API key's scopes); {@code null} when no decision of the policy
+ *     stands behind the event (a request that was not gated, a malformed one, or an error)
  * @param pattern the policy pattern that applied, or {@code null}
  * @param clientAddress the caller's address (the forwarded one, behind a trusted proxy)
  * @param reason why, in words
@@ -44,7 +45,7 @@ public record AuthEvent(@Nullable String user, Identity.@Nullable AuthMethod aut
         ERROR;
 
         static Kind of(int status, boolean credentialsSent) {
-            if (status == 0 || status < 400) {
+            if (status < 400) {
                 return ALLOWED;
             }
             return switch (status) {

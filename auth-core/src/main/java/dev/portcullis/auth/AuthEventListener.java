@@ -31,8 +31,8 @@ public interface AuthEventListener {
      * {@code status}, {@code user}, {@code auth}, {@code keyId}, {@code method}, {@code path}, {@code repository},
      * {@code action}, {@code grantedBy}, {@code pattern}, {@code client} and {@code reason} (a field without a value
      * is {@code null}). Allowed requests and the challenges sent to callers without credentials at DEBUG; refused
-     * credentials and policy denials at INFO; throttling and
-     * errors at WARN. Never a credential.
+     * credentials, policy denials and throttling at INFO (a flood past the failure limit is one line per request,
+     * so not a warning); errors at WARN. Never a credential.
      *
      * @return the listener a builder uses unless told otherwise
      */
@@ -45,12 +45,12 @@ public interface AuthEventListener {
                         log.debug(json(e));
                     }
                 }
-                case FAILED, DENIED, REJECTED -> {
+                case FAILED, DENIED, REJECTED, THROTTLED -> {
                     if (log.isInfoEnabled()) {
                         log.info(json(e));
                     }
                 }
-                case THROTTLED, ERROR -> log.warn(json(e));
+                case ERROR -> log.warn(json(e));
             }
         };
     }

@@ -69,7 +69,7 @@ final class Pipeline {
         }
         this.authentication = new AuthenticationStage(authenticators, new FailureLimiter(b.maxFailures, b.failureWindow), b.limitedDelay,
                 refusals, b.bearerJwt == null ? "the bearer token is not an API key of this registry"
-                        : "the bearer token is neither an API key of this registry nor a JWT", unclaimedBasic(apiKeys, htpasswd != null));
+                        : "the bearer token is neither an API key of this registry nor a JWT", unclaimedBasic(apiKeys, htpasswd != null, !b.authenticators.isEmpty()));
         this.authorization = new AuthorizationStage(policy, b.existence, refusals);
         this.versionCheck = new VersionCheck(policy, authentication, refusals);
         List<Endpoint> all = new ArrayList<>();
@@ -148,7 +148,10 @@ final class Pipeline {
     }
 
     /** What Basic credentials that no authenticator claims were expected to be, for the audit log. */
-    private static String unclaimedBasic(@Nullable ApiKeyService apiKeys, boolean htpasswd) {
+    private static String unclaimedBasic(@Nullable ApiKeyService apiKeys, boolean htpasswd, boolean ownAuthenticators) {
+        if (ownAuthenticators) {
+            return "no authenticator accepted them";
+        }
         String key = apiKeys == null ? null : "an API key of this registry (they start with '" + apiKeys.prefix() + "')";
         if (key != null && htpasswd) {
             return "the user is not in the htpasswd file, and the password is not " + key;
@@ -205,7 +208,7 @@ final class Pipeline {
         }
         if (route instanceof Route.Unprotected) {
             if (warnUnprotectedWrites && !safeMethod(ctx.request().method()) && !target.path().startsWith("/v2/")
-                    && unprotectedWriteSeen.compareAndSet(false, true)) {
+                    && !unprotectedWriteSeen.get() && unprotectedWriteSeen.compareAndSet(false, true)) {
                 LOG.warn("{} {} reached the application unchecked: only the OCI registry API (/v2/) is protected, because no"
                         + " routes were chosen; if this application is not an OCI registry, give Portcullis its routes"
                         + " (Builder.routes(MavenRoutes.under(\"/maven\")) or PathRoutes.of(...); in web.xml the init-param"
@@ -238,7 +241,7 @@ final class Pipeline {
         Endpoint.Call call = new Endpoint.Call(ctx, refusals, BODY_LIMIT);
         Outcome.Respond r = endpoint.handle(call);
         if (!call.audited()) {
-            refusals.emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), (dev.portcullis.policy.Decision) null, call.auditReason() != null ? call.auditReason()
+            refusals.emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), null, call.auditReason() != null ? call.auditReason()
                     : name(endpoint) + " " + ctx.request().method());
         }
         return r;

@@ -401,8 +401,10 @@ public final class Portcullis implements AutoCloseable {
 
         /**
          * Tells create from update on tag (or artifact) writes. Required when the routes may write tags and the policy
-         * grants create without update (or the reverse) anywhere: {@link #build()} refuses without it. Asked only
-         * for a caller who holds one of the two rights on the write's target. Default: none.
+         * grants create without update (or the reverse) anywhere: {@link #build()} refuses without it. An API key whose
+         * scopes split the two (e.g. {@code team/**:read,create}) needs it too, which no build can foresee: without a
+         * lookup such a key's tag writes are refused with 500. Asked only for a caller who holds one of the two rights
+         * on the write's target. Default: none.
          *
          * @param existence the application's lookup, asked from many threads at once and allowed to block; null for
          *     none

@@ -111,6 +111,8 @@ class StartupChecksTest {
         ApiKeyService keys = ApiKeyService.builder(new dev.portcullis.auth.apikey.InMemoryApiKeyStore())
                 .hasher(new Argon2Hasher(256, 1, 1)).build();
         Portcullis p = Portcullis.builder().policy(CREATE_AND_UPDATE).apiKeys(keys).listener(events::add).build();
+        assertThat(p.summary()).as("a store of the application's own is named, never printed: it could hold a password")
+                .contains("; key store InMemoryApiKeyStore;");
         String basic = java.util.Base64.getEncoder().encodeToString("ci:my-login-password".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Outcome o = p.handle(TestRequest.of("GET", "/v2/team/app/manifests/v1", "Authorization: Basic " + basic));
         assertThat(o).isInstanceOf(Outcome.Respond.class);

@@ -76,12 +76,16 @@ public class PortcullisAutoConfiguration {
     @ConditionalOnMissingBean
     public Portcullis portcullis(PortcullisProperties properties, ResourceLoader resources, ObjectProvider<ExistenceLookup> existence,
             ObjectProvider<RouteResolver> routes, ObjectProvider<PortcullisBuilderCustomizer> customizers) {
-        Portcullis.Builder builder = ConfigLocation.builder(Objects.requireNonNullElse(properties.config(), ""), resources);
+        // the application's beans first: the configuration opens its key store, which a failure here would leave open
         ExistenceLookup lookup = existence.getIfAvailable();
+        RouteResolver resolver = routes.getIfAvailable();
+        Portcullis.Builder builder = ConfigLocation.builder(Objects.requireNonNullElse(properties.config(), ""), resources);
         if (lookup != null) {
             builder.existence(lookup);
         }
-        routes.ifAvailable(builder::routes);
+        if (resolver != null) {
+            builder.routes(resolver);
+        }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         try {
             return builder.build();

@@ -227,6 +227,16 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     /**
+     * Whether a key asked to outlive {@link #maxLifetime()} (or to live forever while a maximum is set) is refused,
+     * rather than held to the maximum.
+     *
+     * @return true under {@code OverlongKeys.REFUSE}
+     */
+    public boolean refusesOverlongKeys() {
+        return overlong == OverlongKeys.REFUSE;
+    }
+
+    /**
      * The longest a key may live, if a maximum is configured.
      *
      * @return the maximum lifetime, or empty when keys may live for ever
@@ -269,7 +279,8 @@ public final class ApiKeyService implements AutoCloseable {
      * @return a description that names no secret
      */
     public String storeDescription() {
-        return store.toString();
+        // a store of the application's own could print anything, a password included
+        return store instanceof JdbcApiKeyStore ? store.toString() : store.getClass().getSimpleName();
     }
 
     /**

@@ -145,8 +145,11 @@ final class KeyVerifier {
         try {
             argon2Computations.increment();
             long start = System.nanoTime();
-            matches = hasher.verify(stored.get().hash(), token.secret());
-            argon2Nanos.add(System.nanoTime() - start);
+            try {
+                matches = hasher.verify(stored.get().hash(), token.secret());
+            } finally {
+                argon2Nanos.add(System.nanoTime() - start);
+            }
         } finally {
             hashing.release();
         }

@@ -163,11 +163,13 @@ public final class KeysCli implements Runnable {
                             + lifetime(max.get()) + " (portcullis.apiKeys.maxLifetimeDays in " + store.config + "); give a time no later than "
                             + limit);
                 }
+                ApiKeyService.KeyRequest request = new ApiKeyService.KeyRequest(user, groups, label, parsedScopes, expiresAt,
+                        "portcullis-keys");
                 ApiKeyService.CreatedKey created;
                 try {
-                    created = keys.create(new ApiKeyService.KeyRequest(user, groups, label, parsedScopes, expiresAt, "portcullis-keys"));
+                    created = keys.create(request);
                 } catch (IllegalArgumentException e) {
-                    if (limit != null && expiresAt == null) { // the only refusal for a key without expiry: "overlong": "refuse"
+                    if (limit != null && expiresAt == null && keys.refusesOverlongKeys()) {
                         throw new IllegalArgumentException("no --expires given, and " + store.config + " refuses keys that outlive its"
                                 + " maximum key lifetime of " + lifetime(max.get()) + " (portcullis.apiKeys.overlong \"refuse\"); give --expires"
                                 + " no later than " + limit, e);

@@ -160,6 +160,10 @@ class KeysCliTest {
         // without the configuration nothing limits the key, as before
         Run unlimited = cli("create", "--store", dir.resolve("data/keys.db").toString(), "--user", "ci");
         assertThat(unlimited.out()).startsWith("created key ").contains(" for ci, no expiry\n");
+        // another mistake is reported as itself, not as a lifetime refusal that "clamp" never makes
+        Run nobody = cli("create", "--config", config.toString(), "--user", "");
+        assertThat(nobody.code()).isEqualTo(1);
+        assertThat(nobody.err()).isEqualTo("error: a key needs an owner user name\n");
     }
 
     @org.junit.jupiter.api.Test
