@@ -73,10 +73,11 @@ final class Pipeline {
         this.authorization = new AuthorizationStage(policy, b.existence, refusals);
         this.versionCheck = new VersionCheck(policy, authentication, refusals);
         List<Endpoint> all = new ArrayList<>();
-        String pagePath = b.pagePath;
-        if (pagePath != null && (apiKeys != null || sessions != null)) {
-            all.add(new SelfServicePage(pagePath.isEmpty() ? b.prefix + "/" : pagePath, b.realm, b.prefix, policy, apiKeys, b.oidc, sessions,
-                    htpasswd != null || b.oidc == null));
+        // the page is served when it is on and there is something to manage: API keys or sessions
+        String pagePath = b.pagePath == null || (apiKeys == null && sessions == null) ? null
+                : b.pagePath.isEmpty() ? b.prefix + "/" : b.pagePath;
+        if (pagePath != null) {
+            all.add(new SelfServicePage(pagePath, b.realm, b.prefix, policy, apiKeys, b.oidc, sessions, htpasswd != null || b.oidc == null));
         }
         if (b.oidc != null) {
             all.add(new LoginEndpoint(b.oidc, b.prefix));
@@ -89,15 +90,14 @@ final class Pipeline {
         }
         all.addAll(b.endpoints);
         this.endpoints = all.toArray(Endpoint[]::new);
-        this.summary = summary(b, policy, authenticators, sessions);
+        this.summary = summary(b, policy, authenticators, pagePath);
     }
 
     /**
      * One line for the start: the routes, the authentication methods in the order asked, the key store, the policy's
      * source and a digest of it (equal digests: equal policies), and the self-service page. Names no secret.
      */
-    private static String summary(Settings b, AccessPolicy policy, List<Authenticator> authenticators,
-            @Nullable SessionCookies sessions) {
+    private static String summary(Settings b, AccessPolicy policy, List<Authenticator> authenticators, @Nullable String pagePath) {
         List<String> methods = new ArrayList<>();
         for (Authenticator a : authenticators) {
             if (a instanceof ApiKeyAuthenticator) {
@@ -113,14 +113,12 @@ final class Pipeline {
                 methods.add(a.getClass().getName());
             }
         }
-        String page = b.pagePath == null || (b.apiKeys == null && sessions == null) ? "off"
-                : b.pagePath.isEmpty() ? b.prefix + "/" : b.pagePath;
         return "routes " + b.routes + (b.routesChosen ? "" : " (the default)") + "; authentication "
                 + (methods.isEmpty() ? "none (anonymous callers only)" : String.join(", ", methods))
                 + "; key store " + (b.apiKeys == null ? "none" : b.apiKeys.storeDescription())
                 + "; policy " + b.policySource + " sha256:" + digest(policy.toZotJson())
                 + "; existence lookup " + (b.existence == null ? "none" : "given")
-                + "; self-service page " + page;
+                + "; self-service page " + (pagePath == null ? "off" : pagePath);
     }
 
     private static String digest(String text) {

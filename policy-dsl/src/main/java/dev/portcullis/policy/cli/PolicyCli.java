@@ -178,20 +178,8 @@ public final class PolicyCli implements Runnable {
         }
 
         private static Suite load(Path file) {
-            if (file.toString().endsWith(".json")) {
-                CaseBundle b = CaseBundle.read(file);
-                return new Suite(b.policySource(), b.policy(), b.cases());
-            }
-            PolicyDocument doc = PolicyDocument.parse(file);
-            if (doc.policyReference().isPresent()) {
-                if (doc.hasRules()) {
-                    throw new UserError(file + ": a file with a 'policy' line holds tests only; move its rules into "
-                            + doc.policyReference().get());
-                }
-                Path target = file.toAbsolutePath().resolveSibling(doc.policyReference().get());
-                return new Suite(target.toString(), AccessPolicy.load(target), doc.cases());
-            }
-            return new Suite(file.toString(), doc.policy(), doc.cases());
+            CaseBundle b = CaseBundle.load(file);
+            return new Suite(b.policySource(), b.policy(), b.cases());
         }
 
         private static String ruleKey(PolicyCase.Check check, Decision d) {

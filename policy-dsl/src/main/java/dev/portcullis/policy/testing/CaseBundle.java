@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.portcullis.policy.AccessPolicy;
 import dev.portcullis.policy.InvalidPolicyException;
+import dev.portcullis.policy.PolicyDocument;
 import dev.portcullis.policy.Subject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,32 @@ import java.util.List;
  */
 public record CaseBundle(String source, String policySource, AccessPolicy policy, List<PolicyCase> cases) {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Reads the cases of a file and the policy they run against, as {@code portcullis-policy test} does: a JSON case
+     * bundle ({@code .json}, see {@link #read(Path)}), a {@code .policy} file with its own test blocks, or a
+     * {@code .policy} file that holds tests only ({@code policy "registry.policy"}), run against the file it names,
+     * relative to itself.
+     *
+     * @param file the bundle or policy file
+     * @return its cases and their policy; {@code policySource} is the file the policy came from
+     * @throws InvalidPolicyException naming the file and what is wrong, also for a tests-only file that holds rules
+     */
+    public static CaseBundle load(Path file) {
+        if (file.toString().endsWith(".json")) {
+            return read(file);
+        }
+        PolicyDocument doc = PolicyDocument.parse(file);
+        if (doc.policyReference().isEmpty()) {
+            return new CaseBundle(file.toString(), file.toString(), doc.policy(), doc.cases());
+        }
+        String target = doc.policyReference().get();
+        if (doc.hasRules()) {
+            throw new InvalidPolicyException(file + ": a file with a 'policy' line holds tests only; move its rules into " + target);
+        }
+        Path policyFile = file.toAbsolutePath().resolveSibling(target);
+        return new CaseBundle(file.toString(), policyFile.toString(), AccessPolicy.load(policyFile), doc.cases());
+    }
 
     /**
      * Reads a case bundle and the policy it names.

@@ -3,7 +3,6 @@ package dev.portcullis.policy.testing;
 import dev.portcullis.policy.AccessPolicy;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.InvalidPolicyException;
-import dev.portcullis.policy.PolicyDocument;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -116,19 +115,8 @@ public final class PolicyTests {
     }
 
     private static Suite read(Path file) {
-        if (file.toString().endsWith(".json")) {
-            CaseBundle bundle = CaseBundle.read(file);
-            return new Suite(file, bundle.policy(), bundle.cases());
-        }
-        PolicyDocument doc = PolicyDocument.parse(file);
-        if (doc.policyReference().isEmpty()) {
-            return new Suite(file, doc.policy(), doc.cases());
-        }
-        String target = doc.policyReference().get();
-        if (doc.hasRules()) {
-            throw new InvalidPolicyException(file + ": a file with a 'policy' line holds tests only; move its rules into " + target);
-        }
-        return new Suite(file, AccessPolicy.load(file.toAbsolutePath().resolveSibling(target)), doc.cases());
+        CaseBundle bundle = CaseBundle.load(file);
+        return new Suite(file, bundle.policy(), bundle.cases());
     }
 
     private static Stream<DynamicTest> tests(Suite suite) {
