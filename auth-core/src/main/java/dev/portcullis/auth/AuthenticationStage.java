@@ -110,6 +110,9 @@ final class AuthenticationStage {
             ctx.authenticated(auth.identity(), auth.subject());
             return null;
         }
+        if (a == Attempt.ANONYMOUS) {
+            return null;
+        }
         if (a instanceof Attempt.Failed f) {
             return failed(ctx, f.reason());
         }

@@ -40,8 +40,8 @@ public interface Authenticator {
      * @param presented the request's credentials, cookies and client address, and this authenticator's memory of the
      *     client's connection
      * @return {@link Attempt#NOT_MINE} for a credential of another kind; {@link Attempt#NEEDS_BLOCKING} when deciding
-     *     needs blocking work; else the decision: {@link Attempt.Authenticated}, {@link Attempt.Failed} or
-     *     {@link Attempt.Unavailable}. Never null
+     *     needs blocking work; else the decision: {@link Attempt.Authenticated}, {@link Attempt#ANONYMOUS},
+     *     {@link Attempt.Failed} or {@link Attempt.Unavailable}. Never null
      */
     Attempt cached(Presented presented);
 
@@ -49,7 +49,8 @@ public interface Authenticator {
      * Decides a credential that {@link #cached} claimed with {@link Attempt#NEEDS_BLOCKING}; may block.
      *
      * @param presented the same request that {@link #cached} was asked about
-     * @return {@link Attempt.Authenticated}, {@link Attempt.Failed} or {@link Attempt.Unavailable}, or
+     * @return {@link Attempt.Authenticated}, {@link Attempt#ANONYMOUS}, {@link Attempt.Failed} or
+     *     {@link Attempt.Unavailable}, or
      *     {@link Attempt#NOT_MINE} to pass the request to the next authenticator after all. Null or
      *     {@link Attempt#NEEDS_BLOCKING} here is a bug, which the pipeline logs and answers with 503
      */
@@ -73,6 +74,11 @@ public interface Authenticator {
         Attempt NOT_MINE = new NotMine();
         /** This authenticator's credential, but deciding it needs blocking work: {@link #verify} follows. */
         Attempt NEEDS_BLOCKING = new NeedsBlocking();
+        /**
+         * A valid credential that names nobody (an anonymous registry token): the caller is anonymous, as without
+         * credentials, and is not counted as a failure.
+         */
+        Attempt ANONYMOUS = new Anonymous();
 
         /**
          * The type of {@link #NOT_MINE}, its only instance.
@@ -91,6 +97,16 @@ public interface Authenticator {
          */
         final class NeedsBlocking implements Attempt {
             private NeedsBlocking() {
+            }
+        }
+
+        /**
+         * The type of {@link #ANONYMOUS}, its only instance.
+         *
+         * @see #ANONYMOUS
+         */
+        final class Anonymous implements Attempt {
+            private Anonymous() {
             }
         }
 

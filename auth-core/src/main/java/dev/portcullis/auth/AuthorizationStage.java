@@ -1,7 +1,6 @@
 package dev.portcullis.auth;
 
 import dev.portcullis.auth.Outcome.WriteCondition;
-import dev.portcullis.auth.apikey.Scope;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import dev.portcullis.auth.routes.Route;
 import dev.portcullis.policy.AccessPolicy;
@@ -38,17 +37,17 @@ final class AuthorizationStage {
     /** The repositories of a catalog the caller may see: the policy's catalog rule, narrowed by an API key's scopes. */
     static List<String> filterCatalog(AccessPolicy policy, @Nullable Identity identity, Collection<String> repositories) {
         List<String> visible = policy.filterCatalog(identity == null ? Subject.anonymous() : identity.subject(), repositories);
-        if (identity == null || identity.scopes().isEmpty()) {
+        if (identity == null || !identity.narrowed()) {
             return visible;
         }
-        return visible.stream().filter(r -> Scope.permitAll(identity.scopes(), r, Action.READ)).toList();
+        return visible.stream().filter(r -> identity.scopesPermit(r, Action.READ)).toList();
     }
 
     /** Decides a route that needs the caller (metrics, catalog, repository checks); {@link RequestContext#NEEDS_BLOCKING} possible. */
     Outcome authorize(RequestContext ctx, Route route) {
         if (route instanceof Route.Metrics) {
             Decision d = policy.decideMetrics(ctx.subject());
-            if (d.allowed() && ctx.identity != null && !ctx.identity.scopes().isEmpty()) {
+            if (d.allowed() && ctx.identity != null && ctx.identity.narrowed()) {
                 // scopes name repositories; a key restricted to some of them is not a metrics credential
                 return refusals.deny(ctx, null, Action.READ, d);
             }
@@ -159,9 +158,9 @@ final class AuthorizationStage {
                 "'" + w.tag() + "' " + change + " after the request was allowed, before it committed: "));
     }
 
-    /** The policy's decision, narrowed by an API key's scopes. */
+    /** The policy's decision, narrowed by an API key's scopes or a registry token's grants. */
     private static boolean allowed(RequestContext ctx, Decision d, String repository, Action action) {
-        return d.allowed() && (ctx.identity == null || Scope.permitAll(ctx.identity.scopes(), repository, action));
+        return d.allowed() && (ctx.identity == null || ctx.identity.scopesPermit(repository, action));
     }
 
     private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, List<WriteCondition> conditions,

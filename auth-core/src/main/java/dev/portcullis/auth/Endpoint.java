@@ -72,11 +72,73 @@ public interface Endpoint {
         private byte @Nullable [] body;
         private @Nullable String audit;
         private boolean audited;
+        private final AuthenticationStage authentication;
 
-        Call(RequestContext ctx, Refusals refusals, int bodyLimit) {
+        Call(RequestContext ctx, Refusals refusals, int bodyLimit, AuthenticationStage authentication) {
             this.ctx = ctx;
             this.refusals = refusals;
             this.bodyLimit = bodyLimit;
+            this.authentication = authentication;
+        }
+
+        /**
+         * Authenticates a user and password given otherwise than in the request's {@code Authorization} header (an
+         * OAuth2 password grant's form) exactly as the pipeline authenticates Basic credentials: the same
+         * authenticators, failure limit, delay and audit. Null identity and null refusal: no authenticator knew
+         * the user.
+         */
+        Outcome.@Nullable Respond authenticateBasic(String user, String password, Identity[] identity) {
+            String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            RequestContext form = new RequestContext(new WithAuthorization(ctx.request(), basic), ctx.clientAddress(), null, true);
+            form.path = ctx.path;
+            form.target = ctx.target;
+            Outcome.Respond refused = authentication.authenticate(form);
+            audited |= refused != null;
+            identity[0] = form.identity;
+            return refused;
+        }
+
+        /** A request with another {@code Authorization} header. */
+        private record WithAuthorization(HttpRequestView request, String authorization) implements HttpRequestView {
+            @Override
+            public String method() {
+                return request.method();
+            }
+
+            @Override
+            public String rawPath() {
+                return request.rawPath();
+            }
+
+            @Override
+            public @Nullable String rawQuery() {
+                return request.rawQuery();
+            }
+
+            @Override
+            public java.util.List<String> headers(String name) {
+                return name.equalsIgnoreCase("Authorization") ? java.util.List.of(authorization) : request.headers(name);
+            }
+
+            @Override
+            public String remoteAddress() {
+                return request.remoteAddress();
+            }
+
+            @Override
+            public boolean secure() {
+                return request.secure();
+            }
+
+            @Override
+            public String mountPath() {
+                return request.mountPath();
+            }
+
+            @Override
+            public byte[] body(int limit) throws IOException {
+                return request.body(limit);
+            }
         }
 
         /**

@@ -54,6 +54,16 @@ public interface HttpRequestView {
     boolean secure();
 
     /**
+     * The path the application is mounted under, which {@link #rawPath()} leaves out (a servlet context's path): the
+     * URLs Portcullis names to clients (the registry token service's) start with it.
+     *
+     * @return the path without a trailing {@code /}, such as {@code /app}; empty (the default) at the root
+     */
+    default String mountPath() {
+        return "";
+    }
+
+    /**
      * The request body, for endpoints that read it (the pipeline's own and the application's): at most
      * {@code limit + 1} bytes.
      *

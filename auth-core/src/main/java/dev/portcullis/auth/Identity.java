@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import dev.portcullis.auth.apikey.Scope;
+import dev.portcullis.policy.Action;
 import dev.portcullis.policy.Subject;
 import java.util.List;
 import java.util.Objects;
@@ -12,8 +13,10 @@ import org.jspecify.annotations.Nullable;
  * @param name the user name the policy sees
  * @param groups the groups from the identity provider, htpasswd config or the key's owner record
  * @param method how the request authenticated
- * @param keyId the API key id, for {@link AuthMethod#API_KEY}; else {@code null}
- * @param scopes the API key's scopes (empty: none, so the owner's full rights)
+ * @param keyId the API key id, for {@link AuthMethod#API_KEY} (and a {@link AuthMethod#REGISTRY_TOKEN} minted from
+ *     one); else {@code null}
+ * @param scopes the API key's scopes (empty: none, so the owner's full rights); for a registry token, what it grants
+ *     (empty: nothing)
  */
 public record Identity(String name, List<String> groups, AuthMethod method, @Nullable String keyId, List<Scope> scopes) {
     /**
@@ -22,8 +25,10 @@ public record Identity(String name, List<String> groups, AuthMethod method, @Nul
      * @param name the user name the policy sees; not empty, or {@link #subject()} fails
      * @param groups the groups from the identity provider, htpasswd config or the key's owner record
      * @param method how the request authenticated
-     * @param keyId the API key id, for {@link AuthMethod#API_KEY}; else {@code null}
-     * @param scopes the API key's scopes (empty: none, so the owner's full rights)
+     * @param keyId the API key id, for {@link AuthMethod#API_KEY} (and a {@link AuthMethod#REGISTRY_TOKEN} minted
+     *     from one); else {@code null}
+     * @param scopes the API key's scopes (empty: none, so the owner's full rights); for a registry token, what it
+     *     grants (empty: nothing)
      * @throws NullPointerException when {@code name}, {@code method}, {@code groups} or {@code scopes}, or an element
      *     of the lists, is null
      */
@@ -45,7 +50,43 @@ public record Identity(String name, List<String> groups, AuthMethod method, @Nul
         /** A bearer JWT from a trusted issuer (workload identity). */
         BEARER,
         /** An {@link Authenticator} of the application's. */
-        OTHER
+        OTHER,
+        /**
+         * A registry token from this registry's token service ({@code {prefix}/token}, the Docker token flow): the
+         * caller it was minted for, narrowed to what it grants.
+         */
+        REGISTRY_TOKEN
+    }
+
+    /**
+     * Whether the credential's scopes let the caller do {@code action} on {@code repository}, as far as the credential
+     * goes (the policy decides too): an API key without scopes lets its owner do all the owner may; a registry token
+     * only what it grants.
+     *
+     * @param repository the repository name
+     * @param action the action asked for
+     * @return true if the scopes permit it
+     */
+    public boolean scopesPermit(String repository, Action action) {
+        if (method == AuthMethod.REGISTRY_TOKEN) {
+            for (Scope s : scopes) {
+                if (s.permits(repository, action)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return Scope.permitAll(scopes, repository, action);
+    }
+
+    /**
+     * Whether the credential is narrowed to some repositories (an API key with scopes, a registry token): then it is no
+     * credential for metrics.
+     *
+     * @return true for scopes or a registry token
+     */
+    public boolean narrowed() {
+        return method == AuthMethod.REGISTRY_TOKEN || !scopes.isEmpty();
     }
 
     /**

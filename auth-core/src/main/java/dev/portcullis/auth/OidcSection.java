@@ -248,6 +248,15 @@ final class OidcSection {
         }
     }
 
+    /** The session key ring: the configured one, else the data directory's {@code session-keys.json} (made if absent). */
+    SessionKeyRing sessionKeys(Path dataDirectory) {
+        SessionKeyRing ring = sessionKeys;
+        if (ring == null) {
+            ring = sessionKeys = SessionKeyRing.loadOrCreate(dataDirectory.resolve("session-keys.json"));
+        }
+        return ring;
+    }
+
     /** Whether any login or bearer issuer is configured. */
     boolean configured() {
         return !providers.isEmpty() || !bearerIssuers.isEmpty();
@@ -271,7 +280,7 @@ final class OidcSection {
     void apply(Portcullis.Builder b, String endpointPrefix, @Nullable String externalUrl, Path dataDirectory) {
         if (!providers.isEmpty()) {
             String url = Objects.requireNonNull(externalUrl, "check() requires it with providers");
-            SessionKeyRing ring = sessionKeys != null ? sessionKeys : SessionKeyRing.loadOrCreate(dataDirectory.resolve("session-keys.json"));
+            SessionKeyRing ring = sessionKeys(dataDirectory);
             boolean secure = secureCookie != null ? secureCookie : url.regionMatches(true, 0, "https:", 0, 6);
             OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(url)
                     .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure));

@@ -183,6 +183,7 @@ final class PageView {
             case HTPASSWD -> "a password";
             case BEARER -> "a bearer token";
             case OTHER -> "the registry's own sign-in";
+            case REGISTRY_TOKEN -> "a registry token";
         };
         SessionCookies sessions = this.sessions;
         Html session = login == null || sessions == null ? Html.EMPTY : SESSION_END.render("end", time(sessions.endOf(login)));

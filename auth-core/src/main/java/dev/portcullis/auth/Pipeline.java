@@ -6,8 +6,11 @@ import dev.portcullis.auth.routes.RequestTarget;
 import dev.portcullis.auth.routes.Route;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.auth.session.SessionCookies;
+import dev.portcullis.auth.session.SessionKeyRing;
 import dev.portcullis.policy.AccessPolicy;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,6 +31,8 @@ final class Pipeline {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     /** The largest body the pipeline reads for an endpoint. */
     static final int BODY_LIMIT = 8 * 1024;
+    /** How long a registry refresh token (given to API-key callers that ask) lasts, at most: it ends with the key. */
+    static final Duration REFRESH_LIFETIME = Duration.ofDays(30);
 
     private final RouteResolver routes;
     private final Refusals refusals;
@@ -54,6 +59,14 @@ final class Pipeline {
             b.oidc.addLoginListener(apiKeys::recordLogin); // API keys carry the groups of the owner's latest login
         }
         List<Authenticator> authenticators = new ArrayList<>();
+        RegistryTokens tokens = null;
+        if (b.tokenFlow()) {
+            SessionKeyRing ring = b.tokenKeys != null ? b.tokenKeys : SessionKeyRing.generate();
+            tokens = new RegistryTokens(ring, b.realm, b.realm, b.tokenLifetime, REFRESH_LIFETIME, Clock.systemUTC());
+            authenticators.add(new RegistryTokenAuthenticator(tokens, apiKeys)); // first: bearer JWTs would claim its tokens
+            String path = b.prefix + "/token";
+            refusals.tokenFlow(b.externalUrl == null ? null : b.externalUrl + path, path, b.realm);
+        }
         if (apiKeys != null) {
             authenticators.add(new ApiKeyAuthenticator(apiKeys, refusals));
         }
@@ -71,7 +84,7 @@ final class Pipeline {
                 refusals, b.bearerJwt == null ? "the bearer token is not an API key of this registry"
                         : "the bearer token is neither an API key of this registry nor a JWT", unclaimedBasic(apiKeys, htpasswd != null, !b.authenticators.isEmpty()));
         this.authorization = new AuthorizationStage(policy, b.existence, refusals);
-        this.versionCheck = new VersionCheck(policy, authentication, refusals);
+        this.versionCheck = new VersionCheck(policy, authentication, refusals, tokens != null);
         List<Endpoint> all = new ArrayList<>();
         // the page is served when it is on and there is something to manage: API keys or sessions
         String pagePath = b.pagePath == null || (apiKeys == null && sessions == null) ? null
@@ -88,6 +101,9 @@ final class Pipeline {
         if (apiKeys != null) {
             all.add(new ApiKeyEndpoints(apiKeys, policy, b.prefix));
         }
+        if (tokens != null) {
+            all.add(new TokenEndpoint(tokens, policy, apiKeys, b.prefix));
+        }
         all.addAll(b.endpoints);
         this.endpoints = all.toArray(Endpoint[]::new);
         this.summary = summary(b, policy, authenticators, pagePath);
@@ -100,7 +116,10 @@ final class Pipeline {
     private static String summary(Settings b, AccessPolicy policy, List<Authenticator> authenticators, @Nullable String pagePath) {
         List<String> methods = new ArrayList<>();
         for (Authenticator a : authenticators) {
-            if (a instanceof ApiKeyAuthenticator) {
+            if (a instanceof RegistryTokenAuthenticator) {
+                methods.add("registry tokens from " + b.prefix + "/token (" + (b.tokenKeys == null
+                        ? "signed with a key generated at the start: replicas refuse each other's" : "signed with the given key ring") + ")");
+            } else if (a instanceof ApiKeyAuthenticator) {
                 methods.add("API keys");
             } else if (a instanceof HtpasswdAuthenticator) {
                 methods.add("htpasswd " + b.htpasswd);
@@ -204,6 +223,7 @@ final class Pipeline {
         if (route instanceof Route.Rejected r) {
             return refusals.reject(ctx, null, r.status(), r.code(), r.reason());
         }
+        ctx.challengeScope = challengeScope(ctx.request().method(), route);
         if (route instanceof Route.Unprotected) {
             if (warnUnprotectedWrites && !safeMethod(ctx.request().method()) && !target.path().startsWith("/v2/")
                     && !unprotectedWriteSeen.get() && unprotectedWriteSeen.compareAndSet(false, true)) {
@@ -236,13 +256,29 @@ final class Pipeline {
             }
         }
         ctx.askedBy(-1); // the connection's memory is the authenticators', not the endpoint's
-        Endpoint.Call call = new Endpoint.Call(ctx, refusals, BODY_LIMIT);
+        Endpoint.Call call = new Endpoint.Call(ctx, refusals, BODY_LIMIT, authentication);
         Outcome.Respond r = endpoint.handle(call);
         if (!call.audited()) {
             refusals.emit(ctx, null, null, r.status() < 400 ? 0 : r.status(), null, call.auditReason() != null ? call.auditReason()
                     : name(endpoint) + " " + ctx.request().method());
         }
         return r;
+    }
+
+    /**
+     * The scope a Bearer challenge names for a request on this route, as the distribution registry names it: pull for a
+     * read, pull and push for a write, delete for a delete; the catalog's for the catalog; null for the rest.
+     */
+    static @Nullable String challengeScope(String method, Route route) {
+        if (route instanceof Route.Catalog) {
+            return "registry:catalog:*";
+        }
+        if (!(route instanceof Route.Protected p) || p.checks().isEmpty()) {
+            return null;
+        }
+        String repository = p.checks().get(0).repository();
+        String actions = safeMethod(method) ? "pull" : method.equals("DELETE") ? "delete" : "pull,push";
+        return "repository:" + repository + ":" + actions;
     }
 
     /** An endpoint's name for the audit log: its class's simple name (its full name for an anonymous class). */

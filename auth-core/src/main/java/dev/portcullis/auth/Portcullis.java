@@ -6,6 +6,7 @@ import dev.portcullis.auth.oidc.OidcLogin;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.auth.session.SessionCookies;
+import dev.portcullis.auth.session.SessionKeyRing;
 import dev.portcullis.policy.AccessPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -291,6 +292,58 @@ public final class Portcullis implements AutoCloseable {
          */
         public Builder selfServicePage(String path) {
             settings.pagePath = Settings.pagePath(path);
+            return this;
+        }
+
+        /**
+         * The registry token flow (the Docker registry token specification), which is on by default for the OCI routes:
+         * a token service at {@code {prefix}/token}, {@code Bearer} challenges under {@code /v2/} that name it, and the
+         * tokens it mints as credentials. Docker then pulls without logging in and checks credentials at
+         * {@code docker login}. This sets the key ring its tokens are signed with: give replicas the same ring (the
+         * session key ring serves), or a token from one is refused by another. Without this call a ring is generated
+         * at the start.
+         *
+         * @param keys the key ring the tokens are signed with; its current key signs, any of its keys verifies
+         * @param lifetime how long an access token lasts, e.g. 5 minutes; a token of an API key ends no later than the key
+         * @return this builder
+         * @throws IllegalArgumentException when the lifetime is not positive, or longer than a day
+         */
+        public Builder registryTokens(SessionKeyRing keys, Duration lifetime) {
+            if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("registry token lifetime " + lifetime + " must be positive and at most a day, e.g. PT5M");
+            }
+            settings.tokenKeys = Objects.requireNonNull(keys, "keys");
+            settings.tokenLifetime = lifetime;
+            settings.tokens = Boolean.TRUE;
+            return this;
+        }
+
+        /**
+         * Turns the registry token flow off, also for the OCI routes: the registry API challenges with {@code Basic},
+         * and (as zot does) answers a Docker client's anonymous {@code /v2/} with 401 so that it logs in; Docker then
+         * cannot pull without logging in.
+         *
+         * @return this builder
+         */
+        public Builder withoutRegistryTokens() {
+            settings.tokens = Boolean.FALSE;
+            return this;
+        }
+
+        /**
+         * The URL clients reach this server at (zot's {@code http.externalUrl}), e.g. {@code https://registry.example.com}:
+         * the registry token challenge names the token service under it. Without it, the challenge names the scheme and
+         * {@code Host} of each request, which is right unless a proxy rewrites them.
+         *
+         * @param url the absolute URL (a trailing {@code /} is dropped)
+         * @return this builder
+         * @throws IllegalArgumentException when it is not an absolute http(s) URL
+         */
+        public Builder externalUrl(String url) {
+            if (!url.matches("(?i)https?://[^/?#\\s\"]+(/[^?#\\s\"]*)?")) {
+                throw new IllegalArgumentException("external URL '" + url + "' must be an absolute http(s) URL, e.g. https://registry.example.com");
+            }
+            settings.externalUrl = url.replaceAll("/+$", "");
             return this;
         }
 

@@ -57,7 +57,7 @@ public final class PortcullisConfig {
     private static final List<String> AUTH_FIELDS = List.of("htpasswd", "apikey", "failDelay", "ldap", "openid", "bearer", "sessionKeysFile",
             "sessionHashKey", "sessionEncryptKey", "sessionDriver");
     private static final List<String> PORTCULLIS_FIELDS = List.of("dataDirectory", "keyStore", "endpointPrefix", "policyFile",
-            "selfServicePage", "trustedProxies", "failureLimit", "apiKeys", "sessions");
+            "selfServicePage", "trustedProxies", "failureLimit", "apiKeys", "sessions", "registryTokens");
 
     private final ConfigReader reader;
     private final List<String> warnings;
@@ -84,6 +84,9 @@ public final class PortcullisConfig {
     private ApiKeyService.OverlongKeys overlong = ApiKeyService.OverlongKeys.CLAMP_TO_MAXIMUM;
     private Duration eventPoll = Duration.ofSeconds(1);
     private Duration verifiedCacheTtl = Duration.ofMinutes(5);
+    /** {@code portcullis.registryTokens.enabled}: null for the default (on: the configuration is for an OCI registry). */
+    private @Nullable Boolean registryTokens;
+    private Duration registryTokenLifetime = Duration.ofMinutes(5);
 
     private PortcullisConfig(Path base) {
         this.reader = new ConfigReader(base);
@@ -217,6 +220,7 @@ public final class PortcullisConfig {
                 case "failureLimit" -> failureLimitSettings(ConfigReader.object(ours.get(k), "portcullis.failureLimit"));
                 case "apiKeys" -> apiKeySettings(ConfigReader.object(ours.get(k), "portcullis.apiKeys"));
                 case "sessions" -> oidc.sessionSettings(ConfigReader.object(ours.get(k), "portcullis.sessions"));
+                case "registryTokens" -> registryTokenSettings(ConfigReader.object(ours.get(k), "portcullis.registryTokens"));
                 default -> reader.unknownField("portcullis", k, PORTCULLIS_FIELDS);
             }
         }
@@ -294,6 +298,24 @@ public final class PortcullisConfig {
                 case "verifiedCacheSeconds" -> verifiedCacheTtl = Duration.ofSeconds(ConfigReader.integer(node, k, path));
                 default -> reader.unknownField("portcullis.apiKeys", k, List.of("prefix", "maxLifetimeDays", "overlong", "eventPollMillis",
                         "verifiedCacheSeconds"));
+            }
+        }
+    }
+
+    private void registryTokenSettings(JsonNode node) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            String path = "portcullis.registryTokens." + k;
+            switch (k) {
+                case "enabled" -> registryTokens = ConfigReader.bool(node, k, path);
+                case "lifetimeSeconds" -> {
+                    int seconds = ConfigReader.positive(node, k, path);
+                    if (seconds > 86_400) {
+                        throw new InvalidPolicyException(path + " is " + seconds + "; a registry token lives at most a day (86400), e.g. 300");
+                    }
+                    registryTokenLifetime = Duration.ofSeconds(seconds);
+                }
+                default -> reader.unknownField("portcullis.registryTokens", k, List.of("enabled", "lifetimeSeconds"));
             }
         }
     }
@@ -425,6 +447,27 @@ public final class PortcullisConfig {
             b.apiKeys(service).closeWith(service).closeWith(store);
         }
         oidc.apply(b, endpointPrefix, externalUrl, dataDirectory);
+        if (externalUrl != null) {
+            try {
+                b.externalUrl(externalUrl);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPolicyException("http.externalUrl: " + e.getMessage());
+            }
+        }
+        if (Boolean.FALSE.equals(registryTokens)) {
+            b.withoutRegistryTokens();
+        } else {
+            // the session key ring: replicas that share the data directory (or the configured keys) accept each other's
+            // tokens. Unless enabled is given, on only for the OCI routes, which the application may still change.
+            try {
+                b.settings.tokenKeys = oidc.sessionKeys(dataDirectory);
+            } catch (IllegalArgumentException e) {
+                // a read-only data directory: the tokens still work, on this instance only
+                LOG.warn("registry tokens: {}; signing them with a key generated at the start, which other replicas refuse", e.getMessage());
+            }
+            b.settings.tokenLifetime = registryTokenLifetime;
+            b.settings.tokens = registryTokens;
+        }
         return b;
     }
 

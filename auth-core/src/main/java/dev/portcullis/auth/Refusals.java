@@ -5,6 +5,7 @@ import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.Grant;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,6 +26,11 @@ final class Refusals {
     private final Duration failDelay;
     private final @Nullable String keyPrefix;
     private final DecisionCounts counts = new DecisionCounts();
+    /** The token service's URL (null: made from each request's Host) and service, when the token flow is on. */
+    private @Nullable String tokenRealm;
+    private @Nullable String tokenService;
+    private String tokenPath = "";
+    private boolean tokenFlow;
 
     /** @param keyPrefix the API keys' prefix, so that a key typed as a user name is not logged; null without keys */
     Refusals(AuthEventListener listener, String realm, Duration failDelay, @Nullable String keyPrefix) {
@@ -39,10 +45,46 @@ final class Refusals {
         return Map.of("WWW-Authenticate", "Basic realm=\"" + realm.replace("\"", "") + "\"");
     }
 
-    /** {@code WWW-Authenticate}, with the realm. */
-    Map<String, String> challenge() {
-        return challenge;
+    /**
+     * Turns the registry token flow's challenge on, for the registry API ({@code /v2/}): {@code Bearer} with the token
+     * service's URL, the service and the scope of the refused request.
+     *
+     * @param tokenUrl the token service's absolute URL; null to make it from each request's scheme and Host
+     * @param tokenPath the token service's path, for a URL made from a request
+     * @param service the service named in the challenge and in the tokens
+     */
+    void tokenFlow(@Nullable String tokenUrl, String tokenPath, String service) {
+        this.tokenFlow = true;
+        this.tokenRealm = tokenUrl;
+        this.tokenPath = tokenPath;
+        this.tokenService = service;
     }
+
+    /** {@code WWW-Authenticate} for this request: Bearer under /v2/ with the token flow on, else Basic with the realm. */
+    Map<String, String> challenge(RequestContext ctx) {
+        if (!tokenFlow || !(ctx.pathForAnswers().equals("/v2") || ctx.pathForAnswers().startsWith("/v2/"))) {
+            return challenge;
+        }
+        String realm = tokenRealm != null ? tokenRealm : tokenUrl(ctx.request(), tokenPath);
+        if (realm == null) {
+            return challenge; // a Host that cannot name the token service: Basic still works
+        }
+        String scope = ctx.challengeScope;
+        return Map.of("WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"" + tokenService + "\""
+                + (scope == null ? "" : ",scope=\"" + scope + "\""));
+    }
+
+    /** The token service's URL as the client reached this server: its scheme and Host header; null for a Host that is not one. */
+    static @Nullable String tokenUrl(HttpRequestView request, String path) {
+        List<String> hosts = request.headers("Host");
+        if (hosts.size() != 1 || !HOST.matcher(hosts.get(0)).matches()) {
+            return null;
+        }
+        return (request.secure() ? "https://" : "http://") + hosts.get(0) + request.mountPath() + path;
+    }
+
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
+            "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\\[[0-9A-Fa-f:.]+])(?::\\d{1,5})?");
 
     /** Audits an allowed request; {@code d} is the decision that allowed it, or null when nothing was gated. */
     void allowed(RequestContext ctx, @Nullable String repository, @Nullable Action action, @Nullable Decision d) {
@@ -62,7 +104,7 @@ final class Refusals {
     /** 401 with the challenge, after failDelay when credentials were sent. */
     Outcome.Respond unauthorized(RequestContext ctx, String why, boolean credentialsSent) {
         emit(ctx, null, null, 401, null, why);
-        return Responses.error(ctx.pathForAnswers(), 401, "UNAUTHORIZED", "authentication required", null, challenge,
+        return Responses.error(ctx.pathForAnswers(), 401, "UNAUTHORIZED", "authentication required", null, challenge(ctx),
                 credentialsSent ? failDelay : Duration.ZERO);
     }
 
@@ -74,11 +116,12 @@ final class Refusals {
     /** {@link #deny}, the audit reason starting with {@code context}. */
     Outcome.Respond deny(RequestContext ctx, @Nullable String repository, Action action, Decision d, String context) {
         boolean scopeDenied = d.allowed(); // the policy allowed it; the key's scopes did not
-        String reason = context + (scopeDenied ? "the API key's scopes do not include " + action.configName() + " on '" + repository + "'"
+        String reason = context + (scopeDenied ? (ctx.identity != null && ctx.identity.method() == Identity.AuthMethod.REGISTRY_TOKEN
+                ? "the registry token does not grant " : "the API key's scopes do not include ") + action.configName() + " on '" + repository + "'"
                 : d.explain());
         if (ctx.identity == null) {
             emit(ctx, repository, action, 401, d, reason);
-            return Responses.error(ctx.pathForAnswers(), 401, "UNAUTHORIZED", "authentication required", null, challenge, Duration.ZERO);
+            return Responses.error(ctx.pathForAnswers(), 401, "UNAUTHORIZED", "authentication required", null, challenge(ctx), Duration.ZERO);
         }
         String what = repository == null ? "read metrics" : action.configName() + " '" + repository + "'";
         if (repository == null && d.allowed()) {

@@ -23,6 +23,8 @@ final class RequestContext extends Presented {
     @Nullable RequestTarget target;
     @Nullable Identity identity;
     private @Nullable Subject subject;
+    /** The scope of a Bearer challenge for this request ({@code repository:NAME:pull,push}), once its route is known. */
+    @Nullable String challengeScope;
 
     RequestContext(HttpRequestView request, String client, @Nullable Connection connection, boolean mayBlock) {
         super(request, client, connection);

@@ -7,6 +7,7 @@ import dev.portcullis.auth.routes.ExistenceLookup;
 import dev.portcullis.auth.routes.OciDistributionRoutes;
 import dev.portcullis.auth.routes.RouteResolver;
 import dev.portcullis.auth.session.SessionCookies;
+import dev.portcullis.auth.session.SessionKeyRing;
 import dev.portcullis.policy.AccessPolicy;
 import dev.portcullis.policy.Action;
 import dev.portcullis.policy.PolicyEntry;
@@ -41,6 +42,11 @@ final class Settings {
     @Nullable OidcLogin oidc;
     @Nullable SessionCookies sessions;
     @Nullable BearerJwt bearerJwt;
+    /** The registry token flow: null for the default (on for the OCI routes). */
+    @Nullable Boolean tokens;
+    @Nullable SessionKeyRing tokenKeys;
+    Duration tokenLifetime = Duration.ofMinutes(5);
+    @Nullable String externalUrl;
     /** Null: no self-service page; empty: at its default place. */
     @Nullable String pagePath = "";
     final List<Authenticator> authenticators = new ArrayList<>();
@@ -69,6 +75,11 @@ final class Settings {
 
     private static boolean differs(Set<Action> actions) {
         return actions.contains(Action.CREATE) != actions.contains(Action.UPDATE);
+    }
+
+    /** Whether the registry token flow is on: as set, else for the OCI routes. */
+    boolean tokenFlow() {
+        return tokens != null ? tokens : routes == OciDistributionRoutes.INSTANCE;
     }
 
     static String pagePath(String path) {

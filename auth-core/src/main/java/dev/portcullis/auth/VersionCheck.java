@@ -10,16 +10,20 @@ import java.util.Set;
  * {@code /v2/}, the registry API's version check: not policy-checked, but credentials sent with it are checked (so that
  * {@code docker login} validates them) and a successful answer carries the challenge, as zot does. zot's Docker quirk:
  * when the policy has both anonymous and authenticated grants, a Docker client without credentials gets 401, so that it
- * logs in.
+ * logs in. With the registry token flow on, every caller without credentials gets 401
+ * with the Bearer challenge instead, and Docker fetches an anonymous token to pull.
  */
 final class VersionCheck {
     private final AuthenticationStage authentication;
     private final Refusals refusals;
     private final boolean dockerMustLogIn;
+    private final boolean tokenFlow;
 
-    VersionCheck(AccessPolicy policy, AuthenticationStage authentication, Refusals refusals) {
+    /** @param tokenFlow whether the registry token flow is on: then every anonymous caller is sent to the token service */
+    VersionCheck(AccessPolicy policy, AuthenticationStage authentication, Refusals refusals, boolean tokenFlow) {
         this.authentication = authentication;
         this.refusals = refusals;
+        this.tokenFlow = tokenFlow;
         boolean anonymous = policy.repositories().stream().anyMatch(r -> !r.anonymousPolicy().isEmpty());
         boolean authenticated = !policy.hasAccessControl() || policy.repositories().stream()
                 .anyMatch(r -> !r.defaultPolicy().isEmpty() || !r.policies().isEmpty()) || !policy.adminPolicy().actions().isEmpty();
@@ -36,11 +40,16 @@ final class VersionCheck {
         if (refused != null) {
             return refused;
         }
+        if (ctx.identity == null && tokenFlow && ctx.credentials() instanceof Credentials.None) {
+            // as the distribution registry: the client learns the token service here, and fetches a token (an
+            // anonymous one without credentials) for what it does next
+            return refusals.unauthorized(ctx, "the registry token flow: the client fetches a token from the token service", false);
+        }
         if (ctx.identity == null && dockerMustLogIn && isDocker(ctx.request())) {
             return refusals.unauthorized(ctx, "Docker sends credentials only after a 401 on /v2/", false);
         }
         refusals.emit(ctx, null, null, 0, null, "version check");
-        return new Outcome.Proceed(ctx.identity, route, Set.of(), refusals.challenge());
+        return new Outcome.Proceed(ctx.identity, route, Set.of(), refusals.challenge(ctx));
     }
 
     private static boolean isDocker(HttpRequestView request) {

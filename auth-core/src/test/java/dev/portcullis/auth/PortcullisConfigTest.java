@@ -63,7 +63,9 @@ class PortcullisConfigTest {
             {"http": {}, "accessControl": {"repositories": {}}}                    | the field 'accessControl' belongs under http, as in zot: {"http": {"accessControl": …}}
             {"portculis": {"policyFile": "p.policy"}}                              | unknown field portculis: did you mean portcullis? A misspelt field is not ignored, since it could change who may do what
             {"portcullis": {"policyfile": "p.policy"}}                             | unknown field portcullis.policyfile: did you mean portcullis.policyFile? A misspelt field is not ignored, since it could change who may do what
-            {"portcullis": {"colour": "blue"}}                                     | unknown field portcullis.colour; the fields of portcullis are dataDirectory, keyStore, endpointPrefix, policyFile, selfServicePage, trustedProxies, failureLimit, apiKeys, sessions
+            {"portcullis": {"colour": "blue"}}                                     | unknown field portcullis.colour; the fields of portcullis are dataDirectory, keyStore, endpointPrefix, policyFile, selfServicePage, trustedProxies, failureLimit, apiKeys, sessions, registryTokens
+            {"portcullis": {"registryTokens": {"lifetimeSeconds": 90000}}}          | portcullis.registryTokens.lifetimeSeconds is 90000; a registry token lives at most a day (86400), e.g. 300
+            {"portcullis": {"registryTokens": {"enabled": "yes"}}}                  | portcullis.registryTokens.enabled must be true or false
             {"http": {"auth": ["htpasswd"]}}                                       | http.auth must be an object, got array
             {"portcullis": {"apiKeys": true}}                                      | portcullis.apiKeys must be an object, got boolean
             {"portcullis": {"dataDirectory": "a\\u0000b"}}                          | portcullis.dataDirectory is not a valid path: Nul character not allowed

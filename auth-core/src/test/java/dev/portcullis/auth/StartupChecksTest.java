@@ -63,7 +63,8 @@ class StartupChecksTest {
             ApiKeyService keys = ApiKeyService.builder(store).hasher(new Argon2Hasher(256, 1, 1)).build();
             Portcullis p = Portcullis.builder().policy(CREATE_AND_UPDATE).apiKeys(keys).htpasswd(htpasswd).build();
             assertThat(p.summary())
-                    .startsWith("routes OCI distribution API under /v2/ (the default); authentication API keys, htpasswd " + htpasswd)
+                    .startsWith("routes OCI distribution API under /v2/ (the default); authentication registry tokens from /auth/token (signed"
+                            + " with a key generated at the start: replicas refuse each other's), API keys, htpasswd " + htpasswd)
                     .contains("; key store JdbcApiKeyStore[").contains("keys.db")
                     .contains("; policy given in code sha256:").contains("; existence lookup none")
                     .endsWith("; self-service page /auth/");

@@ -37,6 +37,11 @@ final class ServletRequestView implements HttpRequestView {
      * path: {@code /%61pp/v2/…} or {@code /x/../app/v2/…} reach the context {@code /app}, whose application sees
      * {@code /v2/…}, while the URI as written does not begin with {@code /app}.
      */
+    @Override
+    public String mountPath() {
+        return request.getContextPath();
+    }
+
     boolean contextPathAsWritten() {
         String context = request.getContextPath();
         if (context.isEmpty()) {

@@ -126,7 +126,7 @@ class WebXmlDeploymentTest {
         assertThat(RawHttp.send(port, "GET", "/v2/team/app/manifests/latest").body()).isEqualTo("user=anonymous admin=false auth=null");
         RawHttp.Response denied = RawHttp.send(port, "PUT", "/v2/team/app/manifests/v1");
         assertThat(denied.status()).isEqualTo(401);
-        assertThat(denied.header("WWW-Authenticate")).isEqualTo("Basic realm=\"operators\"");
+        assertThat(denied.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"http://127.0.0.1:" + port + "/auth/token\",service=\"operators\",scope=\"repository:team/app:pull,push\"");
         RawHttp.Response admin = RawHttp.send(port, "PUT", "/v2/team/app/manifests/v1", basic("ops", "ops-password"));
         assertThat(admin.status()).isEqualTo(201);
         assertThat(admin.body()).as("ops is in the config's group admins").isEqualTo("user=ops admin=true auth=BASIC");

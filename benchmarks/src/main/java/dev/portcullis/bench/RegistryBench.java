@@ -98,6 +98,16 @@ public final class RegistryBench {
         out.put("MANIFEST", seeded[1]);
         out.put("BASIC", auth);
         out.put("BEARER_KEY", "Bearer " + ci);
+        if (protect && what == RegistryServer.Store.OCI) {
+            // a registry token of ci's key for the seeded repository, as docker fetches one (a day long: the runs outlast 5 minutes)
+            HttpResponse<String> token = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url
+                    + "/auth/token?service=portcullis&scope=repository:bench/app:pull,push")).header("Authorization", auth).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (token.statusCode() != 200) {
+                throw new IllegalStateException("the token service answered " + token.statusCode() + ": " + token.body());
+            }
+            out.put("REGISTRY_TOKEN", "Bearer " + new com.fasterxml.jackson.databind.ObjectMapper().readTree(token.body()).get("token").asText());
+        }
         out.put("WRONG_BASIC", "Basic " + Base64.getEncoder().encodeToString(("ci:" + wrong(ci)).getBytes(StandardCharsets.UTF_8)));
         out.put("SESSION", "Cookie: " + pair(sessions.issue("erin@example.com", List.of("artifact-workloads"), "bench", null).setCookie()));
         out.put("SESSION_300", "Cookie: " + pair(sessions.issue("erin@example.com", manyGroups, "bench", null).setCookie()));
@@ -141,7 +151,8 @@ public final class RegistryBench {
                       "**": {"anonymousPolicy": ["read"], "defaultPolicy": ["read"],
                              "policies": [{"groups": ["artifact-workloads"], "actions": ["read", "create"]}]}},
                     "adminPolicy": {"groups": ["admins"], "actions": ["read", "create", "update", "delete"]},
-                    "metrics": {"anonymousPolicy": ["read"]}}}}
+                    "metrics": {"anonymousPolicy": ["read"]}}},
+                 "portcullis": {"registryTokens": {"lifetimeSeconds": 86400}}}
                 """.formatted(jwksBase, filler);
     }
 

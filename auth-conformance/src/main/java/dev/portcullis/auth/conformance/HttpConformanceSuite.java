@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>The cases are grouped by subject in this class's package-private superclasses: the canonical deployment
  * ({@code DeploymentCases}), hostile input ({@code HostileInputCases}), failures, limits and the key endpoints
- * ({@code LimitAndKeyEndpointCases}); this class holds OIDC login, sessions and bearer JWTs.
+ * ({@code LimitAndKeyEndpointCases}), the registry token flow ({@code TokenFlowCases}); this class holds OIDC login, sessions and bearer JWTs.
  *
  * <pre>{@code
  * class MyServerConformanceTest extends HttpConformanceSuite {
@@ -51,7 +51,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * }
  * }</pre>
  */
-public abstract class HttpConformanceSuite extends LimitAndKeyEndpointCases {
+public abstract class HttpConformanceSuite extends TokenFlowCases {
     /** Serves with OIDC login through the provider {@code corp} of {@code idp}; answers the registry's external URL. */
     private String serveWithLogin(MockOAuth2Server idp) throws Exception {
         String external = "https://registry.example.com";

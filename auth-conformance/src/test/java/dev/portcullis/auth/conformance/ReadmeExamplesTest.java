@@ -64,7 +64,7 @@ class ReadmeExamplesTest {
     private static final Path ROOT = Path.of("..");
     private static final Set<String> LANGUAGES = Set.of("java", "xml", "json", "policy", "sh", "properties", "text");
     /** The programs the shell blocks may run: only {@code java -jar} is checked; the others are the README's tour. */
-    private static final Set<String> PROGRAMS = Set.of("java", "mvn", "skopeo", "curl", "head");
+    private static final Set<String> PROGRAMS = Set.of("java", "mvn", "skopeo", "curl", "head", "docker");
     private static final Set<String> WEB_XML_ELEMENTS = Set.of("filter", "filter-mapping", "listener", "servlet", "servlet-mapping", "context-param");
     private static final Pattern FENCE = Pattern.compile("(\\s*)```(\\S*)\\s*");
     private static final Pattern MARKER = Pattern.compile("\\s*<!-- compiled: (\\S+) -->\\s*");

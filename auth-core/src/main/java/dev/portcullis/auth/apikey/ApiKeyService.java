@@ -1,5 +1,7 @@
 package dev.portcullis.auth.apikey;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -102,6 +104,10 @@ public final class ApiKeyService implements AutoCloseable {
     private final SecretScreen screen;
     private final KeyVerifier verifier;
     private final ScheduledExecutorService maintenance;
+    /** Keys found revoked here or through the event feed, for the tokens minted from them (which outlive no day). */
+    private final Cache<String, Boolean> revokedIds = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofDays(1)).build();
+    /** When each owner's keys were all revoked here. */
+    private final Cache<String, Instant> ownersRevokedAt = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofDays(1)).build();
     private volatile long eventCursor = -1;
 
     private ApiKeyService(Builder b) {
@@ -221,6 +227,7 @@ public final class ApiKeyService implements AutoCloseable {
      * @throws ApiKeyStoreException when the store is unavailable
      */
     public int revokeAll(String owner) {
+        ownersRevokedAt.put(owner, clock.instant());
         int n = store.revokeAll(owner);
         cache.withdraw("owner:" + owner, v -> v.key().owner().equals(owner));
         return n;
@@ -258,6 +265,7 @@ public final class ApiKeyService implements AutoCloseable {
     }
 
     private void forget(String keyId) {
+        revokedIds.put(keyId, Boolean.TRUE);
         cache.withdraw("id:" + keyId, v -> v.key().id().equals(keyId));
     }
 
@@ -460,6 +468,54 @@ public final class ApiKeyService implements AutoCloseable {
      */
     public long cacheMisses() {
         return verifier.storeLookups();
+    }
+
+    /** What {@link #standing} knows of a key that something (a registry token) was minted from. */
+    public enum Standing {
+        /** not known to be revoked, and the event feed that would say so is fresh */
+        USABLE,
+        /** revoked, here or on another node (through the event feed) */
+        REVOKED,
+        /** the event feed is stale: ask {@link #holder(String)} */
+        UNKNOWN
+    }
+
+    /**
+     * Whether the key that a credential was minted from at {@code mintedAt} (a registry token) still stands, as far as
+     * memory tells: within the bound that its own verification has (a revocation here at once, elsewhere within the
+     * event poll interval; a stale feed is {@link Standing#UNKNOWN}, never usable). Never blocks.
+     *
+     * @param keyId the key's id
+     * @param owner the key's owner, whose keys may all have been revoked since
+     * @param mintedAt when the credential was minted from the key
+     * @return its standing
+     */
+    public Standing standing(String keyId, String owner, Instant mintedAt) {
+        if (revokedIds.getIfPresent(keyId) != null) {
+            return Standing.REVOKED;
+        }
+        Instant all = ownersRevokedAt.getIfPresent(owner);
+        if (all != null && !mintedAt.isAfter(all)) {
+            return Standing.REVOKED;
+        }
+        return cache.feedFresh() ? Standing.USABLE : Standing.UNKNOWN;
+    }
+
+    /**
+     * The key with this id as it stands in the store, with its owner's current groups, if it is neither revoked nor
+     * expired: what a credential minted from it (a registry refresh token) may be renewed for. Reads the store.
+     *
+     * @param keyId the key's id
+     * @return the key and its owner's groups; empty when it is unknown, revoked or expired
+     * @throws ApiKeyStoreException when the store is unavailable
+     */
+    public Optional<KeyVerification.Valid> holder(String keyId) {
+        Optional<ApiKeyStore.StoredApiKey> stored = store.find(keyId);
+        if (stored.isEmpty() || stored.get().key().revoked() || stored.get().key().isExpired(clock.instant())) {
+            return Optional.empty();
+        }
+        ApiKey key = stored.get().key();
+        return Optional.of(new KeyVerification.Valid(key, store.userGroups(key.owner()).orElse(key.ownerGroups())));
     }
 
     // ------------------------------------------------------------------ maintenance

@@ -241,6 +241,11 @@ final class VerifiedCache {
         lastEventPoll.set(System.nanoTime());
     }
 
+    /** Whether the store's event feed was read lately enough that a revocation elsewhere would be known here. */
+    boolean feedFresh() {
+        return System.nanoTime() - lastEventPoll.get() < staleAfterNanos;
+    }
+
     long staleAfterMillis() {
         return staleAfterNanos / 1_000_000;
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.nimbusds.jose.util.Base64URL;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -15,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import javax.crypto.SecretKey;
@@ -94,7 +94,7 @@ public final class SessionKeyRing {
         List<byte[]> raw = new ArrayList<>();
         for (int i = 0; i < array.size(); i++) {
             JsonNode k = array.get(i);
-            byte[] bytes = k.isTextual() ? new Base64URL(k.textValue()).decode() : new byte[0];
+            byte[] bytes = k.isTextual() ? decode(k.textValue()) : new byte[0];
             if (bytes.length != 32) {
                 throw new IllegalArgumentException("session keys: keys[" + i + "] must be 32 random bytes in base64url (43 characters);"
                         + " make one with: head -c 32 /dev/urandom | basenc --base64url");
@@ -185,7 +185,7 @@ public final class SessionKeyRing {
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode array = root.putArray("keys");
-        keys.forEach(k -> array.add(Base64URL.encode(k.secret().getEncoded()).toString()));
+        keys.forEach(k -> array.add(Base64.getUrlEncoder().withoutPadding().encodeToString(k.secret().getEncoded())));
         return root.toPrettyString() + "\n";
     }
 
@@ -209,6 +209,16 @@ public final class SessionKeyRing {
     }
 
     /**
+     * Every key of the ring, the current one first: what opens a cookie (or verifies a registry token) made under any
+     * of them.
+     *
+     * @return the keys, newest first, unmodifiable
+     */
+    public List<Key> keys() {
+        return keys;
+    }
+
+    /**
      * How many keys the ring holds.
      *
      * @return at least 1
@@ -220,6 +230,15 @@ public final class SessionKeyRing {
     @Override
     public String toString() {
         return "SessionKeyRing" + keys.stream().map(Key::id).toList();
+    }
+
+    /** A key as the JSON form writes it (base64url); anything else decodes to no bytes, which the length check names. */
+    private static byte[] decode(String text) {
+        try {
+            return Base64.getUrlDecoder().decode(text.replace("=", ""));
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
     }
 
     private static Key newKey() {
@@ -234,7 +253,7 @@ public final class SessionKeyRing {
         }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(raw);
-            String id = Base64URL.encode(digest).toString().substring(0, 8);
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 8);
             return new Key(id, new SecretKeySpec(raw.clone(), "AES"));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -61,7 +61,7 @@ class DocumentedEmbeddingTest {
             assertThat(pull.body()).isEqualTo("user=anonymous");
             RawHttp.Response anonymousPush = RawHttp.send(port, "PUT", "/v2/team/app/manifests/2.0");
             assertThat(anonymousPush.status()).isEqualTo(401);
-            assertThat(anonymousPush.header("WWW-Authenticate")).isEqualTo("Basic realm=\"registry\"");
+            assertThat(anonymousPush.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"http://127.0.0.1:" + port + "/auth/token\",service=\"registry\",scope=\"repository:team/app:pull,push\"");
             RawHttp.Response newTag = RawHttp.send(port, "PUT", "/v2/team/app/manifests/2.0", basic("ci", "ci-password"));
             assertThat(newTag.status()).as(netty.output()).isEqualTo(201);
             assertThat(newTag.body()).isEqualTo("user=ci");
