@@ -36,6 +36,9 @@ final class AuthorizationStage {
 
     /** The repositories of a catalog the caller may see: the policy's catalog rule, narrowed by an API key's scopes. */
     static List<String> filterCatalog(AccessPolicy policy, @Nullable Identity identity, Collection<String> repositories) {
+        if (identity != null && identity.method() == Identity.AuthMethod.EXTERNAL_TOKEN) {
+            return repositories.stream().filter(r -> identity.scopesPermit(r, Action.READ)).toList(); // the token decides, as in zot
+        }
         List<String> visible = policy.filterCatalog(identity == null ? Subject.anonymous() : identity.subject(), repositories);
         if (identity == null || !identity.narrowed()) {
             return visible;
@@ -160,7 +163,11 @@ final class AuthorizationStage {
 
     /** The policy's decision, narrowed by an API key's scopes or a registry token's grants. */
     private static boolean allowed(RequestContext ctx, Decision d, String repository, Action action) {
-        return d.allowed() && (ctx.identity == null || ctx.identity.scopesPermit(repository, action));
+        Identity id = ctx.identity;
+        if (id != null && id.method() == Identity.AuthMethod.EXTERNAL_TOKEN) {
+            return id.scopesPermit(repository, action); // the token server decided, as in zot
+        }
+        return d.allowed() && (id == null || id.scopesPermit(repository, action));
     }
 
     private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, List<WriteCondition> conditions,

@@ -55,20 +55,25 @@ public record Identity(String name, List<String> groups, AuthMethod method, @Nul
          * A registry token from this registry's token service ({@code {prefix}/token}, the Docker token flow): the
          * caller it was minted for, narrowed to what it grants.
          */
-        REGISTRY_TOKEN
+        REGISTRY_TOKEN,
+        /**
+         * A token of an external token server (zot's {@code http.auth.bearer} realm): as in zot, what it grants is all it
+         * may do, and the policy is not asked.
+         */
+        EXTERNAL_TOKEN
     }
 
     /**
      * Whether the credential's scopes let the caller do {@code action} on {@code repository}, as far as the credential
-     * goes (the policy decides too): an API key without scopes lets its owner do all the owner may; a registry token
-     * only what it grants.
+     * goes (the policy decides too, except for an external token): an API key without scopes lets its owner do all the
+     * owner may; a registry token only what it grants.
      *
      * @param repository the repository name
      * @param action the action asked for
      * @return true if the scopes permit it
      */
     public boolean scopesPermit(String repository, Action action) {
-        if (method == AuthMethod.REGISTRY_TOKEN) {
+        if (method == AuthMethod.REGISTRY_TOKEN || method == AuthMethod.EXTERNAL_TOKEN) {
             for (Scope s : scopes) {
                 if (s.permits(repository, action)) {
                     return true;
@@ -86,7 +91,7 @@ public record Identity(String name, List<String> groups, AuthMethod method, @Nul
      * @return true for scopes or a registry token
      */
     public boolean narrowed() {
-        return method == AuthMethod.REGISTRY_TOKEN || !scopes.isEmpty();
+        return method == AuthMethod.REGISTRY_TOKEN || method == AuthMethod.EXTERNAL_TOKEN || !scopes.isEmpty();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.portcullis.auth;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.auth.oidc.BearerJwt;
+import dev.portcullis.auth.oidc.ExternalTokenServer;
 import dev.portcullis.auth.oidc.OidcLogin;
 import dev.portcullis.auth.oidc.OidcProviderSettings;
 import dev.portcullis.auth.session.SessionCookies;
@@ -30,6 +31,11 @@ final class OidcSection {
     private final List<OidcProviderSettings> providers = new ArrayList<>();
     private List<String> callbackAllowOrigins = List.of();
     private final List<BearerJwt.TrustedIssuer> bearerIssuers = new ArrayList<>();
+    /** zot's external token server: {@code http.auth.bearer} realm, service and cert. */
+    private @Nullable String tokenRealm;
+    private @Nullable String tokenService;
+    private @Nullable Path tokenCert;
+    private @Nullable ExternalTokenServer tokenServer;
     private @Nullable SessionKeyRing sessionKeys;
     private Duration sessionMaxAge = Duration.ofHours(2);
     private @Nullable Boolean secureCookie;
@@ -151,8 +157,11 @@ final class OidcSection {
                         bearerIssuers.add(trustedIssuer(issuer, "http.auth.bearer.oidc[" + i++ + "]"));
                     }
                 }
-                case "realm", "service", "cert", "upstreamTokenEndpoint", "awsSecretsManager" ->
-                        throw ConfigReader.unsupported("http.auth.bearer." + k, "a Docker token service (bearer realm/service/cert)");
+                case "realm" -> tokenRealm = ConfigReader.text(node, k, "http.auth.bearer.realm");
+                case "service" -> tokenService = ConfigReader.text(node, k, "http.auth.bearer.service");
+                case "cert" -> tokenCert = reader.path(ConfigReader.text(node, k, "http.auth.bearer.cert"), "http.auth.bearer.cert");
+                case "upstreamTokenEndpoint", "awsSecretsManager" ->
+                        throw ConfigReader.unsupported("http.auth.bearer." + k, "zot's " + k + " for the token server's key (give it in cert)");
                 default -> reader.unknownField("http.auth.bearer", k, List.of("oidc", "realm", "service", "cert", "upstreamTokenEndpoint", "awsSecretsManager"));
             }
         }
@@ -257,9 +266,9 @@ final class OidcSection {
         return ring;
     }
 
-    /** Whether any login or bearer issuer is configured. */
+    /** Whether any login, bearer issuer or external token server is configured. */
     boolean configured() {
-        return !providers.isEmpty() || !bearerIssuers.isEmpty();
+        return !providers.isEmpty() || !bearerIssuers.isEmpty() || tokenRealm != null || tokenCert != null;
     }
 
     /** What must hold across the sections once all are read. */
@@ -270,6 +279,19 @@ final class OidcSection {
         BearerJwt.audienceClash(bearerIssuers, providers).ifPresent(why -> {
             throw new InvalidPolicyException("http.auth.bearer.oidc: " + why);
         });
+        if (tokenRealm != null || tokenService != null || tokenCert != null) {
+            if (tokenRealm == null || tokenService == null || tokenCert == null) {
+                throw new InvalidPolicyException("http.auth.bearer: an external token server needs realm (its URL), service and cert (its"
+                        + " certificate or public key); missing: " + String.join(", ", java.util.stream.Stream.of(
+                        tokenRealm == null ? "realm" : null, tokenService == null ? "service" : null, tokenCert == null ? "cert" : null)
+                        .filter(Objects::nonNull).toList()));
+            }
+            try {
+                tokenServer = new ExternalTokenServer(tokenRealm, tokenService, ExternalTokenServer.loadKey(tokenCert), java.time.Clock.systemUTC());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidPolicyException("http.auth.bearer.cert: " + e.getMessage());
+            }
+        }
         if (!providers.isEmpty() && externalUrl == null) {
             throw new InvalidPolicyException("http.auth.openid needs http.externalUrl, the URL users reach the registry at"
                     + " (the providers redirect back to <externalUrl>" + endpointPrefix + "/callback/<provider>)");
@@ -289,6 +311,9 @@ final class OidcSection {
         }
         if (!bearerIssuers.isEmpty()) {
             b.bearerJwt(new BearerJwt(bearerIssuers));
+        }
+        if (tokenServer != null) {
+            b.externalTokenServer(tokenServer);
         }
     }
 }

@@ -92,9 +92,13 @@ final class PageView {
     private final @Nullable SessionCookies sessions;
     private final boolean passwordLogin;
     private final String contentSecurityPolicy;
+    private final @Nullable String registry;
+    private final boolean anonymousPulls;
 
     PageView(String path, String realm, String prefix, AccessPolicy policy, @Nullable ApiKeyService keys, @Nullable OidcLogin oidc,
-             @Nullable SessionCookies sessions, boolean passwordLogin) {
+             @Nullable SessionCookies sessions, boolean passwordLogin, @Nullable String registry, boolean anonymousPulls) {
+        this.registry = registry;
+        this.anonymousPulls = anonymousPulls;
         this.path = path;
         this.realm = realm;
         this.prefix = prefix;
@@ -184,6 +188,7 @@ final class PageView {
             case BEARER -> "a bearer token";
             case OTHER -> "the registry's own sign-in";
             case REGISTRY_TOKEN -> "a registry token";
+            case EXTERNAL_TOKEN -> "a token of the token server";
         };
         SessionCookies sessions = this.sessions;
         Html session = login == null || sessions == null ? Html.EMPTY : SESSION_END.render("end", time(sessions.endOf(login)));
@@ -214,13 +219,17 @@ final class PageView {
 
     private Html newKey(Identity identity, ApiKeyService.CreatedKey created) {
         String token = created.token();
-        String host = oidc != null ? URI.create(oidc.externalUrl()).getRawAuthority() : null;
+        String host = this.registry != null ? this.registry : oidc != null ? URI.create(oidc.externalUrl()).getRawAuthority() : null;
         String registry = host == null ? "REGISTRY" : host;
         String user = shellQuote(identity.name());
         List<Html> examples = new ArrayList<>();
         for (String tool : List.of("docker", "skopeo", "oras")) {
             examples.add(example("ex-" + tool, tool, "echo " + shellQuote(token) + " | " + tool + " login " + registry + " --username " + user
                     + " --password-stdin"));
+        }
+        if (anonymousPulls) {
+            examples.add(example("ex-docker-pull", "docker pull (no login needed where anyone may read)", "docker pull " + registry
+                    + "/REPOSITORY:TAG"));
         }
         examples.add(example("ex-ci", "CI variables (store the key as a masked secret)", "REGISTRY_USER=" + identity.name()
                 + "\nREGISTRY_PASSWORD=" + token));

@@ -67,6 +67,11 @@ final class Pipeline {
             String path = b.prefix + "/token";
             refusals.tokenFlow(b.externalUrl == null ? null : b.externalUrl + path, path, b.realm);
         }
+        if (b.externalTokens != null) {
+            // first: bearer JWTs of trusted issuers would refuse its tokens; it leaves theirs to them
+            authenticators.add(new ExternalTokenAuthenticator(b.externalTokens));
+            refusals.tokenFlow(b.externalTokens.realm(), "", b.externalTokens.service());
+        }
         if (apiKeys != null) {
             authenticators.add(new ApiKeyAuthenticator(apiKeys, refusals));
         }
@@ -84,13 +89,15 @@ final class Pipeline {
                 refusals, b.bearerJwt == null ? "the bearer token is not an API key of this registry"
                         : "the bearer token is neither an API key of this registry nor a JWT", unclaimedBasic(apiKeys, htpasswd != null, !b.authenticators.isEmpty()));
         this.authorization = new AuthorizationStage(policy, b.existence, refusals);
-        this.versionCheck = new VersionCheck(policy, authentication, refusals, tokens != null);
+        this.versionCheck = new VersionCheck(policy, authentication, refusals, tokens != null || b.externalTokens != null);
         List<Endpoint> all = new ArrayList<>();
         // the page is served when it is on and there is something to manage: API keys or sessions
         String pagePath = b.pagePath == null || (apiKeys == null && sessions == null) ? null
                 : b.pagePath.isEmpty() ? b.prefix + "/" : b.pagePath;
         if (pagePath != null) {
-            all.add(new SelfServicePage(pagePath, b.realm, b.prefix, policy, apiKeys, b.oidc, sessions, htpasswd != null || b.oidc == null));
+            String registry = b.externalUrl == null ? null : java.net.URI.create(b.externalUrl).getRawAuthority();
+            all.add(new SelfServicePage(pagePath, b.realm, b.prefix, policy, apiKeys, b.oidc, sessions, htpasswd != null || b.oidc == null,
+                    registry, tokens != null));
         }
         if (b.oidc != null) {
             all.add(new LoginEndpoint(b.oidc, b.prefix));
@@ -119,6 +126,8 @@ final class Pipeline {
             if (a instanceof RegistryTokenAuthenticator) {
                 methods.add("registry tokens from " + b.prefix + "/token (" + (b.tokenKeys == null
                         ? "signed with a key generated at the start: replicas refuse each other's" : "signed with the given key ring") + ")");
+            } else if (a instanceof ExternalTokenAuthenticator && b.externalTokens != null) {
+                methods.add("tokens of the token server " + b.externalTokens.realm());
             } else if (a instanceof ApiKeyAuthenticator) {
                 methods.add("API keys");
             } else if (a instanceof HtpasswdAuthenticator) {

@@ -2,6 +2,7 @@ package dev.portcullis.auth;
 
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.oidc.BearerJwt;
+import dev.portcullis.auth.oidc.ExternalTokenServer;
 import dev.portcullis.auth.oidc.OidcLogin;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import dev.portcullis.auth.routes.RouteResolver;
@@ -327,6 +328,19 @@ public final class Portcullis implements AutoCloseable {
          */
         public Builder withoutRegistryTokens() {
             settings.tokens = Boolean.FALSE;
+            return this;
+        }
+
+        /**
+         * zot's external token server ({@code http.auth.bearer} with {@code realm}, {@code service}, {@code cert}): the
+         * registry API challenges with its realm, and its tokens authenticate, granting what their {@code access} claim
+         * says (the policy is not asked for them, as in zot). This registry's own token service is then off.
+         *
+         * @param server the token server, with its public key
+         * @return this builder
+         */
+        public Builder externalTokenServer(ExternalTokenServer server) {
+            settings.externalTokens = Objects.requireNonNull(server, "server");
             return this;
         }
 

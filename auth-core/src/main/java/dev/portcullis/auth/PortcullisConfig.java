@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * lacks. Read from zot: {@code http.realm}, {@code http.externalUrl}, {@code http.auth.htpasswd.path},
  * {@code http.auth.apikey}, {@code http.auth.failDelay}, {@code http.auth.openid} (OIDC providers with an
  * issuer), {@code http.auth.sessionKeysFile}, {@code http.auth.bearer.oidc} (trusted JWT issuers),
- * {@code http.accessControl}. Features Portcullis does not implement (LDAP, OAuth2 without OIDC,
- * a bearer token service, mTLS) are a startup error
+ * {@code http.auth.bearer} {@code realm}/{@code service}/{@code cert} (an external token server),
+ * {@code http.accessControl}. Features Portcullis does not implement (LDAP, OAuth2 without OIDC, mTLS) are a startup error
  * naming them, never silently dropped. An unknown field is an error in the {@code portcullis} section, and anywhere
  * when it is spelt close to a known one (a misspelling that could change who may do what); other unknown fields
  * (a newer zot's) are ignored with a warning.

@@ -115,9 +115,12 @@ final class Refusals {
 
     /** {@link #deny}, the audit reason starting with {@code context}. */
     Outcome.Respond deny(RequestContext ctx, @Nullable String repository, Action action, Decision d, String context) {
-        boolean scopeDenied = d.allowed(); // the policy allowed it; the key's scopes did not
-        String reason = context + (scopeDenied ? (ctx.identity != null && ctx.identity.method() == Identity.AuthMethod.REGISTRY_TOKEN
-                ? "the registry token does not grant " : "the API key's scopes do not include ") + action.configName() + " on '" + repository + "'"
+        Identity.AuthMethod method = ctx.identity == null ? null : ctx.identity.method();
+        boolean external = method == Identity.AuthMethod.EXTERNAL_TOKEN;
+        boolean scopeDenied = d.allowed() || external; // the policy allowed it (or was not asked); the credential's scope did not
+        String reason = context + (scopeDenied ? (external ? "the token server's token does not grant "
+                : method == Identity.AuthMethod.REGISTRY_TOKEN ? "the registry token does not grant "
+                : "the API key's scopes do not include ") + action.configName() + " on '" + repository + "'"
                 : d.explain());
         if (ctx.identity == null) {
             emit(ctx, repository, action, 401, d, reason);

@@ -49,16 +49,19 @@ final class SelfServicePage implements Endpoint {
     /**
      * @param path where the page lives (e.g. {@code /auth/})
      * @param passwordLogin whether to offer a browser's Basic login (htpasswd users, or API keys as the password)
+     * @param registry the registry's host[:port] for the pages' command lines; null when unknown
+     * @param anonymousPulls whether clients pull without logging in (the registry token flow), for a {@code docker pull} line
      */
     SelfServicePage(String path, String realm, String prefix, AccessPolicy policy, @Nullable ApiKeyService keys,
-                    @Nullable OidcLogin oidc, @Nullable SessionCookies sessions, boolean passwordLogin) {
+                    @Nullable OidcLogin oidc, @Nullable SessionCookies sessions, boolean passwordLogin, @Nullable String registry,
+                    boolean anonymousPulls) {
         this.path = path;
         this.realm = realm;
         this.keys = keys;
         this.oidc = oidc;
         this.sessions = sessions;
         this.passwordLogin = passwordLogin;
-        this.pages = new PageView(path, realm, prefix, policy, keys, oidc, sessions, passwordLogin);
+        this.pages = new PageView(path, realm, prefix, policy, keys, oidc, sessions, passwordLogin, registry, anonymousPulls);
     }
 
     /** Whether the request is for this page; also the path without its trailing slash, which redirects to it. */

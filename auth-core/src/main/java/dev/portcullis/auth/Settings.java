@@ -2,6 +2,7 @@ package dev.portcullis.auth;
 
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.oidc.BearerJwt;
+import dev.portcullis.auth.oidc.ExternalTokenServer;
 import dev.portcullis.auth.oidc.OidcLogin;
 import dev.portcullis.auth.routes.ExistenceLookup;
 import dev.portcullis.auth.routes.OciDistributionRoutes;
@@ -47,6 +48,8 @@ final class Settings {
     @Nullable SessionKeyRing tokenKeys;
     Duration tokenLifetime = Duration.ofMinutes(5);
     @Nullable String externalUrl;
+    /** zot's external token server ({@code http.auth.bearer} realm): its challenge and tokens instead of the token flow's. */
+    @Nullable ExternalTokenServer externalTokens;
     /** Null: no self-service page; empty: at its default place. */
     @Nullable String pagePath = "";
     final List<Authenticator> authenticators = new ArrayList<>();
@@ -79,6 +82,9 @@ final class Settings {
 
     /** Whether the registry token flow is on: as set, else for the OCI routes. */
     boolean tokenFlow() {
+        if (externalTokens != null) {
+            return false; // the external server mints the tokens
+        }
         return tokens != null ? tokens : routes == OciDistributionRoutes.INSTANCE;
     }
 

@@ -98,7 +98,9 @@ public final class PortcullisFilter implements Filter {
 
     /**
      * Builds the pipeline from the init-params {@code config} and {@code routes} and the servlet-context attribute
-     * {@link #EXISTENCE_ATTRIBUTE}; does nothing for a filter made with a built pipeline.
+     * {@link #EXISTENCE_ATTRIBUTE}; does nothing more for a filter made with a built pipeline. On Jetty, first turns
+     * the server's header cache off: by default it hands the application an
+     * {@code Authorization} value sent earlier on the connection for one that differs from it only in case.
      *
      * @param config the filter's configuration from the container
      * @throws ServletException when {@code config} is missing or its file is unreadable or invalid, {@code routes} is
@@ -107,6 +109,7 @@ public final class PortcullisFilter implements Filter {
      */
     @Override
     public void init(FilterConfig config) throws ServletException {
+        secureJettyHeaderCache(config.getServletContext());
         if (portcullis != null) {
             return;
         }
@@ -137,6 +140,19 @@ public final class PortcullisFilter implements Filter {
             applicationLoader = config.getServletContext().getClassLoader();
         } catch (RuntimeException e) {
             throw new ServletException("PortcullisFilter: " + e.getMessage(), e);
+        }
+    }
+
+    private static void secureJettyHeaderCache(ServletContext context) {
+        JettyHeaderCache.Result r = JettyHeaderCache.secure(context);
+        if (r.problem() != null) {
+            LOG.warn("PortcullisFilter runs on Jetty but cannot turn its header cache off ({}): Jetty may hand it an"
+                    + " Authorization header sent earlier on a connection for one that differs from it only in case, and so accept"
+                    + " a wrong credential as a right one; set HttpConfiguration.setHeaderCacheSize(0) on every connector"
+                    + " (jetty.httpConfig.headerCacheSize=0)", r.problem());
+        } else if (r.changed() > 0) {
+            LOG.info("Jetty's header cache turned off ({} HTTP configuration(s)): credentials are judged exactly as sent",
+                    r.changed());
         }
     }
 

@@ -164,7 +164,7 @@ class DocumentedBeansTest {
             assertThat(send(port, "GET", "/login").body()).contains("<form");
             HttpResponse<String> anonymousPush = send(port, "PUT", "/v2/team/app/manifests/2.0");
             assertThat(anonymousPush.statusCode()).isEqualTo(401);
-            assertThat(anonymousPush.headers().allValues("WWW-Authenticate")).containsExactly("Basic realm=\"spring-registry\"");
+            assertThat(anonymousPush.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"http://127.0.0.1:" + port + "/auth/token\",service=\"spring-registry\",scope=\"repository:team/app:pull,push\"");
             HttpResponse<String> push = send(port, "PUT", "/v2/team/app/manifests/2.0", basic("ci", "ci-password"));
             assertThat(push.statusCode()).isEqualTo(201);
             assertThat(push.body()).as("no Spring Security request wrapper").isEqualTo("principal=ci identity=ci auth=BASIC");

@@ -60,7 +60,7 @@ class PortcullisAutoConfigurationTest {
     void anonymousPushIsRefusedWithAChallenge() throws Exception {
         HttpResponse<String> push = send(port, "PUT", "/v2/team/app/manifests/anonymous");
         assertThat(push.statusCode()).isEqualTo(401);
-        assertThat(push.headers().allValues("WWW-Authenticate")).containsExactly("Basic realm=\"spring-registry\"");
+        assertThat(push.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"http://127.0.0.1:" + port + "/auth/token\",service=\"spring-registry\",scope=\"repository:team/app:pull,push\"");
         assertThat(push.body()).contains("UNAUTHORIZED");
         assertThat(app.getBean(RegistryApplication.Tags.class).exists("team/app", "anonymous")).as("the controller never ran").isFalse();
     }
@@ -71,7 +71,7 @@ class PortcullisAutoConfigurationTest {
         HttpResponse<String> push = send(port, "PUT", "/v2/team/app/manifests/wrong", basic("ci", "not-the-password"));
         long millis = (System.nanoTime() - started) / 1_000_000;
         assertThat(push.statusCode()).isEqualTo(401);
-        assertThat(push.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"spring-registry\"");
+        assertThat(push.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"http://127.0.0.1:" + port + "/auth/token\",service=\"spring-registry\",scope=\"repository:team/app:pull,push\"");
         assertThat(millis).as("failDelay: 1 s, answered from the filter's asynchronous part").isGreaterThanOrEqualTo(950);
         HttpResponse<String> pull = send(port, "GET", "/v2/team/app/manifests/latest", basic("ci", "not-the-password"));
         assertThat(pull.statusCode()).as("bad credentials are never anonymous, also where anonymous may read").isEqualTo(401);

@@ -164,7 +164,7 @@ class SpringSecurityCoexistenceTest {
         HttpResponse<String> anonymous = send(port, "PUT", "/v2/team/app/manifests/separate");
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(anonymous.headers().allValues("WWW-Authenticate")).as("Portcullis's challenge, not Spring Security's")
-                .containsExactly("Basic realm=\"spring-registry\"");
+                .containsExactly("Bearer realm=\"http://127.0.0.1:" + port + "/auth/token\",service=\"spring-registry\",scope=\"repository:team/app:pull,push\"");
         HttpResponse<String> ci = send(port, "PUT", "/v2/team/app/manifests/separate", basic("ci", "ci-password"));
         assertThat(ci.statusCode()).isEqualTo(201);
         assertThat(ci.body()).as("no Spring Security request wrapper between Portcullis and the controller")
@@ -189,7 +189,7 @@ class SpringSecurityCoexistenceTest {
         int port = TestApps.port(permitting);
         HttpResponse<String> anonymous = send(port, "PUT", "/v2/team/app/manifests/permitted");
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(anonymous.headers().allValues("WWW-Authenticate")).containsExactly("Basic realm=\"spring-registry\"");
+        assertThat(anonymous.headers().allValues("WWW-Authenticate")).containsExactly("Bearer realm=\"http://127.0.0.1:" + port + "/auth/token\",service=\"spring-registry\",scope=\"repository:team/app:pull,push\"");
         assertThat(seenBySpringSecurity).as("refused before Spring Security's chain").noneMatch(s -> s.contains("/manifests/permitted"));
 
         HttpResponse<String> ci = send(port, "PUT", "/v2/team/app/manifests/permitted", basic("ci", "ci-password"));

@@ -220,6 +220,48 @@ abstract class HostileInputCases extends GenericStoreCases {
         }
     }
 
+    /**
+     * A credential that differs from one sent earlier on the same connection only in the case of one letter is another
+     * credential (base64 and API keys are case-sensitive), and must be judged as sent. Jetty's HTTP/1 parser keeps the
+     * header fields a connection sent before and, by default, matches new ones against them ignoring case: without the
+     * filter making that cache case-sensitive, the second request reached it carrying the first one's value and was
+     * let in as its user. (The soak found it: a mistyped key was accepted once its Basic header happened to be the valid
+     * one's, but for the case of one base64 digit.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"basic api key", "bearer api key", "basic htpasswd"})
+    void aCaseVariantOfACredentialSentEarlierOnTheConnectionIsNotThatCredential(String what) throws Exception {
+        String valid = switch (what) {
+            case "basic api key" -> basic("ci", ciKey);
+            case "bearer api key" -> "Authorization: Bearer " + ciKey;
+            default -> basic("ops", "ops-password");
+        };
+        String variant = caseVariant(valid);
+        try (RawHttp.Conversation connection = new RawHttp.Conversation(port)) {
+            connection.write("GET /v2/team/app/manifests/latest HTTP/1.1\r\nHost: 127.0.0.1\r\n" + valid + "\r\n\r\n");
+            RawHttp.Response first = Objects.requireNonNull(connection.next(), "no answer to the valid credential");
+            assertThat(first.status()).as("the valid credential").isEqualTo(200);
+            connection.write("PUT /v2/team/app/manifests/case-variant HTTP/1.1\r\nHost: 127.0.0.1\r\n" + variant
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n");
+            RawHttp.Response second = Objects.requireNonNull(connection.next(), "no answer to the case variant");
+            assertThat(second.body()).as(variant + " after " + valid).doesNotStartWith("user=");
+            assertThat(second.status()).as(variant + " after " + valid).isEqualTo(401);
+        }
+    }
+
+    /** {@code Authorization: …} with the case of one letter of its credential changed, in its middle (never in base64 padding bits). */
+    private static String caseVariant(String header) {
+        int credential = header.indexOf(' ', "Authorization: ".length()) + 1;
+        for (int i = credential + (header.length() - credential) / 2; i < header.length(); i++) {
+            char c = header.charAt(i);
+            if (Character.isLetter(c)) {
+                char flipped = Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c);
+                return header.substring(0, i) + flipped + header.substring(i + 1);
+            }
+        }
+        throw new IllegalArgumentException("no letter in the second half of " + header);
+    }
+
     @Test
     void lookAlikeUserAndGroupNamesGetNothing() throws Exception {
         serve(b -> b.policy(AccessPolicy.fromZotJson("""

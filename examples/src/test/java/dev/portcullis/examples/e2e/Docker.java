@@ -114,6 +114,7 @@ final class Docker implements AutoCloseable {
         Path conf = dir.resolve("podman/registries.conf");
         if (!Files.exists(conf)) {
             Files.writeString(conf, "");
+            Files.writeString(dir.resolve("podman/auth.json"), "{}"); // podman refuses to pull with an auth file that is not there
         }
         return conf;
     }
