@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,11 +32,12 @@ import org.jspecify.annotations.Nullable;
  * The tokens of the registry token flow ({@code {prefix}/token}): JWS compact tokens ({@code HS256}, a standard JWT
  * that clients treat as opaque) signed under a key derived from the current key of a {@link SessionKeyRing} and
  * verified under any key of it, so that replicas sharing the ring accept each other's tokens and a rotation keeps the
- * tokens of the previous key valid. The signing key is HMAC-SHA256(ring key, a fixed label): never the ring key itself,
- * which also seals session cookies. Claims: {@code iss} (the realm), {@code aud} (the service), {@code sub} (absent for
- * an anonymous token), {@code grp}, {@code key} (the API key it was minted from), {@code access} (the Docker token
- * specification's grants), {@code use} ({@code access} or {@code refresh}), {@code iat}, {@code nbf}, {@code exp},
- * {@code jti}. Verified access tokens are remembered, by their signature, until they expire. Thread-safe.
+ * tokens of the previous key valid. The signing key is HMAC-SHA256(ring key, a fixed label, the issuer and the service):
+ * never the ring key itself, which also seals session cookies, and a token of another issuer or service does not verify
+ * (they bind it as {@code iss} and {@code aud} would, without lengthening a header every request sends). Claims:
+ * {@code sub} (absent for an anonymous token), {@code grp}, {@code key} (the API key it was minted from), {@code access}
+ * (the Docker token specification's grants), {@code use} ({@code access} or {@code refresh}), {@code iat}, {@code exp}.
+ * Verified access tokens are remembered, by their signature, until they expire. Thread-safe.
  */
 final class RegistryTokens {
     static final String ACCESS = "access";
@@ -46,7 +46,7 @@ final class RegistryTokens {
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-    private static final byte[] LABEL = "portcullis registry token signing key v1".getBytes(StandardCharsets.UTF_8);
+    private static final String LABEL = "portcullis registry token signing key v2";
     /** Clock skew allowed between replicas for {@code iat} and {@code nbf}. */
     private static final long SKEW_SECONDS = 60;
 
@@ -79,23 +79,21 @@ final class RegistryTokens {
 
     /** The current key's signer first. */
     private final List<Signer> signers = new ArrayList<>();
-    private final String issuer;
     private final String service;
     private final Duration lifetime;
     private final Duration refreshLifetime;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
     private final Cache<String, Token> verified;
 
     RegistryTokens(SessionKeyRing ring, String issuer, String service, Duration lifetime, Duration refreshLifetime, Clock clock) {
-        this.issuer = issuer;
         this.service = service;
         this.lifetime = lifetime;
         this.refreshLifetime = refreshLifetime;
         this.clock = clock;
         for (SessionKeyRing.Key key : ring.keys()) {
-            signers.add(new Signer(B64.encodeToString(("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" + key.id() + "\"}").getBytes(StandardCharsets.UTF_8)),
-                    new SecretKeySpec(hmac(new SecretKeySpec(key.secret().getEncoded(), "HmacSHA256"), LABEL), "HmacSHA256")));
+            byte[] label = (LABEL + "\0" + issuer + "\0" + service).getBytes(StandardCharsets.UTF_8);
+            signers.add(new Signer(B64.encodeToString(("{\"alg\":\"HS256\",\"kid\":\"" + key.id() + "\"}").getBytes(StandardCharsets.UTF_8)),
+                    new SecretKeySpec(hmac(new SecretKeySpec(key.secret().getEncoded(), "HmacSHA256"), label), "HmacSHA256")));
         }
         this.verified = Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(lifetime.plusSeconds(SKEW_SECONDS)).build();
     }
@@ -131,8 +129,6 @@ final class RegistryTokens {
     String mint(String use, @Nullable Identity id, List<Grant> access, Instant expiresAt) {
         Instant now = clock.instant();
         ObjectNode claims = JSON.createObjectNode();
-        claims.put("iss", issuer);
-        claims.put("aud", service);
         if (id != null) {
             claims.put("sub", id.name());
             ArrayNode groups = claims.putArray("grp");
@@ -151,11 +147,7 @@ final class RegistryTokens {
         }
         claims.put("use", use);
         claims.put("iat", now.getEpochSecond());
-        claims.put("nbf", now.getEpochSecond());
         claims.put("exp", expiresAt.getEpochSecond());
-        byte[] jti = new byte[16];
-        random.nextBytes(jti);
-        claims.put("jti", B64.encodeToString(jti));
         Signer current = signers.get(0);
         String signingInput = current.header() + "." + B64.encodeToString(claims.toString().getBytes(StandardCharsets.UTF_8));
         return signingInput + "." + B64.encodeToString(hmac(current.key(), signingInput.getBytes(StandardCharsets.US_ASCII)));
@@ -203,9 +195,8 @@ final class RegistryTokens {
             return null;
         }
         long now = clock.instant().getEpochSecond();
-        if (claims == null || !claims.isObject() || !use.equals(claims.path("use").asText()) || !issuer.equals(claims.path("iss").asText())
-                || !service.equals(claims.path("aud").asText()) || !claims.path("exp").canConvertToLong() || claims.path("exp").asLong() <= now
-                || claims.path("iat").asLong(Long.MAX_VALUE) > now + SKEW_SECONDS || claims.path("nbf").asLong(Long.MAX_VALUE) > now + SKEW_SECONDS) {
+        if (claims == null || !claims.isObject() || !use.equals(claims.path("use").asText()) || !claims.path("exp").canConvertToLong()
+                || claims.path("exp").asLong() <= now || claims.path("iat").asLong(Long.MAX_VALUE) > now + SKEW_SECONDS) {
             return null;
         }
         List<String> groups = new ArrayList<>();
