@@ -1,5 +1,7 @@
 package dev.portcullis.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portcullis.auth.oidc.ExternalTokenServer;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,8 @@ final class ExternalTokenAuthenticator implements Authenticator {
     /** The name of a token without a subject (an anonymous token of the server's): no user name can be it. */
     static final String NO_SUBJECT = "<token without subject>";
     private final ExternalTokenServer server;
+    /** The answer of each verified token, made once (its scopes compile patterns): keyed by the server's remembered object. */
+    private final Cache<ExternalTokenServer.Verified, Attempt> attempts = Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
 
     ExternalTokenAuthenticator(ExternalTokenServer server) {
         this.server = server;
@@ -26,9 +30,10 @@ final class ExternalTokenAuthenticator implements Authenticator {
             return Attempt.NOT_MINE;
         }
         ExternalTokenServer.Verified v = server.verify(bearer.token());
-        if (v == null) {
-            return Attempt.NOT_MINE;
-        }
+        return v == null ? Attempt.NOT_MINE : attempts.get(v, ExternalTokenAuthenticator::attempt);
+    }
+
+    private static Attempt attempt(ExternalTokenServer.Verified v) {
         List<RegistryTokens.Grant> grants = new ArrayList<>();
         for (ExternalTokenServer.Access a : v.access()) {
             grants.add(new RegistryTokens.Grant(a.type(), a.name(), Set.copyOf(a.actions())));

@@ -21,29 +21,19 @@ final class RegistryTokenAuthenticator implements Authenticator {
 
     @Override
     public Attempt cached(Presented presented) {
-        String token = token(presented);
-        if (token == null) {
-            return Attempt.NOT_MINE;
-        }
-        RegistryTokens.Token t = tokens.verifyAccess(token);
-        if (t == null) {
-            return new Attempt.Failed("the registry token is invalid or expired; fetch a new one from the token service");
-        }
-        String keyId = t.keyId();
-        if (keyId != null && t.subject() != null) {
-            ApiKeyService.Standing standing = keys == null ? ApiKeyService.Standing.REVOKED : keys.standing(keyId, t.subject(), t.issuedAt());
-            if (standing == ApiKeyService.Standing.UNKNOWN) {
-                return Attempt.NEEDS_BLOCKING;
-            }
-            if (standing == ApiKeyService.Standing.REVOKED) {
-                return revoked(keyId);
-            }
-        }
-        return t.attempt();
+        return decide(presented, false);
     }
 
     @Override
     public Attempt verify(Presented presented) {
+        return decide(presented, true);
+    }
+
+    /**
+     * The token's answer. Whether the API key it was minted from still stands comes from memory; when the event feed is
+     * stale that needs the store, which {@code mayAskStore} allows (else {@link Attempt#NEEDS_BLOCKING}).
+     */
+    private Attempt decide(Presented presented, boolean mayAskStore) {
         String token = token(presented);
         if (token == null) {
             return Attempt.NOT_MINE;
@@ -53,23 +43,32 @@ final class RegistryTokenAuthenticator implements Authenticator {
             return new Attempt.Failed("the registry token is invalid or expired; fetch a new one from the token service");
         }
         String keyId = t.keyId();
-        if (keyId != null && t.subject() != null) {
-            // the event feed is stale: the store says whether the key stands
+        String owner = t.subject();
+        if (keyId == null || owner == null) {
+            return t.attempt();
+        }
+        ApiKeyService keys = this.keys;
+        if (keys == null) {
+            return revoked(keyId);
+        }
+        ApiKeyService.Standing standing = keys.standing(keyId, owner, t.issuedAt());
+        if (standing == ApiKeyService.Standing.UNKNOWN) {
+            if (!mayAskStore) {
+                return Attempt.NEEDS_BLOCKING;
+            }
             try {
-                if (keys == null || keys.holder(keyId).filter(v -> v.key().owner().equals(t.subject())).isEmpty()) {
-                    return revoked(keyId);
-                }
+                standing = keys.holder(keyId).filter(v -> v.key().owner().equals(owner)).isPresent() ? ApiKeyService.Standing.USABLE
+                        : ApiKeyService.Standing.REVOKED;
             } catch (ApiKeyStoreException e) {
                 return new Attempt.Unavailable("the key store is unavailable");
             }
         }
-        return t.attempt();
+        return standing == ApiKeyService.Standing.REVOKED ? revoked(keyId) : t.attempt();
     }
 
     private static Attempt revoked(String keyId) {
         return new Attempt.Failed("the registry token was minted from API key " + keyId + ", which is revoked or expired");
     }
-
 
     /** The Bearer token, if it is one of this service's (by its header); else null. */
     private @Nullable String token(Presented presented) {
