@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * Tokens of an external token server (zot's {@code http.auth.bearer} with {@code realm}, {@code service} and
- * {@code cert}), as Bearer credentials: verified with the server's key (in memory, never blocking), remembered until
- * they expire. As in zot, what a token's {@code access} claim grants is all it may do; the policy is not asked. A token
+ * {@code cert}), as Bearer credentials: verified with the server's key where blocking is allowed (a signature check),
+ * remembered until they expire. As in zot, what a token's {@code access} claim grants is all it may do; the policy is not asked. A token
  * this server did not sign is left to the next authenticator (bearer JWTs of trusted issuers).
  */
 final class ExternalTokenAuthenticator implements Authenticator {
@@ -29,6 +29,15 @@ final class ExternalTokenAuthenticator implements Authenticator {
         if (!(presented.credentials() instanceof Credentials.Bearer bearer) || !server.claims(bearer.token())) {
             return Attempt.NOT_MINE;
         }
+        ExternalTokenServer.Verified v = server.cached(bearer.token());
+        return v == null ? Attempt.NEEDS_BLOCKING : attempts.get(v, ExternalTokenAuthenticator::attempt); // a signature check: not on an event loop
+    }
+
+    @Override
+    public Attempt verify(Presented presented) {
+        if (!(presented.credentials() instanceof Credentials.Bearer bearer) || !server.claims(bearer.token())) {
+            return Attempt.NOT_MINE;
+        }
         ExternalTokenServer.Verified v = server.verify(bearer.token());
         return v == null ? Attempt.NOT_MINE : attempts.get(v, ExternalTokenAuthenticator::attempt);
     }
@@ -40,10 +49,5 @@ final class ExternalTokenAuthenticator implements Authenticator {
         }
         return new Attempt.Authenticated(new Identity(v.subject().isEmpty() ? NO_SUBJECT : v.subject(), List.of(),
                 Identity.AuthMethod.EXTERNAL_TOKEN, null, RegistryTokens.scopes(grants)));
-    }
-
-    @Override
-    public Attempt verify(Presented presented) {
-        return cached(presented);
     }
 }

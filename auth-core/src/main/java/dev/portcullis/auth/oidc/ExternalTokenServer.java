@@ -224,17 +224,29 @@ public final class ExternalTokenServer {
     }
 
     /**
+     * The token as verified before, from memory only (no signature check): for an event loop, which leaves a token
+     * not remembered to {@link #verify}.
+     *
+     * @param token the Bearer token
+     * @return the remembered verification while it holds, else null
+     */
+    public @Nullable Verified cached(String token) {
+        Remembered hit = verified.getIfPresent(token);
+        return hit != null && hit.until().isAfter(clock.instant()) ? hit.verified() : null;
+    }
+
+    /**
      * Verifies a token: its signature, {@code exp} (required), {@code nbf} and {@code iat}, and {@code aud} when given.
      *
      * @param token the Bearer token
      * @return the verified token, or null when it is not valid (for any reason)
      */
     public @Nullable Verified verify(String token) {
-        Instant now = clock.instant();
-        Remembered hit = verified.getIfPresent(token);
-        if (hit != null && hit.until().isAfter(now)) {
-            return hit.verified();
+        Verified hit = cached(token);
+        if (hit != null) {
+            return hit;
         }
+        Instant now = clock.instant();
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!algorithms.contains(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
