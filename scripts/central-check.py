@@ -2,8 +2,9 @@
 """Would Maven Central accept what the build produced? Run after `mvn package` (or verify) from the repository root.
 
 For every module that is published (not maven.deploy.skip), from its effective POM: name, description, url, a license
-with name and url, a developer, scm url and connection — and, for a jar, the main jar, its -sources.jar and -javadoc.jar
-in target/. Central also requires signatures (.asc), which the release signs with its own key: not checked here.
+with name and url, a developer, scm url and connection, the url and scm the parent's (one repository: a module's
+artifactId appended makes an address that does not exist) — and, for a jar, the main jar, its -sources.jar and
+-javadoc.jar in target/, and every file attached with a classifier (the CLIs' -cli jars). Central also requires signatures (.asc), which the release signs with its own key: not checked here.
 Exit status 1 names every module and what it lacks.
 
 Usage: scripts/central-check.py [--offline]
@@ -31,6 +32,7 @@ def main():
     root = ET.parse(out).getroot()
     projects = [root] if root.tag == "{%s}project" % NS["m"] else root.findall("m:project", NS)
     problems, published = [], []
+    parent = next((p for p in projects if text(p, "m:artifactId") == "portcullis-parent"), None)
     for project in projects:
         artifact = text(project, "m:artifactId")
         packaging = text(project, "m:packaging") or "jar"
@@ -43,6 +45,13 @@ def main():
             ("developer", "m:developers/m:developer/m:name"),
             ("scm url", "m:scm/m:url"), ("scm connection", "m:scm/m:connection"),
         ] if not text(project, path)]
+        if parent is not None and project is not parent:
+            for label, path in [("url", "m:url"), ("scm url", "m:scm/m:url"), ("scm connection", "m:scm/m:connection")]:
+                if text(project, path) and text(project, path) != text(parent, path):
+                    lacks.append("the parent's %s (it has %s)" % (label, text(project, path)))
+        for attached in project.findall(".//m:plugin/m:executions/m:execution/m:configuration/m:artifacts/m:artifact", NS):
+            if not os.path.isfile(text(attached, "m:file")):
+                lacks.append("%s, attached as classifier %s (run mvn package first)" % (text(attached, "m:file"), text(attached, "m:classifier")))
         if packaging == "jar":
             directory = text(project, "m:build/m:directory")
             base = "%s-%s" % (artifact, text(project, "m:version"))

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Receives every access decision. The default, {@link #slf4j()}, writes the audit log: one JSON object per decision
@@ -39,19 +40,25 @@ public interface AuthEventListener {
     static AuthEventListener slf4j() {
         Logger log = LoggerFactory.getLogger("dev.portcullis.audit");
         return e -> {
-            switch (e.kind()) {
-                case ALLOWED, CHALLENGED -> {
-                    if (log.isDebugEnabled()) {
-                        log.debug(json(e));
-                    }
-                }
-                case FAILED, DENIED, REJECTED, THROTTLED -> {
-                    if (log.isInfoEnabled()) {
-                        log.info(json(e));
-                    }
-                }
-                case ERROR -> log.warn(json(e));
+            Level level = level(e.kind());
+            if (log.isEnabledForLevel(level)) {
+                log.atLevel(level).log(json(e));
             }
+        };
+    }
+
+    /**
+     * The level {@link #slf4j()} logs a decision of this kind at: DEBUG for what is routine (allowed, and the challenge
+     * to a caller without credentials), INFO for refusals, WARN for errors.
+     *
+     * @param kind the decision's kind
+     * @return its level
+     */
+    static Level level(AuthEvent.Kind kind) {
+        return switch (kind) {
+            case ALLOWED, CHALLENGED -> Level.DEBUG;
+            case FAILED, DENIED, REJECTED, THROTTLED -> Level.INFO;
+            case ERROR -> Level.WARN;
         };
     }
 

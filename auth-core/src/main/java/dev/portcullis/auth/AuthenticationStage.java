@@ -100,6 +100,7 @@ final class AuthenticationStage {
         if (vouched || !limiter.limited(ctx.clientAddress())) {
             return null;
         }
+        refusals.counts().failureLimitTrips.increment();
         // answered after limitedDelay: a client flooding from this address waits instead of spinning
         return refusals.reject(ctx, null, 429, "TOOMANYREQUESTS", "too many failed authentication attempts from this address",
                 Map.of("Retry-After", Long.toString(limiter.retryAfterSeconds())), limitedDelay);

@@ -39,6 +39,10 @@ final class OidcSection {
     private @Nullable SessionKeyRing sessionKeys;
     private Duration sessionMaxAge = Duration.ofHours(2);
     private @Nullable Boolean secureCookie;
+    /** zot's {@code http.auth.secureSession}. */
+    private @Nullable Boolean secureSession;
+    /** Whether {@code http.tls} is given: zot then always marks its cookies Secure. */
+    private boolean tls;
 
     OidcSection(ConfigReader reader) {
         this.reader = reader;
@@ -228,6 +232,31 @@ final class OidcSection {
         }
     }
 
+    /** zot's {@code http.auth.secureSession}: whether session cookies carry {@code Secure}. */
+    void secureSession(boolean secure) {
+        secureSession = secure;
+    }
+
+    /** {@code http.tls} is given: as in zot, session cookies carry {@code Secure} unless the portcullis section says otherwise. */
+    void tls() {
+        tls = true;
+    }
+
+    /**
+     * Whether session cookies carry {@code Secure}: {@code portcullis.sessions.secureCookie} if given; else, as in zot,
+     * always with {@code http.tls}, else {@code http.auth.secureSession}; else (where zot says no) when the registry's
+     * URL is https.
+     */
+    private boolean secureCookies(String externalUrl) {
+        if (secureCookie != null) {
+            return secureCookie;
+        }
+        if (tls) {
+            return true;
+        }
+        return secureSession != null ? secureSession : externalUrl.regionMatches(true, 0, "https:", 0, 6);
+    }
+
     /** zot's session key file {@code {"hashKey", "encryptKey"}}, or a Portcullis key ring {@code {"keys": [...]}}. */
     /** zot's {@code http.auth.sessionKeysFile}. */
     void sessionKeysFile(Path file) {
@@ -273,6 +302,14 @@ final class OidcSection {
 
     /** What must hold across the sections once all are read. */
     void check(@Nullable String externalUrl, String endpointPrefix) {
+        if (secureCookie != null && secureSession != null && !secureCookie.equals(secureSession)) {
+            throw new InvalidPolicyException("http.auth.secureSession is " + secureSession + " but portcullis.sessions.secureCookie is "
+                    + secureCookie + "; they say the same thing: keep one");
+        }
+        if (secureSession != null && providers.isEmpty()) {
+            reader.warnings.add("http.auth.secureSession has no effect here: Portcullis makes session cookies only for OpenID Connect"
+                    + " logins (http.auth.openid), and none is configured");
+        }
         if (!configured()) {
             return; // and nothing of OpenID Connect is loaded: the application may not have its library
         }
@@ -303,7 +340,7 @@ final class OidcSection {
         if (!providers.isEmpty()) {
             String url = Objects.requireNonNull(externalUrl, "check() requires it with providers");
             SessionKeyRing ring = sessionKeys(dataDirectory);
-            boolean secure = secureCookie != null ? secureCookie : url.regionMatches(true, 0, "https:", 0, 6);
+            boolean secure = secureCookies(url);
             OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(url)
                     .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure));
             providers.forEach(login::provider);

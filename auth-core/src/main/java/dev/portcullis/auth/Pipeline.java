@@ -41,6 +41,7 @@ final class Pipeline {
     private final AuthenticationStage authentication;
     private final AuthorizationStage authorization;
     private final VersionCheck versionCheck;
+    private final @Nullable RateLimiter rateLimiter;
     private final String summary;
     /** The default (OCI) routes, not chosen by the application: a write they leave unprotected is said once. */
     private final boolean warnUnprotectedWrites;
@@ -52,6 +53,7 @@ final class Pipeline {
         this.warnUnprotectedWrites = !b.routesChosen;
         ApiKeyService apiKeys = b.apiKeys;
         this.refusals = new Refusals(b.listener, b.realm, b.failDelay, apiKeys == null ? null : apiKeys.prefix());
+        this.rateLimiter = b.rateLimits.isEmpty() ? null : new RateLimiter(b.rateLimits, System::nanoTime);
         this.gate = new RequestGate(refusals);
         Htpasswd htpasswd = b.htpasswd == null ? null : new Htpasswd(b.htpasswd);
         SessionCookies sessions = b.oidc != null ? b.oidc.sessions() : b.sessions;
@@ -146,7 +148,8 @@ final class Pipeline {
                 + "; key store " + (b.apiKeys == null ? "none" : b.apiKeys.storeDescription())
                 + "; policy " + b.policySource + " sha256:" + digest(policy.toZotJson())
                 + "; existence lookup " + (b.existence == null ? "none" : "given")
-                + "; self-service page " + (pagePath == null ? "off" : pagePath);
+                + "; self-service page " + (pagePath == null ? "off" : pagePath)
+                + (b.rateLimits.isEmpty() ? "" : "; rate limits " + b.rateLimits);
     }
 
     private static String digest(String text) {
@@ -216,7 +219,29 @@ final class Pipeline {
         if (refused != null) {
             return refused;
         }
+        RateLimiter limiter = rateLimiter;
+        if (limiter == null) {
+            return route(ctx);
+        }
+        String method = ctx.request().method();
+        String path = ctx.target().path();
+        RateLimiter.Refusal limited = limiter.admit(ctx.clientAddress(), method, path);
+        if (limited != null) {
+            refusals.counts().rateLimitTrips.increment();
+            return refusals.reject(ctx, null, 429, "TOOMANYREQUESTS", "over the rate limit of " + limited.limit(),
+                    java.util.Map.of("Retry-After", Long.toString(limited.retryAfterSeconds())), Duration.ZERO);
+        }
+        Outcome outcome = route(ctx);
+        if (outcome == RequestContext.NEEDS_BLOCKING) {
+            limiter.refund(ctx.clientAddress(), method, path); // the same request is asked again where it may block
+        }
+        return outcome;
+    }
+
+    /** The request's endpoint, or its route's decision. */
+    private Outcome route(RequestContext ctx) {
         RequestTarget target = ctx.target();
+        Outcome.Respond refused;
         for (Endpoint e : endpoints) {
             if (e.handles(target.path())) {
                 return answer(ctx, e);

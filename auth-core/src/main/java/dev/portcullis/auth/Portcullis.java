@@ -567,6 +567,40 @@ public final class Portcullis implements AutoCloseable {
         }
 
         /**
+         * zot's {@code http.ratelimit.rate}: at most {@code perSecond} requests per second from one client to one path
+         * (a token bucket holding {@code perSecond}, refilled continuously), for every request that reaches Portcullis,
+         * before it is authenticated. Past it: 429 {@code TOOMANYREQUESTS} with {@code Retry-After} in seconds. The client
+         * is its address, or behind {@link #trustedProxies} the forwarded one. Default: no limit.
+         *
+         * @param perSecond requests per second per client and path, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code perSecond} is below 1
+         */
+        public Builder rateLimit(int perSecond) {
+            RateLimiter.Limit limit = new RateLimiter.Limit(null, perSecond);
+            settings.rateLimits.removeIf(l -> l.method() == null);
+            settings.rateLimits.add(0, limit);
+            return this;
+        }
+
+        /**
+         * zot's {@code http.ratelimit.methods}: like {@link #rateLimit(int)}, for requests of one method only, with a
+         * bucket of its own, asked after the limit for every method. May be given for several methods; given again for
+         * one, the later rate holds.
+         *
+         * @param method the HTTP method, in capitals ({@code GET}, {@code PUT})
+         * @param perSecond requests of that method per second per client and path, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code perSecond} is below 1 or {@code method} is not a method's name
+         */
+        public Builder rateLimit(String method, int perSecond) {
+            RateLimiter.Limit limit = new RateLimiter.Limit(method, perSecond);
+            settings.rateLimits.removeIf(l -> method.equals(l.method()));
+            settings.rateLimits.add(limit);
+            return this;
+        }
+
+        /**
          * Proxies whose {@code X-Forwarded-For} is believed (exact addresses). Default: none; the socket address
          * counts. Behind them, the client's address (for the failure limit and the audit log) is the nearest
          * {@code X-Forwarded-For} hop that is not a trusted proxy.

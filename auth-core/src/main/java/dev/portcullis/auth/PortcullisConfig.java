@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -55,7 +56,7 @@ public final class PortcullisConfig {
     private static final List<String> TOP_LEVEL_FIELDS = List.of("http", "portcullis", "distSpecVersion", "storage", "log", "extensions",
             "scheduler", "cluster");
     private static final List<String> AUTH_FIELDS = List.of("htpasswd", "apikey", "failDelay", "ldap", "openid", "bearer", "sessionKeysFile",
-            "sessionHashKey", "sessionEncryptKey", "sessionDriver");
+            "sessionHashKey", "sessionEncryptKey", "sessionDriver", "secureSession");
     private static final List<String> PORTCULLIS_FIELDS = List.of("dataDirectory", "keyStore", "endpointPrefix", "policyFile",
             "selfServicePage", "trustedProxies", "failureLimit", "apiKeys", "sessions", "registryTokens");
 
@@ -87,6 +88,8 @@ public final class PortcullisConfig {
     /** {@code portcullis.registryTokens.enabled}: null for the default (on: the configuration is for an OCI registry). */
     private @Nullable Boolean registryTokens;
     private Duration registryTokenLifetime = Duration.ofMinutes(5);
+    /** zot's {@code http.ratelimit}: the limit for every method first, then those per method. */
+    private final List<RateLimiter.Limit> rateLimits = new ArrayList<>();
 
     private PortcullisConfig(Path base) {
         this.reader = new ConfigReader(base);
@@ -172,7 +175,11 @@ public final class PortcullisConfig {
         if (http.path("tls").has("cacert")) {
             throw ConfigReader.unsupported("http.tls.cacert", "mutual TLS (client certificates)");
         }
+        if (http.has("ratelimit")) {
+            rateLimits(ConfigReader.object(http.get("ratelimit"), "http.ratelimit"));
+        }
         if (http.has("tls")) {
+            oidc.tls();
             warnings.add("http.tls is ignored: TLS is the servlet container's or Netty's job");
         }
         JsonNode auth = ConfigReader.object(http.path("auth"), "http.auth");
@@ -188,6 +195,7 @@ public final class PortcullisConfig {
                 case "sessionKeysFile" -> oidc.sessionKeysFile(reader.path(ConfigReader.text(auth, k, "http.auth.sessionKeysFile"), "http.auth.sessionKeysFile"));
                 case "sessionHashKey", "sessionEncryptKey" -> warnings.add("http.auth." + k
                         + " is ignored: give the session keys in a file (http.auth.sessionKeysFile or portcullis.sessions.keys)");
+                case "secureSession" -> oidc.secureSession(ConfigReader.bool(auth, k, "http.auth.secureSession"));
                 case "sessionDriver" -> warnings.add("http.auth.sessionDriver is ignored: Portcullis sessions are sealed cookies, no store");
                 default -> reader.unknownField("http.auth", k, AUTH_FIELDS);
             }
@@ -320,6 +328,42 @@ public final class PortcullisConfig {
         }
     }
 
+    /** zot's {@code http.ratelimit}: {@code {"rate": 10, "methods": [{"method": "GET", "rate": 5}]}}. */
+    private void rateLimits(JsonNode node) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            switch (k) {
+                case "rate" -> rateLimits.add(0, new RateLimiter.Limit(null, ConfigReader.positive(node, k, "http.ratelimit.rate")));
+                case "methods" -> {
+                    JsonNode methods = node.get(k);
+                    if (!methods.isArray()) {
+                        throw new InvalidPolicyException("http.ratelimit.methods must be a list such as [{\"method\": \"GET\", \"rate\": 5}]");
+                    }
+                    for (int i = 0; i < methods.size(); i++) {
+                        String path = "http.ratelimit.methods[" + i + "]";
+                        JsonNode m = ConfigReader.object(methods.get(i), path);
+                        m.fieldNames().forEachRemaining(f -> {
+                            if (!f.equals("method") && !f.equals("rate")) {
+                                reader.unknownField(path, f, List.of("method", "rate"));
+                            }
+                        });
+                        String method = ConfigReader.text(m, "method", path + ".method");
+                        int rate = ConfigReader.positive(m, "rate", path + ".rate");
+                        if (rateLimits.stream().anyMatch(l -> method.equals(l.method()))) {
+                            throw new InvalidPolicyException(path + ": " + method + " has a rate already; give each method once");
+                        }
+                        try {
+                            rateLimits.add(new RateLimiter.Limit(method, rate));
+                        } catch (IllegalArgumentException e) {
+                            throw new InvalidPolicyException(path + ".method: " + e.getMessage());
+                        }
+                    }
+                }
+                default -> reader.unknownField("http.ratelimit", k, List.of("rate", "methods"));
+            }
+        }
+    }
+
     /** Proxy addresses as the container reports a peer's: IP addresses, one by one (a range would never match). */
     private static List<String> proxies(List<String> addresses) {
         for (String a : addresses) {
@@ -433,6 +477,7 @@ public final class PortcullisConfig {
         Portcullis.Builder b = Portcullis.builder().policy(policy()).realm(realm).endpointPrefix(endpointPrefix).failDelay(failDelay)
                 .failureLimit(failureAttempts, failureWindow).limitedDelay(limitedDelay).trustedProxies(trustedProxies);
         b.settings.policySource = policySource;
+        b.settings.rateLimits.addAll(rateLimits);
         if (htpasswd != null) {
             b.htpasswd(htpasswd);
         }

@@ -22,10 +22,12 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code portcullis.decisions} (counter; tags {@code outcome}: allowed, challenged, failed, denied, throttled,
  *       rejected, error — see {@link AuthEvent.Kind} —, and {@code granted.by}: user, group, default, anonymous,
- *       admin, none, or {@code -} when the policy was not asked). Throttled decisions are the failure limiter's
- *       refusals.</li>
- *   <li>{@code portcullis.authentications} (counter; tag {@code method}: api_key, htpasswd, session, bearer, other,
- *       or anonymous for callers without accepted credentials): decisions by the caller's credential method.</li>
+ *       admin, none, or {@code -} when the policy was not asked). Throttled decisions are the limiters' refusals.</li>
+ *   <li>{@code portcullis.limiter.trips} (counter; tag {@code limiter}: failures, rate): 429s of the failure limiter
+ *       (an address past its failed attempts) and of the rate limit.</li>
+ *   <li>{@code portcullis.authentications} (counter; tag {@code method}: api_key, htpasswd, session, bearer,
+ *       registry_token, external_token, other, or anonymous for callers without accepted credentials): decisions by
+ *       the caller's credential method.</li>
  *   <li>{@code portcullis.apikey.cache} (counter; tag {@code result}: hit, miss): key verifications answered by the
  *       verified cache, and those that went to the key store.</li>
  *   <li>{@code portcullis.argon2} (timer): Argon2id computations and their time; {@code portcullis.argon2.active}
@@ -61,6 +63,10 @@ public final class PortcullisMetrics implements MeterBinder {
             }
             decisions(registry, counts, kind, null);
         }
+        FunctionCounter.builder("portcullis.limiter.trips", counts, c -> c.failureLimitTrips.sum()).tag("limiter", "failures")
+                .description("429s for an address past its failed attempts").register(registry);
+        FunctionCounter.builder("portcullis.limiter.trips", counts, c -> c.rateLimitTrips.sum()).tag("limiter", "rate")
+                .description("429s for a client over the rate limit").register(registry);
         for (Identity.AuthMethod method : Identity.AuthMethod.values()) {
             authentications(registry, counts, method);
         }

@@ -38,6 +38,8 @@ final class Settings {
     Duration failureWindow = Duration.ofMinutes(1);
     Duration limitedDelay = Duration.ofSeconds(1);
     List<String> trustedProxies = new ArrayList<>();
+    /** zot's http.ratelimit: the limit for every method first, then those per method. */
+    final List<RateLimiter.Limit> rateLimits = new ArrayList<>();
     AuthEventListener listener = AuthEventListener.slf4j();
     final List<AutoCloseable> owned = new ArrayList<>();
     @Nullable OidcLogin oidc;

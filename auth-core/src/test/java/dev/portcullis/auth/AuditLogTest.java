@@ -44,6 +44,13 @@ class AuditLogTest {
         assertThat(AuthEvent.Kind.of(429, true)).isEqualTo(AuthEvent.Kind.THROTTLED);
         assertThat(AuthEvent.Kind.of(503, false)).isEqualTo(AuthEvent.Kind.ERROR);
         assertThat(AuthEvent.Kind.of(400, false)).isEqualTo(AuthEvent.Kind.REJECTED);
+        assertThat(AuthEventListener.level(AuthEvent.Kind.CHALLENGED)).as("a challenge is routine, not an INFO deny")
+                .isEqualTo(org.slf4j.event.Level.DEBUG);
+        assertThat(AuthEventListener.level(AuthEvent.Kind.ALLOWED)).isEqualTo(org.slf4j.event.Level.DEBUG);
+        for (AuthEvent.Kind refusal : List.of(AuthEvent.Kind.FAILED, AuthEvent.Kind.DENIED, AuthEvent.Kind.REJECTED, AuthEvent.Kind.THROTTLED)) {
+            assertThat(AuthEventListener.level(refusal)).as(refusal.label()).isEqualTo(org.slf4j.event.Level.INFO);
+        }
+        assertThat(AuthEventListener.level(AuthEvent.Kind.ERROR)).isEqualTo(org.slf4j.event.Level.WARN);
     }
 
     @Test

@@ -81,6 +81,11 @@ class PortcullisConfigTest {
             {"portcullis": {"keyStore": "postgres://registry:S3cretPw@db.internal:5432/registry"}} | portcullis.keyStore is a postgres:// URL, not a JDBC one; write jdbc:postgresql://HOST:PORT/DATABASE?user=…&password=… (or jdbc:sqlite:PATH), or the path of a SQLite file
             {"http": {"externalUrl": "https://r.example", "auth": {"openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c", "clientsecret": "s", "claimMapping": {"user": "email"}}}}}}} | unknown field http.auth.openid.providers.dex.claimMapping.user; the fields of http.auth.openid.providers.dex.claimMapping are username, groups
             {"http": {"auth": {}}, "http": {}}                                     | malformed JSON at line 1, column 30: Duplicate field '…'
+            {"http": {"ratelimit": {"rate": 0}}}                                   | http.ratelimit.rate must be a whole number of at least 1
+            {"http": {"ratelimit": {"methods": [{"method": "get", "rate": 5}]}}}   | http.ratelimit.methods[0].method: a rate limit's method must be an HTTP method in capitals, such as GET, got 'get'
+            {"http": {"ratelimit": {"methods": [{"method": "GET", "rate": 5}, {"method": "GET", "rate": 6}]}}} | http.ratelimit.methods[1]: GET has a rate already; give each method once
+            {"http": {"ratelimit": {"methods": {"GET": 5}}}}                       | http.ratelimit.methods must be a list such as [{"method": "GET", "rate": 5}]
+            {"http": {"auth": {"secureSession": false}}, "portcullis": {"sessions": {"secureCookie": true}}} | http.auth.secureSession is false but portcullis.sessions.secureCookie is true; they say the same thing: keep one
             """)
     void unsupportedFeaturesAndBadValuesStopTheStart(String json, String message) {
         assertThatThrownBy(() -> PortcullisConfig.parse(json, dir)).isInstanceOf(InvalidPolicyException.class).hasMessage(message);
@@ -218,6 +223,56 @@ class PortcullisConfigTest {
         String first = Files.readString(keys);
         PortcullisConfig.parse(config, dir).build().close();
         assertThat(Files.readString(keys)).as("a restart keeps the keys, so sessions survive it").isEqualTo(first);
+    }
+
+    @Test
+    void zotsRateLimitLoadsAndLimitsPerClientAndPath() {
+        PortcullisConfig c = PortcullisConfig.parse("""
+                {"http": {"ratelimit": {"rate": 1, "methods": [{"method": "PUT", "rate": 2}]},
+                          "accessControl": {"repositories": {"**": {"anonymousPolicy": ["read"]}}}}}
+                """, dir);
+        assertThat(c.warnings()).isEmpty();
+        try (Portcullis p = c.build()) {
+            assertThat(p.summary()).contains("rate limits [1/s per client and path, 2/s per client and path for PUT]");
+            Outcome.Respond limited = null;
+            for (int i = 0; i < 10 && limited == null; i++) { // a bucket of one, refilled in a second: ten in a row meet it
+                if (p.handle(TestRequest.of("GET", "/v2/team/app/manifests/1")) instanceof Outcome.Respond r && r.status() == 429) {
+                    limited = r;
+                }
+            }
+            assertThat(limited).isNotNull();
+            assertThat(limited.headers()).containsEntry("Retry-After", "1");
+            assertThat(limited.bodyText()).contains("TOOMANYREQUESTS", "over the rate limit of 1/s per client and path");
+        }
+    }
+
+    /** zot's http.auth.secureSession, and http.tls (then zot's cookies are always Secure); the portcullis section's word wins. */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            "secureSession": true  | http://r.example  |                                   | true
+            "secureSession": false | https://r.example |                                   | false
+            "secureSession": false | http://r.example  | "tls": {"cert": "c", "key": "k"}, | true
+            "apikey": true         | http://r.example  |                                   | false
+            "apikey": true         | https://r.example |                                   | true
+            """)
+    void sessionCookiesAreSecureAsZotSays(String auth, String url, String tls, boolean secure) {
+        String config = """
+                {"http": {%s "externalUrl": "%s", "auth": {%s, "openid": {"providers": {"dex": {"issuer": "https://dex.example",
+                          "clientid": "c", "clientsecret": "s"}}}}, "accessControl": {"repositories": {}}}}
+                """.formatted(tls == null ? "" : tls, url, auth);
+        try (Portcullis p = PortcullisConfig.parse(config, dir).build()) {
+            Outcome.Respond r = (Outcome.Respond) p.handle(TestRequest.of("POST", "/auth/logout"));
+            String cleared = String.join("; ", r.cookies());
+            assertThat(cleared).as("the cleared session cookie").contains("Max-Age=0");
+            assertThat(cleared.contains("Secure")).isEqualTo(secure);
+        }
+    }
+
+    @Test
+    void secureSessionWithoutALoginIsSaidToDoNothing() {
+        assertThat(PortcullisConfig.parse("{\"http\": {\"auth\": {\"apikey\": true, \"secureSession\": true}}}", dir).warnings())
+                .containsExactly("http.auth.secureSession has no effect here: Portcullis makes session cookies only for OpenID Connect"
+                        + " logins (http.auth.openid), and none is configured");
     }
 
     @Test

@@ -105,5 +105,29 @@ class PortcullisMetricsTest {
         assertThat(o).isInstanceOf(Outcome.Respond.class);
         assertThat(((Outcome.Respond) o).status()).as("the issuer cannot be reached: fail closed").isEqualTo(503);
         assertThat(ProviderCalls.count(ProviderCalls.Call.DISCOVERY, true)).isEqualTo(failures + 1);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new PortcullisMetrics(portcullis).bindTo(registry);
+        assertThat(registry.get("portcullis.idp.requests").tags("call", "discovery", "outcome", "error").functionTimer().count())
+                .as("the failed discovery, as a meter").isEqualTo(failures + 1);
+    }
+
+    @Test
+    void theLimitersTripsAreCountedApart() {
+        ApiKeyService keys = ApiKeyService.builder(new InMemoryApiKeyStore()).hasher(new Argon2Hasher(256, 1, 1)).build();
+        Portcullis portcullis = Portcullis.builder().policy(POLICY).apiKeys(keys).failureLimit(1, Duration.ofMinutes(1))
+                .limitedDelay(Duration.ZERO).rateLimit("DELETE", 1).build();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        new PortcullisMetrics(portcullis).bindTo(registry);
+        for (int i = 0; i < 3; i++) {
+            portcullis.handle(TestRequest.of("GET", "/v2/team/app/manifests/v1", "Authorization: Basic " + java.util.Base64.getEncoder()
+                    .encodeToString(("ci:pck_wrong" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        }
+        for (int i = 0; i < 10; i++) { // the bucket holds one DELETE and refills in a second: ten in a row meet it
+            portcullis.handle(TestRequest.of("DELETE", "/v2/team/app/manifests/v1"));
+        }
+        assertThat(counter(registry, "portcullis.limiter.trips", "limiter", "failures")).as("the second and third wrong key").isEqualTo(2);
+        double rate = counter(registry, "portcullis.limiter.trips", "limiter", "rate");
+        assertThat(rate).isBetween(1.0, 9.0);
+        assertThat(counter(registry, "portcullis.decisions", "outcome", "throttled", "granted.by", "-")).isEqualTo(2 + rate);
     }
 }

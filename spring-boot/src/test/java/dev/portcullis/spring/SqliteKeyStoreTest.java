@@ -122,6 +122,7 @@ class SqliteKeyStoreTest {
         libraries.put("caffeine.version", com.github.benmanes.caffeine.cache.Caffeine.class);
         libraries.put("slf4j.version", org.slf4j.Logger.class);
         libraries.put("tomcat.version", org.apache.catalina.connector.Connector.class);
+        libraries.put("micrometer.version", io.micrometer.core.instrument.MeterRegistry.class);
         StringBuilder seen = new StringBuilder();
         libraries.forEach((property, type) -> {
             try {

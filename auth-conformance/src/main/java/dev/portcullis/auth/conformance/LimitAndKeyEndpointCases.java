@@ -46,6 +46,38 @@ abstract class LimitAndKeyEndpointCases extends HostileInputCases {
         assertThat(Duration.ofNanos(System.nanoTime() - quick)).as("the verified key and anonymous are not held back").isLessThan(Duration.ofMillis(400));
     }
 
+    /**
+     * zot's {@code http.ratelimit}: a bucket per client and path, and one per limited method, asked before credentials
+     * are. With one request per second, ten in a row to one path meet the limit unless they take nine seconds.
+     */
+    @Test
+    void aRateLimitAnswers429WithRetryAfterPerClientAndPathBeforeAnyCredentialIsChecked() throws Exception {
+        serve(b -> b.rateLimit(1));
+        RawHttp.Response limited = firstLimited("GET", "/v2/team/app/manifests/latest", basic("ci", "pck_wrong"));
+        assertThat(limited.header("Retry-After")).isEqualTo("1");
+        assertThat(limited.body()).contains("TOOMANYREQUESTS");
+        assertThat(events.get(events.size() - 1).status()).isEqualTo(429);
+        assertThat(get("/v2/team/other/manifests/latest").status()).as("another path has a bucket of its own").isEqualTo(200);
+
+        serve(b -> b.rateLimit(1_000).rateLimit("PUT", 1));
+        firstLimited("PUT", "/v2/team/app/manifests/new", basic("ci", ciKey));
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("/v2/team/app/manifests/new").status()).as("GETs of the same path are under the higher limit").isEqualTo(200);
+        }
+    }
+
+    /** Sends the request up to ten times: the first 429, which must not be the first answer. */
+    private RawHttp.Response firstLimited(String method, String path, String... headers) throws Exception {
+        for (int i = 0; i < 10; i++) {
+            RawHttp.Response r = RawHttp.send(port, method, path, List.of(headers), new byte[0]);
+            if (r.status() == 429) {
+                assertThat(i).as("the bucket holds one request").isPositive();
+                return r;
+            }
+        }
+        throw new AssertionError("ten " + method + " " + path + " in a row never met a limit of one per second");
+    }
+
     @Test
     void aKeyStoreThatIsDownGives503NeverAccess() throws Exception {
         store.down(true);

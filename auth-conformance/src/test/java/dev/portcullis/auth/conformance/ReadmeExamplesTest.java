@@ -308,7 +308,7 @@ class ReadmeExamplesTest {
             }
             kinds.merge(kind, 1, Integer::sum);
         }
-        assertThat(kinds).containsEntry("configuration", 2).containsEntry("accessControl", 1).containsEntry("case bundle", 1);
+        assertThat(kinds).containsEntry("configuration", 3).containsEntry("accessControl", 1).containsEntry("case bundle", 1);
     }
 
     @Test
