@@ -77,6 +77,16 @@ final class Docker implements AutoCloseable {
         return docker;
     }
 
+    /** The daemon's socket, for {@code docker --host}. */
+    String socket() {
+        return socket;
+    }
+
+    /** The clients' configuration ({@code DOCKER_CONFIG}): where {@code docker login} keeps what it was given. */
+    Path configDirectory() {
+        return dir.resolve("config");
+    }
+
     /** An image of one small file, named {@code reference}: {@code docker import} of a tar made here. */
     void importImage(String reference, String content) throws IOException, InterruptedException {
         Path src = Files.createDirectories(dir.resolve("tmp/" + Math.abs(content.hashCode())));
