@@ -57,9 +57,9 @@ run() {
 }
 
 # BENCH_MODES and BENCH_PATHS narrow a run, e.g. BENCH_MODES="anonymous api-key-basic" BENCH_PATHS=MANIFEST
-read -r -a modes <<< "${BENCH_MODES:-anonymous api-key-basic api-key-bearer registry-token session session-300 jwt-rs256 jwt-es256}"
+read -r -a modes <<< "${BENCH_MODES:-anonymous api-key-basic api-key-bearer registry-token ldap-basic session session-300 jwt-rs256 jwt-es256}"
 read -r -a paths <<< "${BENCH_PATHS:-BLOB MANIFEST}"
-declare -A var=([api-key-basic]=BASIC [api-key-bearer]=BEARER_KEY [registry-token]=REGISTRY_TOKEN [session]=SESSION [session-300]=SESSION_300 [jwt-rs256]=JWT_RS256 [jwt-es256]=JWT_ES256)
+declare -A var=([api-key-basic]=BASIC [api-key-bearer]=BEARER_KEY [registry-token]=REGISTRY_TOKEN [ldap-basic]=LDAP_BASIC [session]=SESSION [session-300]=SESSION_300 [jwt-rs256]=JWT_RS256 [jwt-es256]=JWT_ES256)
 hdr() { # NAME MODE
   case "$2" in
     anonymous) echo "" ;;

@@ -60,7 +60,9 @@ public record Identity(String name, List<String> groups, AuthMethod method, @Nul
          * A token of an external token server (zot's {@code http.auth.bearer} realm): as in zot, what it grants is all it
          * may do, and the policy is not asked.
          */
-        EXTERNAL_TOKEN
+        EXTERNAL_TOKEN,
+        /** A user and password an LDAP directory accepted, as Basic credentials (zot's {@code http.auth.ldap}). */
+        LDAP
     }
 
     /**

@@ -185,6 +185,7 @@ final class PageView {
             case SESSION -> login == null ? "a browser login" : "a browser login through " + login.provider();
             case API_KEY -> "API key " + id.keyId();
             case HTPASSWD -> "a password";
+            case LDAP -> "a directory (LDAP) password";
             case BEARER -> "a bearer token";
             case OTHER -> "the registry's own sign-in";
             case REGISTRY_TOKEN -> "a registry token";

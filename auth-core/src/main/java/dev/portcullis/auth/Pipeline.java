@@ -80,6 +80,9 @@ final class Pipeline {
         if (htpasswd != null) {
             authenticators.add(new HtpasswdAuthenticator(htpasswd));
         }
+        if (b.ldap != null) {
+            authenticators.add(new LdapAuthenticator(b.ldap)); // after htpasswd, as zot asks them
+        }
         if (b.bearerJwt != null) {
             authenticators.add(new BearerJwtAuthenticator(b.bearerJwt));
         }
@@ -89,7 +92,7 @@ final class Pipeline {
         }
         this.authentication = new AuthenticationStage(authenticators, new FailureLimiter(b.maxFailures, b.failureWindow), b.limitedDelay,
                 refusals, b.bearerJwt == null ? "the bearer token is not an API key of this registry"
-                        : "the bearer token is neither an API key of this registry nor a JWT", unclaimedBasic(apiKeys, htpasswd != null, !b.authenticators.isEmpty()));
+                        : "the bearer token is neither an API key of this registry nor a JWT", unclaimedBasic(apiKeys, htpasswd != null, !b.authenticators.isEmpty() || b.ldap != null));
         this.authorization = new AuthorizationStage(policy, b.existence, refusals);
         this.versionCheck = new VersionCheck(policy, authentication, refusals, tokens != null || b.externalTokens != null);
         List<Endpoint> all = new ArrayList<>();
@@ -98,7 +101,7 @@ final class Pipeline {
                 : b.pagePath.isEmpty() ? b.prefix + "/" : b.pagePath;
         if (pagePath != null) {
             String registry = b.externalUrl == null ? null : java.net.URI.create(b.externalUrl).getRawAuthority();
-            all.add(new SelfServicePage(pagePath, b.realm, b.prefix, policy, apiKeys, b.oidc, sessions, htpasswd != null || b.oidc == null,
+            all.add(new SelfServicePage(pagePath, b.realm, b.prefix, policy, apiKeys, b.oidc, sessions, htpasswd != null || b.ldap != null || b.oidc == null,
                     registry, tokens != null));
         }
         if (b.oidc != null) {
@@ -134,6 +137,8 @@ final class Pipeline {
                 methods.add("API keys");
             } else if (a instanceof HtpasswdAuthenticator) {
                 methods.add("htpasswd " + b.htpasswd);
+            } else if (a instanceof LdapAuthenticator) {
+                methods.add(String.valueOf(b.ldap));
             } else if (a instanceof BearerJwtAuthenticator && b.bearerJwt != null) {
                 methods.add("bearer JWTs from " + b.bearerJwt.trusted().stream().map(t -> t.issuer()).toList());
             } else if (a instanceof SessionAuthenticator) {

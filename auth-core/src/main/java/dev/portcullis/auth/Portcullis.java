@@ -508,6 +508,19 @@ public final class Portcullis implements AutoCloseable {
         }
 
         /**
+         * An LDAP directory for Basic credentials (zot's {@code http.auth.ldap}), asked after the API keys and the
+         * htpasswd file for every user name they do not know; the user's groups are the directory's. Close it with
+         * {@link #closeWith}. Needs {@code portcullis-ldap}.
+         *
+         * @param directory the directory; null (the default) for none
+         * @return this builder
+         */
+        public Builder ldap(dev.portcullis.auth.ldap.@Nullable LdapDirectory directory) {
+            settings.ldap = directory;
+            return this;
+        }
+
+        /**
          * Where the built-in endpoints live, default {@code /auth}: {@code {prefix}/apikey}, {@code {prefix}/login},
          * {@code {prefix}/callback/NAME}, {@code {prefix}/logout}, and the self-service page at {@code {prefix}/}.
          *

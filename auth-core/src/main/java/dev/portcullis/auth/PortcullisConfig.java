@@ -58,11 +58,12 @@ public final class PortcullisConfig {
     private static final List<String> AUTH_FIELDS = List.of("htpasswd", "apikey", "failDelay", "ldap", "openid", "bearer", "sessionKeysFile",
             "sessionHashKey", "sessionEncryptKey", "sessionDriver", "secureSession");
     private static final List<String> PORTCULLIS_FIELDS = List.of("dataDirectory", "keyStore", "endpointPrefix", "policyFile",
-            "selfServicePage", "trustedProxies", "failureLimit", "apiKeys", "sessions", "registryTokens");
+            "selfServicePage", "trustedProxies", "failureLimit", "apiKeys", "sessions", "registryTokens", "ldap");
 
     private final ConfigReader reader;
     private final List<String> warnings;
     private final OidcSection oidc;
+    private final LdapSection ldap;
     private String realm = "portcullis";
     private @Nullable String externalUrl;
     private @Nullable Path htpasswd;
@@ -95,6 +96,7 @@ public final class PortcullisConfig {
         this.reader = new ConfigReader(base);
         this.warnings = reader.warnings;
         this.oidc = new OidcSection(reader);
+        this.ldap = new LdapSection(reader);
         this.dataDirectory = base.resolve("data");
     }
 
@@ -189,7 +191,7 @@ public final class PortcullisConfig {
                 case "htpasswd" -> htpasswd = reader.path(ConfigReader.text(auth.path("htpasswd"), "path", "http.auth.htpasswd.path"), "http.auth.htpasswd.path");
                 case "apikey" -> apiKeys = ConfigReader.bool(auth, "apikey", "http.auth.apikey");
                 case "failDelay" -> failDelay = Duration.ofSeconds(ConfigReader.integer(auth, "failDelay", "http.auth.failDelay"));
-                case "ldap" -> throw ConfigReader.unsupported("http.auth.ldap", "LDAP authentication");
+                case "ldap" -> ldap.zot(ConfigReader.object(auth.get(k), "http.auth.ldap"));
                 case "openid" -> oidc.openid(ConfigReader.object(auth.get(k), "http.auth.openid"));
                 case "bearer" -> oidc.bearer(ConfigReader.object(auth.get(k), "http.auth.bearer"));
                 case "sessionKeysFile" -> oidc.sessionKeysFile(reader.path(ConfigReader.text(auth, k, "http.auth.sessionKeysFile"), "http.auth.sessionKeysFile"));
@@ -229,6 +231,12 @@ public final class PortcullisConfig {
                 case "apiKeys" -> apiKeySettings(ConfigReader.object(ours.get(k), "portcullis.apiKeys"));
                 case "sessions" -> oidc.sessionSettings(ConfigReader.object(ours.get(k), "portcullis.sessions"));
                 case "registryTokens" -> registryTokenSettings(ConfigReader.object(ours.get(k), "portcullis.registryTokens"));
+                case "ldap" -> {
+                    if (!auth.has("ldap")) {
+                        throw new InvalidPolicyException("portcullis.ldap tunes the LDAP directory of http.auth.ldap, which is not given");
+                    }
+                    ldap.ours(ConfigReader.object(ours.get(k), "portcullis.ldap"));
+                }
                 default -> reader.unknownField("portcullis", k, PORTCULLIS_FIELDS);
             }
         }
@@ -244,7 +252,7 @@ public final class PortcullisConfig {
         } else {
             policy = AccessPolicy.fromZotJson(root.has("http") ? json : "{\"http\": {}}");
         }
-        if (!policy.hasAccessControl() && htpasswd == null && !apiKeys && keyStore == null && !oidc.configured()) {
+        if (!policy.hasAccessControl() && htpasswd == null && !apiKeys && keyStore == null && !oidc.configured() && !ldap.configured()) {
             // zot: with no authentication configured at all, everyone passes
             warnings.add("no authentication and no accessControl are configured: everyone may do everything, as in zot");
             policy = AccessPolicy.builder().repository("**", r -> r.anonymousPolicy(Action.values()))
@@ -490,6 +498,10 @@ public final class PortcullisConfig {
             JdbcApiKeyStore store = JdbcApiKeyStore.open(keyStore());
             ApiKeyService service = apiKeyService(store).build();
             b.apiKeys(service).closeWith(service).closeWith(store);
+        }
+        if (ldap.configured()) {
+            dev.portcullis.auth.ldap.LdapDirectory directory = ldap.directory();
+            b.ldap(directory).closeWith(directory);
         }
         oidc.apply(b, endpointPrefix, externalUrl, dataDirectory);
         if (externalUrl != null) {

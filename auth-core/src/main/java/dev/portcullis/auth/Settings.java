@@ -32,6 +32,7 @@ final class Settings {
     @Nullable ExistenceLookup existence;
     @Nullable ApiKeyService apiKeys;
     @Nullable Path htpasswd;
+    dev.portcullis.auth.ldap.@Nullable LdapDirectory ldap;
     String prefix = "/auth";
     Duration failDelay = Duration.ZERO;
     int maxFailures = 20;

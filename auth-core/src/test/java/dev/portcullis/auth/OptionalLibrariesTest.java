@@ -42,6 +42,7 @@ class OptionalLibrariesTest {
         "sqlite-jdbc.*|sqlite-jdbc.*|{\"http\": {\"auth\": {\"apikey\": true}}}|dev.portcullis:portcullis-sqlite",
         "HikariCP.*|HikariCP.*|{\"http\": {\"auth\": {\"apikey\": true}}}|dev.portcullis:portcullis-sqlite",
         "postgresql.*|postgresql.*|{\"http\": {\"auth\": {\"apikey\": true}}, \"portcullis\": {\"keyStore\": \"jdbc:postgresql://127.0.0.1:1/none\"}}|dev.portcullis:portcullis-postgres",
+        "unboundid-ldapsdk.*|unboundid-ldapsdk.*|{\"http\": {\"auth\": {\"ldap\": {\"address\": \"ldap.example.org\", \"baseDN\": \"dc=example,dc=org\"}}}}|dev.portcullis:portcullis-ldap",
     })
     void aConfigurationThatNeedsALibraryTheApplicationLacksNamesTheArtifactToAdd(String hidden, String alsoHidden, String json, String artifact)
             throws Exception {

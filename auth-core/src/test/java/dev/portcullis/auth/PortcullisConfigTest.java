@@ -40,7 +40,10 @@ class PortcullisConfigTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            {"http": {"auth": {"ldap": {"address": "ldap.example.com"}}}}         | http.auth.ldap: LDAP authentication is not supported by Portcullis yet; remove http.auth.ldap or run zot's own authentication for it
+            {"http": {"auth": {"ldap": {"address": "ldap.example.com"}}}}         | http.auth.ldap needs address (the directory's host) and baseDN (where the users are), e.g. "address": "ldap.example.org", "baseDN": "ou=Users,dc=example,dc=org"
+            {"http": {"auth": {"ldap": {"address": "ldap.example.com", "baseDN": "dc=x", "bindDN": "cn=r"}}}} | http.auth.ldap.bindDN: give the service account in a credentials file, as zot 2 does: "credentialsFile": "ldap-credentials.json" holding {"bindDN": "…", "bindPassword": "…"}
+            {"http": {"auth": {"ldap": {"address": "ldap.example.com", "baseDN": "dc=x", "userFilter": "(uid="}}}} | http.auth.ldap: the user filter '(uid=' is not an LDAP filter (RFC 4515): Unable to parse string '(uid=' as an LDAP filter because it has an opening parenthesis at position 0 without the expected closing parenthesis at position 4.; write it as (!(nsaccountlock=TRUE)) or (objectClass=person)
+            {"http": {"auth": {"apikey": true}}, "portcullis": {"ldap": {"cacheSeconds": 5}}} | portcullis.ldap tunes the LDAP directory of http.auth.ldap, which is not given
             {"http": {"auth": {"openid": {"providers": {}}}}}                      | http.auth.openid.providers must name at least one provider
             {"http": {"auth": {"openid": {"providers": {"dex": {"issuer": "https://dex.example", "clientid": "c", "clientsecret": "s"}}}}}} | http.auth.openid needs http.externalUrl, the URL users reach the registry at (the providers redirect back to <externalUrl>/auth/callback/<provider>)
             {"http": {"externalUrl": "https://r.example", "auth": {"openid": {"providers": {"github": {"clientid": "c", "clientsecret": "s"}}}}}} | http.auth.openid.providers.github without an issuer: OAuth2 login without OIDC discovery (e.g. GitHub) is not supported by Portcullis yet; remove http.auth.openid.providers.github without an issuer or run zot's own authentication for it
@@ -63,7 +66,7 @@ class PortcullisConfigTest {
             {"http": {}, "accessControl": {"repositories": {}}}                    | the field 'accessControl' belongs under http, as in zot: {"http": {"accessControl": …}}
             {"portculis": {"policyFile": "p.policy"}}                              | unknown field portculis: did you mean portcullis? A misspelt field is not ignored, since it could change who may do what
             {"portcullis": {"policyfile": "p.policy"}}                             | unknown field portcullis.policyfile: did you mean portcullis.policyFile? A misspelt field is not ignored, since it could change who may do what
-            {"portcullis": {"colour": "blue"}}                                     | unknown field portcullis.colour; the fields of portcullis are dataDirectory, keyStore, endpointPrefix, policyFile, selfServicePage, trustedProxies, failureLimit, apiKeys, sessions, registryTokens
+            {"portcullis": {"colour": "blue"}}                                     | unknown field portcullis.colour; the fields of portcullis are dataDirectory, keyStore, endpointPrefix, policyFile, selfServicePage, trustedProxies, failureLimit, apiKeys, sessions, registryTokens, ldap
             {"portcullis": {"registryTokens": {"lifetimeSeconds": 90000}}}          | portcullis.registryTokens.lifetimeSeconds is 90000; a registry token lives at most a day (86400), e.g. 300
             {"portcullis": {"registryTokens": {"enabled": "yes"}}}                  | portcullis.registryTokens.enabled must be true or false
             {"http": {"auth": ["htpasswd"]}}                                       | http.auth must be an object, got array

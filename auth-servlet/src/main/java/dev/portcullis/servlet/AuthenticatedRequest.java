@@ -68,7 +68,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
             return super.getAuthType();
         }
         return switch (identity.method()) {
-            case HTPASSWD -> HttpServletRequest.BASIC_AUTH;
+            case HTPASSWD, LDAP -> HttpServletRequest.BASIC_AUTH;
             case SESSION -> HttpServletRequest.FORM_AUTH;
             case API_KEY, BEARER, OTHER, REGISTRY_TOKEN, EXTERNAL_TOKEN -> "PORTCULLIS_" + identity.method().name();
         };

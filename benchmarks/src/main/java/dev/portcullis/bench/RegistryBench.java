@@ -77,8 +77,21 @@ public final class RegistryBench {
         jwks.start();
         String base = "http://127.0.0.1:" + jwks.getAddress().getPort();
 
+        // an LDAP directory for the ldap-basic mode: UnboundID's in-memory server, in this process (a cached bind never asks it)
+        com.unboundid.ldap.listener.InMemoryDirectoryServerConfig ldapConfig = new com.unboundid.ldap.listener.InMemoryDirectoryServerConfig(
+                "dc=example,dc=org");
+        ldapConfig.setListenerConfigs(com.unboundid.ldap.listener.InMemoryListenerConfig.createLDAPConfig("plain",
+                java.net.InetAddress.getByName("127.0.0.1"), 0, null));
+        ldapConfig.setSchema(null);
+        com.unboundid.ldap.listener.InMemoryDirectoryServer ldap = new com.unboundid.ldap.listener.InMemoryDirectoryServer(ldapConfig);
+        ldap.add("dn: dc=example,dc=org", "objectClass: domain", "dc: example");
+        ldap.add("dn: ou=Users,dc=example,dc=org", "objectClass: organizationalUnit", "ou: Users");
+        ldap.add("dn: uid=lena,ou=Users,dc=example,dc=org", "objectClass: inetOrgPerson", "uid: lena", "cn: Lena", "sn: L",
+                "userPassword: lena-password", "memberOf: artifact-workloads");
+        ldap.startListening();
+
         Path config = data.resolve("bench-config.json");
-        Files.writeString(config, config(base, patterns));
+        Files.writeString(config, config(base, patterns, ldap.getListenPort()));
         Map<String, String> out = new LinkedHashMap<>();
         String ci;
         try (JdbcApiKeyStore store = JdbcApiKeyStore.open(data.resolve("keys.db").toString()); ApiKeyService keys = ApiKeyService.builder(store).build()) {
@@ -98,6 +111,7 @@ public final class RegistryBench {
         out.put("MANIFEST", seeded[1]);
         out.put("BASIC", auth);
         out.put("BEARER_KEY", "Bearer " + ci);
+        out.put("LDAP_BASIC", "Basic " + Base64.getEncoder().encodeToString("lena:lena-password".getBytes(StandardCharsets.UTF_8)));
         if (protect && what == RegistryServer.Store.OCI) {
             // a registry token of ci's key for the seeded repository, as docker fetches one (a day long: the runs outlast 5 minutes)
             HttpResponse<String> token = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url
@@ -120,6 +134,7 @@ public final class RegistryBench {
         System.in.read(); // until the script closes our standard input
         server.close();
         jwks.stop(0);
+        ldap.shutDown(true);
         System.exit(0);
     }
 
@@ -133,8 +148,11 @@ public final class RegistryBench {
         });
     }
 
-    /** The bundled policy, an OIDC provider that is never contacted (sessions need one), two bearer issuers, and optional filler patterns. */
-    private static String config(String jwksBase, int patterns) {
+    /**
+     * The bundled policy, an OIDC provider that is never contacted (sessions need one), two bearer issuers, an LDAP
+     * directory, and optional filler patterns.
+     */
+    private static String config(String jwksBase, int patterns, int ldapPort) {
         StringBuilder filler = new StringBuilder();
         for (int i = 0; i < patterns; i++) {
             filler.append("\"generated/team-").append(i).append("/**\": {\"policies\": [{\"users\": [\"u").append(i)
@@ -146,14 +164,16 @@ public final class RegistryBench {
                     "openid": {"providers": {"bench": {"issuer": "http://127.0.0.1:9/never-contacted", "clientid": "registry-login", "clientsecret": "unused"}}},
                     "bearer": {"oidc": [
                       {"issuer": "%1$s/rs", "audiences": ["registry"], "jwksUri": "%1$s/rs/jwks", "claimMapping": {"username": "claims.sub", "groups": "groups"}},
-                      {"issuer": "%1$s/es", "audiences": ["registry"], "jwksUri": "%1$s/es/jwks", "claimMapping": {"username": "claims.sub", "groups": "groups"}}]}},
+                      {"issuer": "%1$s/es", "audiences": ["registry"], "jwksUri": "%1$s/es/jwks", "claimMapping": {"username": "claims.sub", "groups": "groups"}}]},
+                    "ldap": {"address": "127.0.0.1", "port": %3$d, "insecure": true, "baseDN": "ou=Users,dc=example,dc=org",
+                             "userGroupAttribute": "memberOf"}},
                   "accessControl": {"repositories": {%2$s
                       "**": {"anonymousPolicy": ["read"], "defaultPolicy": ["read"],
                              "policies": [{"groups": ["artifact-workloads"], "actions": ["read", "create"]}]}},
                     "adminPolicy": {"groups": ["admins"], "actions": ["read", "create", "update", "delete"]},
                     "metrics": {"anonymousPolicy": ["read"]}}},
                  "portcullis": {"registryTokens": {"lifetimeSeconds": 86400}}}
-                """.formatted(jwksBase, filler);
+                """.formatted(jwksBase, filler, ldapPort);
     }
 
     /** Pushes a 1 KiB blob, a config and a manifest to bench/app:v1; returns the blob's and the manifest's paths. */
