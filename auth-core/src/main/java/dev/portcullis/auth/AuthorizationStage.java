@@ -5,6 +5,7 @@ import dev.portcullis.auth.routes.ExistenceLookup;
 import dev.portcullis.auth.routes.Route;
 import dev.portcullis.policy.AccessPolicy;
 import dev.portcullis.policy.Action;
+import dev.portcullis.policy.Behaviour;
 import dev.portcullis.policy.Decision;
 import dev.portcullis.policy.Subject;
 import java.util.ArrayList;
@@ -173,6 +174,12 @@ final class AuthorizationStage {
     private Outcome proceed(RequestContext ctx, Route route, Set<String> deniedMounts, List<WriteCondition> conditions,
             @Nullable String repository, @Nullable Action action, @Nullable Decision d) {
         refusals.allowed(ctx, repository, action, d);
-        return new Outcome.Proceed(ctx.identity, route, deniedMounts, Map.of(), conditions);
+        Set<Behaviour> behaviours = Set.of();
+        if (repository != null && ctx.request().method().equals("DELETE")) {
+            if (policy.behaves(ctx.subject(), repository, Behaviour.DETECT_MANIFEST_COLLISION)) {
+                behaviours = Set.of(Behaviour.DETECT_MANIFEST_COLLISION);
+            }
+        }
+        return new Outcome.Proceed(ctx.identity, route, deniedMounts, Map.of(), conditions, behaviours);
     }
 }

@@ -54,6 +54,16 @@ public interface HttpRequestView {
     boolean secure();
 
     /**
+     * The certificates the client presented in the TLS handshake, leaf first, as the server's TLS layer accepted them;
+     * Portcullis checks them again against its own authorities ({@link ClientCertificates}).
+     *
+     * @return the chain; empty (the default) without TLS or a client certificate
+     */
+    default java.util.List<java.security.cert.X509Certificate> clientCertificates() {
+        return java.util.List.of();
+    }
+
+    /**
      * The path the application is mounted under, which {@link #rawPath()} leaves out (a servlet context's path): the
      * URLs Portcullis names to clients (the registry token service's) start with it.
      *

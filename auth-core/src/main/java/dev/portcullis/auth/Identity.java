@@ -62,7 +62,9 @@ public record Identity(String name, List<String> groups, AuthMethod method, @Nul
          */
         EXTERNAL_TOKEN,
         /** A user and password an LDAP directory accepted, as Basic credentials (zot's {@code http.auth.ldap}). */
-        LDAP
+        LDAP,
+        /** A TLS client certificate of a trusted authority (zot's mTLS: {@code http.tls.cacert}, {@code http.auth.mtls}). */
+        CLIENT_CERTIFICATE
     }
 
     /**

@@ -25,9 +25,12 @@ public sealed interface Outcome {
      *     ({@code WWW-Authenticate} on a successful {@code GET /v2/}, as zot does)
      * @param writeConditions what a write was allowed under, which the application checks when it commits it (a
      *     caller who may create but not update: the target must still be absent); empty when unconditional
+     * @param behaviours zot's behaviour actions the policy gives the caller on the request's repository, for a
+     *     {@code DELETE} (the only requests zot applies them to), such as
+     *     {@link dev.portcullis.policy.Behaviour#DETECT_MANIFEST_COLLISION}: the application behaves so; empty otherwise
      */
     record Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders,
-                   List<WriteCondition> writeConditions) implements Outcome {
+                   List<WriteCondition> writeConditions, Set<dev.portcullis.policy.Behaviour> behaviours) implements Outcome {
         /**
          * Keeps copies of the collections, so that the outcome cannot change after it is made.
          *
@@ -36,12 +39,28 @@ public sealed interface Outcome {
          * @param deniedMountSources cross-repository mount sources the caller may not read
          * @param responseHeaders headers the adapter adds to the application's response
          * @param writeConditions what a write was allowed under; empty when unconditional
+         * @param behaviours how the application behaves for the caller on the request's repository
          * @throws NullPointerException when a collection, or an element, key or value in one, is null
          */
         public Proceed {
             deniedMountSources = Set.copyOf(deniedMountSources);
             responseHeaders = Map.copyOf(responseHeaders);
             writeConditions = List.copyOf(writeConditions);
+            behaviours = Set.copyOf(behaviours);
+        }
+
+        /**
+         * A pass without behaviours.
+         *
+         * @param identity the authenticated identity, or {@code null} for an anonymous caller
+         * @param route what the request was recognised as
+         * @param deniedMountSources cross-repository mount sources the caller may not read
+         * @param responseHeaders headers the adapter adds to the application's response
+         * @param writeConditions what a write was allowed under; empty when unconditional
+         */
+        public Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders,
+                List<WriteCondition> writeConditions) {
+            this(identity, route, deniedMountSources, responseHeaders, writeConditions, Set.of());
         }
 
         /**

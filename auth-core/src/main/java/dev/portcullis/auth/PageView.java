@@ -186,6 +186,7 @@ final class PageView {
             case API_KEY -> "API key " + id.keyId();
             case HTPASSWD -> "a password";
             case LDAP -> "a directory (LDAP) password";
+            case CLIENT_CERTIFICATE -> "a TLS client certificate";
             case BEARER -> "a bearer token";
             case OTHER -> "the registry's own sign-in";
             case REGISTRY_TOKEN -> "a registry token";

@@ -83,6 +83,9 @@ final class Pipeline {
         if (b.ldap != null) {
             authenticators.add(new LdapAuthenticator(b.ldap)); // after htpasswd, as zot asks them
         }
+        if (b.clientCertificates != null) {
+            authenticators.add(new ClientCertificateAuthenticator(b.clientCertificates)); // only without an Authorization header
+        }
         if (b.bearerJwt != null) {
             authenticators.add(new BearerJwtAuthenticator(b.bearerJwt));
         }
@@ -139,6 +142,8 @@ final class Pipeline {
                 methods.add("htpasswd " + b.htpasswd);
             } else if (a instanceof LdapAuthenticator) {
                 methods.add(String.valueOf(b.ldap));
+            } else if (a instanceof ClientCertificateAuthenticator) {
+                methods.add("TLS client certificates");
             } else if (a instanceof BearerJwtAuthenticator && b.bearerJwt != null) {
                 methods.add("bearer JWTs from " + b.bearerJwt.trusted().stream().map(t -> t.issuer()).toList());
             } else if (a instanceof SessionAuthenticator) {

@@ -508,6 +508,21 @@ public final class Portcullis implements AutoCloseable {
         }
 
         /**
+         * TLS client certificates as credentials (zot's mTLS): a request without an {@code Authorization} header whose
+         * connection presented a certificate of these authorities is the user it names; one they did not issue, or
+         * that has expired or names nobody, gets 401. The adapter reads the certificate from the TLS layer (the servlet
+         * container's {@code jakarta.servlet.request.X509Certificate}, Netty's {@code SslHandler}); configure the
+         * connector to ask for one ({@code wantClientAuth}).
+         *
+         * @param certificates the authorities and where the user name is read from; null (the default) for none
+         * @return this builder
+         */
+        public Builder clientCertificates(@Nullable ClientCertificates certificates) {
+            settings.clientCertificates = certificates;
+            return this;
+        }
+
+        /**
          * An LDAP directory for Basic credentials (zot's {@code http.auth.ldap}), asked after the API keys and the
          * htpasswd file for every user name they do not know; the user's groups are the directory's. Close it with
          * {@link #closeWith}. Needs {@code portcullis-ldap}.

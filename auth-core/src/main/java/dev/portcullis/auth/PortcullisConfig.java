@@ -56,7 +56,7 @@ public final class PortcullisConfig {
     private static final List<String> TOP_LEVEL_FIELDS = List.of("http", "portcullis", "distSpecVersion", "storage", "log", "extensions",
             "scheduler", "cluster");
     private static final List<String> AUTH_FIELDS = List.of("htpasswd", "apikey", "failDelay", "ldap", "openid", "bearer", "sessionKeysFile",
-            "sessionHashKey", "sessionEncryptKey", "sessionDriver", "secureSession");
+            "sessionHashKey", "sessionEncryptKey", "sessionDriver", "secureSession", "mtls");
     private static final List<String> PORTCULLIS_FIELDS = List.of("dataDirectory", "keyStore", "endpointPrefix", "policyFile",
             "selfServicePage", "trustedProxies", "failureLimit", "apiKeys", "sessions", "registryTokens", "ldap");
 
@@ -89,6 +89,10 @@ public final class PortcullisConfig {
     /** {@code portcullis.registryTokens.enabled}: null for the default (on: the configuration is for an OCI registry). */
     private @Nullable Boolean registryTokens;
     private Duration registryTokenLifetime = Duration.ofMinutes(5);
+    /** zot's {@code http.tls.cacert}: the authorities of client certificates, which makes them credentials. */
+    private @Nullable Path clientCertificateAuthorities;
+    private @Nullable JsonNode mtls;
+    private @Nullable ClientCertificates clientCertificates;
     /** zot's {@code http.ratelimit}: the limit for every method first, then those per method. */
     private final List<RateLimiter.Limit> rateLimits = new ArrayList<>();
 
@@ -174,15 +178,19 @@ public final class PortcullisConfig {
         if (http.has("externalUrl")) {
             externalUrl = ConfigReader.text(http, "externalUrl", "http.externalUrl");
         }
-        if (http.path("tls").has("cacert")) {
-            throw ConfigReader.unsupported("http.tls.cacert", "mutual TLS (client certificates)");
-        }
         if (http.has("ratelimit")) {
             rateLimits(ConfigReader.object(http.get("ratelimit"), "http.ratelimit"));
         }
         if (http.has("tls")) {
             oidc.tls();
-            warnings.add("http.tls is ignored: TLS is the servlet container's or Netty's job");
+            JsonNode tls = ConfigReader.object(http.get("tls"), "http.tls");
+            if (tls.has("cacert")) {
+                clientCertificateAuthorities = reader.path(ConfigReader.text(tls, "cacert", "http.tls.cacert"), "http.tls.cacert");
+            }
+            if (tls.has("cert") || tls.has("key")) {
+                warnings.add("http.tls.cert and key are ignored: TLS is the servlet container's or Netty's job"
+                        + (tls.has("cacert") ? "; http.tls.cacert is read, and the container must ask clients for certificates (wantClientAuth)" : ""));
+            }
         }
         JsonNode auth = ConfigReader.object(http.path("auth"), "http.auth");
         for (Iterator<String> it = auth.fieldNames(); it.hasNext(); ) {
@@ -197,6 +205,7 @@ public final class PortcullisConfig {
                 case "sessionKeysFile" -> oidc.sessionKeysFile(reader.path(ConfigReader.text(auth, k, "http.auth.sessionKeysFile"), "http.auth.sessionKeysFile"));
                 case "sessionHashKey", "sessionEncryptKey" -> warnings.add("http.auth." + k
                         + " is ignored: give the session keys in a file (http.auth.sessionKeysFile or portcullis.sessions.keys)");
+                case "mtls" -> mtls = ConfigReader.object(auth.get(k), "http.auth.mtls");
                 case "secureSession" -> oidc.secureSession(ConfigReader.bool(auth, k, "http.auth.secureSession"));
                 case "sessionDriver" -> warnings.add("http.auth.sessionDriver is ignored: Portcullis sessions are sealed cookies, no store");
                 default -> reader.unknownField("http.auth", k, AUTH_FIELDS);
@@ -241,6 +250,7 @@ public final class PortcullisConfig {
             }
         }
         oidc.check(externalUrl, endpointPrefix);
+        clientCertificates = clientCertificates();
         boolean accessControl = http.has("accessControl") && !http.get("accessControl").isNull();
         if (policyFile != null) {
             if (accessControl) {
@@ -252,7 +262,8 @@ public final class PortcullisConfig {
         } else {
             policy = AccessPolicy.fromZotJson(root.has("http") ? json : "{\"http\": {}}");
         }
-        if (!policy.hasAccessControl() && htpasswd == null && !apiKeys && keyStore == null && !oidc.configured() && !ldap.configured()) {
+        if (!policy.hasAccessControl() && htpasswd == null && !apiKeys && keyStore == null && !oidc.configured() && !ldap.configured()
+                && clientCertificates == null) {
             // zot: with no authentication configured at all, everyone passes
             warnings.add("no authentication and no accessControl are configured: everyone may do everything, as in zot");
             policy = AccessPolicy.builder().repository("**", r -> r.anonymousPolicy(Action.values()))
@@ -333,6 +344,46 @@ public final class PortcullisConfig {
                 }
                 default -> reader.unknownField("portcullis.registryTokens", k, List.of("enabled", "lifetimeSeconds"));
             }
+        }
+    }
+
+    /** zot's mTLS: {@code http.tls.cacert} and {@code http.auth.mtls} (where the user name is read from). */
+    private @Nullable ClientCertificates clientCertificates() {
+        Path authorities = clientCertificateAuthorities;
+        JsonNode m = mtls;
+        if (authorities == null) {
+            if (m != null) {
+                throw new InvalidPolicyException("http.auth.mtls needs http.tls.cacert, the authorities whose client certificates are"
+                        + " credentials");
+            }
+            return null;
+        }
+        try {
+            ClientCertificates.Builder b = ClientCertificates.trusting(authorities);
+            if (m != null) {
+                List<String> known = List.of("identityAttributes", "uriSanPattern", "uriSanIndex", "dnsSanIndex", "emailSanIndex");
+                m.fieldNames().forEachRemaining(f -> {
+                    if (!known.contains(f)) {
+                        reader.unknownField("http.auth.mtls", f, known);
+                    }
+                });
+                if (m.has("identityAttributes")) {
+                    b.identityAttributes(ConfigReader.strings(m.get("identityAttributes"), "http.auth.mtls.identityAttributes").stream()
+                            .map(ClientCertificates.Attribute::parse).toList());
+                }
+                if (m.has("uriSanPattern")) {
+                    b.uriPattern(ConfigReader.text(m, "uriSanPattern", "http.auth.mtls.uriSanPattern"));
+                }
+                b.indices(m.has("uriSanIndex") ? ConfigReader.integer(m, "uriSanIndex", "http.auth.mtls.uriSanIndex") : 0,
+                        m.has("dnsSanIndex") ? ConfigReader.integer(m, "dnsSanIndex", "http.auth.mtls.dnsSanIndex") : 0,
+                        m.has("emailSanIndex") ? ConfigReader.integer(m, "emailSanIndex", "http.auth.mtls.emailSanIndex") : 0);
+            }
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            if (e instanceof InvalidPolicyException) {
+                throw e;
+            }
+            throw new InvalidPolicyException((m == null ? "http.tls.cacert: " : "http.auth.mtls: ") + e.getMessage());
         }
     }
 
@@ -499,6 +550,7 @@ public final class PortcullisConfig {
             ApiKeyService service = apiKeyService(store).build();
             b.apiKeys(service).closeWith(service).closeWith(store);
         }
+        b.clientCertificates(clientCertificates);
         if (ldap.configured()) {
             dev.portcullis.auth.ldap.LdapDirectory directory = ldap.directory();
             b.ldap(directory).closeWith(directory);

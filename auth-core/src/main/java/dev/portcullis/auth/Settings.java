@@ -33,6 +33,7 @@ final class Settings {
     @Nullable ApiKeyService apiKeys;
     @Nullable Path htpasswd;
     dev.portcullis.auth.ldap.@Nullable LdapDirectory ldap;
+    @Nullable ClientCertificates clientCertificates;
     String prefix = "/auth";
     Duration failDelay = Duration.ZERO;
     int maxFailures = 20;

@@ -135,4 +135,19 @@ class WriteConditionTest {
             assertThat(r.bodyText()).contains("may not create 'mirror/org/acme/app'");
         });
     }
+
+    /** zot's detectManifestCollision reaches the application for the DELETEs it applies to, never for an admin. */
+    @Test
+    void theBehavioursOfTheCallerOnTheRepositoryTravelWithADelete() {
+        Portcullis p = Portcullis.builder().policy(AccessPolicy.fromZotJson("""
+                {"repositories": {"**": {"policies": [{"users": ["alice"], "actions": ["read", "delete", "detectManifestCollision"]}]}},
+                 "adminPolicy": {"users": ["ops"], "actions": ["read", "delete"]}}
+                """)).htpasswd(htpasswd()).build();
+        assertThat(proceed(p.handle(TestRequest.of("DELETE", "/v2/team/app/manifests/sha256:" + "a".repeat(64), basic("alice"))))
+                .behaviours()).containsExactly(dev.portcullis.policy.Behaviour.DETECT_MANIFEST_COLLISION);
+        assertThat(proceed(p.handle(TestRequest.of("GET", "/v2/team/app/manifests/v1", basic("alice")))).behaviours())
+                .as("zot asks only when deleting").isEmpty();
+        assertThat(proceed(p.handle(TestRequest.of("DELETE", "/v2/team/app/manifests/v1", basic("ops")))).behaviours())
+                .as("never for admins").isEmpty();
+    }
 }

@@ -123,6 +123,25 @@ final class NettyRequestView implements HttpRequestView {
     }
 
     @Override
+    public List<java.security.cert.X509Certificate> clientCertificates() {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return List.of();
+        }
+        try {
+            List<java.security.cert.X509Certificate> chain = new ArrayList<>();
+            for (java.security.cert.Certificate c : ssl.engine().getSession().getPeerCertificates()) {
+                if (c instanceof java.security.cert.X509Certificate x) {
+                    chain.add(x);
+                }
+            }
+            return chain;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            return List.of(); // the client sent none
+        }
+    }
+
+    @Override
     public byte[] body(int limit) {
         return body.length > limit + 1 ? java.util.Arrays.copyOf(body, limit + 1) : body;
     }

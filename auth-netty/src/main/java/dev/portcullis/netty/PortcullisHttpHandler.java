@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A connection that sends no request head for {@code headTimeout} (30 s by default, as Jetty's idle timeout), or
  *       pauses a body for {@code idleTimeout} (30 s), is closed; the server's own time is not counted.</li>
  *   <li>The identity is in the channel attribute {@link #IDENTITY} (null for anonymous), set for every request before
- *       it is passed on; denied mount sources in {@link #DENIED_MOUNTS}; write conditions in {@link #WRITE_CONDITIONS}.</li>
+ *       it is passed on; denied mount sources in {@link #DENIED_MOUNTS}; write conditions in {@link #WRITE_CONDITIONS}; behaviours in
+ *       {@link #BEHAVIOURS}.</li>
  * </ul>
  *
  * Not sharable: one instance per channel.
@@ -81,6 +82,12 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
      * when one no longer holds.
      */
     public static final AttributeKey<List<WriteCondition>> WRITE_CONDITIONS = AttributeKey.valueOf("dev.portcullis.writeConditions");
+    /**
+     * Channel attribute with the {@code Set<Behaviour>} zot's behaviour actions give the caller on the request's
+     * repository (for a {@code DELETE}; see {@link Outcome.Proceed#behaviours()}), such as
+     * {@link dev.portcullis.policy.Behaviour#DETECT_MANIFEST_COLLISION}; empty otherwise.
+     */
+    public static final AttributeKey<java.util.Set<dev.portcullis.policy.Behaviour>> BEHAVIOURS = AttributeKey.valueOf("dev.portcullis.behaviours");
     /** How long a connection may go without sending a request head, or without sending any of a request's body: 30 s. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -158,7 +165,8 @@ public final class PortcullisHttpHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        attributes = new RequestAttributes(ctx.channel().attr(IDENTITY), ctx.channel().attr(DENIED_MOUNTS), ctx.channel().attr(WRITE_CONDITIONS));
+        attributes = new RequestAttributes(ctx.channel().attr(IDENTITY), ctx.channel().attr(DENIED_MOUNTS), ctx.channel().attr(WRITE_CONDITIONS),
+                ctx.channel().attr(BEHAVIOURS));
         if (ctx.channel().isActive()) {
             deadlines.start(ctx, this::waitingFor);
         }

@@ -70,6 +70,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
         return switch (identity.method()) {
             case HTPASSWD, LDAP -> HttpServletRequest.BASIC_AUTH;
             case SESSION -> HttpServletRequest.FORM_AUTH;
+            case CLIENT_CERTIFICATE -> HttpServletRequest.CLIENT_CERT_AUTH;
             case API_KEY, BEARER, OTHER, REGISTRY_TOKEN, EXTERNAL_TOKEN -> "PORTCULLIS_" + identity.method().name();
         };
     }

@@ -62,6 +62,12 @@ public final class PortcullisFilter implements Filter {
      * holds.
      */
     public static final String WRITE_CONDITIONS_ATTRIBUTE = "dev.portcullis.writeConditions";
+    /**
+     * Request attribute with the {@code Set<Behaviour>} zot's behaviour actions give the caller on the request's
+     * repository (for a {@code DELETE}; see {@link Outcome.Proceed#behaviours()}), such as
+     * {@link dev.portcullis.policy.Behaviour#DETECT_MANIFEST_COLLISION}.
+     */
+    public static final String BEHAVIOURS_ATTRIBUTE = "dev.portcullis.behaviours";
 
     /**
      * A servlet-context attribute where a {@code web.xml} application puts its {@link ExistenceLookup}
@@ -218,6 +224,7 @@ public final class PortcullisFilter implements Filter {
             }
             request.setAttribute(DENIED_MOUNTS_ATTRIBUTE, proceed.deniedMountSources());
             request.setAttribute(WRITE_CONDITIONS_ATTRIBUTE, proceed.writeConditions());
+            request.setAttribute(BEHAVIOURS_ATTRIBUTE, proceed.behaviours());
             chain.doFilter(new AuthenticatedRequest(request, response, proceed.identity(), portcullis.policy()), response);
             return;
         }

@@ -87,4 +87,11 @@ final class ServletRequestView implements HttpRequestView {
     boolean bodyLeftUnread() {
         return !bodyRead && (request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null);
     }
+
+    @Override
+    public java.util.List<java.security.cert.X509Certificate> clientCertificates() {
+        // the Servlet specification's attribute: the chain the container's TLS layer accepted, leaf first
+        return request.getAttribute("jakarta.servlet.request.X509Certificate") instanceof java.security.cert.X509Certificate[] chain
+                ? java.util.List.of(chain) : java.util.List.of();
+    }
 }

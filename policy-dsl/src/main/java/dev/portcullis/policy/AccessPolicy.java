@@ -40,10 +40,13 @@ import java.util.function.Consumer;
 public final class AccessPolicy {
     private final PolicyRules rules;
     private final CompiledPolicy compiled;
+    /** Whether any rule names a behaviour: when none does, {@link #behaves} answers at once. */
+    private final boolean behaviours;
 
     AccessPolicy(PolicyRules rules) {
         this.rules = rules;
         this.compiled = new CompiledPolicy(rules);
+        this.behaviours = rules.repositories().stream().anyMatch(RepositoryRule::hasBehaviours);
     }
 
     // ------------------------------------------------------------------ loading
@@ -300,6 +303,30 @@ public final class AccessPolicy {
             }
         }
         return visible;
+    }
+
+    /**
+     * Whether the registry should behave so for this subject on this repository, as zot decides its behaviour actions:
+     * never for an admin (whom {@code adminPolicy} names); else the rule of the pattern that applies (the same one as
+     * for actions) gives it through {@code anonymousPolicy} to an anonymous caller, and through {@code defaultPolicy} or
+     * any entry naming the user or one of its {@linkplain #effectiveGroups effective groups} to others.
+     *
+     * <pre>{@code
+     * boolean refuse = policy.behaves(subject, "team/app", Behaviour.DETECT_MANIFEST_COLLISION)
+     *         && storage.tagsOf("team/app", digest).size() > 1;   // then 409, as zot answers
+     * }</pre>
+     *
+     * @param subject who asks
+     * @param repository the repository name
+     * @param behaviour the behaviour
+     * @return true if the registry should behave so
+     */
+    public boolean behaves(Subject subject, String repository, Behaviour behaviour) {
+        if (!behaviours || compiled.isAdmin(subject)) {
+            return false;
+        }
+        int rank = compiled.find(repository);
+        return rank >= 0 && compiled.rule(compiled.pattern(rank)).behaves(subject, compiled.effectiveGroups(subject), behaviour);
     }
 
     /**

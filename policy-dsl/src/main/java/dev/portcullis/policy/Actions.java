@@ -16,6 +16,12 @@ final class Actions {
         return java.util.Collections.unmodifiableSet(set);
     }
 
+    static Set<Behaviour> copyBehaviours(Collection<Behaviour> behaviours) {
+        EnumSet<Behaviour> set = EnumSet.noneOf(Behaviour.class);
+        set.addAll(behaviours);
+        return java.util.Collections.unmodifiableSet(set);
+    }
+
     static int mask(Collection<Action> actions) {
         int m = 0;
         for (Action a : actions) {

@@ -43,7 +43,7 @@ public final class PolicyDiff {
      *
      * @param principal "user alice", "group ci", "any other authenticated user" or "anonymous"
      * @param gained true for a new permission, false for a lost one
-     * @param what the action's name, "metrics" or "catalog"
+     * @param what the action's name, a behaviour's ({@link Behaviour#configName()}), "metrics" or "catalog"
      * @param example a repository name where it changed ({@code null} for metrics)
      * @param before the pattern that decided before ({@code null} when none matched)
      * @param after the pattern that decides now ({@code null} when none matches)
@@ -55,6 +55,10 @@ public final class PolicyDiff {
             String verb = gained ? " may now " : " may no longer ";
             if (what.equals("metrics")) {
                 return sign + principal + verb + "read metrics";
+            }
+            if (Behaviour.named(what).isPresent()) {
+                return sign + principal + (gained ? " now has " : " no longer has ") + what + " on '" + example + "' (pattern " + show(after)
+                        + "; before: " + show(before) + ")";
             }
             String on = what.equals("catalog") ? "see '" + example + "' in the catalog" : what + " '" + example + "'";
             return sign + principal + verb + on + " (pattern " + show(after) + "; before: " + show(before) + ")";
@@ -102,6 +106,16 @@ public final class PolicyDiff {
                     compare(changes, e.getKey(), a.configName(), name, before.decide(s, name, a), after.decide(s, name, a));
                 }
                 compare(changes, e.getKey(), "catalog", name, before.decideCatalog(s, name), after.decideCatalog(s, name));
+                for (Behaviour b : Behaviour.values()) {
+                    boolean was = before.behaves(s, name, b);
+                    boolean now = after.behaves(s, name, b);
+                    if (was != now) {
+                        String from = before.decide(s, name, Action.READ).pattern().orElse(null);
+                        String to = after.decide(s, name, Action.READ).pattern().orElse(null);
+                        changes.putIfAbsent(java.util.Arrays.asList(e.getKey(), b.configName(), now, from, to),
+                                new Change(e.getKey(), now, b.configName(), name, from, to));
+                    }
+                }
             }
         }
         return new PolicyDiff(List.copyOf(changes.values()), regions.complete());

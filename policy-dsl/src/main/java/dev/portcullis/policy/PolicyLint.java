@@ -155,6 +155,7 @@ public final class PolicyLint {
                         + " in repositories matching '" + rule.pattern() + "'",
                         "give anonymous callers read at most; writers should authenticate (an account or an API key)"));
             }
+            behaviourTraps(rule, store, where, out);
             for (PolicyEntry e : rule.policies()) {
                 if (e.users().contains("*")) {
                     out.add(new Finding(Severity.WARNING, where, "users: [\"*\"] names a user literally called '*'; it is not a wildcard",
@@ -187,6 +188,35 @@ public final class PolicyLint {
         }
         overlaps(policy, globs, locate, out);
         return out;
+    }
+
+    /**
+     * zot's behaviour {@code detectManifestCollision} changes only deletes of OCI manifests: given on a line that grants no
+     * delete, or for a Maven repository, it does nothing.
+     */
+    private static void behaviourTraps(RepositoryRule rule, Store store, String where, List<Finding> out) {
+        List<String> idle = new ArrayList<>();
+        if (!rule.anonymousBehaviours().isEmpty() && !rule.anonymousPolicy().contains(Action.DELETE)) {
+            idle.add("anonymous callers");
+        }
+        if (!rule.defaultBehaviours().isEmpty() && !rule.defaultPolicy().contains(Action.DELETE)) {
+            idle.add("authenticated users");
+        }
+        for (PolicyEntry e : rule.policies()) {
+            if (!e.behaviours().isEmpty() && !e.actions().contains(Action.DELETE)) {
+                idle.add(PolicyPrinter.principals(e.users(), e.groups()));
+            }
+        }
+        boolean any = !rule.anonymousBehaviours().isEmpty() || !rule.defaultBehaviours().isEmpty()
+                || rule.policies().stream().anyMatch(e -> !e.behaviours().isEmpty());
+        if (any && store == Store.MAVEN) {
+            out.add(new Finding(Severity.WARNING, where, Behaviour.DETECT_MANIFEST_COLLISION.configName() + " applies to OCI manifests,"
+                    + " which a Maven repository does not have: it does nothing here", "remove it"));
+        } else if (!idle.isEmpty()) {
+            out.add(new Finding(Severity.WARNING, where, Behaviour.DETECT_MANIFEST_COLLISION.configName() + " only changes how a manifest"
+                    + " is deleted by digest, and the line that gives it to " + String.join(", ", idle) + " grants no delete: it does"
+                    + " nothing there", "give it on the line that grants delete, or remove it"));
+        }
     }
 
     /**

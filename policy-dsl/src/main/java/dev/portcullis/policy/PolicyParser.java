@@ -63,6 +63,9 @@ final class PolicyParser {
     private final List<Case> cases = new ArrayList<>();
     private @Nullable String policyReference;
     private boolean hasRules;
+    /** The behaviours the last {@link #actions()} read, and where the first was. */
+    private Set<Behaviour> behaviours = Set.of();
+    private @Nullable Token behavioursAt;
 
     PolicyParser(String source, String text) {
         this.source = source;
@@ -236,7 +239,13 @@ final class PolicyParser {
         endOfStatement();
     }
 
+    /**
+     * A list of actions; zot's behaviours in it ({@code detectManifestCollision}) go to {@link #behaviours}, which only a
+     * repo block's lines keep ({@link #noBehaviours} refuses them elsewhere).
+     */
     private Set<Action> actions() {
+        behaviours = EnumSet.noneOf(Behaviour.class);
+        behavioursAt = null;
         Token first = peek();
         if (first.is("none")) {
             p++;
@@ -247,23 +256,38 @@ final class PolicyParser {
             return EnumSet.allOf(Action.class);
         }
         Set<Action> out = EnumSet.noneOf(Action.class);
-        out.add(action());
+        action(out);
         while (peek().type() == Type.COMMA) {
             p++;
-            out.add(action());
+            action(out);
         }
         return out;
     }
 
-    private Action action() {
+    private void action(Set<Action> out) {
         Token t = next();
         if (t.type() != Type.WORD) {
             throw error(t, "expected an action (read, create, update, delete), 'all' or 'none', found " + t.describe());
         }
+        java.util.Optional<Behaviour> behaviour = Behaviour.named(t.text());
+        if (behaviour.isPresent()) {
+            behaviours.add(behaviour.get());
+            behavioursAt = behavioursAt == null ? t : behavioursAt;
+            return;
+        }
         try {
-            return Action.parse(t.text());
+            out.add(Action.parse(t.text()));
         } catch (IllegalArgumentException e) {
             throw error(t, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** Refuses behaviours in the actions just read, where they cannot apply. */
+    private void noBehaviours(String where) {
+        Token at = behavioursAt;
+        if (at != null) {
+            throw error(at, at.text() + " is a behaviour of a repo block's users, groups, anonymous or authenticated callers; it does"
+                    + " not apply to " + where + ": remove it here");
         }
     }
 
@@ -286,7 +310,8 @@ final class PolicyParser {
         // String.charAt as UTF-16, at every startup, and the JIT then keeps a UTF-16 branch in every loop over a
         // String's characters in the process: in the Netty hello server, header validation took 1 % more of each request
         expect(Type.COLON, users.isEmpty() ? "':' and the actions (group … : read, create)" : "':' and the actions (user … : read, create)");
-        return new PolicyEntry(users, groupNames, actions());
+        Set<Action> actions = actions();
+        return new PolicyEntry(users, groupNames, actions, behaviours);
     }
 
     private void repo(Token at) {
@@ -309,6 +334,8 @@ final class PolicyParser {
         List<PolicyEntry> entries = new ArrayList<>();
         Set<Action> anonymous = null;
         Set<Action> authenticated = null;
+        Set<Behaviour> anonymousBehaviours = Set.of();
+        Set<Behaviour> authenticatedBehaviours = Set.of();
         while (insideBlock(at, "repo")) {
             Token t = peek();
             if (t.is("anonymous") || t.is("authenticated")) {
@@ -320,11 +347,13 @@ final class PolicyParser {
                         throw error(t, "'anonymous' is already given in this repo block; list all its actions on one line");
                     }
                     anonymous = actions;
+                    anonymousBehaviours = behaviours;
                 } else {
                     if (authenticated != null) {
                         throw error(t, "'authenticated' is already given in this repo block; list all its actions on one line");
                     }
                     authenticated = actions;
+                    authenticatedBehaviours = behaviours;
                 }
             } else if (t.is("user") || t.is("users") || t.is("group") || t.is("groups")) {
                 entries.add(principals("in a repo block", EmptyUserName.REPOSITORY_POLICY));
@@ -335,7 +364,7 @@ final class PolicyParser {
             endOfStatement();
         }
         rules.put(pattern, new RepositoryRule(pattern, entries, authenticated == null ? Set.of() : authenticated,
-                anonymous == null ? Set.of() : anonymous));
+                anonymous == null ? Set.of() : anonymous, authenticatedBehaviours, anonymousBehaviours));
         anchors.put(repositoryAnchor(pattern), at.line());
         endOfStatement();
     }
@@ -349,6 +378,7 @@ final class PolicyParser {
         adminAt = at;
         anchors.put(ADMIN_ANCHOR, at.line());
         PolicyEntry entry = principals("after 'admin'", EmptyUserName.ADMIN_POLICY);
+        noBehaviours("admins, whom zot never applies it to");
         admin = new AdminPolicy(entry.users(), entry.groups(), entry.actions());
         endOfStatement();
     }
@@ -385,6 +415,7 @@ final class PolicyParser {
     private Set<Action> metricsActions() {
         Token t = peek();
         Set<Action> actions = actions();
+        noBehaviours("metrics");
         if (!actions.isEmpty() && !actions.equals(Set.of(Action.READ))) {
             throw error(t, "metrics can only be read; write 'read' or 'none'");
         }
@@ -430,12 +461,16 @@ final class PolicyParser {
             }
             return;
         }
-        List<Action> actions = new ArrayList<>();
-        actions.add(action());
+        behaviours = EnumSet.noneOf(Behaviour.class);
+        behavioursAt = null;
+        Set<Action> asked = new java.util.LinkedHashSet<>();
+        action(asked);
         while (peek().type() == Type.COMMA) {
             p++;
-            actions.add(action());
+            action(asked);
         }
+        noBehaviours("a test's can or cannot, which checks actions");
+        List<Action> actions = new ArrayList<>(asked);
         expectWord("on", "before the repositories (… can read on team/app)");
         for (String repo : names("a repository name")) {
             for (Action a : actions) {

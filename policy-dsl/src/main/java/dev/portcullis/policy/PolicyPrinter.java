@@ -30,15 +30,16 @@ final class PolicyPrinter {
                 out.append('\n');
             }
             out.append("repo ").append(PolicyRules.quote(rule.pattern())).append(" {\n");
-            if (!rule.anonymousPolicy().isEmpty()) {
-                out.append("  anonymous: ").append(actions(rule.anonymousPolicy())).append('\n');
+            if (!rule.anonymousPolicy().isEmpty() || !rule.anonymousBehaviours().isEmpty()) {
+                out.append("  anonymous: ").append(actions(rule.anonymousPolicy(), rule.anonymousBehaviours())).append('\n');
             }
-            if (!rule.defaultPolicy().isEmpty()) {
-                out.append("  authenticated: ").append(actions(rule.defaultPolicy())).append('\n');
+            if (!rule.defaultPolicy().isEmpty() || !rule.defaultBehaviours().isEmpty()) {
+                out.append("  authenticated: ").append(actions(rule.defaultPolicy(), rule.defaultBehaviours())).append('\n');
             }
             for (PolicyEntry e : rule.policies()) {
                 if (!e.users().isEmpty() || !e.groups().isEmpty()) {
-                    out.append("  ").append(principals(e.users(), e.groups())).append(": ").append(actions(e.actions())).append('\n');
+                    out.append("  ").append(principals(e.users(), e.groups())).append(": ").append(actions(e.actions(), e.behaviours()))
+                            .append('\n');
                 }
             }
             out.append("}\n");
@@ -51,7 +52,7 @@ final class PolicyPrinter {
             out.append('\n');
         }
         if (printAdmin) {
-            out.append("admin ").append(principals(admin.users(), admin.groups())).append(": ").append(actions(admin.actions())).append('\n');
+            out.append("admin ").append(principals(admin.users(), admin.groups())).append(": ").append(actions(admin.actions(), Set.of())).append('\n');
         }
         if (metrics.anonymousPolicy().contains(Action.READ)) {
             out.append("metrics anonymous: read\n");
@@ -62,14 +63,20 @@ final class PolicyPrinter {
         return out.toString();
     }
 
-    private static String principals(List<String> users, List<String> groups) {
+    /** {@code user a, b group c}, as a line of a repo block names them. */
+    static String principals(List<String> users, List<String> groups) {
         String u = users.isEmpty() ? "" : "user " + names(users);
         String g = groups.isEmpty() ? "" : "group " + names(groups);
         return u.isEmpty() ? g : g.isEmpty() ? u : u + " " + g;
     }
 
-    private static String actions(Set<Action> actions) {
-        return actions.isEmpty() ? "none" : actions.stream().sorted().map(Action::configName).collect(Collectors.joining(", "));
+    /** The actions, then zot's behaviours; "none" for neither. */
+    private static String actions(Set<Action> actions, Set<Behaviour> behaviours) {
+        if (actions.isEmpty() && behaviours.isEmpty()) {
+            return "none";
+        }
+        return java.util.stream.Stream.concat(actions.stream().sorted().map(Action::configName), behaviours.stream().sorted().map(Behaviour::configName))
+                .collect(Collectors.joining(", "));
     }
 
     private static String names(List<String> names) {

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes zot's {@code accessControl} JSON. Every error names the JSON path of the value
@@ -141,7 +142,7 @@ final class ZotJson {
             checkKeys(adminNode, adminPath, POLICY_KEYS, "adminPolicy");
             admin = new AdminPolicy(strings(adminNode.get("users"), adminPath + ".users"),
                     strings(adminNode.get("groups"), adminPath + ".groups"),
-                    actions(adminNode.get("actions"), adminPath + ".actions"));
+                    actions(adminNode.get("actions"), adminPath + ".actions", "admins, whom zot never applies it to"));
         }
         MetricsPolicy metrics = MetricsPolicy.NONE;
         JsonNode metricsNode = node.get("metrics");
@@ -150,7 +151,7 @@ final class ZotJson {
             requireObject(metricsNode, metricsPath);
             checkKeys(metricsNode, metricsPath, METRICS_KEYS, "metrics");
             metrics = new MetricsPolicy(strings(metricsNode.get("users"), metricsPath + ".users"),
-                    actions(metricsNode.get("anonymousPolicy"), metricsPath + ".anonymousPolicy"));
+                    actions(metricsNode.get("anonymousPolicy"), metricsPath + ".anonymousPolicy", "metrics"));
         }
         try {
             return new PolicyRules(true, groups, rules, admin, metrics);
@@ -176,11 +177,12 @@ final class ZotJson {
                 requireObject(entry, p);
                 checkKeys(entry, p, POLICY_KEYS, "policy");
                 policies.add(new PolicyEntry(strings(entry.get("users"), p + ".users"), strings(entry.get("groups"), p + ".groups"),
-                        actions(entry.get("actions"), p + ".actions")));
+                        actions(entry.get("actions"), p + ".actions", null), behaviours(entry.get("actions"))));
             }
         }
-        return new RepositoryRule(pattern, policies, actions(node.get("defaultPolicy"), rulePath + ".defaultPolicy"),
-                actions(node.get("anonymousPolicy"), rulePath + ".anonymousPolicy"));
+        return new RepositoryRule(pattern, policies, actions(node.get("defaultPolicy"), rulePath + ".defaultPolicy", null),
+                actions(node.get("anonymousPolicy"), rulePath + ".anonymousPolicy", null), behaviours(node.get("defaultPolicy")),
+                behaviours(node.get("anonymousPolicy")));
     }
 
     private static boolean present(JsonNode node) {
@@ -232,7 +234,11 @@ final class ZotJson {
         return out;
     }
 
-    private static Set<Action> actions(JsonNode node, String path) {
+    /**
+     * The actions of an actions array; its behaviours ({@link #behaviours}) are skipped where a repository's rule lists
+     * them ({@code noBehavioursFor} null) and refused elsewhere, naming what they cannot apply to.
+     */
+    private static Set<Action> actions(JsonNode node, String path, @Nullable String noBehavioursFor) {
         if (!present(node)) {
             return Set.of();
         }
@@ -246,11 +252,28 @@ final class ZotJson {
             if (!item.isTextual()) {
                 throw new InvalidPolicyException(path + "[" + i + "] must be an action name (read, create, update, delete), got " + describe(item));
             }
+            java.util.Optional<Behaviour> behaviour = Behaviour.named(item.textValue());
+            if (behaviour.isPresent()) {
+                if (noBehavioursFor != null) {
+                    throw new InvalidPolicyException(path + "[" + i + "]: " + item.textValue() + " is a behaviour of a repository's rule (its"
+                            + " policies, defaultPolicy or anonymousPolicy); it does not apply to " + noBehavioursFor + ": remove it here");
+                }
+                continue;
+            }
             try {
                 out.add(Action.parse(item.textValue()));
             } catch (IllegalArgumentException e) {
                 throw new InvalidPolicyException(path + "[" + i + "]: " + e.getMessage(), e);
             }
+        }
+        return out;
+    }
+
+    /** The behaviours an actions array lists (its other words are {@link #actions}' to check). */
+    private static Set<Behaviour> behaviours(@Nullable JsonNode node) {
+        Set<Behaviour> out = EnumSet.noneOf(Behaviour.class);
+        if (node != null && node.isArray()) {
+            node.forEach(item -> Behaviour.named(item.asText()).ifPresent(out::add));
         }
         return out;
     }
@@ -292,23 +315,23 @@ final class ZotJson {
                 ObjectNode e = policies.addObject();
                 putStrings(e, "users", p.users());
                 putStrings(e, "groups", p.groups());
-                putActions(e, "actions", p.actions());
+                putActions(e, "actions", p.actions(), p.behaviours());
             }
-            putActions(r, "defaultPolicy", rule.defaultPolicy());
-            putActions(r, "anonymousPolicy", rule.anonymousPolicy());
+            putActions(r, "defaultPolicy", rule.defaultPolicy(), rule.defaultBehaviours());
+            putActions(r, "anonymousPolicy", rule.anonymousPolicy(), rule.anonymousBehaviours());
         }
         AdminPolicy admin = rules.adminPolicy();
         if (!admin.isEmpty()) {
             ObjectNode a = root.putObject("adminPolicy");
             putStrings(a, "users", admin.users());
             putStrings(a, "groups", admin.groups());
-            putActions(a, "actions", admin.actions());
+            putActions(a, "actions", admin.actions(), Set.of());
         }
         MetricsPolicy metrics = rules.metricsPolicy();
         if (!metrics.isEmpty()) {
             ObjectNode m = root.putObject("metrics");
             putStrings(m, "users", metrics.users());
-            putActions(m, "anonymousPolicy", metrics.anonymousPolicy());
+            putActions(m, "anonymousPolicy", metrics.anonymousPolicy(), Set.of());
         }
         return toString(root);
     }
@@ -318,9 +341,10 @@ final class ZotJson {
         values.forEach(array::add);
     }
 
-    private static void putActions(ObjectNode node, String field, Set<Action> actions) {
+    private static void putActions(ObjectNode node, String field, Set<Action> actions, Set<Behaviour> behaviours) {
         ArrayNode array = node.putArray(field);
         actions.stream().sorted().forEach(a -> array.add(a.configName()));
+        behaviours.stream().sorted().forEach(b -> array.add(b.configName()));
     }
 
     private static String toString(ObjectNode root) {

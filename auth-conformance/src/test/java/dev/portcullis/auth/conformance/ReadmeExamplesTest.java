@@ -273,6 +273,7 @@ class ReadmeExamplesTest {
         Files.copy(ROOT.resolve("docs/examples/registry.policy"), base.resolve("registry.policy"));
         SessionKeyRing.loadOrCreate(base.resolve("session-keys.json"));
         Files.writeString(base.resolve("keycloak-credentials.json"), "{\"clientid\": \"registry\", \"clientsecret\": \"from-the-file\"}");
+        TestPki.create("Clients CA").writePem(base.resolve("clients-ca.pem"));
         Files.writeString(base.resolve("ldap-credentials.json"), "{\"bindDN\": \"cn=registry,dc=example,dc=org\", \"bindPassword\": \"s\"}");
         Map<String, Integer> kinds = new LinkedHashMap<>();
         for (Block b : blocks("json")) {
@@ -309,7 +310,7 @@ class ReadmeExamplesTest {
             }
             kinds.merge(kind, 1, Integer::sum);
         }
-        assertThat(kinds).containsEntry("configuration", 4).containsEntry("accessControl", 1).containsEntry("case bundle", 1);
+        assertThat(kinds).containsEntry("configuration", 5).containsEntry("accessControl", 1).containsEntry("case bundle", 1);
     }
 
     @Test

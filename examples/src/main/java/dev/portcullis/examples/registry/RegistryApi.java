@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.routes.OciDistributionRoutes;
+import dev.portcullis.policy.Behaviour;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,8 +141,14 @@ final class RegistryApi implements StoreApi {
                 return putManifest(r, name, reference);
             }
             case "DELETE" -> {
-                return storage.deleteManifest(name, reference) ? Response.of(202, Map.of(), new byte[0])
-                        : error(404, "MANIFEST_UNKNOWN", "manifest '" + reference + "' is not in '" + name + "'");
+                // zot's detectManifestCollision: a digest that several tags name is not deleted out from under them
+                boolean detect = r.behaviours().contains(Behaviour.DETECT_MANIFEST_COLLISION);
+                return switch (storage.deleteManifest(name, reference, detect)) {
+                    case DELETED -> Response.of(202, Map.of(), new byte[0]);
+                    case NOT_FOUND -> error(404, "MANIFEST_UNKNOWN", "manifest '" + reference + "' is not in '" + name + "'");
+                    case COLLISION -> error(409, "MANIFEST_INVALID", "manifest '" + reference + "' is named by more than one tag of '"
+                            + name + "'; delete the tags one by one (detectManifestCollision)");
+                };
             }
             default -> {
                 return error(405, "UNSUPPORTED", r.method() + " is not supported on manifests");

@@ -2,6 +2,7 @@ package dev.portcullis.examples.registry;
 
 import dev.portcullis.auth.Outcome.WriteCondition;
 import dev.portcullis.netty.PortcullisHttpHandler;
+import dev.portcullis.policy.Behaviour;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -66,6 +67,7 @@ final class RegistryNettyHandler extends ChannelInboundHandlerAdapter {
         var identity = ctx.channel().attr(PortcullisHttpHandler.IDENTITY).get();
         Set<String> denied = ctx.channel().attr(PortcullisHttpHandler.DENIED_MOUNTS).get();
         List<WriteCondition> conditions = ctx.channel().attr(PortcullisHttpHandler.WRITE_CONDITIONS).get();
+        Set<Behaviour> behaviours = ctx.channel().attr(PortcullisHttpHandler.BEHAVIOURS).get();
         String uri = request.uri();
         int q = uri.indexOf('?');
         String path = HttpRequests.path(q < 0 ? uri : uri.substring(0, q));
@@ -77,7 +79,8 @@ final class RegistryNettyHandler extends ChannelInboundHandlerAdapter {
             StoreApi.Response out;
             try (InputStream content = in != null ? in : InputStream.nullInputStream()) {
                 out = api.handle(new StoreApi.Request(request.method().name(), path, HttpRequests.query(q < 0 ? null : uri.substring(q + 1)),
-                        request.headers()::get, content, identity, denied == null ? Set.of() : denied, conditions == null ? List.of() : conditions));
+                        request.headers()::get, content, identity, denied == null ? Set.of() : denied, conditions == null ? List.of() : conditions,
+                        behaviours == null ? Set.of() : behaviours));
             } catch (IOException | RuntimeException e) {
                 out = api.failure("the store failed");
             }
@@ -104,7 +107,17 @@ final class RegistryNettyHandler extends ChannelInboundHandlerAdapter {
             HttpUtil.setContentLength(response, out.fileLength());
             setKeepAlive(response, keepAlive);
             ctx.write(response);
-            ctx.write(new DefaultFileRegion(out.file().toFile(), 0, out.fileLength()));
+            if (ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null) {
+                ctx.write(new DefaultFileRegion(out.file().toFile(), 0, out.fileLength())); // zero-copy
+            } else {
+                try { // TLS encrypts every byte: the file in chunks, through the ChunkedWriteHandler the TLS pipeline has
+                    ctx.write(new io.netty.handler.stream.ChunkedFile(new java.io.RandomAccessFile(out.file().toFile(), "r"), 0,
+                            out.fileLength(), 64 * 1024));
+                } catch (java.io.IOException e) {
+                    ctx.close(); // the head is sent: the client sees the body end early
+                    return;
+                }
+            }
             done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         } else {
             byte[] body = out.body() == null ? new byte[0] : out.body();

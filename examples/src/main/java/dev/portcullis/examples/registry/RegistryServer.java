@@ -213,9 +213,26 @@ public final class RegistryServer implements AutoCloseable {
         }
     }
 
+    /** zot's {@code http.tls} of the configuration, or null for plain HTTP. */
+    private static @Nullable ServerTls tls(Options o) throws Exception {
+        Path base = o.config() != null ? Objects.requireNonNull(o.config().toAbsolutePath().getParent(), "a file's directory")
+                : Path.of("").toAbsolutePath();
+        return ServerTls.of(configTree(o), base);
+    }
+
     private int startJetty(Options o, StoreApi api) throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        ServerTls tls = tls(o);
+        ServerConnector connector;
+        if (tls == null) {
+            connector = new ServerConnector(server);
+        } else {
+            org.eclipse.jetty.server.HttpConfiguration https = new org.eclipse.jetty.server.HttpConfiguration();
+            org.eclipse.jetty.server.SecureRequestCustomizer secure = new org.eclipse.jetty.server.SecureRequestCustomizer();
+            secure.setSniHostCheck(false); // clients may name the registry by its address
+            https.addCustomizer(secure);
+            connector = new ServerConnector(server, tls.jetty(), new org.eclipse.jetty.server.HttpConnectionFactory(https));
+        }
         connector.setHost(o.address());
         connector.setPort(o.port());
         server.addConnector(connector);
@@ -235,7 +252,9 @@ public final class RegistryServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    private int startNetty(Options o, StoreApi api) throws InterruptedException {
+    private int startNetty(Options o, StoreApi api) throws Exception {
+        ServerTls tls = tls(o);
+        io.netty.handler.ssl.SslContext ssl = tls == null ? null : tls.netty();
         ThreadPoolExecutor blocking = new ThreadPoolExecutor(16, 16, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000));
         blocking.allowCoreThreadTimeOut(true);
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
@@ -243,7 +262,13 @@ public final class RegistryServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec());
+                        if (ssl != null) {
+                            ch.pipeline().addLast(new io.netty.handler.stream.ChunkedWriteHandler()); // files cannot be sent zero-copy
+                        }
                         if (protect) {
                             ch.pipeline().addLast(new PortcullisHttpHandler(portcullis, blocking));
                         }
@@ -259,8 +284,9 @@ public final class RegistryServer implements AutoCloseable {
         return ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
-    private void describe(Options o, Set<String> mavenRepositories) {
-        String url = "http://" + (o.address().contains(":") ? "[" + o.address() + "]" : o.address()) + ":" + port;
+    private void describe(Options o, Set<String> mavenRepositories) throws Exception {
+        boolean secure = tls(o) != null;
+        String url = (secure ? "https://" : "http://") + (o.address().contains(":") ? "[" + o.address() + "]" : o.address()) + ":" + port;
         boolean maven = o.store() == Store.MAVEN;
         startup.add("Portcullis example " + (maven ? "Maven repositories" : "registry") + " (" + o.server().name().toLowerCase(java.util.Locale.ROOT)
                 + ") listening on " + url + (protect ? "" : " WITHOUT ACCESS CONTROL (benchmark baseline)"));

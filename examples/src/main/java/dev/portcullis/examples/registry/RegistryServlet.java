@@ -2,6 +2,7 @@ package dev.portcullis.examples.registry;
 
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome.WriteCondition;
+import dev.portcullis.policy.Behaviour;
 import dev.portcullis.servlet.PortcullisFilter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,8 +30,10 @@ final class RegistryServlet extends HttpServlet {
         @SuppressWarnings("unchecked")
         List<WriteCondition> conditions = req.getAttribute(PortcullisFilter.WRITE_CONDITIONS_ATTRIBUTE) instanceof List<?> l
                 ? (List<WriteCondition>) l : List.of();
+        @SuppressWarnings("unchecked")
+        Set<Behaviour> behaviours = req.getAttribute(PortcullisFilter.BEHAVIOURS_ATTRIBUTE) instanceof Set<?> b ? (Set<Behaviour>) b : Set.of();
         StoreApi.Response out = api.handle(new StoreApi.Request(req.getMethod(), HttpRequests.path(req.getRequestURI()),
-                HttpRequests.query(req.getQueryString()), req::getHeader, req.getInputStream(), identity, denied, conditions));
+                HttpRequests.query(req.getQueryString()), req::getHeader, req.getInputStream(), identity, denied, conditions, behaviours));
         resp.setStatus(out.status());
         out.headers().forEach(resp::setHeader);
         boolean head = req.getMethod().equals("HEAD");

@@ -267,26 +267,44 @@ final class Storage {
         return tagLocks[Math.floorMod(repository.hashCode(), tagLocks.length)];
     }
 
-    /** Deletes a tag, or a manifest by digest together with the tags that point at it. */
-    boolean deleteManifest(String repository, String reference) throws IOException {
+    /** What a manifest deletion did. */
+    enum Deletion {
+        DELETED,
+        NOT_FOUND,
+        /** zot's detectManifestCollision: the digest is named by more than one tag, and nothing was deleted. */
+        COLLISION
+    }
+
+    /**
+     * Deletes a tag, or a manifest by digest together with the tags that point at it; with {@code detectCollision} (zot's
+     * rule), a digest that more than one tag names is left alone.
+     */
+    Deletion deleteManifest(String repository, String reference, boolean detectCollision) throws IOException {
         synchronized (lock(repository)) {
-            return delete(repository, reference);
+            return delete(repository, reference, detectCollision);
         }
     }
 
-    private boolean delete(String repository, String reference) throws IOException {
+    private Deletion delete(String repository, String reference, boolean detectCollision) throws IOException {
         Path tags = repo(repository).resolve("_tags");
         if (!DIGEST.matcher(reference).matches()) {
-            return TAG.matcher(reference).matches() && Files.deleteIfExists(tags.resolve(reference));
+            return TAG.matcher(reference).matches() && Files.deleteIfExists(tags.resolve(reference)) ? Deletion.DELETED : Deletion.NOT_FOUND;
         }
-        boolean deleted = Files.deleteIfExists(repo(repository).resolve("_manifests").resolve(hex(reference)));
+        List<Path> naming = new ArrayList<>();
         for (String tag : tags(repository).orElse(List.of())) {
             Path t = tags.resolve(tag);
             if (Files.readString(t, StandardCharsets.UTF_8).strip().equals(reference)) {
-                Files.deleteIfExists(t);
+                naming.add(t);
             }
         }
-        return deleted;
+        if (detectCollision && naming.size() > 1) {
+            return Deletion.COLLISION;
+        }
+        boolean deleted = Files.deleteIfExists(repo(repository).resolve("_manifests").resolve(hex(reference)));
+        for (Path t : naming) {
+            Files.deleteIfExists(t);
+        }
+        return deleted ? Deletion.DELETED : Deletion.NOT_FOUND;
     }
 
     /** The repository's tags, sorted; empty if there is no such repository. */

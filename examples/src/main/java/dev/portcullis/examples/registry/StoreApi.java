@@ -3,6 +3,7 @@ package dev.portcullis.examples.registry;
 import dev.portcullis.auth.Identity;
 import dev.portcullis.auth.Outcome;
 import dev.portcullis.auth.Outcome.WriteCondition;
+import dev.portcullis.policy.Behaviour;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 interface StoreApi {
     /** A request that Portcullis let through. Paths are decoded; Portcullis has refused ambiguous ones. */
     record Request(String method, String path, Map<String, List<String>> query, Function<String, String> header, InputStream body,
-                   @Nullable Identity identity, Set<String> deniedMountSources, List<WriteCondition> writeConditions) {
+                   @Nullable Identity identity, Set<String> deniedMountSources, List<WriteCondition> writeConditions,
+                   Set<Behaviour> behaviours) {
         @Nullable String param(String name) {
             List<String> v = query.get(name);
             return v == null || v.isEmpty() ? null : v.get(0);

@@ -150,6 +150,42 @@ class RegistryTest {
                 .isEqualTo("{\"repositories\":[\"team/app\"]}");
     }
 
+    /** zot's detectManifestCollision: a digest that several tags name is not deleted for those given it; admins are never held. */
+    @ParameterizedTest
+    @EnumSource(RegistryServer.Kind.class)
+    void detectManifestCollisionKeepsADigestThatSeveralTagsName(RegistryServer.Kind kind) throws Exception {
+        Path config = java.nio.file.Files.writeString(data.resolve("collision.json"), """
+                {"http": {"auth": {"apikey": true}, "accessControl": {
+                  "repositories": {"**": {"anonymousPolicy": ["read"],
+                    "policies": [{"groups": ["artifact-workloads"], "actions": ["read", "create", "delete", "detectManifestCollision"]}]}},
+                  "adminPolicy": {"groups": ["admins"], "actions": ["read", "create", "update", "delete"]}}}}
+                """);
+        server = RegistryServer.start(new RegistryServer.Options(kind, config, data, 0, "127.0.0.1", null));
+        ci = key(server, "ci", "artifact-workloads");
+        admin = key(server, "root", "admins");
+        byte[] config0 = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
+        String c = digest(config0);
+        assertThat(send("POST", "/v2/team/app/blobs/uploads/?digest=" + c, ci, "application/octet-stream", config0).statusCode()).isEqualTo(201);
+        byte[] m = manifest(c, c, config0.length, config0.length);
+        String type = "application/vnd.oci.image.manifest.v1+json";
+        assertThat(send("PUT", "/v2/team/app/manifests/v1", ci, type, m).statusCode()).isEqualTo(201);
+        assertThat(send("PUT", "/v2/team/app/manifests/v2", ci, type, m).statusCode()).isEqualTo(201);
+
+        HttpResponse<byte[]> collision = send("DELETE", "/v2/team/app/manifests/" + digest(m), ci, null, null);
+        assertThat(collision.statusCode()).as("two tags name the digest").isEqualTo(409);
+        assertThat(new String(collision.body(), StandardCharsets.UTF_8)).contains("MANIFEST_INVALID");
+        assertThat(send("GET", "/v2/team/app/manifests/v1", null, null, null).statusCode()).as("nothing was deleted").isEqualTo(200);
+        assertThat(send("DELETE", "/v2/team/app/manifests/v2", ci, null, null).statusCode()).as("a tag alone").isEqualTo(202);
+        assertThat(send("DELETE", "/v2/team/app/manifests/" + digest(m), ci, null, null).statusCode()).as("one tag left").isEqualTo(202);
+        assertThat(send("GET", "/v2/team/app/manifests/v1", null, null, null).statusCode()).isEqualTo(404);
+
+        assertThat(send("PUT", "/v2/team/app/manifests/v1", ci, type, m).statusCode()).isEqualTo(201);
+        assertThat(send("PUT", "/v2/team/app/manifests/v2", ci, type, m).statusCode()).isEqualTo(201);
+        assertThat(send("DELETE", "/v2/team/app/manifests/" + digest(m), admin, null, null).statusCode())
+                .as("never for admins, as in zot: the digest and both tags go").isEqualTo(202);
+        assertThat(send("GET", "/v2/team/app/manifests/v2", null, null, null).statusCode()).isEqualTo(404);
+    }
+
     @ParameterizedTest
     @EnumSource(RegistryServer.Kind.class)
     void optionsIsAnsweredWithoutContentAndOnlyManifestTypesAreStored(RegistryServer.Kind kind) throws Exception {

@@ -1,0 +1,44 @@
+package dev.portcullis.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The TLS client certificate of a request that sends no {@code Authorization} header (as zot: credentials in the header
+ * decide when given). A certificate that does not lead to a trusted authority, has expired or names nobody is a failed
+ * credential (401), never anonymous. The answer for a certificate is remembered a minute, so an event loop answers from
+ * memory; the chain is checked in memory anyway, so nothing here blocks.
+ */
+final class ClientCertificateAuthenticator implements Authenticator {
+    private final ClientCertificates certificates;
+    private final Cache<X509Certificate, Attempt> answers = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(1)).maximumSize(10_000)
+            .build();
+
+    ClientCertificateAuthenticator(ClientCertificates certificates) {
+        this.certificates = certificates;
+    }
+
+    @Override
+    public Attempt cached(Presented presented) {
+        List<X509Certificate> chain = presented.request().clientCertificates();
+        if (chain.isEmpty() || !(presented.credentials() instanceof Credentials.None)) {
+            return Attempt.NOT_MINE;
+        }
+        return answers.get(chain.get(0), leaf -> decide(chain));
+    }
+
+    private Attempt decide(List<X509Certificate> chain) {
+        ClientCertificates.Result r = certificates.identify(chain);
+        String user = r.user();
+        return user == null ? new Attempt.Failed(r.reason())
+                : new Attempt.Authenticated(new Identity(user, List.of(), Identity.AuthMethod.CLIENT_CERTIFICATE, null, List.of()));
+    }
+
+    @Override
+    public Attempt verify(Presented presented) {
+        return cached(presented);
+    }
+}
