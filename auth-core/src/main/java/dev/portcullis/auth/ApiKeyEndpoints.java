@@ -8,7 +8,6 @@ import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.ApiKeyStoreException;
 import dev.portcullis.auth.apikey.Scope;
 import dev.portcullis.auth.routes.RequestTarget;
-import dev.portcullis.policy.AccessPolicy;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,12 +27,10 @@ final class ApiKeyEndpoints implements Endpoint {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiKeyEndpoints.class);
 
     private final ApiKeyService keys;
-    private final AccessPolicy policy;
     private final String path;
 
-    ApiKeyEndpoints(ApiKeyService keys, AccessPolicy policy, String prefix) {
+    ApiKeyEndpoints(ApiKeyService keys, String prefix) {
         this.keys = keys;
-        this.policy = policy;
         this.path = prefix + "/apikey";
     }
 
@@ -70,8 +67,8 @@ final class ApiKeyEndpoints implements Endpoint {
         try {
             return switch (target.method()) {
                 case "POST" -> create(call, target, caller);
-                case "GET" -> list(target, caller);
-                case "DELETE" -> revoke(target, caller);
+                case "GET" -> list(call, target, caller);
+                case "DELETE" -> revoke(call, target, caller);
                 default -> error(target, 405, "UNSUPPORTED", target.method() + " is not supported on " + target.path());
             };
         } catch (ApiKeyStoreException e) {
@@ -106,12 +103,12 @@ final class ApiKeyEndpoints implements Endpoint {
         return null;
     }
 
-    private Optional<String> owner(RequestTarget target, Identity caller) {
+    private Optional<String> owner(Call call, RequestTarget target, Identity caller) {
         List<String> user = target.parameters("user");
         if (user.isEmpty() || user.get(0).equals(caller.name())) {
             return Optional.of(caller.name());
         }
-        return policy.isAdmin(caller.subject()) ? Optional.of(user.get(0)) : Optional.empty();
+        return call.policy().isAdmin(caller.subject()) ? Optional.of(user.get(0)) : Optional.empty();
     }
 
     private Outcome.Respond create(Call call, RequestTarget target, Identity caller) {
@@ -170,8 +167,8 @@ final class ApiKeyEndpoints implements Endpoint {
         return Responses.json(201, out, Map.of(), Duration.ZERO);
     }
 
-    private Outcome.Respond list(RequestTarget target, Identity caller) {
-        Optional<String> owner = owner(target, caller);
+    private Outcome.Respond list(Call call, RequestTarget target, Identity caller) {
+        Optional<String> owner = owner(call, target, caller);
         if (owner.isEmpty()) {
             return error(target, 403, "DENIED", "only admins may list another user's keys");
         }
@@ -181,14 +178,14 @@ final class ApiKeyEndpoints implements Endpoint {
         return Responses.json(200, out, Map.of(), Duration.ZERO);
     }
 
-    private Outcome.Respond revoke(RequestTarget target, Identity caller) {
+    private Outcome.Respond revoke(Call call, RequestTarget target, Identity caller) {
         List<String> id = target.parameters("id");
         if (id.isEmpty() || id.get(0).isEmpty()) {
             return error(target, 400, "BAD_REQUEST", "give the key to revoke as ?id=");
         }
         Optional<ApiKey> key = keys.find(id.get(0));
         // unknown ids and other users' keys answer like zot: 200, nothing done, nothing revealed
-        if (key.isPresent() && (key.get().owner().equals(caller.name()) || policy.isAdmin(caller.subject()))) {
+        if (key.isPresent() && (key.get().owner().equals(caller.name()) || call.policy().isAdmin(caller.subject()))) {
             keys.revoke(id.get(0));
         }
         return Responses.json(200, Responses.JSON.createObjectNode(), Map.of(), Duration.ZERO);

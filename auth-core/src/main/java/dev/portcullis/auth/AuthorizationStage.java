@@ -25,12 +25,10 @@ import org.slf4j.LoggerFactory;
  */
 final class AuthorizationStage {
     private static final Logger LOG = LoggerFactory.getLogger(AuthorizationStage.class);
-    private final AccessPolicy policy;
     private final @Nullable ExistenceLookup existence;
     private final Refusals refusals;
 
-    AuthorizationStage(AccessPolicy policy, @Nullable ExistenceLookup existence, Refusals refusals) {
-        this.policy = policy;
+    AuthorizationStage(@Nullable ExistenceLookup existence, Refusals refusals) {
         this.existence = existence;
         this.refusals = refusals;
     }
@@ -50,7 +48,7 @@ final class AuthorizationStage {
     /** Decides a route that needs the caller (metrics, catalog, repository checks); {@link RequestContext#NEEDS_BLOCKING} possible. */
     Outcome authorize(RequestContext ctx, Route route) {
         if (route instanceof Route.Metrics) {
-            Decision d = policy.decideMetrics(ctx.subject());
+            Decision d = ctx.policy.decideMetrics(ctx.subject());
             if (d.allowed() && ctx.identity != null && ctx.identity.narrowed()) {
                 // scopes name repositories; a key restricted to some of them is not a metrics credential
                 return refusals.deny(ctx, null, Action.READ, d);
@@ -75,7 +73,7 @@ final class AuthorizationStage {
             if (check instanceof Route.Requires r) {
                 action = r.action();
             } else if (check instanceof Route.MountsFrom m) {
-                if (!allowed(ctx, policy.decide(subject, m.repository(), Action.READ), m.repository(), Action.READ)) {
+                if (!allowed(ctx, ctx.policy.decide(subject, m.repository(), Action.READ), m.repository(), Action.READ)) {
                     if (deniedMounts.isEmpty()) {
                         deniedMounts = new HashSet<>();
                     }
@@ -83,8 +81,8 @@ final class AuthorizationStage {
                 }
                 continue;
             } else if (check instanceof Route.Adds a) {
-                Decision create = policy.decide(subject, a.repository(), Action.CREATE);
-                Decision update = policy.decide(subject, a.repository(), Action.UPDATE);
+                Decision create = ctx.policy.decide(subject, a.repository(), Action.CREATE);
+                Decision update = ctx.policy.decide(subject, a.repository(), Action.UPDATE);
                 boolean mayCreate = allowed(ctx, create, a.repository(), Action.CREATE);
                 if (!allowed(ctx, update, a.repository(), Action.UPDATE)) {
                     if (!mayCreate) {
@@ -104,8 +102,8 @@ final class AuthorizationStage {
                 continue;
             } else {
                 Route.Writes w = (Route.Writes) check;
-                Decision create = policy.decide(subject, w.repository(), Action.CREATE);
-                Decision update = policy.decide(subject, w.repository(), Action.UPDATE);
+                Decision create = ctx.policy.decide(subject, w.repository(), Action.CREATE);
+                Decision update = ctx.policy.decide(subject, w.repository(), Action.UPDATE);
                 boolean mayCreate = allowed(ctx, create, w.repository(), Action.CREATE);
                 boolean mayUpdate = allowed(ctx, update, w.repository(), Action.UPDATE);
                 if (mayCreate == mayUpdate) {
@@ -139,7 +137,7 @@ final class AuthorizationStage {
                     conditions.add(writeCondition(ctx, w, action == Action.CREATE ? update : create));
                 }
             }
-            Decision d = policy.decide(subject, check.repository(), action);
+            Decision d = ctx.policy.decide(subject, check.repository(), action);
             if (!allowed(ctx, d, check.repository(), action)) {
                 return refusals.deny(ctx, check.repository(), action, d);
             }
@@ -176,7 +174,7 @@ final class AuthorizationStage {
         refusals.allowed(ctx, repository, action, d);
         Set<Behaviour> behaviours = Set.of();
         if (repository != null && ctx.request().method().equals("DELETE")) {
-            if (policy.behaves(ctx.subject(), repository, Behaviour.DETECT_MANIFEST_COLLISION)) {
+            if (ctx.policy.behaves(ctx.subject(), repository, Behaviour.DETECT_MANIFEST_COLLISION)) {
                 behaviours = Set.of(Behaviour.DETECT_MANIFEST_COLLISION);
             }
         }

@@ -82,6 +82,15 @@ public interface Endpoint {
         }
 
         /**
+         * The policy this request is decided by (a reload takes effect for the requests after it).
+         *
+         * @return the policy
+         */
+        dev.portcullis.policy.AccessPolicy policy() {
+            return ctx.policy;
+        }
+
+        /**
          * Authenticates a user and password given otherwise than in the request's {@code Authorization} header (an
          * OAuth2 password grant's form) exactly as the pipeline authenticates Basic credentials: the same
          * authenticators, failure limit, delay and audit. Null identity and null refusal: no authenticator knew
@@ -89,7 +98,7 @@ public interface Endpoint {
          */
         Outcome.@Nullable Respond authenticateBasic(String user, String password, Identity[] identity) {
             String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            RequestContext form = new RequestContext(new WithAuthorization(ctx.request(), basic), ctx.clientAddress(), null, true);
+            RequestContext form = new RequestContext(new WithAuthorization(ctx.request(), basic), ctx.clientAddress(), null, true, ctx.policy);
             form.path = ctx.path;
             form.target = ctx.target;
             Outcome.Respond refused = authentication.authenticate(form);

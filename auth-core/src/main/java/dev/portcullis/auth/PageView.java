@@ -86,7 +86,7 @@ final class PageView {
     private final String path;
     private final String realm;
     private final String prefix;
-    private final AccessPolicy policy;
+    private final java.util.function.Supplier<AccessPolicy> policy;
     private final @Nullable ApiKeyService keys;
     private final @Nullable OidcLogin oidc;
     private final @Nullable SessionCookies sessions;
@@ -95,7 +95,7 @@ final class PageView {
     private final @Nullable String registry;
     private final boolean anonymousPulls;
 
-    PageView(String path, String realm, String prefix, AccessPolicy policy, @Nullable ApiKeyService keys, @Nullable OidcLogin oidc,
+    PageView(String path, String realm, String prefix, java.util.function.Supplier<AccessPolicy> policy, @Nullable ApiKeyService keys, @Nullable OidcLogin oidc,
              @Nullable SessionCookies sessions, boolean passwordLogin, @Nullable String registry, boolean anonymousPulls) {
         this.registry = registry;
         this.anonymousPulls = anonymousPulls;
@@ -144,14 +144,15 @@ final class PageView {
         ApiKeyService keys = this.keys;
         // without a binding the page's forms are refused anyway (SelfServicePage asks the caller to log in again)
         String csrf = view.binding() == null ? "" : view.binding();
+        AccessPolicy policy = this.policy.get(); // once: the whole page from one policy, across a reload
         if (identity == null) {
-            main.add(loggedOut());
+            main.add(loggedOut(policy));
         } else {
             if (created != null) {
                 main.add(newKey(identity, created));
             }
             main.add(who(identity, view.session(), csrf));
-            main.add(rights(identity));
+            main.add(rights(policy, identity));
             if (keys != null) {
                 main.add(KEYS.render("content", keyList(identity, view.keys(), csrf)));
                 main.add(CREATE.render("content", createForm(keys, identity, view.form(), csrf)));
@@ -160,7 +161,7 @@ final class PageView {
         return Html.join(main);
     }
 
-    private Html loggedOut() {
+    private Html loggedOut(AccessPolicy policy) {
         List<Html> buttons = new ArrayList<>();
         if (oidc != null) {
             for (String name : oidc.providerNames()) {
@@ -198,7 +199,7 @@ final class PageView {
         return WHO.render("name", id.name(), "groups", groups, "method", method, "session", session, "logout", logout);
     }
 
-    private Html rights(Identity identity) {
+    private Html rights(AccessPolicy policy, Identity identity) {
         Permissions p = Permissions.of(policy, identity.subject());
         Html rights = p.isEmpty() ? PARAGRAPH.render("text", "The policy grants you nothing. Ask the registry's operators for access.") : rightsList(p);
         Html limits = identity.scopes().isEmpty() ? Html.EMPTY : KEY_LIMITS.render("scopes", scopes(identity.scopes()));

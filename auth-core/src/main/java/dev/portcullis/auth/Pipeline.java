@@ -47,8 +47,14 @@ final class Pipeline {
     private final boolean warnUnprotectedWrites;
     private final AtomicBoolean unprotectedWriteSeen = new AtomicBoolean();
 
+    /** The policy new requests are decided by; {@link #reload} swaps it, requests under way keep theirs. */
+    private volatile AccessPolicy policy;
+    private final Settings settings;
+
     Pipeline(Settings b) {
         AccessPolicy policy = Objects.requireNonNull(b.policy, "a policy is required");
+        this.policy = policy;
+        this.settings = b;
         this.routes = b.routes;
         this.warnUnprotectedWrites = !b.routesChosen;
         ApiKeyService apiKeys = b.apiKeys;
@@ -96,15 +102,15 @@ final class Pipeline {
         this.authentication = new AuthenticationStage(authenticators, new FailureLimiter(b.maxFailures, b.failureWindow), b.limitedDelay,
                 refusals, b.bearerJwt == null ? "the bearer token is not an API key of this registry"
                         : "the bearer token is neither an API key of this registry nor a JWT", unclaimedBasic(apiKeys, htpasswd != null, !b.authenticators.isEmpty() || b.ldap != null));
-        this.authorization = new AuthorizationStage(policy, b.existence, refusals);
-        this.versionCheck = new VersionCheck(policy, authentication, refusals, tokens != null || b.externalTokens != null);
+        this.authorization = new AuthorizationStage(b.existence, refusals);
+        this.versionCheck = new VersionCheck(authentication, refusals, tokens != null || b.externalTokens != null);
         List<Endpoint> all = new ArrayList<>();
         // the page is served when it is on and there is something to manage: API keys or sessions
         String pagePath = b.pagePath == null || (apiKeys == null && sessions == null) ? null
                 : b.pagePath.isEmpty() ? b.prefix + "/" : b.pagePath;
         if (pagePath != null) {
             String registry = b.externalUrl == null ? null : java.net.URI.create(b.externalUrl).getRawAuthority();
-            all.add(new SelfServicePage(pagePath, b.realm, b.prefix, policy, apiKeys, b.oidc, sessions, htpasswd != null || b.ldap != null || b.oidc == null,
+            all.add(new SelfServicePage(pagePath, b.realm, b.prefix, this::policy, apiKeys, b.oidc, sessions, htpasswd != null || b.ldap != null || b.oidc == null,
                     registry, tokens != null));
         }
         if (b.oidc != null) {
@@ -114,10 +120,10 @@ final class Pipeline {
             all.add(new LogoutEndpoint(b.prefix, sessions, b.oidc));
         }
         if (apiKeys != null) {
-            all.add(new ApiKeyEndpoints(apiKeys, policy, b.prefix));
+            all.add(new ApiKeyEndpoints(apiKeys, b.prefix));
         }
         if (tokens != null) {
-            all.add(new TokenEndpoint(tokens, policy, apiKeys, b.prefix));
+            all.add(new TokenEndpoint(tokens, apiKeys, b.prefix));
         }
         all.addAll(b.endpoints);
         this.endpoints = all.toArray(Endpoint[]::new);
@@ -169,6 +175,25 @@ final class Pipeline {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
+    }
+
+    /** The policy new requests are decided by. */
+    AccessPolicy policy() {
+        return policy;
+    }
+
+    /**
+     * Decides the requests that start from now on by {@code next}; those under way finish by the policy they started
+     * with. Refused, and the current one kept, when the next policy needs what the application did not give (an
+     * existence lookup to tell a create from an update).
+     */
+    void reload(AccessPolicy next, String source) {
+        if (settings.existence == null && settings.routes.writesTags() && Settings.createDiffersFromUpdate(next)) {
+            throw new IllegalStateException("the new policy grants create without update (or update without create), which needs an"
+                    + " ExistenceLookup this application did not give; the current policy stays");
+        }
+        policy = next;
+        LOG.info("Portcullis policy reloaded from {} sha256:{}", source, digest(next.toZotJson()));
     }
 
     /** The decisions counted so far, for metrics. */

@@ -45,16 +45,25 @@ import org.slf4j.LoggerFactory;
 public final class Portcullis implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Portcullis.class);
 
-    private final AccessPolicy policy;
     private final ClientAddresses clientAddresses;
     private final Pipeline pipeline;
     private final List<AutoCloseable> owned;
     private final @Nullable ApiKeyService apiKeys;
+    private final @Nullable ConfigWatcher watcher;
 
     private Portcullis(Builder b) {
-        this.policy = Objects.requireNonNull(b.settings.policy, "a policy is required");
         this.clientAddresses = new ClientAddresses(b.settings.trustedProxies);
         this.pipeline = new Pipeline(b.settings);
+        Settings.Watch watch = b.settings.watch;
+        ConfigWatcher watcher = null;
+        if (watch != null) {
+            com.fasterxml.jackson.databind.JsonNode file = watch.tree().path("portcullis").path("policyFile");
+            java.nio.file.Path dir = watch.file().toAbsolutePath().getParent();
+            watcher = new ConfigWatcher(watch.file(), watch.tree(), file.isTextual() && dir != null ? dir.resolve(file.asText()) : null,
+                    pipeline, b.settings.watchInterval);
+            b.settings.owned.add(0, watcher);
+        }
+        this.watcher = watcher;
         this.owned = List.copyOf(b.settings.owned);
         this.apiKeys = b.settings.apiKeys;
         LOG.info("Portcullis protects: {}", pipeline.summary());
@@ -69,6 +78,19 @@ public final class Portcullis implements AutoCloseable {
      */
     public String summary() {
         return pipeline.summary();
+    }
+
+    /**
+     * What the watcher of the configuration file did: built from {@link PortcullisConfig#load(java.nio.file.Path)}, a
+     * Portcullis reads the file (and its {@code portcullis.policyFile}) again when it changes, as zot does, and swaps a
+     * valid new policy in for the requests that start after it; an invalid file is refused with an error and the running
+     * configuration stays; other changes are named in a warning and wait for a restart.
+     *
+     * @return the counts and the last refusal; {@link ConfigReloads#NONE} when nothing is watched
+     */
+    public ConfigReloads reloads() {
+        ConfigWatcher w = watcher;
+        return w == null ? ConfigReloads.NONE : w.status();
     }
 
     /** The decisions counted so far, for {@link PortcullisMetrics}. */
@@ -114,7 +136,7 @@ public final class Portcullis implements AutoCloseable {
      * @return the policy given to {@link Builder#policy}; never null
      */
     public AccessPolicy policy() {
-        return policy;
+        return pipeline.policy();
     }
 
     /**
@@ -137,7 +159,7 @@ public final class Portcullis implements AutoCloseable {
      *     none
      */
     public List<String> filterCatalog(@Nullable Identity identity, Collection<String> repositories) {
-        return AuthorizationStage.filterCatalog(policy, identity, repositories);
+        return AuthorizationStage.filterCatalog(pipeline.policy(), identity, repositories);
     }
 
     /**
@@ -175,7 +197,7 @@ public final class Portcullis implements AutoCloseable {
      * @return the decision, as {@link #handle(HttpRequestView)} makes it
      */
     public Outcome handle(HttpRequestView request, @Nullable Connection connection) {
-        return pipeline.decide(new RequestContext(request, clientAddresses.of(request), connection, true));
+        return pipeline.decide(new RequestContext(request, clientAddresses.of(request), connection, true, pipeline.policy()));
     }
 
     /**
@@ -190,7 +212,7 @@ public final class Portcullis implements AutoCloseable {
      * @return the answer to write, at once; the {@link AuthEventListener} has been told of the refusal
      */
     public Outcome.Respond refuse(HttpRequestView request, int status, String code, String message) {
-        return pipeline.refuse(new RequestContext(request, clientAddresses.of(request), null, false), status, code, message);
+        return pipeline.refuse(new RequestContext(request, clientAddresses.of(request), null, false, pipeline.policy()), status, code, message);
     }
 
     /**
@@ -232,7 +254,7 @@ public final class Portcullis implements AutoCloseable {
      *     blocking work
      */
     public Optional<Outcome> handleWithoutBlocking(HttpRequestView request, @Nullable Connection connection) {
-        Outcome outcome = pipeline.decide(new RequestContext(request, clientAddresses.of(request), connection, false));
+        Outcome outcome = pipeline.decide(new RequestContext(request, clientAddresses.of(request), connection, false, pipeline.policy()));
         return outcome == RequestContext.NEEDS_BLOCKING ? Optional.empty() : Optional.of(outcome);
     }
 

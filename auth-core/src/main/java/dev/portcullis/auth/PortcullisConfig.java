@@ -96,6 +96,11 @@ public final class PortcullisConfig {
     /** zot's {@code http.ratelimit}: the limit for every method first, then those per method. */
     private final List<RateLimiter.Limit> rateLimits = new ArrayList<>();
 
+    /** The file read, for the watcher; null for text given to {@link #parse}. */
+    private @Nullable Path file;
+    /** The JSON as read, for the watcher's comparison of what changed. */
+    private JsonNode tree = ConfigReader.JSON.createObjectNode();
+
     private PortcullisConfig(Path base) {
         this.reader = new ConfigReader(base);
         this.warnings = reader.warnings;
@@ -122,6 +127,7 @@ public final class PortcullisConfig {
         }
         try {
             PortcullisConfig config = parse(text, Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file's directory"));
+            config.file = file;
             if (config.policySource.equals("http.accessControl")) {
                 config.policySource = "http.accessControl of " + file;
             }
@@ -161,6 +167,7 @@ public final class PortcullisConfig {
     }
 
     private void read(JsonNode root, String json) {
+        tree = root;
         root.fieldNames().forEachRemaining(k -> {
             if (!TOP_LEVEL_FIELDS.contains(k)) {
                 reader.unknownField("", k, TOP_LEVEL_FIELDS);
@@ -536,6 +543,10 @@ public final class PortcullisConfig {
         Portcullis.Builder b = Portcullis.builder().policy(policy()).realm(realm).endpointPrefix(endpointPrefix).failDelay(failDelay)
                 .failureLimit(failureAttempts, failureWindow).limitedDelay(limitedDelay).trustedProxies(trustedProxies);
         b.settings.policySource = policySource;
+        Path watched = file;
+        if (watched != null) {
+            b.settings.watch = new Settings.Watch(watched, tree);
+        }
         b.settings.rateLimits.addAll(rateLimits);
         if (htpasswd != null) {
             b.htpasswd(htpasswd);
@@ -592,5 +603,13 @@ public final class PortcullisConfig {
      */
     public Portcullis build() {
         return builder().build();
+    }
+
+    JsonNode tree() {
+        return tree;
+    }
+
+    String policySource() {
+        return policySource;
     }
 }

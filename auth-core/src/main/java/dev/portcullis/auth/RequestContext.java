@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import dev.portcullis.auth.routes.RequestTarget;
+import dev.portcullis.policy.AccessPolicy;
 import dev.portcullis.policy.Subject;
 import java.time.Duration;
 import java.util.List;
@@ -26,9 +27,13 @@ final class RequestContext extends Presented {
     /** The scope of a Bearer challenge for this request ({@code repository:NAME:pull,push}), once its route is known. */
     @Nullable String challengeScope;
 
-    RequestContext(HttpRequestView request, String client, @Nullable Connection connection, boolean mayBlock) {
+    /** The policy this request is decided by, from start to end: a reload takes effect for the requests after it. */
+    final AccessPolicy policy;
+
+    RequestContext(HttpRequestView request, String client, @Nullable Connection connection, boolean mayBlock, AccessPolicy policy) {
         super(request, client, connection);
         this.mayBlock = mayBlock;
+        this.policy = policy;
     }
 
     /** The caller as the policy sees it: anonymous, or the identity's subject (made once). */

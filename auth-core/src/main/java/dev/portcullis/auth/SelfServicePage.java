@@ -52,7 +52,7 @@ final class SelfServicePage implements Endpoint {
      * @param registry the registry's host[:port] for the pages' command lines; null when unknown
      * @param anonymousPulls whether clients pull without logging in (the registry token flow), for a {@code docker pull} line
      */
-    SelfServicePage(String path, String realm, String prefix, AccessPolicy policy, @Nullable ApiKeyService keys,
+    SelfServicePage(String path, String realm, String prefix, java.util.function.Supplier<AccessPolicy> policy, @Nullable ApiKeyService keys,
                     @Nullable OidcLogin oidc, @Nullable SessionCookies sessions, boolean passwordLogin, @Nullable String registry,
                     boolean anonymousPulls) {
         this.path = path;

@@ -34,6 +34,18 @@ final class Settings {
     @Nullable Path htpasswd;
     dev.portcullis.auth.ldap.@Nullable LdapDirectory ldap;
     @Nullable ClientCertificates clientCertificates;
+    /** The configuration file to watch for a new policy (zot's live reload); null when the settings came from code. */
+    @Nullable Watch watch;
+    Duration watchInterval = Duration.ofSeconds(1);
+
+    /**
+     * A configuration file and what it said at the start.
+     *
+     * @param file the file
+     * @param tree its JSON at the start
+     */
+    record Watch(Path file, com.fasterxml.jackson.databind.JsonNode tree) {
+    }
     String prefix = "/auth";
     Duration failDelay = Duration.ZERO;
     int maxFailures = 20;

@@ -35,13 +35,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class TokenEndpoint implements Endpoint {
     private final RegistryTokens tokens;
-    private final AccessPolicy policy;
     private final @Nullable ApiKeyService keys;
     private final String path;
 
-    TokenEndpoint(RegistryTokens tokens, AccessPolicy policy, @Nullable ApiKeyService keys, String prefix) {
+    TokenEndpoint(RegistryTokens tokens, @Nullable ApiKeyService keys, String prefix) {
         this.tokens = tokens;
-        this.policy = policy;
         this.keys = keys;
         this.path = prefix + "/token";
     }
@@ -143,7 +141,7 @@ final class TokenEndpoint implements Endpoint {
 
     /** The token for {@code id} (null: anonymous) and the scopes asked; with a refresh token when asked and possible. */
     private Outcome.Respond answer(Call call, @Nullable Identity id, List<String> asked, boolean offline, boolean oauth) {
-        List<RegistryTokens.Grant> granted = grants(id, asked);
+        List<RegistryTokens.Grant> granted = grants(call.policy(), id, asked);
         Instant now = tokens.now();
         Instant expires = bounded(now.plus(tokens.lifetime()), id);
         String token = tokens.mint(RegistryTokens.ACCESS, id, granted, expires);
@@ -178,7 +176,7 @@ final class TokenEndpoint implements Endpoint {
     }
 
     /** What the caller gets of what was asked: each action the policy (and the credential's scopes) allow. */
-    List<RegistryTokens.Grant> grants(@Nullable Identity id, List<String> asked) {
+    static List<RegistryTokens.Grant> grants(AccessPolicy policy, @Nullable Identity id, List<String> asked) {
         Subject subject = id == null ? Subject.anonymous() : id.subject();
         Map<String, RegistryTokens.Grant> out = new LinkedHashMap<>();
         for (String value : asked) {
@@ -196,7 +194,7 @@ final class TokenEndpoint implements Endpoint {
                 for (String a : scope.substring(last + 1).split(",")) {
                     if (type.equals("repository") && RegistryTokens.isRepositoryName(name)) {
                         for (String each : a.equals("*") ? List.of("pull", "push", "delete") : List.of(a)) {
-                            if (allows(subject, id, name, each)) {
+                            if (allows(policy, subject, id, name, each)) {
                                 actions.add(each);
                             }
                         }
@@ -218,7 +216,7 @@ final class TokenEndpoint implements Endpoint {
     }
 
     /** pull: read; push: create or update (each write is decided as one or the other); delete: delete. */
-    private boolean allows(Subject subject, @Nullable Identity id, String repository, String tokenAction) {
+    private static boolean allows(AccessPolicy policy, Subject subject, @Nullable Identity id, String repository, String tokenAction) {
         for (Action action : RegistryTokens.actions(tokenAction)) {
             if (policy.decide(subject, repository, action).allowed() && (id == null || id.scopesPermit(repository, action))) {
                 return true;

@@ -16,18 +16,30 @@ import java.util.Set;
 final class VersionCheck {
     private final AuthenticationStage authentication;
     private final Refusals refusals;
-    private final boolean dockerMustLogIn;
     private final boolean tokenFlow;
+    /** The policy {@link #dockerMustLogIn} was worked out for, and its answer: recomputed when a reload swaps the policy. */
+    private volatile MixedGrants mixed = new MixedGrants(null, false);
+
+    private record MixedGrants(@org.jspecify.annotations.Nullable AccessPolicy policy, boolean mixed) {
+    }
 
     /** @param tokenFlow whether the registry token flow is on: then every anonymous caller is sent to the token service */
-    VersionCheck(AccessPolicy policy, AuthenticationStage authentication, Refusals refusals, boolean tokenFlow) {
+    VersionCheck(AuthenticationStage authentication, Refusals refusals, boolean tokenFlow) {
         this.authentication = authentication;
         this.refusals = refusals;
         this.tokenFlow = tokenFlow;
-        boolean anonymous = policy.repositories().stream().anyMatch(r -> !r.anonymousPolicy().isEmpty());
-        boolean authenticated = !policy.hasAccessControl() || policy.repositories().stream()
-                .anyMatch(r -> !r.defaultPolicy().isEmpty() || !r.policies().isEmpty()) || !policy.adminPolicy().actions().isEmpty();
-        this.dockerMustLogIn = anonymous && authenticated;
+    }
+
+    /** zot's rule: anonymous and authenticated grants both exist, so Docker must log in to see the latter. */
+    private boolean dockerMustLogIn(AccessPolicy policy) {
+        MixedGrants m = mixed;
+        if (m.policy() != policy) {
+            boolean anonymous = policy.repositories().stream().anyMatch(r -> !r.anonymousPolicy().isEmpty());
+            boolean authenticated = !policy.hasAccessControl() || policy.repositories().stream()
+                    .anyMatch(r -> !r.defaultPolicy().isEmpty() || !r.policies().isEmpty()) || !policy.adminPolicy().actions().isEmpty();
+            mixed = m = new MixedGrants(policy, anonymous && authenticated);
+        }
+        return m.mixed();
     }
 
     /** A route not policy-checked: passed on, unless it is {@code /v2/}; {@link RequestContext#NEEDS_BLOCKING} possible. */
@@ -45,7 +57,7 @@ final class VersionCheck {
             // anonymous one without credentials) for what it does next
             return refusals.unauthorized(ctx, "the registry token flow: the client fetches a token from the token service", false);
         }
-        if (ctx.identity == null && dockerMustLogIn && isDocker(ctx.request())) {
+        if (ctx.identity == null && dockerMustLogIn(ctx.policy) && isDocker(ctx.request())) {
             return refusals.unauthorized(ctx, "Docker sends credentials only after a 401 on /v2/", false);
         }
         refusals.emit(ctx, null, null, 0, null, "version check");
