@@ -178,6 +178,6 @@ final class AuthorizationStage {
                 behaviours = Set.of(Behaviour.DETECT_MANIFEST_COLLISION);
             }
         }
-        return new Outcome.Proceed(ctx.identity, route, deniedMounts, Map.of(), conditions, behaviours);
+        return new Outcome.Proceed(ctx.identity, route, deniedMounts, Map.of(), conditions, behaviours, ctx.policy);
     }
 }

@@ -14,8 +14,9 @@ import java.util.List;
  */
 final class ClientCertificateAuthenticator implements Authenticator {
     private final ClientCertificates certificates;
-    private final Cache<X509Certificate, Attempt> answers = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(1)).maximumSize(10_000)
-            .build();
+    /** Answers by the whole chain (a failure of one chain is not another's), a minute at most, never past the leaf's end. */
+    private final Cache<List<X509Certificate>, Attempt> answers = Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(1))
+            .maximumSize(10_000).build();
 
     ClientCertificateAuthenticator(ClientCertificates certificates) {
         this.certificates = certificates;
@@ -27,7 +28,13 @@ final class ClientCertificateAuthenticator implements Authenticator {
         if (chain.isEmpty() || !(presented.credentials() instanceof Credentials.None)) {
             return Attempt.NOT_MINE;
         }
-        return answers.get(chain.get(0), leaf -> decide(chain));
+        List<X509Certificate> key = List.copyOf(chain);
+        Attempt a = answers.get(key, k -> decide(chain));
+        if (a instanceof Attempt.Authenticated && chain.get(0).getNotAfter().toInstant().isBefore(certificates.now())) {
+            answers.invalidate(key);
+            a = decide(chain); // expired since it was remembered: refused now
+        }
+        return a;
     }
 
     private Attempt decide(List<X509Certificate> chain) {

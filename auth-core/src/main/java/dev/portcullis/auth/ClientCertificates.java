@@ -41,7 +41,8 @@ import org.jspecify.annotations.Nullable;
  * Portcullis.builder().policy(policy).clientCertificates(certs).build();
  * }</pre>
  *
- * <p>The chain is checked here too, whatever the server's TLS layer trusts (a connector set to trust any client
+ * <p>A leaf whose extended key usage does not include client authentication (a server's certificate) names nobody. The
+ * chain is checked here too, whatever the server's TLS layer trusts (a connector set to trust any client
  * certificate, or the JVM's whole trust store, gives no identity that these authorities did not issue). Revocation
  * lists are not consulted: remove an authority, or let its certificates expire. Thread-safe.
  */
@@ -83,6 +84,9 @@ public final class ClientCertificates {
     private static final int SAN_EMAIL = 1;
     private static final int SAN_DNS = 2;
     private static final int SAN_URI = 6;
+    /** The extended key usages that let a certificate authenticate a TLS client, as Go's TLS (and so zot) requires. */
+    private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
+    private static final String ANY_USAGE = "2.5.29.37.0";
 
     private final Set<TrustAnchor> anchors;
     private final List<Attribute> attributes;
@@ -162,6 +166,16 @@ public final class ClientCertificates {
         } catch (GeneralSecurityException e) {
             return new Result(null, "client certificate '" + leaf.getSubjectX500Principal().getName() + "' cannot be checked: " + e.getMessage());
         }
+        try {
+            List<String> usages = leaf.getExtendedKeyUsage();
+            if (usages != null && !usages.contains(CLIENT_AUTH) && !usages.contains(ANY_USAGE)) {
+                // a server's certificate of the same authority (the registry's own, say) is not a client's
+                return new Result(null, "client certificate '" + leaf.getSubjectX500Principal().getName() + "' is not for client"
+                        + " authentication (its extended key usage lacks clientAuth)");
+            }
+        } catch (CertificateParsingException e) {
+            return new Result(null, "client certificate '" + leaf.getSubjectX500Principal().getName() + "' has an unreadable key usage");
+        }
         List<String> missing = new ArrayList<>();
         for (Attribute a : attributes) {
             String name = read(leaf, a);
@@ -172,6 +186,11 @@ public final class ClientCertificates {
         }
         return new Result(null, "client certificate '" + leaf.getSubjectX500Principal().getName() + "' has none of the identity"
                 + " attributes " + missing);
+    }
+
+    /** The time certificates are judged at. */
+    java.time.Instant now() {
+        return clock.instant();
     }
 
     private @Nullable String read(X509Certificate cert, Attribute attribute) {

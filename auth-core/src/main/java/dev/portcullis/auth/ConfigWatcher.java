@@ -1,8 +1,9 @@
 package dev.portcullis.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.portcullis.policy.InvalidPolicyException;
+import dev.portcullis.policy.AccessPolicy;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,93 +15,122 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * zot's live reload, for the policy: the configuration file (and the policy file it names) is read again when either
  * changes; a valid new policy is swapped in for the requests that start after it (those under way finish by theirs); an
- * invalid file is refused with an error and the running configuration stays; changes to anything else (ports, the key
- * store, the authentication methods) are named in a warning, since they take effect only at a restart. The htpasswd file
- * is re-read on its own, as before.
+ * invalid file, or one whose policy the application cannot serve, is refused with an error and the running
+ * configuration stays; changes to anything else (ports, the key store, the authentication methods) are named in a
+ * warning, since they take effect only at a restart. The htpasswd file is re-read on its own, as before.
  */
-final class ConfigWatcher implements AutoCloseable {
+final class ConfigWatcher implements Settings.Watch {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigWatcher.class);
+    private static final Duration INTERVAL = Duration.ofSeconds(1);
 
-    private final Path config;
-    private final JsonNode running;
-    private final Pipeline pipeline;
-    private final ScheduledExecutorService timer;
+    /**
+     * What reading the file gave.
+     *
+     * @param policy its policy
+     * @param source where the policy came from
+     * @param tree its JSON
+     * @param warnings what it ignores
+     * @param digest what the file and its policy file held
+     */
+    record Read(AccessPolicy policy, String source, JsonNode tree, List<String> warnings, String digest) {
+    }
+
+    private final Path file;
+    /** The configuration running since the start: what needs a restart is compared with it. */
+    private final JsonNode started;
+    /** The configuration whose policy runs now: its policy file is the one watched. */
+    private JsonNode current;
     private String seen;
-    private @Nullable String policyFileSeen;
+    private final BiConsumer<AccessPolicy, String> reload;
+    private final Function<Path, Read> read;
+    private final ScheduledExecutorService timer;
     private volatile ConfigReloads status = ConfigReloads.NONE;
 
-    ConfigWatcher(Path config, JsonNode running, @Nullable Path policyFile, Pipeline pipeline, Duration interval) {
-        this.config = config;
-        this.running = running;
-        this.pipeline = pipeline;
-        this.seen = fingerprint(config);
-        this.policyFileSeen = policyFile == null ? null : fingerprint(policyFile);
+    /**
+     * Watches {@code file}, read at the start as {@code tree} with {@code digest}; a new policy goes to {@code reload},
+     * which throws {@link IllegalStateException} to refuse it; {@code read} reads the file again, throwing
+     * {@link dev.portcullis.policy.InvalidPolicyException} for an invalid one.
+     */
+    ConfigWatcher(Path file, JsonNode tree, String digest, BiConsumer<AccessPolicy, String> reload, Function<Path, Read> read) {
+        this.file = file;
+        this.started = tree;
+        this.current = tree;
+        this.seen = digest; // what was read, so that a change between reading and watching is not missed
+        this.reload = reload;
+        this.read = read;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "portcullis-config-watch");
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::check, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::check, INTERVAL.toMillis(), INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    ConfigReloads status() {
+    @Override
+    public ConfigReloads status() {
         return status;
     }
 
-    /** Reads the files again if either changed. */
+    /** Reads the files again if either changed; any failure is a refusal, and the running configuration stays. */
     void check() {
+        String now;
         try {
-            String now = fingerprint(config);
-            String policyNow = policyFile() == null ? null : fingerprint(Objects.requireNonNull(policyFile()));
-            if (now.equals(seen) && Objects.equals(policyNow, policyFileSeen)) {
-                return;
-            }
-            seen = now;
-            policyFileSeen = policyNow;
-            reload();
-        } catch (RuntimeException e) { // the timer stops for good on an exception: never let one out
-            LOG.error("checking {} for changes failed", config, e);
+            now = fingerprint(Files.readString(file, StandardCharsets.UTF_8)) + policyFingerprint(current, file);
+        } catch (IOException e) {
+            return; // being replaced, or gone: looked at again at the next check
+        }
+        if (now.equals(seen)) {
+            return;
+        }
+        seen = now;
+        try {
+            apply();
+        } catch (RuntimeException e) { // the timer would stop for good on an exception: never let one out
+            refuse("could not be applied: " + e);
         }
     }
 
-    private @Nullable Path policyFile() {
-        JsonNode f = running.path("portcullis").path("policyFile");
-        Path base = config.toAbsolutePath().getParent();
-        return f.isTextual() && base != null ? base.resolve(f.asText()) : null;
-    }
-
-    private void reload() {
-        PortcullisConfig next;
+    private void apply() {
+        Read next;
         try {
-            next = PortcullisConfig.load(config);
-        } catch (InvalidPolicyException e) {
+            next = read.apply(file);
+        } catch (dev.portcullis.policy.InvalidPolicyException e) {
             refuse("changed and is invalid: " + e.getMessage());
             return;
         }
+        if (next.source().startsWith("none configured")) {
+            refuse("now configures no authentication and no accessControl, which zot takes for \"everyone may do everything\";"
+                    + " that needs a restart, which also applies the authentication it would drop");
+            return;
+        }
+        next.warnings().forEach(w -> LOG.warn("configuration: {}", w));
         List<String> later = new ArrayList<>();
-        differences("", running, next.tree(), later);
+        differences("", started, next.tree(), later);
         if (!later.isEmpty()) {
-            LOG.warn("{} changed {}, which takes effect only at a restart; the policy is reloaded now", config, later);
+            LOG.warn("{} changed {}, which takes effect only at a restart; the policy is reloaded now", file, later);
         }
         try {
-            pipeline.reload(next.policy(), next.policySource());
+            reload.accept(next.policy(), next.source());
         } catch (IllegalStateException e) {
             refuse(String.valueOf(e.getMessage()));
             return;
         }
+        current = next.tree();
+        seen = next.digest(); // what this policy was read from: its policy file may be another one now
         ConfigReloads s = status;
         status = new ConfigReloads(s.applied() + 1, s.refused(), s.lastRefusal());
     }
 
     private void refuse(String why) {
-        LOG.error("{} {}; the running configuration stays", config, why);
+        LOG.error("{} {}; the running configuration stays", file, why);
         ConfigReloads s = status;
         status = new ConfigReloads(s.applied(), s.refused() + 1, why);
     }
@@ -123,12 +153,23 @@ final class ConfigWatcher implements AutoCloseable {
         }
     }
 
-    /** The file's content digest, or a word for a file that cannot be read (which then counts as a change when it can). */
-    private static String fingerprint(Path file) {
+    /** The digest of the policy file a configuration names (empty when it names none; a word when it cannot be read). */
+    static String policyFingerprint(JsonNode tree, Path file) {
+        JsonNode name = tree.path("portcullis").path("policyFile");
+        Path dir = file.toAbsolutePath().getParent();
+        if (!name.isTextual() || dir == null) {
+            return "";
+        }
         try {
-            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+            return "+" + fingerprint(Files.readString(dir.resolve(name.asText()), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            return "unreadable: " + e.getClass().getSimpleName();
+            return "+unreadable";
+        }
+    }
+
+    static String fingerprint(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
@@ -137,5 +178,10 @@ final class ConfigWatcher implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+    }
+
+    @Override
+    public String toString() {
+        return "the watcher of " + Objects.toString(file);
     }
 }

@@ -1,6 +1,7 @@
 package dev.portcullis.auth;
 
 import dev.portcullis.auth.routes.Route;
+import dev.portcullis.policy.AccessPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -28,9 +29,12 @@ public sealed interface Outcome {
      * @param behaviours zot's behaviour actions the policy gives the caller on the request's repository, for a
      *     {@code DELETE} (the only requests zot applies them to), such as
      *     {@link dev.portcullis.policy.Behaviour#DETECT_MANIFEST_COLLISION}: the application behaves so; empty otherwise
+     * @param policy the policy the request was decided by (after a live reload, the requests under way keep theirs), for
+     *     the application's questions about the same request, such as the caller's groups; null when not given
      */
     record Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders,
-                   List<WriteCondition> writeConditions, Set<dev.portcullis.policy.Behaviour> behaviours) implements Outcome {
+                   List<WriteCondition> writeConditions, Set<dev.portcullis.policy.Behaviour> behaviours,
+                   @Nullable AccessPolicy policy) implements Outcome {
         /**
          * Keeps copies of the collections, so that the outcome cannot change after it is made.
          *
@@ -40,6 +44,7 @@ public sealed interface Outcome {
          * @param responseHeaders headers the adapter adds to the application's response
          * @param writeConditions what a write was allowed under; empty when unconditional
          * @param behaviours how the application behaves for the caller on the request's repository
+         * @param policy the policy the request was decided by, or null
          * @throws NullPointerException when a collection, or an element, key or value in one, is null
          */
         public Proceed {
@@ -60,7 +65,7 @@ public sealed interface Outcome {
          */
         public Proceed(@Nullable Identity identity, Route route, Set<String> deniedMountSources, Map<String, String> responseHeaders,
                 List<WriteCondition> writeConditions) {
-            this(identity, route, deniedMountSources, responseHeaders, writeConditions, Set.of());
+            this(identity, route, deniedMountSources, responseHeaders, writeConditions, Set.of(), null);
         }
 
         /**

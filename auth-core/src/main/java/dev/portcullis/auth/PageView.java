@@ -73,8 +73,9 @@ final class PageView {
      * What one rendering shows. {@code created} is the key just made: its secret appears in this response only.
      *
      * @param binding what the form tokens are bound to: the credential the browser sends by itself, or null
+     * @param policy the policy the request was decided by, whose rights the page shows
      */
-    record View(@Nullable Identity identity, @Nullable Session session, @Nullable String binding, @Nullable String notice,
+    record View(AccessPolicy policy, @Nullable Identity identity, @Nullable Session session, @Nullable String binding, @Nullable String notice,
                 @Nullable String error, ApiKeyService.@Nullable CreatedKey created, Form form, @Nullable List<ApiKey> keys) {
     }
 
@@ -86,7 +87,6 @@ final class PageView {
     private final String path;
     private final String realm;
     private final String prefix;
-    private final java.util.function.Supplier<AccessPolicy> policy;
     private final @Nullable ApiKeyService keys;
     private final @Nullable OidcLogin oidc;
     private final @Nullable SessionCookies sessions;
@@ -95,14 +95,13 @@ final class PageView {
     private final @Nullable String registry;
     private final boolean anonymousPulls;
 
-    PageView(String path, String realm, String prefix, java.util.function.Supplier<AccessPolicy> policy, @Nullable ApiKeyService keys, @Nullable OidcLogin oidc,
+    PageView(String path, String realm, String prefix, @Nullable ApiKeyService keys, @Nullable OidcLogin oidc,
              @Nullable SessionCookies sessions, boolean passwordLogin, @Nullable String registry, boolean anonymousPulls) {
         this.registry = registry;
         this.anonymousPulls = anonymousPulls;
         this.path = path;
         this.realm = realm;
         this.prefix = prefix;
-        this.policy = policy;
         this.keys = keys;
         this.oidc = oidc;
         this.sessions = sessions;
@@ -144,7 +143,7 @@ final class PageView {
         ApiKeyService keys = this.keys;
         // without a binding the page's forms are refused anyway (SelfServicePage asks the caller to log in again)
         String csrf = view.binding() == null ? "" : view.binding();
-        AccessPolicy policy = this.policy.get(); // once: the whole page from one policy, across a reload
+        AccessPolicy policy = view.policy(); // the request's: the whole page from the policy it was decided by
         if (identity == null) {
             main.add(loggedOut(policy));
         } else {

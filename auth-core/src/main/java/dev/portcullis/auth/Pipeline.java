@@ -110,7 +110,7 @@ final class Pipeline {
                 : b.pagePath.isEmpty() ? b.prefix + "/" : b.pagePath;
         if (pagePath != null) {
             String registry = b.externalUrl == null ? null : java.net.URI.create(b.externalUrl).getRawAuthority();
-            all.add(new SelfServicePage(pagePath, b.realm, b.prefix, this::policy, apiKeys, b.oidc, sessions, htpasswd != null || b.ldap != null || b.oidc == null,
+            all.add(new SelfServicePage(pagePath, b.realm, b.prefix, apiKeys, b.oidc, sessions, htpasswd != null || b.ldap != null || b.oidc == null,
                     registry, tokens != null));
         }
         if (b.oidc != null) {

@@ -49,18 +49,14 @@ public final class Portcullis implements AutoCloseable {
     private final Pipeline pipeline;
     private final List<AutoCloseable> owned;
     private final @Nullable ApiKeyService apiKeys;
-    private final @Nullable ConfigWatcher watcher;
+    private final Settings.@Nullable Watch watcher;
 
     private Portcullis(Builder b) {
         this.clientAddresses = new ClientAddresses(b.settings.trustedProxies);
         this.pipeline = new Pipeline(b.settings);
-        Settings.Watch watch = b.settings.watch;
-        ConfigWatcher watcher = null;
-        if (watch != null) {
-            com.fasterxml.jackson.databind.JsonNode file = watch.tree().path("portcullis").path("policyFile");
-            java.nio.file.Path dir = watch.file().toAbsolutePath().getParent();
-            watcher = new ConfigWatcher(watch.file(), watch.tree(), file.isTextual() && dir != null ? dir.resolve(file.asText()) : null,
-                    pipeline, b.settings.watchInterval);
+        var watch = b.settings.watch;
+        Settings.Watch watcher = watch == null ? null : watch.apply(pipeline::reload);
+        if (watcher != null) {
             b.settings.owned.add(0, watcher);
         }
         this.watcher = watcher;
@@ -89,7 +85,7 @@ public final class Portcullis implements AutoCloseable {
      * @return the counts and the last refusal; {@link ConfigReloads#NONE} when nothing is watched
      */
     public ConfigReloads reloads() {
-        ConfigWatcher w = watcher;
+        Settings.Watch w = watcher;
         return w == null ? ConfigReloads.NONE : w.status();
     }
 
@@ -131,9 +127,11 @@ public final class Portcullis implements AutoCloseable {
     }
 
     /**
-     * The policy this instance decides by, for questions the application asks of it (which groups a caller has, say).
+     * The policy this instance decides new requests by, for questions the application asks of it (which groups a caller
+     * has, say): the one given to {@link Builder#policy}, or the configuration file's latest ({@link #reloads()}). A
+     * request under way was decided by {@link Outcome.Proceed#policy()}.
      *
-     * @return the policy given to {@link Builder#policy}; never null
+     * @return the policy; never null
      */
     public AccessPolicy policy() {
         return pipeline.policy();
@@ -151,7 +149,7 @@ public final class Portcullis implements AutoCloseable {
 
     /**
      * The repositories of a catalog the caller may see ({@code identity} null for anonymous): the
-     * policy's catalog rule, narrowed by an API key's scopes.
+     * current {@link #policy()}'s catalog rule, narrowed by an API key's scopes.
      *
      * @param identity the caller, as {@link Outcome.Proceed#identity()} names it; null for an anonymous caller
      * @param repositories every repository name the store holds
@@ -458,6 +456,7 @@ public final class Portcullis implements AutoCloseable {
         public Builder policy(AccessPolicy policy) {
             settings.policy = policy;
             settings.policySource = "given in code";
+            settings.watch = null; // the file's policy must not replace one given in code at its next change
             return this;
         }
 

@@ -100,6 +100,8 @@ public final class PortcullisConfig {
     private @Nullable Path file;
     /** The JSON as read, for the watcher's comparison of what changed. */
     private JsonNode tree = ConfigReader.JSON.createObjectNode();
+    /** The SHA-256 of the text read and of the policy file read; set by {@link #load}. */
+    private String digest = "";
 
     private PortcullisConfig(Path base) {
         this.reader = new ConfigReader(base);
@@ -128,6 +130,7 @@ public final class PortcullisConfig {
         try {
             PortcullisConfig config = parse(text, Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file's directory"));
             config.file = file;
+            config.digest = ConfigWatcher.fingerprint(text) + ConfigWatcher.policyFingerprint(config.tree, file);
             if (config.policySource.equals("http.accessControl")) {
                 config.policySource = "http.accessControl of " + file;
             }
@@ -545,7 +548,10 @@ public final class PortcullisConfig {
         b.settings.policySource = policySource;
         Path watched = file;
         if (watched != null) {
-            b.settings.watch = new Settings.Watch(watched, tree);
+            b.settings.watch = reload -> new ConfigWatcher(watched, tree, digest, reload, f -> {
+                PortcullisConfig next = load(f);
+                return new ConfigWatcher.Read(next.policy(), next.policySource(), next.tree(), next.warnings(), next.digest());
+            });
         }
         b.settings.rateLimits.addAll(rateLimits);
         if (htpasswd != null) {
@@ -607,6 +613,11 @@ public final class PortcullisConfig {
 
     JsonNode tree() {
         return tree;
+    }
+
+    /** What the file held when it was read, and its policy file's, for the watcher to tell a change by. */
+    String digest() {
+        return digest;
     }
 
     String policySource() {

@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code portcullis.limiter.trips} (counter; tag {@code limiter}: failures, rate): 429s of the failure limiter
  *       (an address past its failed attempts) and of the rate limit.</li>
  *   <li>{@code portcullis.authentications} (counter; tag {@code method}: api_key, htpasswd, session, bearer,
- *       registry_token, external_token, other, or anonymous for callers without accepted credentials): decisions by
- *       the caller's credential method.</li>
+ *       registry_token, external_token, ldap, client_certificate, other, or anonymous for callers without accepted
+ *       credentials): decisions by the caller's credential method.</li>
  *   <li>{@code portcullis.apikey.cache} (counter; tag {@code result}: hit, miss): key verifications answered by the
  *       verified cache, and those that went to the key store.</li>
  *   <li>{@code portcullis.argon2} (timer): Argon2id computations and their time; {@code portcullis.argon2.active}

@@ -52,7 +52,7 @@ final class SelfServicePage implements Endpoint {
      * @param registry the registry's host[:port] for the pages' command lines; null when unknown
      * @param anonymousPulls whether clients pull without logging in (the registry token flow), for a {@code docker pull} line
      */
-    SelfServicePage(String path, String realm, String prefix, java.util.function.Supplier<AccessPolicy> policy, @Nullable ApiKeyService keys,
+    SelfServicePage(String path, String realm, String prefix, @Nullable ApiKeyService keys,
                     @Nullable OidcLogin oidc, @Nullable SessionCookies sessions, boolean passwordLogin, @Nullable String registry,
                     boolean anonymousPulls) {
         this.path = path;
@@ -61,7 +61,7 @@ final class SelfServicePage implements Endpoint {
         this.oidc = oidc;
         this.sessions = sessions;
         this.passwordLogin = passwordLogin;
-        this.pages = new PageView(path, realm, prefix, policy, keys, oidc, sessions, passwordLogin, registry, anonymousPulls);
+        this.pages = new PageView(path, realm, prefix, keys, oidc, sessions, passwordLogin, registry, anonymousPulls);
     }
 
     /** Whether the request is for this page; also the path without its trailing slash, which redirects to it. */
@@ -126,7 +126,7 @@ final class SelfServicePage implements Endpoint {
             if (query.containsKey("login") && identity != null) {
                 return redirect(path);
             }
-            return render(200, identity, session, binding, notice(query), null, null, PageView.Form.EMPTY);
+            return render(call.policy(), 200, identity, session, binding, notice(query), null, null, PageView.Form.EMPTY);
         }
         if (!method.equals("POST")) {
             return new Outcome.Respond(405, headers(Map.of("Allow", "GET, HEAD, POST")), List.of(), HTML_TYPE,
@@ -142,7 +142,7 @@ final class SelfServicePage implements Endpoint {
         try {
             byte[] body = call.body();
             if (body.length > call.bodyLimit()) {
-                return render(413, identity, session, binding, null, "The form is larger than 8 KiB; shorten the scopes or the label.",
+                return render(call.policy(), 413, identity, session, binding, null, "The form is larger than 8 KiB; shorten the scopes or the label.",
                         null, PageView.Form.EMPTY);
             }
             form = RequestPaths.query(new String(body, StandardCharsets.UTF_8)).orElse(null);
@@ -150,17 +150,17 @@ final class SelfServicePage implements Endpoint {
             form = null;
         }
         if (form == null) {
-            return render(400, identity, session, binding, null, "The form could not be read; submit it again.", null, PageView.Form.EMPTY);
+            return render(call.policy(), 400, identity, session, binding, null, "The form could not be read; submit it again.", null, PageView.Form.EMPTY);
         }
         if (identity == null || binding == null) {
-            return render(401, null, null, null, null, "Your session has ended; log in again.", null, PageView.Form.EMPTY);
+            return render(call.policy(), 401, null, null, null, null, "Your session has ended; log in again.", null, PageView.Form.EMPTY);
         }
         String token = first(form, "csrf");
         if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.US_ASCII),
                 PageView.csrfToken(binding).getBytes(StandardCharsets.US_ASCII))) {
             LOG.warn("self-service page: a form from '{}' without this page's token was refused (another site's form, or a page "
                     + "older than the session)", identity.name());
-            return render(403, identity, session, binding, null,
+            return render(call.policy(), 403, identity, session, binding, null,
                     "The form was refused because it did not come from this page (or the page is older than your session). "
                             + "Nothing was changed; reload the page and try again.", null, PageView.Form.EMPTY);
         }
@@ -170,33 +170,33 @@ final class SelfServicePage implements Endpoint {
         }
         ApiKeyService keys = this.keys;
         if (keys == null) {
-            return render(404, identity, session, binding, null, "This registry has no API keys.", null, PageView.Form.EMPTY);
+            return render(call.policy(), 404, identity, session, binding, null, "This registry has no API keys.", null, PageView.Form.EMPTY);
         }
         String refusal = ApiKeyEndpoints.refusal(identity);
         if (refusal != null) {
-            return render(403, identity, session, binding, null, refusal, null, PageView.Form.EMPTY);
+            return render(call.policy(), 403, identity, session, binding, null, refusal, null, PageView.Form.EMPTY);
         }
         try {
             if ("create".equals(action)) {
-                return create(keys, request, identity, session, binding, form);
+                return create(call.policy(), keys, request, identity, session, binding, form);
             }
             if ("revoke".equals(action)) {
                 return revoke(keys, identity, first(form, "id"));
             }
         } catch (ApiKeyStoreException e) {
             LOG.error("self-service page: the API key store is unavailable: {}", e.getMessage());
-            return render(503, identity, session, binding, null, "The key store is unavailable right now; nothing was changed. "
+            return render(call.policy(), 503, identity, session, binding, null, "The key store is unavailable right now; nothing was changed. "
                     + "Try again shortly.", null, form(form));
         }
-        return render(400, identity, session, binding, null, "Unknown form action; reload the page.", null, PageView.Form.EMPTY);
+        return render(call.policy(), 400, identity, session, binding, null, "Unknown form action; reload the page.", null, PageView.Form.EMPTY);
     }
 
-    private Outcome.Respond create(ApiKeyService keys, HttpRequestView request, Identity identity, @Nullable Session session,
+    private Outcome.Respond create(AccessPolicy policy, ApiKeyService keys, HttpRequestView request, Identity identity, @Nullable Session session,
                                    String binding, Map<String, List<String>> values) {
         PageView.Form form = form(values);
         String label = form.label().strip();
         if (label.codePointCount(0, label.length()) > PageView.MAX_LABEL) {
-            return render(400, identity, session, binding, null, "The label is longer than " + PageView.MAX_LABEL + " characters.", null, form);
+            return render(policy, 400, identity, session, binding, null, "The label is longer than " + PageView.MAX_LABEL + " characters.", null, form);
         }
         List<Scope> scopes = new ArrayList<>();
         for (String line : form.scopes().split("\\R")) {
@@ -204,13 +204,13 @@ final class SelfServicePage implements Endpoint {
                 try {
                     scopes.add(Scope.parse(line.strip()));
                 } catch (IllegalArgumentException e) {
-                    return render(400, identity, session, binding, null, String.valueOf(e.getMessage()), null, form);
+                    return render(policy, 400, identity, session, binding, null, String.valueOf(e.getMessage()), null, form);
                 }
             }
         }
         if (!PageView.lifetimes(keys).contains(form.lifetime())) {
             // only what the page offers: a crafted form asking for a century, or beyond the registry's maximum, is refused
-            return render(400, identity, session, binding, null, "Choose how long the key lives from the list.", null, form);
+            return render(policy, 400, identity, session, binding, null, "Choose how long the key lives from the list.", null, form);
         }
         @Nullable Instant expires = form.lifetime().equals("never") ? null : Instant.now().plus(Duration.ofDays(Long.parseLong(form.lifetime())));
         List<String> agent = request.headers("User-Agent");
@@ -219,10 +219,10 @@ final class SelfServicePage implements Endpoint {
             created = keys.create(new ApiKeyService.KeyRequest(identity.name(), identity.groups(), label, scopes,
                     ApiKeyEndpoints.notBeyondCaller(keys, identity, expires), "self-service page" + (agent.isEmpty() ? "" : " (" + agent.get(0) + ")")));
         } catch (IllegalArgumentException e) {
-            return render(400, identity, session, binding, null, String.valueOf(e.getMessage()), null, form);
+            return render(policy, 400, identity, session, binding, null, String.valueOf(e.getMessage()), null, form);
         }
         LOG.info("self-service page: '{}' created API key {}", identity.name(), created.key().id());
-        return render(200, identity, session, binding, null, null, created, PageView.Form.EMPTY);
+        return render(policy, 200, identity, session, binding, null, null, created, PageView.Form.EMPTY);
     }
 
     private Outcome.Respond revoke(ApiKeyService keys, Identity identity, @Nullable String id) {
@@ -248,7 +248,7 @@ final class SelfServicePage implements Endpoint {
     }
 
     /** Renders the page for {@code view}: who is signed in, their rights and keys; or how to log in. */
-    private Outcome.Respond render(int status, @Nullable Identity identity, @Nullable Session session, @Nullable String binding,
+    private Outcome.Respond render(AccessPolicy policy, int status, @Nullable Identity identity, @Nullable Session session, @Nullable String binding,
                                    @Nullable String notice, @Nullable String error, ApiKeyService.@Nullable CreatedKey created,
                                    PageView.Form form) {
         ApiKeyService keys = this.keys;
@@ -260,7 +260,7 @@ final class SelfServicePage implements Endpoint {
                 LOG.error("self-service page: the API key store is unavailable: {}", e.getMessage());
             }
         }
-        PageView.View view = new PageView.View(identity, session, binding, notice, error, created, form, list);
+        PageView.View view = new PageView.View(policy, identity, session, binding, notice, error, created, form, list);
         return new Outcome.Respond(status, headers(Map.of()), List.of(), HTML_TYPE,
                 pages.page(identity == null ? "Log in" : "Your access", pages.main(view)), Duration.ZERO);
     }

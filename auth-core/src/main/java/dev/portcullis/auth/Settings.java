@@ -34,17 +34,19 @@ final class Settings {
     @Nullable Path htpasswd;
     dev.portcullis.auth.ldap.@Nullable LdapDirectory ldap;
     @Nullable ClientCertificates clientCertificates;
-    /** The configuration file to watch for a new policy (zot's live reload); null when the settings came from code. */
-    @Nullable Watch watch;
-    Duration watchInterval = Duration.ofSeconds(1);
-
     /**
-     * A configuration file and what it said at the start.
-     *
-     * @param file the file
-     * @param tree its JSON at the start
+     * Starts watching the configuration file for a new policy (zot's live reload), given where a new policy goes; null
+     * when the policy came from code.
      */
-    record Watch(Path file, com.fasterxml.jackson.databind.JsonNode tree) {
+    java.util.function.@Nullable Function<java.util.function.BiConsumer<AccessPolicy, String>, Watch> watch;
+
+    /** A running watch of the configuration file. */
+    interface Watch extends AutoCloseable {
+        /** What it did so far. */
+        ConfigReloads status();
+
+        @Override
+        void close();
     }
     String prefix = "/auth";
     Duration failDelay = Duration.ZERO;

@@ -46,7 +46,7 @@ final class VersionCheck {
     Outcome decide(RequestContext ctx, Route route) {
         String path = ctx.target().path();
         if (!path.equals("/v2/") && !path.equals("/v2")) {
-            return new Outcome.Proceed(null, route, Set.of());
+            return new Outcome.Proceed(null, route, Set.of(), java.util.Map.of(), java.util.List.of(), Set.of(), ctx.policy);
         }
         Outcome.Respond refused = authentication.authenticate(ctx);
         if (refused != null) {
@@ -61,7 +61,7 @@ final class VersionCheck {
             return refusals.unauthorized(ctx, "Docker sends credentials only after a 401 on /v2/", false);
         }
         refusals.emit(ctx, null, null, 0, null, "version check");
-        return new Outcome.Proceed(ctx.identity, route, Set.of(), refusals.challenge(ctx));
+        return new Outcome.Proceed(ctx.identity, route, Set.of(), refusals.challenge(ctx), java.util.List.of(), Set.of(), ctx.policy);
     }
 
     private static boolean isDocker(HttpRequestView request) {

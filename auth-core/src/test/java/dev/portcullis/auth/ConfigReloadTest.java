@@ -66,6 +66,12 @@ class ConfigReloadTest {
                     .contains("ExistenceLookup");
             assertThat(status(p, "DELETE", "/v2/team/app/manifests/v1")).isEqualTo(200);
 
+            Files.writeString(file, "{\"http\": {}}");
+            ConfigReloads openToAll = await(p, r -> r.refused() == 3);
+            assertThat(openToAll.lastRefusal()).as("no authentication and no accessControl: zot's everyone-may-do-everything")
+                    .contains("no authentication and no accessControl");
+            assertThat(status(p, "DELETE", "/v2/team/app/manifests/v1")).isEqualTo(200);
+
             Files.writeString(file, config("\"read\"").replace("\"htpasswd\": {\"path\": \"htpasswd\"}",
                     "\"htpasswd\": {\"path\": \"htpasswd\"}, \"failDelay\": 1"));
             await(p, r -> r.applied() == 2);
@@ -89,6 +95,19 @@ class ConfigReloadTest {
             assertThat(status(p, "DELETE", "/v2/team/app/manifests/v1")).isEqualTo(200);
             assertThat(new String(((Outcome.Respond) p.handle(TestRequest.of("GET", "/auth/", basic("alice")))).body(), StandardCharsets.UTF_8))
                     .as("the self-service page shows the new rights").contains("delete");
+
+            Path other = Files.writeString(dir.resolve("other.policy"), "repo \"team/**\" {\n  user alice: read\n}\n");
+            Files.writeString(file, Files.readString(file).replace("registry.policy", "other.policy"));
+            await(p, r -> r.applied() == 2);
+            assertThat(status(p, "DELETE", "/v2/team/app/manifests/v1")).isEqualTo(403);
+            Files.writeString(other, "repo \"team/**\" {\n  user alice: read, delete\n}\n");
+            await(p, r -> r.applied() == 3);
+            assertThat(status(p, "DELETE", "/v2/team/app/manifests/v1")).as("the policy file the configuration names now is watched")
+                    .isEqualTo(200);
+        }
+        try (Portcullis inCode = PortcullisConfig.load(file).builder().policy(dev.portcullis.policy.AccessPolicy.parse(
+                "repo \"**\" {\n  anonymous: read\n}\n")).build()) {
+            assertThat(inCode.reloads()).as("a policy given in code is never replaced by the file's").isEqualTo(ConfigReloads.NONE);
         }
         assertThat(Portcullis.builder().policy(dev.portcullis.policy.AccessPolicy.parse("repo \"**\" {\n  anonymous: read\n}\n")).build()
                 .reloads()).as("settings from code: nothing watched").isEqualTo(ConfigReloads.NONE);

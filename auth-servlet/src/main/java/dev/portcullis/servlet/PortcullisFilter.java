@@ -11,6 +11,7 @@ import dev.portcullis.auth.routes.MavenRoutes;
 import dev.portcullis.auth.routes.OciDistributionRoutes;
 import dev.portcullis.auth.routes.PathRoutes;
 import dev.portcullis.auth.routes.RouteResolver;
+import dev.portcullis.policy.AccessPolicy;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -225,7 +226,9 @@ public final class PortcullisFilter implements Filter {
             request.setAttribute(DENIED_MOUNTS_ATTRIBUTE, proceed.deniedMountSources());
             request.setAttribute(WRITE_CONDITIONS_ATTRIBUTE, proceed.writeConditions());
             request.setAttribute(BEHAVIOURS_ATTRIBUTE, proceed.behaviours());
-            chain.doFilter(new AuthenticatedRequest(request, response, proceed.identity(), portcullis.policy()), response);
+            AccessPolicy decidedBy = proceed.policy();
+            chain.doFilter(new AuthenticatedRequest(request, response, proceed.identity(), decidedBy != null ? decidedBy : portcullis.policy()),
+                    response);
             return;
         }
         Outcome.Respond respond = (Outcome.Respond) outcome;

@@ -23,9 +23,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -159,7 +161,7 @@ public final class TestPki {
      */
     public Issued server() throws GeneralSecurityException {
         return issue("CN=localhost", List.of(new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")),
-                Duration.ZERO);
+                Duration.ZERO, KeyPurposeId.id_kp_serverAuth);
     }
 
     /**
@@ -178,10 +180,10 @@ public final class TestPki {
             names.add(new GeneralName(n.startsWith("email:") ? GeneralName.rfc822Name : n.startsWith("dns:") ? GeneralName.dNSName
                     : GeneralName.uniformResourceIdentifier, value));
         }
-        return issue(subject, names, expiredAgo);
+        return issue(subject, names, expiredAgo, KeyPurposeId.id_kp_clientAuth);
     }
 
-    private Issued issue(String subject, List<GeneralName> names, Duration expiredAgo) throws GeneralSecurityException {
+    private Issued issue(String subject, List<GeneralName> names, Duration expiredAgo, KeyPurposeId usage) throws GeneralSecurityException {
         KeyPair pair = keyPair();
         Instant now = Instant.now();
         Instant notAfter = expiredAgo.isZero() ? now.plus(Duration.ofDays(1)) : now.minus(expiredAgo);
@@ -191,6 +193,7 @@ public final class TestPki {
             if (!names.isEmpty()) {
                 b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
             }
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(usage));
             return new Issued(sign(b, key), pair, certificate);
         } catch (IOException | org.bouncycastle.operator.OperatorCreationException e) {
             throw new GeneralSecurityException(e);

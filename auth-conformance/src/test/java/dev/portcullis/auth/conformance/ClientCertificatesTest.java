@@ -65,6 +65,9 @@ class ClientCertificatesTest {
         TestPki.Issued selfSigned = OTHER.client("CN=Clients CA", List.of(), Duration.ZERO);
         assertThat(certs.identify(chain(selfSigned)).user()).as("a name like the authority's is not the authority").isNull();
         assertThat(certs.identify(List.of()).user()).isNull();
+        ClientCertificates.Result server = certs.identify(chain(CA.server()));
+        assertThat(server.user()).as("a server certificate of the same authority").isNull();
+        assertThat(server.reason()).contains("is not for client authentication");
     }
 
     @Test

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.unboundid.ldap.sdk.BindRequest;
 import com.unboundid.ldap.sdk.DereferencePolicy;
 import com.unboundid.ldap.sdk.Filter;
+import com.unboundid.ldap.sdk.LDAPConnection;
 import com.unboundid.ldap.sdk.LDAPConnectionOptions;
 import com.unboundid.ldap.sdk.LDAPConnectionPool;
 import com.unboundid.ldap.sdk.LDAPException;
@@ -246,29 +247,46 @@ public final class LdapDirectory implements AutoCloseable {
             found = pool.search(search);
         } catch (LDAPSearchException e) {
             if (e.getResultCode() == ResultCode.SIZE_LIMIT_EXCEEDED) {
-                return new Result.Refused("more than one LDAP entry has " + userAttribute + "=" + user + " under " + baseDn);
+                return new Result.Refused("more than one LDAP entry has the " + userAttribute + " given under " + baseDn);
             }
-            return unavailable("the search for " + userAttribute + "=" + user + " under " + baseDn, e);
+            return unavailable("the search under " + baseDn, e);
         } catch (LDAPException e) {
-            return unavailable("the search for " + userAttribute + "=" + user + " under " + baseDn, e);
+            return unavailable("the search under " + baseDn, e);
         }
+        // the name as typed stays out of every reason: a key or token pasted into the user field would reach the log
         List<SearchResultEntry> entries = found.getSearchEntries();
         if (entries.isEmpty()) {
-            return new Result.Refused("no LDAP entry has " + userAttribute + "=" + user + " under " + baseDn);
+            return new Result.Refused("no LDAP entry has the " + userAttribute + " given under " + baseDn);
         }
         if (entries.size() > 1) {
-            return new Result.Refused("more than one LDAP entry has " + userAttribute + "=" + user + " under " + baseDn);
+            return new Result.Refused("more than one LDAP entry has the " + userAttribute + " given under " + baseDn);
         }
         SearchResultEntry entry = entries.get(0);
+        // the user's bind on a connection taken for it: failing to get one, or to bind the service account back on it
+        // afterwards, is the directory's trouble, never a wrong password of the user
+        LDAPConnection connection;
+        try {
+            connection = pool.getConnection();
+        } catch (LDAPException e) {
+            return unavailable("a connection", e);
+        }
+        boolean defunct = false;
         try {
             directoryBinds.increment();
-            pool.bindAndRevertAuthentication(entry.getDN(), password);
+            connection.bind(new SimpleBindRequest(entry.getDN(), password));
         } catch (LDAPException e) {
             if (!e.getResultCode().isConnectionUsable() || e.getResultCode() == ResultCode.TIMEOUT || e.getResultCode() == ResultCode.BUSY
                     || e.getResultCode() == ResultCode.UNAVAILABLE) {
+                defunct = true;
                 return unavailable("the bind as " + entry.getDN(), e);
             }
             return new Result.Refused("LDAP refused the password of " + entry.getDN() + ": " + e.getResultCode().getName());
+        } finally {
+            if (defunct) {
+                pool.releaseDefunctConnection(connection);
+            } else {
+                pool.releaseAndReAuthenticateConnection(connection); // back to the service account, or closed
+            }
         }
         List<String> groups = new ArrayList<>();
         if (groupAttribute != null) {

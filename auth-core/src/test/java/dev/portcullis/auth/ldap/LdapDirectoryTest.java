@@ -41,10 +41,18 @@ class LdapDirectoryTest {
                     List.of("cn=devs,ou=Groups,dc=example,dc=org", "cn=ops,ou=Groups,dc=example,dc=org")));
             assertThat(ldap.authenticate("bob", "bob-password")).isEqualTo(new LdapDirectory.Result.Success("bob", List.of()));
             assertThat(ldap.authenticate("alice", "wrong")).isInstanceOf(LdapDirectory.Result.Refused.class);
-            assertThat(ldap.authenticate("nobody", "x")).isEqualTo(new LdapDirectory.Result.Refused("no LDAP entry has uid=nobody under "
+            assertThat(ldap.authenticate("nobody", "x")).isEqualTo(new LdapDirectory.Result.Refused("no LDAP entry has the uid given under "
                     + TestDirectory.BASE));
             assertThat(ldap.authenticate("twin", "twin-password")).as("two entries: which one is meant?")
-                    .isEqualTo(new LdapDirectory.Result.Refused("more than one LDAP entry has uid=twin under " + TestDirectory.BASE));
+                    .isEqualTo(new LdapDirectory.Result.Refused("more than one LDAP entry has the uid given under " + TestDirectory.BASE));
+        }
+    }
+
+    @Test
+    void aNameAsTypedNeverReachesAReasonWhichTheLogsCarry() {
+        try (LdapDirectory ldap = server.plain().build()) {
+            String pasted = "pck_AAAAAAAAAAA_secretsecretsecretsecretsecretsecret";
+            assertThat(((LdapDirectory.Result.Refused) ldap.authenticate(pasted, "x")).reason()).doesNotContain("secret");
         }
     }
 
