@@ -20,6 +20,7 @@ missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+command -v stunnel4 >/dev/null 2>&1 || missing+=(stunnel4) # the client-cert mode: wrk cannot present a certificate
 if ((${#missing[@]})); then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
@@ -33,11 +34,11 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-# start NAME SERVER MODE [PATTERNS]: the registry with its credentials in $work/NAME.env
+# start NAME SERVER MODE [PATTERNS] [tls]: the registry with its credentials in $work/NAME.env
 start() {
   local name="$1"
   mkfifo "$work/$name.in"
-  java -Xmx1g -cp "$jar" dev.portcullis.bench.RegistryBench "$2" "$3" "$work/$name.data" "${4:-0}" "${BENCH_STORE:-oci}" \
+  java -Xmx1g -cp "$jar" dev.portcullis.bench.RegistryBench "$2" "$3" "$work/$name.data" "${4:-0}" "${BENCH_STORE:-oci}" ${5:-} \
       < "$work/$name.in" > "$work/$name.env" 2> "$work/$name.err" &
   pids+=($!)
   exec {fd}> "$work/$name.in" # keeps the server's standard input open until the script ends
@@ -68,11 +69,32 @@ hdr() { # NAME MODE
   esac
 }
 
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 for server in jetty netty; do
   start "$server-base" "$server" baseline
   start "$server-auth" "$server" protected
   start "$server-10k" "$server" protected 10000
 done
+
+# client-cert: the registry over TLS asking for client certificates, with and without Portcullis, each behind a stunnel
+# client service that presents its registry's client certificate (wrk cannot); both sides pay the same TLS
+declare -A tunnel=()
+if [[ " ${modes[*]} " == *" client-cert "* ]]; then
+  for server in jetty netty; do
+    { echo "foreground = yes"; echo "pid ="; echo "debug = 3"; } > "$work/$server-stunnel.conf"
+    for side in tlsbase tlsauth; do
+      start "$server-$side" "$server" "$([ "$side" = tlsbase ] && echo baseline || echo protected)" 0 tls
+      tunnel["$server-$side"]=$(free_port)
+      { echo "[$side]"; echo "client = yes"; echo "accept = 127.0.0.1:${tunnel[$server-$side]}"
+        echo "connect = 127.0.0.1:$(val "$server-$side" PORT)"; echo "cert = $(val "$server-$side" TLS_CERT)"
+        echo "key = $(val "$server-$side" TLS_KEY)"; echo "CAfile = $(val "$server-$side" TLS_CA)"; echo "verifyChain = yes"
+      } >> "$work/$server-stunnel.conf"
+    done
+    stunnel4 "$work/$server-stunnel.conf" > "$work/$server-stunnel.log" 2>&1 &
+    pids+=($!)
+    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:${tunnel[$server-tlsauth]}/v2/" && break; sleep 0.1; done
+  done
+fi
 
 # docker-registry without and with htpasswd (bcrypt, htpasswd's default cost)
 htpasswd -Bbn bench bench-password > "$work/htpasswd"
@@ -90,7 +112,6 @@ dr_start() { # NAME PORT [auth]
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$2/v2/" && return 0; sleep 0.1; done
   echo "docker-registry $1 did not start" >&2; cat "$work/$1.log" >&2; exit 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 dr_open=$(free_port); dr_start dr-open "$dr_open"
 dr_auth=$(free_port); dr_start dr-auth "$dr_auth" auth
 dr_basic="Authorization: Basic $(printf 'bench:bench-password' | base64 -w0)"
@@ -121,9 +142,13 @@ for server in jetty netty; do
     port=$(val "$name" PORT)
     wrk -t1 -c"$connections" -d5s "http://127.0.0.1:$port$(val "$name" MANIFEST)" > /dev/null
     for mode in "${modes[@]}"; do
+      [ "$mode" = client-cert ] && continue
       h=$(hdr "$name" "$mode"); [ -n "$h" ] && wrk -t1 -c"$connections" -d3s -H "$h" "http://127.0.0.1:$port$(val "$name" MANIFEST)" > /dev/null
     done
   done
+done
+for name in "${!tunnel[@]}"; do
+  wrk -t1 -c"$connections" -d5s "http://127.0.0.1:${tunnel[$name]}$(val "$name" MANIFEST)" > /dev/null
 done
 wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$dr_open$dr_open_blob" > /dev/null
 wrk -t1 -c"$connections" -d2s -H "$dr_basic" "http://127.0.0.1:$dr_auth$dr_auth_blob" > /dev/null
@@ -159,6 +184,11 @@ for round in $(seq 1 "$rounds"); do
     base_port=$(val "$server-base" PORT)
     for what in "${paths[@]}"; do
       for mode in "${modes[@]}"; do
+        if [ "$mode" = client-cert ]; then
+          pair "$round" "$server|client-cert|$what" "${tunnel[$server-tlsauth]}" "$(val "$server-tlsauth" "$what")" \
+              "$server|baseline over TLS with the client certificate|$what" "${tunnel[$server-tlsbase]}" "$(val "$server-tlsbase" "$what")"
+          continue
+        fi
         h=$(hdr "$server-auth" "$mode")
         # the baseline gets the same header bytes (it ignores them), so that only Portcullis's work differs
         base="$server|baseline with the $mode header|$what"; [ -z "$h" ] && base="$server|baseline (no Portcullis)|$what"

@@ -51,12 +51,19 @@ import org.jspecify.annotations.Nullable;
  * ES256) from issuers whose keys a local JWKS server hands out. Prints {@code KEY=VALUE} lines the
  * script reads, then serves until its standard input closes.
  *
- * <pre>java -cp benchmarks.jar dev.portcullis.bench.RegistryBench jetty|netty protected|baseline DATA_DIR [PATTERNS] [oci|maven]</pre>
+ * <pre>java -cp benchmarks.jar dev.portcullis.bench.RegistryBench jetty|netty protected|baseline DATA_DIR [PATTERNS] [oci|maven] [tls]</pre>
+ *
+ * <p>With {@code tls}, the registry serves HTTPS (zot's {@code http.tls}) and asks for client certificates, which are
+ * credentials ({@code http.tls.cacert}): the certificate authority, a client certificate of it and its key are written to
+ * DATA_DIR and printed as TLS_CA, TLS_CERT and TLS_KEY, for a client that presents it (the bench runs stunnel).
  * With {@code PATTERNS} > 0, the policy holds that many repository patterns (the 10,000-pattern worst case). With
  * {@code maven}, the example's Maven repositories instead of the OCI registry: {@code BLOB} is then a 1 KiB jar and
  * {@code MANIFEST} its artifact's {@code maven-metadata.xml}.
  */
 public final class RegistryBench {
+    /** The client the seeding and the token request use: over TLS when the registry serves it. */
+    private static HttpClient http = HttpClient.newHttpClient();
+
     private RegistryBench() {
     }
 
@@ -68,6 +75,14 @@ public final class RegistryBench {
         RegistryServer.Store what = args.length > 4 ? RegistryServer.Store.valueOf(args[4].toUpperCase(java.util.Locale.ROOT))
                 : RegistryServer.Store.OCI;
         Files.createDirectories(data);
+        boolean tls = args.length > 5 && args[5].equals("tls");
+        dev.portcullis.auth.conformance.TestPki ca = dev.portcullis.auth.conformance.TestPki.create("Bench CA");
+        if (tls) {
+            ca.server().writePem(data.resolve("server.cert"), data.resolve("server.key"));
+            ca.writePem(data.resolve("ca.pem"));
+            ca.client("CN=lena", List.of(), Duration.ZERO).writePem(data.resolve("client.cert"), data.resolve("client.key"));
+        }
+        http = tls ? HttpClient.newBuilder().sslContext(ca.clientContext(null)).build() : HttpClient.newHttpClient();
 
         RSAKey rsa = new RSAKeyGenerator(2048).keyID("rs").generate();
         ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("es").generate();
@@ -91,7 +106,9 @@ public final class RegistryBench {
         ldap.startListening();
 
         Path config = data.resolve("bench-config.json");
-        Files.writeString(config, config(base, patterns, ldap.getListenPort()));
+        String text = config(base, patterns, ldap.getListenPort());
+        Files.writeString(config, tls ? text.replace("{\"http\": {", "{\"http\": {\"tls\": {\"cert\": \"server.cert\", \"key\": \"server.key\","
+                + " \"cacert\": \"ca.pem\"},") : text);
         Map<String, String> out = new LinkedHashMap<>();
         String ci;
         try (JdbcApiKeyStore store = JdbcApiKeyStore.open(data.resolve("keys.db").toString()); ApiKeyService keys = ApiKeyService.builder(store).build()) {
@@ -99,7 +116,7 @@ public final class RegistryBench {
         }
         RegistryServer.Options options = new RegistryServer.Options(kind, config, data, 0, "127.0.0.1", null, what);
         RegistryServer server = protect ? RegistryServer.start(options) : RegistryServer.startWithoutPortcullis(options);
-        String url = "http://127.0.0.1:" + server.port();
+        String url = (tls ? "https" : "http") + "://127.0.0.1:" + server.port();
         String auth = "Basic " + Base64.getEncoder().encodeToString(("ci:" + ci).getBytes(StandardCharsets.UTF_8));
         String[] seeded = what == RegistryServer.Store.MAVEN ? seedMaven(url, protect ? auth : null) : seed(url, protect ? auth : null);
 
@@ -107,6 +124,11 @@ public final class RegistryBench {
         List<String> manyGroups = new ArrayList<>(IntStream.range(0, 299).mapToObj(i -> "team-" + i).toList());
         manyGroups.add("artifact-workloads");
         out.put("PORT", Integer.toString(server.port()));
+        if (tls) {
+            out.put("TLS_CA", data.resolve("ca.pem").toString());
+            out.put("TLS_CERT", data.resolve("client.cert").toString());
+            out.put("TLS_KEY", data.resolve("client.key").toString());
+        }
         out.put("BLOB", seeded[0]);
         out.put("MANIFEST", seeded[1]);
         out.put("BASIC", auth);
@@ -114,7 +136,7 @@ public final class RegistryBench {
         out.put("LDAP_BASIC", "Basic " + Base64.getEncoder().encodeToString("lena:lena-password".getBytes(StandardCharsets.UTF_8)));
         if (protect && what == RegistryServer.Store.OCI) {
             // a registry token of ci's key for the seeded repository, as docker fetches one (a day long: the runs outlast 5 minutes)
-            HttpResponse<String> token = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url
+            HttpResponse<String> token = http.send(HttpRequest.newBuilder(URI.create(url
                     + "/auth/token?service=portcullis&scope=repository:bench/app:pull,push")).header("Authorization", auth).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (token.statusCode() != 200) {
@@ -178,7 +200,6 @@ public final class RegistryBench {
 
     /** Pushes a 1 KiB blob, a config and a manifest to bench/app:v1; returns the blob's and the manifest's paths. */
     private static String[] seed(String url, @Nullable String auth) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         byte[] blob = new byte[1024];
         new Random(1).nextBytes(blob);
         byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\"}".getBytes(StandardCharsets.UTF_8);
@@ -194,7 +215,6 @@ public final class RegistryBench {
 
     /** Deploys a 1 KiB jar as bench:app:1.0 to releases, with its metadata; returns the jar's and the metadata's paths. */
     private static String[] seedMaven(String url, @Nullable String auth) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         byte[] jar = new byte[1024];
         new Random(1).nextBytes(jar);
         String app = "/maven/releases/bench/app/";

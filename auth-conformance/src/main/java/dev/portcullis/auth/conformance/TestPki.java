@@ -88,6 +88,21 @@ public final class TestPki {
             }
             return file;
         }
+
+        /**
+         * Writes the certificate and its key as PEM files: the certificate, and the key in PKCS#8 ({@code BEGIN PRIVATE
+         * KEY}), as curl, skopeo, stunnel and zot's {@code http.tls} read them.
+         *
+         * @param certificateFile where the certificate goes
+         * @param keyFile where the key goes
+         * @throws GeneralSecurityException when the certificate cannot be encoded
+         * @throws IOException when a file cannot be written
+         */
+        public void writePem(Path certificateFile, Path keyFile) throws GeneralSecurityException, IOException {
+            Files.writeString(certificateFile, pem(certificate), StandardCharsets.US_ASCII);
+            Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                    .encodeToString(key.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n", StandardCharsets.US_ASCII);
+        }
     }
 
     /** The password of every store made here. */

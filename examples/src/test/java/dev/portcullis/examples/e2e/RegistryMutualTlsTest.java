@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -37,9 +36,7 @@ class RegistryMutualTlsTest {
     /** A certificate and its PKCS#8 key as PEM files NAME.cert and NAME.key (skopeo's names) in {@code where}. */
     static void writePem(TestPki.Issued issued, Path where, String name) throws Exception {
         Files.createDirectories(where);
-        Files.writeString(where.resolve(name + ".cert"), TestPki.pem(issued.certificate()));
-        Files.writeString(where.resolve(name + ".key"), "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(issued.key().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        issued.writePem(where.resolve(name + ".cert"), where.resolve(name + ".key"));
     }
 
     int curl(String method, Path certs, String url) throws Exception {
