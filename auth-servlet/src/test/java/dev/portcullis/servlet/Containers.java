@@ -37,8 +37,14 @@ final class Containers {
 
     /** With {@code before} (if not null, async-supported) ahead of the filter. */
     static Running jetty(Portcullis portcullis, String contextPath, HttpServlet servlet, Filter before) throws Exception {
+        return jetty(portcullis, contextPath, servlet, before, ServerConnector::new);
+    }
+
+    /** With the connector {@code connectors} makes for the server (a TLS one, say). */
+    static Running jetty(Portcullis portcullis, String contextPath, HttpServlet servlet, Filter before,
+            java.util.function.Function<Server, ServerConnector> connectors) throws Exception {
         Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        ServerConnector connector = connectors.apply(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -66,6 +72,12 @@ final class Containers {
 
     /** With {@code before} (if not null, async-supported) ahead of the filter. */
     static Running tomcat(Portcullis portcullis, String contextPath, HttpServlet servlet, Filter before) throws Exception {
+        return tomcat(portcullis, contextPath, servlet, before, connector -> { });
+    }
+
+    /** With the connector set up further by {@code connectors} (TLS, say) before it starts. */
+    static Running tomcat(Portcullis portcullis, String contextPath, HttpServlet servlet, Filter before,
+            java.util.function.Consumer<Connector> connectors) throws Exception {
         Path base = Files.createTempDirectory("tomcat");
         Tomcat tomcat = new Tomcat();
         tomcat.setBaseDir(base.toString());
@@ -76,6 +88,7 @@ final class Containers {
         // let the filter, not the connector, judge encoded slashes and backslashes
         connector.setEncodedSolidusHandling("passthrough");
         connector.setProperty("allowBackslash", "false");
+        connectors.accept(connector);
         tomcat.setConnector(connector);
         Context context = tomcat.addContext(contextPath.equals("/") ? "" : contextPath, base.toString());
         if (before != null) {

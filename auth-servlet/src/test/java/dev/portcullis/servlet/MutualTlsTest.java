@@ -3,23 +3,12 @@ package dev.portcullis.servlet;
 import dev.portcullis.auth.Portcullis;
 import dev.portcullis.auth.conformance.MutualTlsChecks;
 import dev.portcullis.auth.conformance.TestPki;
-import jakarta.servlet.DispatcherType;
 import java.nio.file.Path;
-import java.util.EnumSet;
-import org.apache.catalina.Context;
-import org.apache.catalina.connector.Connector;
-import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.descriptor.web.FilterDef;
-import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.apache.tomcat.util.net.SSLHostConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.Test;
@@ -33,7 +22,6 @@ class MutualTlsTest {
     @Test
     void jettyPassesTheClientCertificateToTheFilter() throws Exception {
         Portcullis portcullis = MutualTlsChecks.portcullis();
-        Server server = new Server();
         SslContextFactory.Server tls = new SslContextFactory.Server();
         tls.setKeyStorePath(MutualTlsChecks.serverKeyStore(dir.resolve("server.p12")).toString());
         tls.setKeyStorePassword(new String(TestPki.PASSWORD));
@@ -46,35 +34,15 @@ class MutualTlsTest {
         SecureRequestCustomizer customizer = new SecureRequestCustomizer();
         customizer.setSniHostCheck(false); // the client names 127.0.0.1, which SNI cannot carry
         https.addCustomizer(customizer);
-        ServerConnector connector = new ServerConnector(server, tls, new HttpConnectionFactory(https));
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        FilterHolder filter = new FilterHolder(new PortcullisFilter(portcullis));
-        filter.setAsyncSupported(true);
-        context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new EchoRegistryServlet(portcullis)), "/*");
-        server.setHandler(context);
-        server.start();
-        try {
-            MutualTlsChecks.check(connector.getLocalPort());
-        } finally {
-            server.stop();
+        try (Containers.Running jetty = Containers.jetty(portcullis, "/", new EchoRegistryServlet(portcullis), null,
+                server -> new ServerConnector(server, tls, new HttpConnectionFactory(https)))) {
+            MutualTlsChecks.check(jetty.port());
         }
     }
 
     @Test
     void tomcatPassesTheClientCertificateToTheFilter() throws Exception {
         Portcullis portcullis = MutualTlsChecks.portcullis();
-        Tomcat tomcat = new Tomcat();
-        tomcat.setBaseDir(dir.toString());
-        Connector connector = new Connector();
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
-        connector.setSecure(true);
-        connector.setScheme("https");
-        connector.setProperty("SSLEnabled", "true");
         SSLHostConfig host = new SSLHostConfig();
         host.setCertificateVerification("optional");
         host.setTruststoreFile(MutualTlsChecks.serverTrustStore(dir.resolve("trust.p12")).toString());
@@ -85,26 +53,13 @@ class MutualTlsTest {
         cert.setCertificateKeystorePassword(new String(TestPki.PASSWORD));
         cert.setCertificateKeystoreType("PKCS12");
         host.addCertificate(cert);
-        connector.addSslHostConfig(host);
-        tomcat.setConnector(connector);
-        Context context = tomcat.addContext("", dir.toString());
-        FilterDef def = new FilterDef();
-        def.setFilterName("portcullis");
-        def.setFilter(new PortcullisFilter(portcullis));
-        def.setAsyncSupported("true");
-        context.addFilterDef(def);
-        FilterMap map = new FilterMap();
-        map.setFilterName("portcullis");
-        map.addURLPattern("/*");
-        context.addFilterMap(map);
-        Tomcat.addServlet(context, "registry", new EchoRegistryServlet(portcullis)).setAsyncSupported(true);
-        context.addServletMappingDecoded("/", "registry");
-        tomcat.start();
-        try {
-            MutualTlsChecks.check(connector.getLocalPort());
-        } finally {
-            tomcat.stop();
-            tomcat.destroy();
+        try (Containers.Running tomcat = Containers.tomcat(portcullis, "/", new EchoRegistryServlet(portcullis), null, connector -> {
+            connector.setSecure(true);
+            connector.setScheme("https");
+            connector.setProperty("SSLEnabled", "true");
+            connector.addSslHostConfig(host);
+        })) {
+            MutualTlsChecks.check(tomcat.port());
         }
     }
 }

@@ -13,16 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** zot's mTLS identities from client certificates, and what never is one. */
 class ClientCertificatesTest {
-    static final TestPki CA = create("Clients CA");
-    static final TestPki OTHER = create("Another CA");
-
-    static TestPki create(String name) {
-        try {
-            return TestPki.create(name);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    static final TestPki CA = MutualTlsChecks.CLIENTS;
+    static final TestPki OTHER = MutualTlsChecks.OTHER;
 
     static List<java.security.cert.X509Certificate> chain(TestPki.Issued issued) {
         return List.of(issued.certificate());
