@@ -344,10 +344,12 @@ final class OidcSection {
             OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(url)
                     .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure));
             providers.forEach(login::provider);
-            b.oidc(login.build());
+            OidcLogin built = login.build();
+            b.oidc(built).closeWith(built);
         }
         if (!bearerIssuers.isEmpty()) {
-            b.bearerJwt(new BearerJwt(bearerIssuers));
+            BearerJwt jwt = new BearerJwt(bearerIssuers);
+            b.bearerJwt(jwt).closeWith(jwt);
         }
         if (tokenServer != null) {
             b.externalTokenServer(tokenServer);

@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
@@ -36,20 +35,20 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Workload identity (zot's {@code http.auth.bearer.oidc}): JWTs from trusted issuers — CI job
  * tokens from GitHub, Forgejo or GitLab, Kubernetes service-account tokens — authenticate as
  * {@code Authorization: Bearer <jwt>} without any stored secret. Each token is checked against its
- * issuer's keys (JWKS from discovery, cached, refreshed on an unknown {@code kid}, rate-limited),
+ * issuer's keys (JWKS from discovery; both refreshed by a background thread ahead of their 15-minute
+ * lifespan and kept for up to 6 hours while the issuer cannot be reached; fetched again on an
+ * unknown {@code kid}, rate-limited),
  * with an asymmetric algorithm only, the exact issuer, one of the configured audiences, and
  * {@code exp}/{@code nbf} with 60 s of skew. Verified tokens are remembered until they expire (at
- * most 5 minutes), so repeated requests need no key lookup.
+ * most 5 minutes), so repeated requests need no key lookup. {@link #close()} stops the background
+ * refreshing.
  */
-public final class BearerJwt {
-    private static final Logger LOG = LoggerFactory.getLogger(BearerJwt.class);
+public final class BearerJwt implements AutoCloseable {
 
     /**
      * One trusted issuer.
@@ -164,6 +163,9 @@ public final class BearerJwt {
         }
     }
 
+    /** While an issuer has never been reached, the least pause between two attempts. */
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
     private final Map<String, IssuerState> issuers;
     private final Duration timeout;
     private final Clock clock;
@@ -218,15 +220,19 @@ public final class BearerJwt {
      * @throws IllegalArgumentException if an issuer is given twice
      */
     public BearerJwt(List<TrustedIssuer> trusted, Duration timeout, Duration jwksRateLimit, Clock clock) {
+        this(trusted, timeout, jwksRateLimit, clock, Refreshing.BACKGROUND);
+    }
+
+    BearerJwt(List<TrustedIssuer> trusted, Duration timeout, Duration jwksRateLimit, Clock clock, Refreshing.Scheduler scheduler) {
+        this.timeout = timeout;
+        this.clock = clock;
         Map<String, IssuerState> m = new LinkedHashMap<>();
         for (TrustedIssuer t : trusted) {
-            if (m.put(t.issuer(), new IssuerState(t, UserNameTemplate.parse(Objects.requireNonNull(t.username(), "defaulted")), jwksRateLimit)) != null) {
+            if (m.put(t.issuer(), new IssuerState(t, jwksRateLimit, scheduler)) != null) {
                 throw new IllegalArgumentException("trusted issuer " + t.issuer() + " is configured twice");
             }
         }
         this.issuers = Map.copyOf(m);
-        this.timeout = timeout;
-        this.clock = clock;
         this.verified = Caffeine.newBuilder().maximumSize(10_000).expireAfter(new Expiry<String, Result.Valid>() {
             @Override
             public long expireAfterCreate(String key, Result.Valid value, long currentTime) {
@@ -306,111 +312,89 @@ public final class BearerJwt {
         }
         JWTClaimsSet claims;
         try {
-            claims = state.processor().process(signed, null);
-        } catch (Unavailable e) {
-            return new Result.Unavailable(String.valueOf(e.getMessage()));
+            claims = state.processor.process(signed, null);
         } catch (BadJOSEException e) {
             return new Result.Invalid("the bearer token from " + issuer + " is not valid: " + e.getMessage());
-        } catch (com.nimbusds.jose.jwk.source.RateLimitReachedException e) {
-            return new Result.Invalid("the bearer token from " + issuer + " is signed with a key the issuer does not publish");
         } catch (JOSEException e) {
-            return new Result.Unavailable("cannot check the bearer token's signature (the keys of " + issuer + " cannot be fetched)");
+            return new Result.Unavailable("cannot check the bearer token's signature: " + e.getMessage());
         }
         Map<String, Object> map = claims.toJSONObject();
-        for (Map.Entry<String, List<String>> required : state.trusted().requiredClaims().entrySet()) {
+        for (Map.Entry<String, List<String>> required : state.trusted.requiredClaims().entrySet()) {
             Optional<String> value = Claims.string(map, required.getKey());
             if (value.isEmpty() || !required.getValue().contains(value.get())) {
                 return new Result.Invalid("the bearer token from " + issuer + " does not carry a required " + required.getKey());
             }
         }
-        Optional<String> user = state.template().apply(map);
+        Optional<String> user = state.template.apply(map);
         if (user.isEmpty()) {
-            return new Result.Invalid("the bearer token from " + issuer + " lacks a claim its user name needs (" + state.trusted().username() + ")");
+            return new Result.Invalid("the bearer token from " + issuer + " lacks a claim its user name needs (" + state.trusted.username() + ")");
         }
-        List<String> groups = state.trusted().groupsClaim() == null ? List.of() : Claims.strings(map, state.trusted().groupsClaim());
+        List<String> groups = state.trusted.groupsClaim() == null ? List.of() : Claims.strings(map, state.trusted.groupsClaim());
         Result.Valid valid = new Result.Valid(user.get(), groups, claims.getExpirationTime().toInstant());
         verified.put(digest(token), valid);
         return valid;
     }
 
-    private static final class Unavailable extends JOSEException {
-        private static final long serialVersionUID = 1L;
-
-        Unavailable(String message) {
-            super(message);
-        }
+    /** Stops refreshing the issuers' discovery documents and keys in the background. */
+    @Override
+    public void close() {
+        issuers.values().forEach(i -> i.keys.close());
+        issuers.values().forEach(i -> {
+            if (i.discovery != null) {
+                i.discovery.close();
+            }
+        });
     }
 
     private final class IssuerState {
         private final TrustedIssuer trusted;
         private final UserNameTemplate template;
-        private final Duration jwksRateLimit;
-        private volatile @Nullable DefaultJWTProcessor<SecurityContext> processor;
-        private @Nullable Instant lastFailure;
+        /** The discovery document, when the issuer's keys are not configured at a fixed place. */
+        private final @Nullable Refreshing<OIDCProviderMetadata> discovery;
+        private final ProviderKeys keys;
+        private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
 
-        IssuerState(TrustedIssuer trusted, UserNameTemplate template, Duration jwksRateLimit) {
+        IssuerState(TrustedIssuer trusted, Duration jwksRateLimit, Refreshing.Scheduler scheduler) {
             this.trusted = trusted;
-            this.template = template;
-            this.jwksRateLimit = jwksRateLimit;
-        }
-
-        TrustedIssuer trusted() {
-            return trusted;
-        }
-
-        UserNameTemplate template() {
-            return template;
-        }
-
-        DefaultJWTProcessor<SecurityContext> processor() throws Unavailable {
-            DefaultJWTProcessor<SecurityContext> p = processor;
-            if (p != null) {
-                return p;
+            this.template = UserNameTemplate.parse(Objects.requireNonNull(trusted.username(), "defaulted"));
+            String what = "bearer JWT issuer " + trusted.issuer();
+            URI jwks = trusted.jwksUri();
+            Refreshing.Fetch<URI> location;
+            if (jwks != null) {
+                discovery = null;
+                location = () -> jwks;
+            } else {
+                Refreshing<OIDCProviderMetadata> d = new Refreshing<>("the discovery document of " + what, this::discover, RETRY_AFTER, clock,
+                        scheduler);
+                discovery = d;
+                location = () -> d.get().getJWKSetURI();
             }
-            synchronized (this) {
-                if (processor != null) {
-                    return processor;
-                }
-                Instant now = clock.instant();
-                if (lastFailure != null && now.isBefore(lastFailure.plusSeconds(5))) {
-                    throw new Unavailable("the keys of " + trusted.issuer() + " cannot be fetched; retrying shortly");
-                }
-                try {
-                    URI jwks = trusted.jwksUri();
-                    if (jwks == null) {
-                        long start = System.nanoTime();
-                        OIDCProviderMetadata metadata;
-                        try {
-                            metadata = OIDCProviderMetadata.resolve(new Issuer(trusted.issuer()), r -> {
-                                r.setConnectTimeout((int) timeout.toMillis());
-                                r.setReadTimeout((int) timeout.toMillis());
-                            });
-                        } catch (GeneralException | IOException | RuntimeException e) {
-                            ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, true);
-                            throw e;
-                        }
-                        ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, false);
-                        jwks = metadata.getJWKSetURI();
-                        if (jwks == null) {
-                            throw new GeneralException("its discovery document has no jwks_uri");
-                        }
-                    }
-                    JWKSource<SecurityContext> keys = OidcProvider.keySource(jwks, timeout, jwksRateLimit);
-                    DefaultJWTProcessor<SecurityContext> created = new DefaultJWTProcessor<>();
-                    created.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null, new JOSEObjectType("at+jwt")));
-                    created.setJWSKeySelector(new JWSVerificationKeySelector<>(OidcProvider.ASYMMETRIC, keys));
-                    DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(new HashSet<>(trusted.audiences()),
-                            new JWTClaimsSet.Builder().issuer(trusted.issuer()).build(), Set.of("exp", "iat"), Set.of());
-                    claims.setMaxClockSkew(60);
-                    created.setJWTClaimsSetVerifier(claims);
-                    processor = created;
-                    return created;
-                } catch (GeneralException | IOException | RuntimeException e) {
-                    lastFailure = now;
-                    LOG.warn("bearer JWT issuer {}: cannot find its keys: {}", trusted.issuer(), e.toString());
-                    throw new Unavailable("the keys of " + trusted.issuer() + " cannot be fetched");
-                }
+            keys = new ProviderKeys(what, location, timeout, jwksRateLimit, RETRY_AFTER, clock, scheduler);
+            processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, null, new JOSEObjectType("at+jwt")));
+            processor.setJWSKeySelector(new JWSVerificationKeySelector<>(OidcProvider.ASYMMETRIC, keys));
+            DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(new HashSet<>(trusted.audiences()),
+                    new JWTClaimsSet.Builder().issuer(trusted.issuer()).build(), Set.of("exp", "iat"), Set.of());
+            claims.setMaxClockSkew(60);
+            processor.setJWTClaimsSetVerifier(claims);
+        }
+
+        private OIDCProviderMetadata discover() throws GeneralException, IOException {
+            long start = System.nanoTime();
+            OIDCProviderMetadata metadata;
+            try {
+                metadata = OIDCProviderMetadata.resolve(new Issuer(trusted.issuer()), r -> {
+                    r.setConnectTimeout((int) timeout.toMillis());
+                    r.setReadTimeout((int) timeout.toMillis());
+                });
+            } catch (GeneralException | IOException | RuntimeException e) {
+                ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, true);
+                throw e;
             }
+            ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, false);
+            if (metadata.getJWKSetURI() == null) {
+                throw new GeneralException("its discovery document has no jwks_uri");
+            }
+            return metadata;
         }
     }
 

@@ -39,8 +39,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #logout} gives the provider's logout URL for {@code POST {prefix}/logout}.</li>
  * </ul>
  * Blocking: discovery, the token and UserInfo requests go to the provider (bounded by a timeout).
+ * Discovery and the provider's keys are fetched on first use, then refreshed by a background thread
+ * ahead of their 15-minute lifespan, and kept in use for up to 6 hours while the provider cannot be
+ * reached; {@link #close()} stops the refreshing.
  */
-public final class OidcLogin {
+public final class OidcLogin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OidcLogin.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,7 +70,7 @@ public final class OidcLogin {
         Map<String, OidcProvider> p = new LinkedHashMap<>();
         for (OidcProviderSettings s : b.providers) {
             URI redirect = URI.create(externalUrl + prefix + "/callback/" + s.name());
-            if (p.put(s.name(), new OidcProvider(s, redirect, b.timeout, b.retryAfter, b.jwksRateLimit, sessions.clock())) != null) {
+            if (p.put(s.name(), new OidcProvider(s, redirect, b.timeout, b.retryAfter, b.jwksRateLimit, sessions.clock(), b.scheduler)) != null) {
                 throw new IllegalArgumentException("two OIDC providers are named '" + s.name() + "'");
             }
         }
@@ -344,6 +347,12 @@ public final class OidcLogin {
         return url != null && providerOrigins().contains(CallbackUi.origin(url)) ? Optional.of(url) : Optional.empty();
     }
 
+    /** Stops refreshing the providers' discovery documents and keys in the background. */
+    @Override
+    public void close() {
+        providers.values().forEach(OidcProvider::close);
+    }
+
     private static @Nullable String first(Map<String, List<String>> query, String name) {
         List<String> v = query.get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
@@ -360,6 +369,7 @@ public final class OidcLogin {
         private Duration timeout = Duration.ofSeconds(5);
         private Duration retryAfter = Duration.ofSeconds(5);
         private Duration jwksRateLimit = Duration.ofSeconds(30);
+        private Refreshing.Scheduler scheduler = Refreshing.BACKGROUND;
         private final List<BiConsumer<String, List<String>>> onLogin = new ArrayList<>();
 
         private Builder() {
@@ -446,7 +456,7 @@ public final class OidcLogin {
         }
 
         /**
-         * After the provider could not be reached, how long logins answer 503 before trying it again (default 5 s).
+         * While the provider has never been reached, how long logins answer 503 before trying it again (default 5 s).
          *
          * @param d the pause after a failure
          * @return this builder
@@ -476,6 +486,12 @@ public final class OidcLogin {
          */
         public Builder onLogin(BiConsumer<String, List<String>> callback) {
             this.onLogin.add(callback);
+            return this;
+        }
+
+        /** Where the background refreshes run: a test's hand-run schedule instead of the shared thread. */
+        Builder scheduler(Refreshing.Scheduler s) {
+            this.scheduler = s;
             return this;
         }
 

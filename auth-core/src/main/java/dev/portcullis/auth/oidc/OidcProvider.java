@@ -2,13 +2,8 @@ package dev.portcullis.auth.oidc;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
-import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
@@ -44,12 +39,9 @@ import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import java.io.IOException;
-import java.net.MalformedURLException;
 import java.net.URI;
-import java.net.URL;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,9 +53,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One configured OpenID Provider at run time: discovery (fetched when first needed, retried after
- * a failure at most every {@code retryAfter}), the authorization URL, the code exchange, ID-token
- * validation with the provider's keys, and UserInfo.
+ * One configured OpenID Provider at run time: discovery and the provider's keys (fetched when first
+ * needed, then kept fresh in the background and through an outage: {@link Refreshing}), the
+ * authorization URL, the code exchange, ID-token validation with the provider's keys, and UserInfo.
  */
 final class OidcProvider {
     private static final Logger LOG = LoggerFactory.getLogger(OidcProvider.class);
@@ -98,71 +90,40 @@ final class OidcProvider {
         }
     }
 
-    private record Resolved(OIDCProviderMetadata metadata, IDTokenValidator validator) {
-    }
-
     private final OidcProviderSettings settings;
     private final URI redirectUri;
     private final Duration timeout;
-    private final Duration retryAfter;
-    private final Duration jwksRateLimit;
-    private final Clock clock;
-    private volatile @Nullable Resolved resolved;
-    private @Nullable Instant lastFailure;
-    private @Nullable String lastFailureReason;
+    private final Refreshing<OIDCProviderMetadata> discovery;
+    private final ProviderKeys keys;
 
-    OidcProvider(OidcProviderSettings settings, URI redirectUri, Duration timeout, Duration retryAfter, Duration jwksRateLimit, Clock clock) {
+    OidcProvider(OidcProviderSettings settings, URI redirectUri, Duration timeout, Duration retryAfter, Duration jwksRateLimit, Clock clock,
+            Refreshing.Scheduler scheduler) {
         this.settings = settings;
         this.redirectUri = redirectUri;
         this.timeout = timeout;
-        this.retryAfter = retryAfter;
-        this.jwksRateLimit = jwksRateLimit;
-        this.clock = clock;
+        String what = "OIDC provider '" + settings.name() + "' (" + settings.issuer() + ")";
+        this.discovery = new Refreshing<>("the discovery document of " + what, this::discover, retryAfter, clock, scheduler);
+        this.keys = new ProviderKeys(what, () -> discovery.get().getJWKSetURI(), timeout, jwksRateLimit, retryAfter, clock, scheduler);
     }
 
     OidcProviderSettings settings() {
         return settings;
     }
 
-
-    private Resolved resolve() throws Unavailable {
-        Resolved r = resolved;
-        if (r != null) {
-            return r;
+    private OIDCProviderMetadata discover() throws GeneralException, IOException {
+        long start = System.nanoTime();
+        OIDCProviderMetadata metadata;
+        try {
+            metadata = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()), this::configure);
+        } catch (GeneralException | IOException | RuntimeException e) {
+            ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, true);
+            throw e;
         }
-        synchronized (this) {
-            if (resolved != null) {
-                return resolved;
-            }
-            Instant now = clock.instant();
-            if (lastFailure != null && now.isBefore(lastFailure.plus(retryAfter))) {
-                throw new Unavailable(lastFailureReason);
-            }
-            long start = System.nanoTime();
-            try {
-                OIDCProviderMetadata metadata;
-                try {
-                    metadata = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()), this::configure);
-                } catch (GeneralException | IOException | RuntimeException e) {
-                    ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, true);
-                    throw e;
-                }
-                ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, false);
-                if (metadata.getTokenEndpointURI() == null || metadata.getJWKSetURI() == null) {
-                    throw new GeneralException("its discovery document has no token_endpoint or no jwks_uri");
-                }
-                resolved = new Resolved(metadata, validator(metadata));
-                lastFailure = null;
-                LOG.info("OIDC provider '{}': discovered {}", settings.name(), settings.issuer());
-                return resolved;
-            } catch (GeneralException | IOException | RuntimeException e) {
-                lastFailure = now;
-                lastFailureReason = "the identity provider '" + settings.name() + "' (" + settings.issuer() + ") cannot be reached: "
-                        + e.getMessage();
-                LOG.warn("OIDC provider '{}': discovery at {} failed: {}", settings.name(), settings.issuer(), e.toString());
-                throw new Unavailable(lastFailureReason);
-            }
+        ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, false);
+        if (metadata.getTokenEndpointURI() == null || metadata.getJWKSetURI() == null) {
+            throw new GeneralException("its discovery document has no token_endpoint or no jwks_uri");
         }
+        return metadata;
     }
 
     private void configure(HTTPRequest request) {
@@ -171,7 +132,7 @@ final class OidcProvider {
         request.setReadTimeout((int) timeout.toMillis());
     }
 
-    private IDTokenValidator validator(OIDCProviderMetadata metadata) throws MalformedURLException {
+    private IDTokenValidator validator(OIDCProviderMetadata metadata) {
         Set<JWSAlgorithm> algs = new LinkedHashSet<>();
         if (metadata.getIDTokenJWSAlgs() != null) {
             metadata.getIDTokenJWSAlgs().stream().filter(ASYMMETRIC::contains).forEach(algs::add);
@@ -179,44 +140,21 @@ final class OidcProvider {
         if (algs.isEmpty()) {
             algs.add(JWSAlgorithm.RS256); // the OIDC default
         }
-        JWKSource<SecurityContext> keys = keySource(metadata.getJWKSetURI(), timeout, jwksRateLimit);
         IDTokenValidator v = new IDTokenValidator(metadata.getIssuer(), new ClientID(settings.clientId()),
                 new JWSVerificationKeySelector<>(algs, keys), null);
         v.setMaxClockSkew(60);
         return v;
     }
 
-    /**
-     * A provider's signing keys: fetched with a timeout and a size limit, cached 15 minutes, fetched
-     * again on an unknown {@code kid} at most every {@code rateLimit}, and kept for 6 hours while the
-     * provider cannot be reached.
-     */
-    static JWKSource<SecurityContext> keySource(URI jwks, Duration timeout, Duration rateLimit) throws MalformedURLException {
-        int ms = (int) timeout.toMillis();
-        DefaultResourceRetriever timed = new DefaultResourceRetriever(ms, ms, 512 * 1024) {
-            @Override
-            public Resource retrieveResource(URL url) throws IOException {
-                long start = System.nanoTime();
-                try {
-                    Resource r = super.retrieveResource(url);
-                    ProviderCalls.record(ProviderCalls.Call.JWKS, start, false);
-                    return r;
-                } catch (IOException | RuntimeException e) {
-                    ProviderCalls.record(ProviderCalls.Call.JWKS, start, true);
-                    throw e;
-                }
-            }
-        };
-        return JWKSourceBuilder.<SecurityContext>create(jwks.toURL(), timed)
-                .cache(Duration.ofMinutes(15).toMillis(), ms)
-                .rateLimited(rateLimit.toMillis())
-                .outageTolerant(Duration.ofHours(6).toMillis())
-                .build();
+    /** Stops refreshing the discovery document and the keys. */
+    void close() {
+        discovery.close();
+        keys.close();
     }
 
     /** Where to send the browser: the provider's authorization endpoint with state, nonce and PKCE S256. */
     URI authorizationUrl(State state, Nonce nonce, CodeVerifier verifier) throws Unavailable {
-        OIDCProviderMetadata metadata = resolve().metadata();
+        OIDCProviderMetadata metadata = discovery.get();
         return new AuthenticationRequest.Builder(ResponseType.CODE, new Scope(settings.scopes().toArray(String[]::new)),
                 new ClientID(settings.clientId()), redirectUri)
                 .endpointURI(metadata.getAuthorizationEndpointURI())
@@ -226,12 +164,12 @@ final class OidcProvider {
 
     /** Exchanges the code, validates the ID token, merges UserInfo, and maps the user name and groups. */
     Login exchange(AuthorizationCode code, CodeVerifier verifier, Nonce nonce) throws LoginFailed, Unavailable {
-        Resolved r = resolve();
+        OIDCProviderMetadata metadata = discovery.get();
         Secret secret = new Secret(settings.clientSecret());
         ClientID client = new ClientID(settings.clientId());
         ClientAuthentication auth = settings.clientAuth() == OidcProviderSettings.ClientAuth.CLIENT_SECRET_POST
                 ? new ClientSecretPost(client, secret) : new ClientSecretBasic(client, secret);
-        HTTPRequest request = new TokenRequest(r.metadata().getTokenEndpointURI(), auth, new AuthorizationCodeGrant(code, redirectUri, verifier))
+        HTTPRequest request = new TokenRequest(metadata.getTokenEndpointURI(), auth, new AuthorizationCodeGrant(code, redirectUri, verifier))
                 .toHTTPRequest();
         configure(request);
         TokenResponse response;
@@ -267,11 +205,9 @@ final class OidcProvider {
         OIDCTokens tokens = oidc.getOIDCTokens();
         IDTokenClaimsSet idClaims;
         try {
-            idClaims = r.validator().validate(tokens.getIDToken(), nonce);
+            idClaims = validator(metadata).validate(tokens.getIDToken(), nonce);
         } catch (BadJOSEException e) {
             throw new LoginFailed("the ID token is not valid: " + e.getMessage());
-        } catch (com.nimbusds.jose.jwk.source.RateLimitReachedException e) {
-            throw new LoginFailed("the ID token is signed with a key the provider does not publish");
         } catch (JOSEException e) {
             throw new Unavailable("cannot check the ID token's signature (the provider's keys cannot be fetched): " + e.getMessage());
         }
@@ -280,8 +216,8 @@ final class OidcProvider {
         }
         Map<String, Object> claims = new HashMap<>(idClaims.toJSONObject());
         List<String> groups = Claims.strings(claims, settings.groupsClaim());
-        if (r.metadata().getUserInfoEndpointURI() != null && tokens.getBearerAccessToken() != null) {
-            Map<String, Object> info = userInfo(r.metadata().getUserInfoEndpointURI(), tokens, idClaims.getSubject().getValue());
+        if (metadata.getUserInfoEndpointURI() != null && tokens.getBearerAccessToken() != null) {
+            Map<String, Object> info = userInfo(metadata.getUserInfoEndpointURI(), tokens, idClaims.getSubject().getValue());
             info.forEach(claims::putIfAbsent);
             groups = Claims.union(groups, Claims.strings(info, settings.groupsClaim()));
         }
@@ -344,7 +280,7 @@ final class OidcProvider {
     /** The provider's logout URL for this session, if it advertises an end_session_endpoint (and is reachable). */
     Optional<URI> endSessionUrl(@Nullable String idToken, URI postLogoutRedirect) {
         try {
-            URI endpoint = resolve().metadata().getEndSessionEndpointURI();
+            URI endpoint = discovery.get().getEndSessionEndpointURI();
             if (endpoint == null) {
                 return Optional.empty();
             }

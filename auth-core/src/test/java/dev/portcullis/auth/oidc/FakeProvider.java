@@ -69,6 +69,7 @@ final class FakeProvider implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
     final AtomicInteger jwksFetches = new AtomicInteger();
+    final AtomicInteger discoveryFetches = new AtomicInteger();
     private final Map<String, String> nonces = new ConcurrentHashMap<>();
     private final Map<String, com.sun.net.httpserver.HttpHandler> contexts = new java.util.LinkedHashMap<>();
 
@@ -76,7 +77,7 @@ final class FakeProvider implements AutoCloseable {
         key = newKey("k1");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         issuer = "http://127.0.0.1:" + server.getAddress().getPort();
-        contexts.put("/.well-known/openid-configuration", x -> json(x, 200, "{\"issuer\":\"" + issuer + "\","
+        contexts.put("/.well-known/openid-configuration", x -> discovery(x, "{\"issuer\":\"" + issuer + "\","
                 + "\"authorization_endpoint\":\"" + issuer + "/authorize\",\"token_endpoint\":\"" + issuer + "/token\","
                 + "\"userinfo_endpoint\":\"" + issuer + "/userinfo\",\"jwks_uri\":\"" + issuer + "/jwks\","
                 + "\"response_types_supported\":[\"code\"],\"subject_types_supported\":[\"public\"],"
@@ -115,6 +116,11 @@ final class FakeProvider implements AutoCloseable {
         }));
         server.setExecutor(threads);
         server.start();
+    }
+
+    private void discovery(HttpExchange x, String document) throws IOException {
+        discoveryFetches.incrementAndGet();
+        json(x, 200, document);
     }
 
     String issuer() {

@@ -471,6 +471,10 @@ class OidcLoginTest {
             assertThat(new Browser(p, EXTERNAL).login("fake", "/").status()).isEqualTo(302);
             assertThat(fake.jwksFetches.get()).as("keys are cached").isEqualTo(fetches);
             fake.key = FakeProvider.newKey("k2");
+            Outcome.Respond tooSoon = new Browser(p, EXTERNAL).login("fake", "/");
+            assertThat(tooSoon.status()).as("within the rate limit an unknown kid is not fetched").isEqualTo(401);
+            assertThat(fake.jwksFetches.get()).isEqualTo(fetches);
+            clock.now = clock.now.plusMillis(1); // the rate limit (1 ms here) runs on the login's clock
             assertThat(new Browser(p, EXTERNAL).login("fake", "/").status()).isEqualTo(302);
             assertThat(fake.jwksFetches.get()).isEqualTo(fetches + 1);
         }

@@ -277,6 +277,51 @@ public final class OidcProviderProcess implements AutoCloseable {
         throw new AssertionError("no redirect to the client after " + MAX_REQUESTS_PER_LOGIN + " requests; last at " + uri);
     }
 
+    /**
+     * A whole code flow (PKCE S256) for {@code client}, logged in as {@code login}: the ID token the token endpoint
+     * returns, as a workload would hold it.
+     */
+    public String idToken(Client client, String login, String password) throws IOException, InterruptedException {
+        byte[] bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        String verifier = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String challenge;
+        try {
+            challenge = java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        String redirect = client.redirectUris().get(0);
+        Map<String, String> auth = new LinkedHashMap<>();
+        auth.put("client_id", client.id());
+        auth.put("redirect_uri", redirect);
+        auth.put("response_type", "code");
+        auth.put("scope", "openid email groups");
+        auth.put("nonce", verifier.substring(0, 16));
+        auth.put("code_challenge", challenge);
+        auth.put("code_challenge_method", "S256");
+        URI back = login(URI.create(issuer + "/auth?" + urlEncode(auth)), login, password);
+        Matcher code = Pattern.compile("[?&]code=([^&]+)").matcher(back.getRawQuery() == null ? "" : "?" + back.getRawQuery());
+        if (!code.find()) {
+            throw new AssertionError("no code in the redirect " + back);
+        }
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("grant_type", "authorization_code");
+        form.put("code", java.net.URLDecoder.decode(code.group(1), StandardCharsets.UTF_8));
+        form.put("redirect_uri", redirect);
+        form.put("code_verifier", verifier);
+        form.put("client_id", client.id());
+        form.put("client_secret", client.secret());
+        HttpResponse<String> tokens = http.send(HttpRequest.newBuilder(URI.create(issuer + "/token")).timeout(REQUEST_TIMEOUT)
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(urlEncode(form))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (tokens.statusCode() != 200) {
+            throw new AssertionError("the token endpoint answered HTTP " + tokens.statusCode() + ": " + tokens.body());
+        }
+        return new ObjectMapper().readTree(tokens.body()).path("id_token").asText();
+    }
+
     /** Stops node: closes its stdin (it exits on that), destroys it if it has not exited within 10 s, and waits. */
     @Override
     public void close() {
