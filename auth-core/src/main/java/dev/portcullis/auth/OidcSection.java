@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portcullis.auth.oidc.BearerJwt;
 import dev.portcullis.auth.oidc.ExternalTokenServer;
+import dev.portcullis.auth.oidc.GitHubProviderSettings;
 import dev.portcullis.auth.oidc.OidcLogin;
 import dev.portcullis.auth.oidc.OidcProviderSettings;
 import dev.portcullis.auth.session.SessionCookies;
@@ -23,12 +24,13 @@ import org.jspecify.annotations.Nullable;
 /** The OpenID Connect parts of a configuration: login providers, bearer JWT issuers, and the sessions logins make. */
 final class OidcSection {
     private static final List<String> PROVIDER_FIELDS = List.of("issuer", "clientid", "clientsecret", "credentialsFile", "clientAuthMethod",
-            "scopes", "claimMapping", "name", "keypath", "authurl", "tokenurl");
+            "scopes", "claimMapping", "name", "keypath", "authurl", "tokenurl", "apiurl");
     private static final List<String> ISSUER_FIELDS = List.of("issuer", "audiences", "claimMapping", "jwksUri", "requiredClaims",
             "skipIssuerVerification", "certificateAuthority", "certificateAuthorityFile");
 
     private final ConfigReader reader;
-    private final List<OidcProviderSettings> providers = new ArrayList<>();
+    /** Login providers: {@link OidcProviderSettings} or {@link GitHubProviderSettings}. */
+    private final List<Object> providers = new ArrayList<>();
     private List<String> callbackAllowOrigins = List.of();
     private final List<BearerJwt.TrustedIssuer> bearerIssuers = new ArrayList<>();
     /** zot's external token server: {@code http.auth.bearer} realm, service and cert. */
@@ -77,7 +79,7 @@ final class OidcSection {
         }
     }
 
-    private OidcProviderSettings provider(String name, JsonNode node) {
+    private Object provider(String name, JsonNode node) {
         String path = "http.auth.openid.providers." + name;
         String clientId = null;
         String clientSecret = null;
@@ -86,6 +88,11 @@ final class OidcSection {
         String usernameClaim = null;
         String groupsClaim = "groups";
         OidcProviderSettings.ClientAuth clientAuth = OidcProviderSettings.ClientAuth.CLIENT_SECRET_BASIC;
+        boolean gitHub = name.equals("github"); // zot's one OAuth2 provider: GitHub, named so
+        GitHubProviderSettings gitHubDefaults = GitHubProviderSettings.of(name, "-", "-");
+        String authUrl = gitHubDefaults.authorizationEndpoint();
+        String tokenUrl = gitHubDefaults.tokenEndpoint();
+        String apiUrl = gitHubDefaults.apiUrl();
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             switch (k) {
@@ -129,18 +136,62 @@ final class OidcSection {
                     // zot's display name for its UI; the key is the name in URLs
                 }
                 case "keypath" -> throw ConfigReader.unsupported(path + ".keypath", "private_key_jwt client authentication");
-                case "authurl", "tokenurl" -> throw ConfigReader.unsupported(path + "." + k, "OAuth2 login without OIDC discovery (e.g. GitHub)");
+                case "authurl", "tokenurl", "apiurl" -> {
+                    if (!gitHub) {
+                        throw new InvalidPolicyException(path + "." + k + ": only the provider named 'github' (OAuth2 without discovery) takes "
+                                + k + "; an OpenID provider's endpoints come from its issuer's discovery document");
+                    }
+                    String url = ConfigReader.text(node, k, path + "." + k);
+                    switch (k) {
+                        case "authurl" -> authUrl = url;
+                        case "tokenurl" -> tokenUrl = url;
+                        default -> apiUrl = url;
+                    }
+                }
                 default -> reader.unknownField(path, k, PROVIDER_FIELDS);
             }
-        }
-        if (issuer == null) {
-            throw ConfigReader.unsupported(path + " without an issuer", "OAuth2 login without OIDC discovery (e.g. GitHub)");
         }
         if (clientId == null || clientSecret == null) {
             throw new InvalidPolicyException(path + " needs clientid and clientsecret, or a credentialsFile holding both");
         }
+        if (gitHub) {
+            return gitHub(path, node, clientId, clientSecret, scopes, usernameClaim, authUrl, tokenUrl, apiUrl);
+        }
+        if (issuer == null) {
+            throw new InvalidPolicyException(path + " needs an issuer (the OpenID provider's URL, whose discovery document gives its endpoints);"
+                    + " only the provider named 'github' logs in without one");
+        }
         try {
             return new OidcProviderSettings(name, issuer, clientId, clientSecret, clientAuth, scopes, usernameClaim, groupsClaim);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPolicyException(path + ": " + e.getMessage());
+        }
+    }
+
+    /** zot's {@code providers.github}: OAuth2 with GitHub's (or GitHub Enterprise Server's) endpoints. */
+    private GitHubProviderSettings gitHub(String path, JsonNode node, String clientId, String clientSecret, List<String> scopes,
+            @Nullable String usernameClaim, String authUrl, String tokenUrl, String apiUrl) {
+        if (node.has("issuer")) {
+            reader.warnings.add(path + ".issuer is ignored: GitHub logs in with OAuth2, at authurl and tokenurl (github.com unless given)");
+        }
+        if (node.has("clientAuthMethod")) {
+            throw new InvalidPolicyException(path + ".clientAuthMethod: GitHub takes the client secret in the token request's form; remove the field");
+        }
+        if (node.path("claimMapping").has("groups")) {
+            throw new InvalidPolicyException(path + ".claimMapping.groups: a GitHub user's groups are their organizations (org) and teams"
+                    + " (org/team); remove the field");
+        }
+        if (node.has("authurl") != node.has("tokenurl")) {
+            throw new InvalidPolicyException(path + ": give both authurl and tokenurl (GitHub Enterprise Server), or neither (github.com)");
+        }
+        if (node.has("authurl") && !node.has("apiurl")) {
+            throw new InvalidPolicyException(path + ": with authurl and tokenurl, give apiurl too (GitHub Enterprise Server: https://HOST/api/v3),"
+                    + " else the user would be looked up at github.com");
+        }
+        try {
+            return new GitHubProviderSettings(path.substring(path.lastIndexOf('.') + 1), clientId, clientSecret,
+                    node.has("scopes") ? scopes : GitHubProviderSettings.DEFAULT_SCOPES, authUrl, tokenUrl, apiUrl,
+                    usernameClaim == null ? "email" : usernameClaim);
         } catch (IllegalArgumentException e) {
             throw new InvalidPolicyException(path + ": " + e.getMessage());
         }
@@ -313,7 +364,9 @@ final class OidcSection {
         if (!configured()) {
             return; // and nothing of OpenID Connect is loaded: the application may not have its library
         }
-        BearerJwt.audienceClash(bearerIssuers, providers).ifPresent(why -> {
+        List<OidcProviderSettings> openIdProviders = providers.stream().filter(p -> p instanceof OidcProviderSettings)
+                .map(p -> (OidcProviderSettings) p).toList();
+        BearerJwt.audienceClash(bearerIssuers, openIdProviders).ifPresent(why -> {
             throw new InvalidPolicyException("http.auth.bearer.oidc: " + why);
         });
         if (tokenRealm != null || tokenService != null || tokenCert != null) {
@@ -343,7 +396,13 @@ final class OidcSection {
             boolean secure = secureCookies(url);
             OidcLogin.Builder login = OidcLogin.builder().endpointPrefix(endpointPrefix).externalUrl(url)
                     .callbackAllowOrigins(callbackAllowOrigins).sessions(new SessionCookies(ring, sessionMaxAge, secure));
-            providers.forEach(login::provider);
+            for (Object p : providers) {
+                if (p instanceof GitHubProviderSettings g) {
+                    login.provider(g);
+                } else {
+                    login.provider((OidcProviderSettings) p);
+                }
+            }
             OidcLogin built = login.build();
             b.oidc(built).closeWith(built);
         }

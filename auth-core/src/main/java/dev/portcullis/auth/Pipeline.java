@@ -153,7 +153,7 @@ final class Pipeline {
             } else if (a instanceof BearerJwtAuthenticator && b.bearerJwt != null) {
                 methods.add("bearer JWTs from " + b.bearerJwt.trusted().stream().map(t -> t.issuer()).toList());
             } else if (a instanceof SessionAuthenticator) {
-                methods.add(b.oidc != null ? "OIDC login " + b.oidc.providers().stream().map(p -> p.name()).toList()
+                methods.add(b.oidc != null ? "OIDC login " + b.oidc.providerNames()
                         + " and its sessions" : "session cookies");
             } else {
                 methods.add(a.getClass().getName());

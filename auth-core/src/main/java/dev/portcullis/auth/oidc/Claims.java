@@ -70,6 +70,11 @@ final class Claims {
 
     /** Keys and tokens must come over https, except from this machine (tests, a provider on localhost). */
     static void requireSecure(String url, String what) {
+        requireSecure(url, what, "anyone on the way could hand out their own signing keys");
+    }
+
+    /** {@code url} must be https, or http on a loopback address; {@code why} says what plain http would give away. */
+    static void requireSecure(String url, String what, String why) {
         java.net.URI u;
         try {
             u = java.net.URI.create(url);
@@ -79,8 +84,7 @@ final class Claims {
         String host = u.getHost() == null ? "" : u.getHost();
         boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
         if (!"https".equalsIgnoreCase(u.getScheme()) && !(loopback && "http".equalsIgnoreCase(u.getScheme()))) {
-            throw new IllegalArgumentException(what + " '" + url + "' must be https (plain http is allowed only on this machine):"
-                    + " anyone on the way could hand out their own signing keys");
+            throw new IllegalArgumentException(what + " '" + url + "' must be https (plain http is allowed only on this machine): " + why);
         }
     }
 

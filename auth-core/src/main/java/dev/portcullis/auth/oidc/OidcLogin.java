@@ -49,7 +49,7 @@ public final class OidcLogin implements AutoCloseable {
 
     private final String prefix;
     private final String externalUrl;
-    private final Map<String, OidcProvider> providers;
+    private final Map<String, LoginProvider> providers;
     private final List<String> allowedOrigins;
     private final SessionCookies sessions;
     private final Duration loginTtl;
@@ -67,11 +67,18 @@ public final class OidcLogin implements AutoCloseable {
         if (b.providers.isEmpty()) {
             throw new IllegalArgumentException("OIDC login needs at least one provider");
         }
-        Map<String, OidcProvider> p = new LinkedHashMap<>();
-        for (OidcProviderSettings s : b.providers) {
-            URI redirect = URI.create(externalUrl + prefix + "/callback/" + s.name());
-            if (p.put(s.name(), new OidcProvider(s, redirect, b.timeout, b.retryAfter, b.jwksRateLimit, sessions.clock(), b.scheduler)) != null) {
-                throw new IllegalArgumentException("two OIDC providers are named '" + s.name() + "'");
+        Map<String, LoginProvider> p = new LinkedHashMap<>();
+        for (Object settings : b.providers) {
+            LoginProvider provider;
+            if (settings instanceof GitHubProviderSettings g) {
+                provider = new GitHubProvider(g, URI.create(externalUrl + prefix + "/callback/" + g.name()), b.timeout);
+            } else {
+                OidcProviderSettings s = (OidcProviderSettings) settings;
+                provider = new OidcProvider(s, URI.create(externalUrl + prefix + "/callback/" + s.name()), b.timeout, b.retryAfter,
+                        b.jwksRateLimit, sessions.clock(), b.scheduler);
+            }
+            if (p.put(provider.name(), provider) != null) {
+                throw new IllegalArgumentException("two OIDC providers are named '" + provider.name() + "'");
             }
         }
         this.providers = java.util.Collections.unmodifiableMap(p);
@@ -135,17 +142,22 @@ public final class OidcLogin implements AutoCloseable {
      */
     public java.util.Set<String> providerOrigins() {
         java.util.Set<String> out = new java.util.LinkedHashSet<>();
-        providers.values().forEach(p -> out.add(CallbackUi.origin(p.settings().issuer())));
+        providers.values().forEach(p -> {
+            String origin = p.logoutOrigin();
+            if (origin != null) {
+                out.add(origin);
+            }
+        });
         return out;
     }
 
     /**
-     * The providers' settings, in the order given.
+     * The OpenID providers' settings, in the order given (GitHub logins are not among them).
      *
      * @return the settings
      */
     public List<OidcProviderSettings> providers() {
-        return providers.values().stream().map(OidcProvider::settings).toList();
+        return providers.values().stream().filter(p -> p instanceof OidcProvider).map(p -> ((OidcProvider) p).settings()).toList();
     }
 
     /**
@@ -230,7 +242,7 @@ public final class OidcLogin implements AutoCloseable {
             return new Answer.Refused(400, "invalid_request", "say which identity provider to log in with: ?provider=" + String.join("|", providers.keySet()),
                     List.of());
         }
-        OidcProvider provider = providers.get(name);
+        LoginProvider provider = providers.get(name);
         if (provider == null) {
             return new Answer.Refused(400, "invalid_request", "unknown identity provider '" + name + "'; configured: " + String.join(", ", providers.keySet()),
                     List.of());
@@ -241,7 +253,7 @@ public final class OidcLogin implements AutoCloseable {
         URI target;
         try {
             target = provider.authorizationUrl(state, nonce, verifier);
-        } catch (OidcProvider.Unavailable e) {
+        } catch (LoginProvider.Unavailable e) {
             return new Answer.Refused(503, "temporarily_unavailable", "login is unavailable: " + e.getMessage() + "; try again shortly", List.of());
         }
         Map<String, String> tx = new LinkedHashMap<>();
@@ -255,7 +267,7 @@ public final class OidcLogin implements AutoCloseable {
     }
 
     private Answer callback(String name, Map<String, List<String>> query, List<String> cookieHeaders) {
-        OidcProvider provider = providers.get(name);
+        LoginProvider provider = providers.get(name);
         if (provider == null) {
             return new Answer.Refused(404, "not_found", "unknown identity provider '" + name + "'", List.of());
         }
@@ -287,13 +299,13 @@ public final class OidcLogin implements AutoCloseable {
         if (completed.asMap().putIfAbsent(expected, Boolean.TRUE) != null) {
             return new Answer.Refused(401, "invalid_request", "this login was already completed; start again to log in once more", clear);
         }
-        OidcProvider.Login login;
+        LoginProvider.Login login;
         try {
             login = provider.exchange(new AuthorizationCode(code), new CodeVerifier(tx.get("cv")), new Nonce(tx.get("nonce")));
-        } catch (OidcProvider.LoginFailed e) {
+        } catch (LoginProvider.LoginFailed e) {
             LOG.warn("OIDC login with '{}' failed: {}", name, e.getMessage());
             return new Answer.Refused(401, "login_failed", String.valueOf(e.getMessage()), clear);
-        } catch (OidcProvider.Unavailable e) {
+        } catch (LoginProvider.Unavailable e) {
             completed.invalidate(expected);
             return new Answer.Refused(503, "temporarily_unavailable", "login is unavailable: " + e.getMessage() + "; try again shortly", clear);
         }
@@ -350,7 +362,7 @@ public final class OidcLogin implements AutoCloseable {
     /** Stops refreshing the providers' discovery documents and keys in the background. */
     @Override
     public void close() {
-        providers.values().forEach(OidcProvider::close);
+        providers.values().forEach(LoginProvider::close);
     }
 
     private static @Nullable String first(Map<String, List<String>> query, String name) {
@@ -362,7 +374,7 @@ public final class OidcLogin implements AutoCloseable {
     public static final class Builder {
         private String prefix = "/auth";
         private @Nullable String externalUrl;
-        private final List<OidcProviderSettings> providers = new ArrayList<>();
+        private final List<Object> providers = new ArrayList<>();
         private final List<String> allowedOrigins = new ArrayList<>();
         private @Nullable SessionCookies sessions;
         private Duration loginTtl = Duration.ofMinutes(10);
@@ -406,6 +418,18 @@ public final class OidcLogin implements AutoCloseable {
          * @return this builder
          */
         public Builder provider(OidcProviderSettings settings) {
+            providers.add(settings);
+            return this;
+        }
+
+        /**
+         * Adds a GitHub login (OAuth2, with the user and groups from GitHub's API); names are shared with the OpenID
+         * providers. Its redirect URI, {@code {externalUrl}{prefix}/callback/NAME}, is the OAuth app's callback URL.
+         *
+         * @param settings the provider's settings
+         * @return this builder
+         */
+        public Builder provider(GitHubProviderSettings settings) {
             providers.add(settings);
             return this;
         }

@@ -57,38 +57,12 @@ import org.slf4j.LoggerFactory;
  * needed, then kept fresh in the background and through an outage: {@link Refreshing}), the
  * authorization URL, the code exchange, ID-token validation with the provider's keys, and UserInfo.
  */
-final class OidcProvider {
+final class OidcProvider implements LoginProvider {
     private static final Logger LOG = LoggerFactory.getLogger(OidcProvider.class);
     /** Signature algorithms with a public key; never "none", never HMAC (that would make a public key a shared secret). */
     static final Set<JWSAlgorithm> ASYMMETRIC = Set.copyOf(new LinkedHashSet<>(List.of(
             JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
             JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519)));
-
-    /** The login failed for a reason the user or the provider's answer caused: 401. */
-    static final class LoginFailed extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        LoginFailed(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /** The provider cannot be reached or answers with a server error: 503, and the next attempt tries again. */
-    static final class Unavailable extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        Unavailable(@Nullable String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /** What a successful login yields. */
-    record Login(String user, List<String> groups, String idToken) {
-        @Override
-        public String toString() {
-            return "Login[user=" + user + ", groups=" + groups + "]";
-        }
-    }
 
     private final OidcProviderSettings settings;
     private final URI redirectUri;
@@ -108,6 +82,16 @@ final class OidcProvider {
 
     OidcProviderSettings settings() {
         return settings;
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public @Nullable String logoutOrigin() {
+        return CallbackUi.origin(settings.issuer());
     }
 
     private OIDCProviderMetadata discover() throws GeneralException, IOException {
@@ -147,13 +131,15 @@ final class OidcProvider {
     }
 
     /** Stops refreshing the discovery document and the keys. */
-    void close() {
+    @Override
+    public void close() {
         discovery.close();
         keys.close();
     }
 
     /** Where to send the browser: the provider's authorization endpoint with state, nonce and PKCE S256. */
-    URI authorizationUrl(State state, Nonce nonce, CodeVerifier verifier) throws Unavailable {
+    @Override
+    public URI authorizationUrl(State state, Nonce nonce, CodeVerifier verifier) throws Unavailable {
         OIDCProviderMetadata metadata = discovery.get();
         return new AuthenticationRequest.Builder(ResponseType.CODE, new Scope(settings.scopes().toArray(String[]::new)),
                 new ClientID(settings.clientId()), redirectUri)
@@ -163,7 +149,8 @@ final class OidcProvider {
     }
 
     /** Exchanges the code, validates the ID token, merges UserInfo, and maps the user name and groups. */
-    Login exchange(AuthorizationCode code, CodeVerifier verifier, Nonce nonce) throws LoginFailed, Unavailable {
+    @Override
+    public Login exchange(AuthorizationCode code, CodeVerifier verifier, Nonce nonce) throws LoginFailed, Unavailable {
         OIDCProviderMetadata metadata = discovery.get();
         Secret secret = new Secret(settings.clientSecret());
         ClientID client = new ClientID(settings.clientId());
@@ -278,7 +265,8 @@ final class OidcProvider {
     }
 
     /** The provider's logout URL for this session, if it advertises an end_session_endpoint (and is reachable). */
-    Optional<URI> endSessionUrl(@Nullable String idToken, URI postLogoutRedirect) {
+    @Override
+    public Optional<URI> endSessionUrl(@Nullable String idToken, URI postLogoutRedirect) {
         try {
             URI endpoint = discovery.get().getEndSessionEndpointURI();
             if (endpoint == null) {

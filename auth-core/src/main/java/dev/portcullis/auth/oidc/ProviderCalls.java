@@ -16,7 +16,7 @@ public final class ProviderCalls {
         JWKS,
         /** The token endpoint: a login's authorization code exchanged. */
         TOKEN,
-        /** The UserInfo endpoint, asked for a login's groups. */
+        /** The UserInfo endpoint, asked for a login's groups; for GitHub, its REST API (emails, organizations, teams). */
         USERINFO
     }
 

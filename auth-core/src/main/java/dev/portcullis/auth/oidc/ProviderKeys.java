@@ -62,7 +62,7 @@ final class ProviderKeys implements JWKSource<SecurityContext>, AutoCloseable {
             }
             Optional<JWKSet> fresh = keys.fetchNow(rateLimit);
             return fresh.map(selector::select).orElse(List.of());
-        } catch (OidcProvider.Unavailable e) {
+        } catch (LoginProvider.Unavailable e) {
             throw new KeySourceException(e.getMessage());
         }
     }

@@ -97,7 +97,7 @@ final class Refreshing<T> implements AutoCloseable {
      * The current value: fetched now if it never was, else the last one fetched, unless it is older than the outage
      * tolerance.
      */
-    T get() throws OidcProvider.Unavailable {
+    T get() throws LoginProvider.Unavailable {
         Fetched<T> f = current;
         if (f == null) {
             return fetchFirst();
@@ -110,7 +110,7 @@ final class Refreshing<T> implements AutoCloseable {
                 reportedTooOld = true;
                 LOG.error("{}; it is too old to use, so what needs it fails (503) until the provider answers again", reason);
             }
-            throw new OidcProvider.Unavailable(reason);
+            throw new LoginProvider.Unavailable(reason);
         }
         return f.value();
     }
@@ -121,28 +121,28 @@ final class Refreshing<T> implements AutoCloseable {
      *
      * @return the value fetched, or empty when the last attempt was too recent
      */
-    synchronized Optional<T> fetchNow(Duration minPause) throws OidcProvider.Unavailable {
+    synchronized Optional<T> fetchNow(Duration minPause) throws LoginProvider.Unavailable {
         if (lastAttempt != null && clock.instant().isBefore(lastAttempt.plus(minPause))) {
             return Optional.empty();
         }
         Fetched<T> f = attempt();
         if (f == null) {
-            throw new OidcProvider.Unavailable(what + " cannot be reached: " + lastFailure());
+            throw new LoginProvider.Unavailable(what + " cannot be reached: " + lastFailure());
         }
         return Optional.of(f.value());
     }
 
-    private synchronized T fetchFirst() throws OidcProvider.Unavailable {
+    private synchronized T fetchFirst() throws LoginProvider.Unavailable {
         Fetched<T> f = current;
         if (f != null) {
             return f.value();
         }
         if (lastAttempt != null && clock.instant().isBefore(lastAttempt.plus(retryAfter))) {
-            throw new OidcProvider.Unavailable(what + " cannot be reached: " + lastFailure());
+            throw new LoginProvider.Unavailable(what + " cannot be reached: " + lastFailure());
         }
         f = attempt();
         if (f == null) {
-            throw new OidcProvider.Unavailable(what + " cannot be reached: " + lastFailure());
+            throw new LoginProvider.Unavailable(what + " cannot be reached: " + lastFailure());
         }
         return f.value();
     }
