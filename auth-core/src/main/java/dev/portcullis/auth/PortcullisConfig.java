@@ -2,6 +2,7 @@ package dev.portcullis.auth;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portcullis.auth.apikey.ApiKeyService;
 import dev.portcullis.auth.apikey.ApiKeyStore;
 import dev.portcullis.auth.apikey.JdbcApiKeyStore;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,6 +102,8 @@ public final class PortcullisConfig {
     private @Nullable Path file;
     /** The JSON as read, for the watcher's comparison of what changed. */
     private JsonNode tree = ConfigReader.JSON.createObjectNode();
+    /** What {@link #load(Path, UnaryOperator)} changes in the file, again at each reload. */
+    private UnaryOperator<ObjectNode> adjust = UnaryOperator.identity();
     /** The SHA-256 of the text read and of the policy file read; set by {@link #load}. */
     private String digest = "";
 
@@ -121,6 +125,20 @@ public final class PortcullisConfig {
      * @throws InvalidPolicyException naming the file, the field and what to do
      */
     public static PortcullisConfig load(Path file) {
+        return load(file, UnaryOperator.identity());
+    }
+
+    /**
+     * Reads a configuration file and changes it before it is checked, the same way at every live reload: for an
+     * application that adds to the file what its command line says (a data directory, an identity provider) or takes
+     * out a section of its own.
+     *
+     * @param file the zot {@code config.json}
+     * @param adjust changes the file's JSON object (given a copy) and returns it; it must not fail
+     * @return the configuration, checked
+     * @throws InvalidPolicyException naming the file, the field and what to do
+     */
+    public static PortcullisConfig load(Path file, UnaryOperator<ObjectNode> adjust) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -128,8 +146,12 @@ public final class PortcullisConfig {
             throw new InvalidPolicyException(file + ": cannot read the configuration: " + e);
         }
         try {
-            PortcullisConfig config = parse(text, Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file's directory"));
+            Path base = Objects.requireNonNull(file.toAbsolutePath().getParent(), "a file's directory");
+            ObjectNode root = object(text);
+            ObjectNode changed = adjust.apply(root.deepCopy());
+            PortcullisConfig config = parse(changed.equals(root) ? text : changed.toPrettyString(), base); // the file's lines when unchanged
             config.file = file;
+            config.adjust = adjust;
             config.digest = ConfigWatcher.fingerprint(text) + ConfigWatcher.policyFingerprint(config.tree, file);
             if (config.policySource.equals("http.accessControl")) {
                 config.policySource = "http.accessControl of " + file;
@@ -150,6 +172,13 @@ public final class PortcullisConfig {
      *     not implement, or an unknown field where that is an error; the message names the field and what to do
      */
     public static PortcullisConfig parse(String json, Path base) {
+        PortcullisConfig c = new PortcullisConfig(base);
+        c.read(object(json), json);
+        return c;
+    }
+
+    /** The text as a JSON object, or an error that says where it is not one (and repeats none of its text). */
+    private static ObjectNode object(String json) {
         JsonNode root;
         try {
             root = ConfigReader.JSON.readTree(json);
@@ -161,12 +190,10 @@ public final class PortcullisConfig {
             throw new InvalidPolicyException("malformed JSON at line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ": " + problem);
         }
-        if (root == null || !root.isObject()) {
+        if (!(root instanceof ObjectNode object)) {
             throw new InvalidPolicyException("the configuration must be a JSON object (a zot config.json)");
         }
-        PortcullisConfig c = new PortcullisConfig(base);
-        c.read(root, json);
-        return c;
+        return object;
     }
 
     private void read(JsonNode root, String json) {
@@ -549,7 +576,7 @@ public final class PortcullisConfig {
         Path watched = file;
         if (watched != null) {
             b.settings.watch = reload -> new ConfigWatcher(watched, tree, digest, reload, f -> {
-                PortcullisConfig next = load(f);
+                PortcullisConfig next = load(f, adjust);
                 return new ConfigWatcher.Read(next.policy(), next.policySource(), next.tree(), next.warnings(), next.digest());
             });
         }

@@ -15,10 +15,7 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
-import com.nimbusds.oauth2.sdk.GeneralException;
-import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -364,8 +361,8 @@ public final class BearerJwt implements AutoCloseable {
                 discovery = null;
                 location = () -> jwks;
             } else {
-                Refreshing<OIDCProviderMetadata> d = new Refreshing<>("the discovery document of " + what, this::discover, RETRY_AFTER, clock,
-                        scheduler);
+                Refreshing<OIDCProviderMetadata> d = new Refreshing<>("the discovery document of " + what,
+                        () -> OidcProvider.discover(trusted.issuer(), timeout), RETRY_AFTER, clock, scheduler);
                 discovery = d;
                 location = () -> d.get().getJWKSetURI();
             }
@@ -376,25 +373,6 @@ public final class BearerJwt implements AutoCloseable {
                     new JWTClaimsSet.Builder().issuer(trusted.issuer()).build(), Set.of("exp", "iat"), Set.of());
             claims.setMaxClockSkew(60);
             processor.setJWTClaimsSetVerifier(claims);
-        }
-
-        private OIDCProviderMetadata discover() throws GeneralException, IOException {
-            long start = System.nanoTime();
-            OIDCProviderMetadata metadata;
-            try {
-                metadata = OIDCProviderMetadata.resolve(new Issuer(trusted.issuer()), r -> {
-                    r.setConnectTimeout((int) timeout.toMillis());
-                    r.setReadTimeout((int) timeout.toMillis());
-                });
-            } catch (GeneralException | IOException | RuntimeException e) {
-                ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, true);
-                throw e;
-            }
-            ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, false);
-            if (metadata.getJWKSetURI() == null) {
-                throw new GeneralException("its discovery document has no jwks_uri");
-            }
-            return metadata;
         }
     }
 

@@ -231,9 +231,7 @@ final class GitHubProvider implements LoginProvider {
     }
 
     private void configure(HTTPRequest request) {
-        request.setAccept("application/json");
-        request.setConnectTimeout((int) timeout.toMillis());
-        request.setReadTimeout((int) timeout.toMillis());
+        OidcProvider.configure(request, timeout);
     }
 
     private static JsonNode json(HTTPResponse http, String what) throws Unavailable {

@@ -95,22 +95,35 @@ final class OidcProvider implements LoginProvider {
     }
 
     private OIDCProviderMetadata discover() throws GeneralException, IOException {
+        OIDCProviderMetadata metadata = discover(settings.issuer(), timeout);
+        if (metadata.getTokenEndpointURI() == null) {
+            throw new GeneralException("its discovery document has no token_endpoint");
+        }
+        return metadata;
+    }
+
+    /** An issuer's discovery document, which must name its keys ({@code jwks_uri}); counted for metrics. */
+    static OIDCProviderMetadata discover(String issuer, Duration timeout) throws GeneralException, IOException {
         long start = System.nanoTime();
         OIDCProviderMetadata metadata;
         try {
-            metadata = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()), this::configure);
+            metadata = OIDCProviderMetadata.resolve(new Issuer(issuer), r -> configure(r, timeout));
         } catch (GeneralException | IOException | RuntimeException e) {
             ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, true);
             throw e;
         }
         ProviderCalls.record(ProviderCalls.Call.DISCOVERY, start, false);
-        if (metadata.getTokenEndpointURI() == null || metadata.getJWKSetURI() == null) {
-            throw new GeneralException("its discovery document has no token_endpoint or no jwks_uri");
+        if (metadata.getJWKSetURI() == null) {
+            throw new GeneralException("its discovery document has no jwks_uri");
         }
         return metadata;
     }
 
     private void configure(HTTPRequest request) {
+        configure(request, timeout);
+    }
+
+    static void configure(HTTPRequest request, Duration timeout) {
         request.setAccept("application/json"); // else some providers explain errors in HTML
         request.setConnectTimeout((int) timeout.toMillis());
         request.setReadTimeout((int) timeout.toMillis());

@@ -190,11 +190,28 @@ public final class RegistryServer implements AutoCloseable {
         return root;
     }
 
-    /** The configuration this would run with, without starting anything (the key store path, for {@code keys}). */
+    /**
+     * The configuration this would run with, without starting anything (the key store path, for {@code keys}). A file
+     * given with {@code --config} is watched once built: its policy reloads live, with the command line's changes
+     * applied again.
+     */
     public static PortcullisConfig loadConfig(Options o) throws IOException {
-        Path base = o.config() != null ? Objects.requireNonNull(o.config().toAbsolutePath().getParent(), "a file's directory")
-                : Path.of("").toAbsolutePath();
-        ObjectNode root = configTree(o);
+        try {
+            if (o.config() != null) {
+                return PortcullisConfig.load(o.config(), root -> adjust(root, o)); // its messages name the file
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        try {
+            return PortcullisConfig.parse(JSON.writeValueAsString(adjust(configTree(o), o)), Path.of("").toAbsolutePath());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(where(o) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The file as the command line changes it: without the example's own section, with {@code --data} and {@code --oidc}. */
+    private static ObjectNode adjust(ObjectNode root, Options o) {
         root.remove("maven"); // the example's own section (its Maven repositories), not Portcullis's
         if (o.data() != null) {
             root.with("portcullis").put("dataDirectory", o.data().toAbsolutePath().toString());
@@ -206,11 +223,7 @@ public final class RegistryServer implements AutoCloseable {
             provider.put("issuer", o.oidc().issuer()).put("clientid", o.oidc().clientId()).put("clientsecret", o.oidc().clientSecret());
             provider.putArray("scopes").add("openid").add("email").add("profile").add("groups");
         }
-        try {
-            return PortcullisConfig.parse(JSON.writeValueAsString(root), base);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(where(o) + ": " + e.getMessage(), e);
-        }
+        return root;
     }
 
     /** zot's {@code http.tls} of the configuration, or null for plain HTTP. */

@@ -150,6 +150,30 @@ class RegistryTest {
                 .isEqualTo("{\"repositories\":[\"team/app\"]}");
     }
 
+    /** zot's live reload: the policy of the --config file changes under the running registry; --data is applied again. */
+    @ParameterizedTest
+    @EnumSource(RegistryServer.Kind.class)
+    void thePolicyOfTheConfigFileReloadsLive(RegistryServer.Kind kind) throws Exception {
+        String policy = """
+                {"http": {"auth": {"apikey": true}, "accessControl": {
+                  "repositories": {"**": {%s "policies": [{"groups": ["artifact-workloads"], "actions": ["read", "create"]}]}}}}}
+                """;
+        Path config = java.nio.file.Files.writeString(data.resolve("live.json"), policy.formatted("\"anonymousPolicy\": [\"read\"],"));
+        server = RegistryServer.start(new RegistryServer.Options(kind, config, data, 0, "127.0.0.1", null));
+        ci = key(server, "ci", "artifact-workloads");
+        assertThat(send("GET", "/v2/team/app/tags/list", null, null, null).statusCode()).as("anonymous read").isEqualTo(404);
+
+        java.nio.file.Files.writeString(config, policy.formatted(""));
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(15);
+        int anonymous;
+        do {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(50).toNanos()); // the watcher looks every second
+            anonymous = send("GET", "/v2/team/app/tags/list", null, null, null).statusCode();
+        } while (anonymous != 401 && java.time.Instant.now().isBefore(deadline));
+        assertThat(anonymous).as("anonymous read withdrawn by the new file").isEqualTo(401);
+        assertThat(send("GET", "/v2/team/app/tags/list", ci, null, null).statusCode()).as("the key store of --data still serves").isEqualTo(404);
+    }
+
     /** zot's detectManifestCollision: a digest that several tags name is not deleted for those given it; admins are never held. */
     @ParameterizedTest
     @EnumSource(RegistryServer.Kind.class)
