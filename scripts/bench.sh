@@ -20,7 +20,6 @@ missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
-command -v stunnel4 >/dev/null 2>&1 || missing+=(stunnel4) # the client-cert mode: wrk cannot present a certificate
 if ((${#missing[@]})); then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
@@ -47,12 +46,17 @@ start() {
 }
 val() { grep "^$2=" "$work/$1.env" | cut -d= -f2-; }
 
-# run LABEL PORT PATH [HEADER]: one wrk run; appends "req/s p50 p99" to $work/r.LABEL
+# run LABEL PORT PATH [HEADER]: one wrk run; appends "req/s p50 p99" to $work/r.LABEL. A PORT of tls:NAME is the
+# registry NAME over TLS, loaded by TlsLoad presenting NAME's client certificate (wrk cannot present one)
 run() {
   local label="$1" port="$2" path="$3" header="${4:-}"
-  local args=(-t1 -c"$connections" -d"${duration}s" --latency)
-  [ -n "$header" ] && args+=(-H "$header")
-  wrk "${args[@]}" "http://127.0.0.1:$port$path" > "$work/out.txt"
+  if [[ "$port" == tls:* ]]; then
+    tls_load "${port#tls:}" "$path" "$duration" > "$work/out.txt"
+  else
+    local args=(-t1 -c"$connections" -d"${duration}s" --latency)
+    [ -n "$header" ] && args+=(-H "$header")
+    wrk "${args[@]}" "http://127.0.0.1:$port$path" > "$work/out.txt"
+  fi
   if grep -q 'Non-2xx' "$work/out.txt"; then echo "$label: non-2xx responses:" >&2; cat "$work/out.txt" >&2; exit 1; fi
   echo "$(awk '/Requests\/sec/ {print $2}' "$work/out.txt") $(awk '$1=="50%" {print $2}' "$work/out.txt") $(awk '$1=="99%" {print $2}' "$work/out.txt")" >> "$work/r.$label"
 }
@@ -76,23 +80,18 @@ for server in jetty netty; do
   start "$server-10k" "$server" protected 10000
 done
 
-# client-cert: the registry over TLS asking for client certificates, with and without Portcullis, each behind a stunnel
-# client service that presents its registry's client certificate (wrk cannot); both sides pay the same TLS
-declare -A tunnel=()
+# client-cert: the registry over TLS asking for client certificates, with and without Portcullis; both loaded by
+# TlsLoad (Netty, one event loop as wrk -t1) presenting the registry's client certificate, so both pay the same TLS
+tls_load() { # NAME PATH SECONDS
+  java -cp "$jar" dev.portcullis.bench.TlsLoad 127.0.0.1 "$(val "$1" PORT)" "$2" "$(val "$1" TLS_CERT)" "$(val "$1" TLS_KEY)" \
+      "$(val "$1" TLS_CA)" "$connections" "$3"
+}
+tls_servers=()
 if [[ " ${modes[*]} " == *" client-cert "* ]]; then
   for server in jetty netty; do
-    { echo "foreground = yes"; echo "pid ="; echo "debug = 3"; } > "$work/$server-stunnel.conf"
-    for side in tlsbase tlsauth; do
-      start "$server-$side" "$server" "$([ "$side" = tlsbase ] && echo baseline || echo protected)" 0 tls
-      tunnel["$server-$side"]=$(free_port)
-      { echo "[$side]"; echo "client = yes"; echo "accept = 127.0.0.1:${tunnel[$server-$side]}"
-        echo "connect = 127.0.0.1:$(val "$server-$side" PORT)"; echo "cert = $(val "$server-$side" TLS_CERT)"
-        echo "key = $(val "$server-$side" TLS_KEY)"; echo "CAfile = $(val "$server-$side" TLS_CA)"; echo "verifyChain = yes"
-      } >> "$work/$server-stunnel.conf"
-    done
-    stunnel4 "$work/$server-stunnel.conf" > "$work/$server-stunnel.log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:${tunnel[$server-tlsauth]}/v2/" && break; sleep 0.1; done
+    start "$server-tlsbase" "$server" baseline 0 tls
+    start "$server-tlsauth" "$server" protected 0 tls
+    tls_servers+=("$server-tlsbase" "$server-tlsauth")
   done
 fi
 
@@ -147,8 +146,8 @@ for server in jetty netty; do
     done
   done
 done
-for name in "${!tunnel[@]}"; do
-  wrk -t1 -c"$connections" -d5s "http://127.0.0.1:${tunnel[$name]}$(val "$name" MANIFEST)" > /dev/null
+for name in "${tls_servers[@]}"; do
+  tls_load "$name" "$(val "$name" MANIFEST)" 10 > /dev/null
 done
 wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$dr_open$dr_open_blob" > /dev/null
 wrk -t1 -c"$connections" -d2s -H "$dr_basic" "http://127.0.0.1:$dr_auth$dr_auth_blob" > /dev/null
@@ -185,8 +184,8 @@ for round in $(seq 1 "$rounds"); do
     for what in "${paths[@]}"; do
       for mode in "${modes[@]}"; do
         if [ "$mode" = client-cert ]; then
-          pair "$round" "$server|client-cert|$what" "${tunnel[$server-tlsauth]}" "$(val "$server-tlsauth" "$what")" \
-              "$server|baseline over TLS with the client certificate|$what" "${tunnel[$server-tlsbase]}" "$(val "$server-tlsbase" "$what")"
+          pair "$round" "$server|client-cert|$what" "tls:$server-tlsauth" "$(val "$server-tlsauth" "$what")" \
+              "$server|baseline over TLS with the client certificate|$what" "tls:$server-tlsbase" "$(val "$server-tlsbase" "$what")"
           continue
         fi
         h=$(hdr "$server-auth" "$mode")

@@ -55,7 +55,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>With {@code tls}, the registry serves HTTPS (zot's {@code http.tls}) and asks for client certificates, which are
  * credentials ({@code http.tls.cacert}): the certificate authority, a client certificate of it and its key are written to
- * DATA_DIR and printed as TLS_CA, TLS_CERT and TLS_KEY, for a client that presents it (the bench runs stunnel).
+ * DATA_DIR and printed as TLS_CA, TLS_CERT and TLS_KEY, for a client that presents it (the bench loads it with TlsLoad).
  * With {@code PATTERNS} > 0, the policy holds that many repository patterns (the 10,000-pattern worst case). With
  * {@code maven}, the example's Maven repositories instead of the OCI registry: {@code BLOB} is then a 1 KiB jar and
  * {@code MANIFEST} its artifact's {@code maven-metadata.xml}.

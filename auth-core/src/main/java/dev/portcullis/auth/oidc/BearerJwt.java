@@ -335,12 +335,7 @@ public final class BearerJwt implements AutoCloseable {
     /** Stops refreshing the issuers' discovery documents and keys in the background. */
     @Override
     public void close() {
-        issuers.values().forEach(i -> i.keys.close());
-        issuers.values().forEach(i -> {
-            if (i.discovery != null) {
-                i.discovery.close();
-            }
-        });
+        issuers.values().forEach(IssuerState::close);
     }
 
     private final class IssuerState {
@@ -373,6 +368,13 @@ public final class BearerJwt implements AutoCloseable {
                     new JWTClaimsSet.Builder().issuer(trusted.issuer()).build(), Set.of("exp", "iat"), Set.of());
             claims.setMaxClockSkew(60);
             processor.setJWTClaimsSetVerifier(claims);
+        }
+
+        void close() {
+            keys.close();
+            if (discovery != null) {
+                discovery.close();
+            }
         }
     }
 
