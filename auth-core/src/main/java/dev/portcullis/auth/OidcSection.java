@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 /** The OpenID Connect parts of a configuration: login providers, bearer JWT issuers, and the sessions logins make. */
 final class OidcSection {
     private static final List<String> PROVIDER_FIELDS = List.of("issuer", "clientid", "clientsecret", "credentialsFile", "clientAuthMethod",
-            "scopes", "claimMapping", "name", "keypath", "authurl", "tokenurl", "apiurl");
+            "scopes", "claimMapping", "name", "keypath", "authurl", "tokenurl", "apiurl", "organizations");
     private static final List<String> ISSUER_FIELDS = List.of("issuer", "audiences", "claimMapping", "jwksUri", "requiredClaims",
             "skipIssuerVerification", "certificateAuthority", "certificateAuthorityFile");
 
@@ -89,10 +89,10 @@ final class OidcSection {
         String groupsClaim = "groups";
         OidcProviderSettings.ClientAuth clientAuth = OidcProviderSettings.ClientAuth.CLIENT_SECRET_BASIC;
         boolean gitHub = name.equals("github"); // zot's one OAuth2 provider: GitHub, named so
-        GitHubProviderSettings gitHubDefaults = GitHubProviderSettings.of(name, "-", "-");
-        String authUrl = gitHubDefaults.authorizationEndpoint();
-        String tokenUrl = gitHubDefaults.tokenEndpoint();
-        String apiUrl = gitHubDefaults.apiUrl();
+        String authUrl = GitHubProviderSettings.GITHUB_AUTHORIZATION;
+        String tokenUrl = GitHubProviderSettings.GITHUB_TOKEN;
+        String apiUrl = GitHubProviderSettings.GITHUB_API;
+        List<String> organizations = List.of();
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             switch (k) {
@@ -136,6 +136,12 @@ final class OidcSection {
                     // zot's display name for its UI; the key is the name in URLs
                 }
                 case "keypath" -> throw ConfigReader.unsupported(path + ".keypath", "private_key_jwt client authentication");
+                case "organizations" -> {
+                    if (!gitHub) {
+                        throw new InvalidPolicyException(path + ".organizations: only the provider named 'github' takes organizations");
+                    }
+                    organizations = ConfigReader.strings(node.get(k), path + ".organizations");
+                }
                 case "authurl", "tokenurl", "apiurl" -> {
                     if (!gitHub) {
                         throw new InvalidPolicyException(path + "." + k + ": only the provider named 'github' (OAuth2 without discovery) takes "
@@ -155,7 +161,7 @@ final class OidcSection {
             throw new InvalidPolicyException(path + " needs clientid and clientsecret, or a credentialsFile holding both");
         }
         if (gitHub) {
-            return gitHub(path, node, clientId, clientSecret, scopes, usernameClaim, authUrl, tokenUrl, apiUrl);
+            return gitHub(path, node, clientId, clientSecret, scopes, usernameClaim, authUrl, tokenUrl, apiUrl, organizations);
         }
         if (issuer == null) {
             throw new InvalidPolicyException(path + " needs an issuer (the OpenID provider's URL, whose discovery document gives its endpoints);"
@@ -170,9 +176,10 @@ final class OidcSection {
 
     /** zot's {@code providers.github}: OAuth2 with GitHub's (or GitHub Enterprise Server's) endpoints. */
     private GitHubProviderSettings gitHub(String path, JsonNode node, String clientId, String clientSecret, List<String> scopes,
-            @Nullable String usernameClaim, String authUrl, String tokenUrl, String apiUrl) {
+            @Nullable String usernameClaim, String authUrl, String tokenUrl, String apiUrl, List<String> organizations) {
         if (node.has("issuer")) {
-            reader.warnings.add(path + ".issuer is ignored: GitHub logs in with OAuth2, at authurl and tokenurl (github.com unless given)");
+            throw new InvalidPolicyException(path + ".issuer: the provider named 'github' is GitHub's OAuth2 login, as in zot, which has no"
+                    + " issuer; to log in through an OpenID provider (Dex with a GitHub connector, say), give it another name");
         }
         if (node.has("clientAuthMethod")) {
             throw new InvalidPolicyException(path + ".clientAuthMethod: GitHub takes the client secret in the token request's form; remove the field");
@@ -191,7 +198,7 @@ final class OidcSection {
         try {
             return new GitHubProviderSettings(path.substring(path.lastIndexOf('.') + 1), clientId, clientSecret,
                     node.has("scopes") ? scopes : GitHubProviderSettings.DEFAULT_SCOPES, authUrl, tokenUrl, apiUrl,
-                    usernameClaim == null ? "email" : usernameClaim);
+                    usernameClaim == null ? "email" : usernameClaim, organizations);
         } catch (IllegalArgumentException e) {
             throw new InvalidPolicyException(path + ": " + e.getMessage());
         }

@@ -313,7 +313,8 @@ public final class BearerJwt implements AutoCloseable {
         } catch (BadJOSEException e) {
             return new Result.Invalid("the bearer token from " + issuer + " is not valid: " + e.getMessage());
         } catch (JOSEException e) {
-            return new Result.Unavailable("cannot check the bearer token's signature: " + e.getMessage());
+            // what failed is in the log (Refreshing); the client hears only that the issuer's keys are out of reach
+            return new Result.Unavailable("cannot check the bearer token's signature: the keys of " + issuer + " cannot be fetched now");
         }
         Map<String, Object> map = claims.toJSONObject();
         for (Map.Entry<String, List<String>> required : state.trusted.requiredClaims().entrySet()) {

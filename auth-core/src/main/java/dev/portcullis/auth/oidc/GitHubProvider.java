@@ -51,6 +51,11 @@ final class GitHubProvider implements LoginProvider {
         this.settings = settings;
         this.redirectUri = redirectUri;
         this.timeout = timeout;
+        if (settings.organizations().isEmpty()) {
+            LOG.warn("GitHub provider '{}': every GitHub account can log in, and its groups are organization names that anyone can"
+                    + " create; grant GitHub users by name, or set organizations to your own so that only their members log in and"
+                    + " only they and their teams are groups", settings.name());
+        }
     }
 
     @Override
@@ -82,13 +87,19 @@ final class GitHubProvider implements LoginProvider {
         };
         List<String> groups = new ArrayList<>();
         for (JsonNode org : pages(token, api("/user/orgs?per_page=100"), "organizations")) {
-            if (org.path("login").isTextual()) {
+            if (org.path("login").isTextual() && allowed(org.path("login").asText())) {
                 groups.add(org.path("login").asText());
             }
         }
+        if (!settings.organizations().isEmpty() && groups.isEmpty()) {
+            throw new LoginFailed("the GitHub account is not a member of " + String.join(" or ", settings.organizations())
+                    + " (or GitHub did not list its organizations: the OAuth app needs the scope read:org, and the organization"
+                    + " must allow the app)");
+        }
         for (JsonNode team : pages(token, api("/user/teams?per_page=100"), "teams")) {
-            if (team.path("organization").path("login").isTextual() && team.path("slug").isTextual()) {
-                groups.add(team.path("organization").path("login").asText() + "/" + team.path("slug").asText());
+            String org = team.path("organization").path("login").asText("");
+            if (!org.isEmpty() && team.path("slug").isTextual() && allowed(org)) {
+                groups.add(org + "/" + team.path("slug").asText());
             }
         }
         return new Login(user, List.copyOf(groups), null);
@@ -102,6 +113,11 @@ final class GitHubProvider implements LoginProvider {
     @Override
     public void close() {
         // nothing runs in the background
+    }
+
+    /** Whether an organization's groups count: any, or one of the configured organizations (GitHub logins ignore case). */
+    private boolean allowed(String org) {
+        return settings.organizations().isEmpty() || settings.organizations().stream().anyMatch(o -> o.equalsIgnoreCase(org));
     }
 
     private URI api(String path) {
@@ -170,6 +186,9 @@ final class GitHubProvider implements LoginProvider {
                 throw new LoginFailed("the user is in more " + what + " than the " + MAX_PAGES * 100 + " read at login");
             }
             HTTPResponse http = get(token, next, "the user's " + what);
+            if (http.getStatusCode() == 403 && page > 0) {
+                throw new Unavailable("GitHub refused page " + (page + 1) + " of the user's " + what + " (HTTP 403)");
+            }
             if (http.getStatusCode() == 403) {
                 LOG.warn("GitHub provider '{}': the user's {} are not readable (HTTP 403; is read:org among the scopes?); they give no groups",
                         settings.name(), what);
@@ -223,6 +242,11 @@ final class GitHubProvider implements LoginProvider {
         ProviderCalls.record(ProviderCalls.Call.USERINFO, start, http.getStatusCode() >= 500);
         if (http.getStatusCode() >= 500) {
             throw new Unavailable("GitHub's API failed to give " + what + " (HTTP " + http.getStatusCode() + ")");
+        }
+        if ((http.getStatusCode() == 403 || http.getStatusCode() == 429)
+                && ("0".equals(http.getHeaderValue("X-RateLimit-Remaining")) || http.getHeaderValue("Retry-After") != null)) {
+            // a rate limit, not a missing scope: the login must not go on without the groups
+            throw new Unavailable("GitHub's API limits this application's requests now (HTTP " + http.getStatusCode() + ") asking for " + what);
         }
         if (http.getStatusCode() == 401) {
             throw new LoginFailed("GitHub refused the access token asking for " + what);

@@ -20,13 +20,21 @@ import java.util.Objects;
  * @param apiUrl the REST API's base, {@code https://api.github.com} (GitHub Enterprise Server:
  *     {@code https://HOST/api/v3})
  * @param username what names the user: {@code email} (the verified primary address), {@code login} or {@code id}
+ * @param organizations when not empty, only members of these organizations log in, and only these organizations and
+ *     their teams are groups (any GitHub account can log in otherwise, and organization names are anyone's to take)
  */
 public record GitHubProviderSettings(String name, String clientId, String clientSecret, List<String> scopes, String authorizationEndpoint,
-                                     String tokenEndpoint, String apiUrl, String username) {
+                                     String tokenEndpoint, String apiUrl, String username, List<String> organizations) {
     /** The scopes asked for by default: organizations and teams, and the email addresses. */
     public static final List<String> DEFAULT_SCOPES = List.of("read:org", "user:email");
     /** The names a user can be given by. */
     public static final List<String> USERNAMES = List.of("email", "login", "id");
+    /** github.com's authorization endpoint. */
+    public static final String GITHUB_AUTHORIZATION = "https://github.com/login/oauth/authorize";
+    /** github.com's token endpoint. */
+    public static final String GITHUB_TOKEN = "https://github.com/login/oauth/access_token";
+    /** github.com's REST API. */
+    public static final String GITHUB_API = "https://api.github.com";
 
     /**
      * Checks the settings.
@@ -39,6 +47,7 @@ public record GitHubProviderSettings(String name, String clientId, String client
      * @param tokenEndpoint the token endpoint; https, or http on this machine only
      * @param apiUrl the REST API's base; https, or http on this machine only
      * @param username {@code email}, {@code login} or {@code id}
+     * @param organizations the organizations whose members may log in; empty: any GitHub account
      * @throws IllegalArgumentException for a name with other characters, an endpoint that is not https, or another
      *     user name
      * @throws NullPointerException if a part is null
@@ -56,6 +65,7 @@ public record GitHubProviderSettings(String name, String clientId, String client
         Claims.requireSecure(tokenEndpoint, "the token endpoint (tokenurl) of provider " + name, why);
         Claims.requireSecure(apiUrl, "the API URL (apiurl) of provider " + name, why);
         apiUrl = apiUrl.replaceAll("/+$", "");
+        organizations = List.copyOf(organizations);
         if (!USERNAMES.contains(username)) {
             throw new IllegalArgumentException("provider " + name + ": a GitHub user is named by one of " + USERNAMES + ", not '" + username + "'");
         }
@@ -70,8 +80,8 @@ public record GitHubProviderSettings(String name, String clientId, String client
      * @return the settings
      */
     public static GitHubProviderSettings of(String name, String clientId, String clientSecret) {
-        return new GitHubProviderSettings(name, clientId, clientSecret, DEFAULT_SCOPES, "https://github.com/login/oauth/authorize",
-                "https://github.com/login/oauth/access_token", "https://api.github.com", "email");
+        return new GitHubProviderSettings(name, clientId, clientSecret, DEFAULT_SCOPES, GITHUB_AUTHORIZATION, GITHUB_TOKEN, GITHUB_API, "email",
+                List.of());
     }
 
     /**
@@ -83,7 +93,7 @@ public record GitHubProviderSettings(String name, String clientId, String client
      * @return new settings; these are not changed
      */
     public GitHubProviderSettings withEndpoints(String authorization, String token, String api) {
-        return new GitHubProviderSettings(name, clientId, clientSecret, scopes, authorization, token, api, username);
+        return new GitHubProviderSettings(name, clientId, clientSecret, scopes, authorization, token, api, username, organizations);
     }
 
     /**
@@ -93,7 +103,8 @@ public record GitHubProviderSettings(String name, String clientId, String client
      * @return new settings; these are not changed
      */
     public GitHubProviderSettings withScopes(List<String> newScopes) {
-        return new GitHubProviderSettings(name, clientId, clientSecret, newScopes, authorizationEndpoint, tokenEndpoint, apiUrl, username);
+        return new GitHubProviderSettings(name, clientId, clientSecret, newScopes, authorizationEndpoint, tokenEndpoint, apiUrl, username,
+                organizations);
     }
 
     /**
@@ -103,13 +114,25 @@ public record GitHubProviderSettings(String name, String clientId, String client
      * @return new settings; these are not changed
      */
     public GitHubProviderSettings withUsername(String newUsername) {
-        return new GitHubProviderSettings(name, clientId, clientSecret, scopes, authorizationEndpoint, tokenEndpoint, apiUrl, newUsername);
+        return new GitHubProviderSettings(name, clientId, clientSecret, scopes, authorizationEndpoint, tokenEndpoint, apiUrl, newUsername,
+                organizations);
+    }
+
+    /**
+     * These settings with only members of these organizations logging in.
+     *
+     * @param newOrganizations the organizations (GitHub logins, any case); empty: any GitHub account
+     * @return new settings; these are not changed
+     */
+    public GitHubProviderSettings withOrganizations(List<String> newOrganizations) {
+        return new GitHubProviderSettings(name, clientId, clientSecret, scopes, authorizationEndpoint, tokenEndpoint, apiUrl, username,
+                newOrganizations);
     }
 
     /** The settings without the client secret, for logs. */
     @Override
     public String toString() {
         return "GitHubProviderSettings[name=" + name + ", clientId=" + clientId + ", scopes=" + scopes + ", authorizationEndpoint="
-                + authorizationEndpoint + ", tokenEndpoint=" + tokenEndpoint + ", apiUrl=" + apiUrl + ", username=" + username + "]";
+                + authorizationEndpoint + ", tokenEndpoint=" + tokenEndpoint + ", apiUrl=" + apiUrl + ", username=" + username + ", organizations=" + organizations + "]";
     }
 }

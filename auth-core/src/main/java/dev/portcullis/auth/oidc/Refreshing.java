@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * background. It is fetched when first needed (after a failure, again at most every {@code retryAfter}); from then on
  * a background thread fetches it again {@link #EVERY} after each success, ahead of the {@link #LIFESPAN} it is trusted
  * for, so a request never waits for a refresh. While refreshes fail (every {@link #BACKGROUND_RETRY}), the value last
- * fetched stays in use until it is {@link #OUTAGE_TOLERANCE} old; then it is unavailable (503) until a fetch succeeds.
+ * fetched stays in use until it is {@link #OUTAGE_TOLERANCE} old; then it is unavailable (503) until a fetch succeeds,
+ * in the background or by a request, which then also tries, at most every {@code retryAfter}.
  *
  * <p>The background task holds this object weakly: one that is dropped without {@link #close()} stops refreshing once
  * it is collected.
@@ -55,9 +56,13 @@ final class Refreshing<T> implements AutoCloseable {
             ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "portcullis-idp-refresh");
                 t.setDaemon(true);
+                t.setContextClassLoader(null);
                 return t;
             });
             p.setRemoveOnCancelPolicy(true);
+            // once every instance is closed the thread ends, so a redeployed web application's class loader can go
+            p.setKeepAliveTime(1, TimeUnit.MINUTES);
+            p.allowCoreThreadTimeOut(true);
             return p;
         }
     }
@@ -104,6 +109,14 @@ final class Refreshing<T> implements AutoCloseable {
         }
         Duration age = Duration.between(f.at(), clock.instant());
         if (age.compareTo(OUTAGE_TOLERANCE) > 0) {
+            try {
+                Optional<T> fresh = fetchNow(retryAfter); // refreshes fail already: one try here too, at most every retryAfter
+                if (fresh.isPresent()) {
+                    return fresh.get();
+                }
+            } catch (LoginProvider.Unavailable e) {
+                // still out of reach: said below
+            }
             String reason = what + ": the copy in use was fetched " + age.toMinutes() + " minutes ago, and a new one cannot be fetched ("
                     + lastFailure() + ")";
             if (!reportedTooOld) {
@@ -214,7 +227,12 @@ final class Refreshing<T> implements AutoCloseable {
             if (r != null) {
                 synchronized (r) {
                     if (!r.closed) {
-                        r.attempt();
+                        try {
+                            r.attempt();
+                        } catch (RuntimeException | Error e) {
+                            LOG.error("{}: the background fetch failed unexpectedly; trying again in {} s", r.what, BACKGROUND_RETRY.toSeconds(), e);
+                            r.scheduleNext(BACKGROUND_RETRY);
+                        }
                     }
                 }
             }

@@ -128,6 +128,34 @@ class GitHubLoginTest {
     }
 
     @Test
+    void withOrganizationsOnlyTheirMembersLogInAndOnlyTheyAndTheirTeamsAreGroups() throws Exception {
+        try (Portcullis p = portcullis(github.settings("github").withOrganizations(List.of("OCTO-ORG")))) {
+            Browser browser = new Browser(p, EXTERNAL);
+            assertThat(browser.login("github", "/").status()).isEqualTo(302);
+            assertThat(identity(browser).groups()).as("GitHub's case; github and its team left out").containsExactly("octo-org");
+        }
+        try (Portcullis p = portcullis(github.settings("github").withOrganizations(List.of("acme")))) {
+            Outcome.Respond outsider = new Browser(p, EXTERNAL).login("github", "/");
+            assertThat(outsider.status()).isEqualTo(401);
+            assertThat(outsider.bodyText()).contains("not a member of acme");
+        }
+    }
+
+    @Test
+    void aRateLimitedListIs503NotALoginWithoutGroups() throws Exception {
+        github.rateLimited = true;
+        try (Portcullis p = portcullis(github.settings("github"))) {
+            Outcome.Respond limited = new Browser(p, EXTERNAL).login("github", "/");
+            assertThat(limited.status()).isEqualTo(503);
+            assertThat(limited.bodyText()).contains("limits this application's requests");
+            github.rateLimited = false;
+            Browser browser = new Browser(p, EXTERNAL);
+            assertThat(browser.login("github", "/").status()).isEqualTo(302);
+            assertThat(identity(browser).groups()).contains("octo-org");
+        }
+    }
+
+    @Test
     void aRefusedCodeOrAWrongSecretIsRefusedWithGitHubsReason() throws Exception {
         try (Portcullis p = portcullis(github.settings("github"))) {
             Browser browser = new Browser(p, EXTERNAL);
@@ -140,7 +168,7 @@ class GitHubLoginTest {
         }
         GitHubProviderSettings s = github.settings("github");
         GitHubProviderSettings wrongSecret = new GitHubProviderSettings(s.name(), s.clientId(), "not-the-secret", s.scopes(), s.authorizationEndpoint(),
-                s.tokenEndpoint(), s.apiUrl(), s.username());
+                s.tokenEndpoint(), s.apiUrl(), s.username(), s.organizations());
         try (Portcullis p = portcullis(wrongSecret)) {
             Outcome.Respond refused = new Browser(p, EXTERNAL).login("github", "/");
             assertThat(refused.status()).isEqualTo(401);

@@ -53,6 +53,8 @@ final class GitHubStandIn implements AutoCloseable {
     /** Where the {@code next} links point (another origin, to check the token does not follow). */
     volatile String nextBase;
     volatile boolean down;
+    /** When set, the organization and team lists answer GitHub's rate-limit 403. */
+    volatile boolean rateLimited;
     final List<String> requests = new CopyOnWriteArrayList<>();
     volatile Map<String, String> lastAuthorize = Map.of();
     volatile Map<String, String> lastTokenForm = Map.of();
@@ -143,7 +145,12 @@ final class GitHubStandIn implements AutoCloseable {
         String authorization = x.getRequestHeaders().getFirst("Authorization");
         apiHeaders.add(authorization + " | " + x.getRequestHeaders().getFirst("Accept") + " | " + x.getRequestHeaders().getFirst("X-GitHub-Api-Version"));
         String scopes = authorization != null && authorization.startsWith("Bearer ") ? tokens.get(authorization.substring(7)) : null;
-        if (scopes == null) {
+        if (scopes != null && needsReadOrg && rateLimited) {
+            x.getResponseHeaders().add("X-RateLimit-Limit", "5000");
+            x.getResponseHeaders().add("X-RateLimit-Remaining", "0");
+            send(x, 403, "application/json", "{\"message\":\"API rate limit exceeded for user ID 583231.\",\"documentation_url\":\"" + DOCS
+                    + "\",\"status\":\"403\"}");
+        } else if (scopes == null) {
             send(x, 401, "application/json", "{\"message\":\"Bad credentials\",\"documentation_url\":\"" + DOCS + "\",\"status\":\"401\"}");
         } else if (x.getRequestURI().getPath().equals("/api/user/emails") && !Set.of(scopes.split(",")).contains("user:email")
                 && !Set.of(scopes.split(",")).contains("user")) {
