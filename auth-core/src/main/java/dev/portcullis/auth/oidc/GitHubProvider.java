@@ -80,11 +80,8 @@ final class GitHubProvider implements LoginProvider {
     @Override
     public Login exchange(AuthorizationCode code, CodeVerifier verifier, Nonce nonce) throws LoginFailed, Unavailable {
         String token = accessToken(code, verifier);
-        String user = switch (settings.username()) {
-            case "email" -> primaryEmail(token);
-            case "login" -> text(get(token, api("/user"), "the user").getBody(), "login", "the user");
-            default -> text(get(token, api("/user"), "the user").getBody(), "id", "the user");
-        };
+        String user = settings.username().equals("email") ? primaryEmail(token)
+                : field(json(get(token, api("/user"), "the user"), "GitHub's answer about the user"), settings.username());
         List<String> groups = new ArrayList<>();
         for (JsonNode org : pages(token, api("/user/orgs?per_page=100"), "organizations")) {
             if (org.path("login").isTextual() && allowed(org.path("login").asText())) {
@@ -270,15 +267,12 @@ final class GitHubProvider implements LoginProvider {
         }
     }
 
-    private static String text(String body, String field, String what) throws Unavailable {
-        try {
-            JsonNode node = JSON.readTree(body == null ? "" : body).path(field);
-            if (node.isTextual() || node.isIntegralNumber()) {
-                return node.asText();
-            }
-        } catch (JsonProcessingException e) {
-            throw new Unavailable("GitHub's answer about " + what + " is not JSON");
+    /** The user's {@code login} or numeric {@code id}. */
+    private static String field(JsonNode user, String field) throws Unavailable {
+        JsonNode node = user.path(field);
+        if (node.isTextual() || node.isIntegralNumber()) {
+            return node.asText();
         }
-        throw new Unavailable("GitHub's answer about " + what + " has no " + field);
+        throw new Unavailable("GitHub's answer about the user has no " + field);
     }
 }

@@ -150,14 +150,11 @@ final class Refreshing<T> implements AutoCloseable {
         if (f != null) {
             return f.value();
         }
-        if (lastAttempt != null && clock.instant().isBefore(lastAttempt.plus(retryAfter))) {
+        Optional<T> fetched = fetchNow(retryAfter);
+        if (fetched.isEmpty()) {
             throw new LoginProvider.Unavailable(what + " cannot be reached: " + lastFailure());
         }
-        f = attempt();
-        if (f == null) {
-            throw new LoginProvider.Unavailable(what + " cannot be reached: " + lastFailure());
-        }
-        return f.value();
+        return fetched.get();
     }
 
     /** One fetch; the next background one is scheduled after it. Null when it failed (logged). */

@@ -173,7 +173,8 @@ final class FakeProvider implements AutoCloseable {
         json(x, 200, "{\"access_token\":\"at-" + UUID.randomUUID() + "\",\"token_type\":\"Bearer\",\"expires_in\":300,\"id_token\":\"" + idToken + "\"}");
     }
 
-    private static Map<String, String> query(String raw) {
+    /** A query string or form body, decoded; also the GitHub stand-in's. */
+    static Map<String, String> query(String raw) {
         Map<String, String> out = new HashMap<>();
         if (raw == null) {
             return out;

@@ -4,13 +4,11 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,7 +99,7 @@ final class GitHubStandIn implements AutoCloseable {
     }
 
     private void authorize(HttpExchange x) throws IOException {
-        Map<String, String> q = form(x.getRequestURI().getRawQuery());
+        Map<String, String> q = FakeProvider.query(x.getRequestURI().getRawQuery());
         lastAuthorize = q;
         if (!CLIENT_ID.equals(q.get("client_id"))) {
             send(x, 404, "text/html", "<html><body>Not Found</body></html>");
@@ -115,7 +113,7 @@ final class GitHubStandIn implements AutoCloseable {
     }
 
     private void accessToken(HttpExchange x) throws IOException {
-        Map<String, String> f = form(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        Map<String, String> f = FakeProvider.query(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         lastTokenForm = f;
         if (!CLIENT_ID.equals(f.get("client_id")) || !CLIENT_SECRET.equals(f.get("client_secret"))) {
             send(x, 200, "application/json", error("incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect."));
@@ -164,7 +162,7 @@ final class GitHubStandIn implements AutoCloseable {
     }
 
     private void page(HttpExchange x, List<String> items) throws IOException {
-        Map<String, String> q = form(x.getRequestURI().getRawQuery());
+        Map<String, String> q = FakeProvider.query(x.getRequestURI().getRawQuery());
         int size = Math.min(pageSize, Integer.parseInt(q.getOrDefault("per_page", "30")));
         int page = Integer.parseInt(q.getOrDefault("page", "1"));
         int from = Math.min(items.size(), (page - 1) * size);
@@ -184,19 +182,6 @@ final class GitHubStandIn implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Map<String, String> form(String raw) {
-        Map<String, String> out = new HashMap<>();
-        if (raw != null && !raw.isEmpty()) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    out.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return out;
     }
 
     private static void send(HttpExchange x, int status, String type, String body) throws IOException {
